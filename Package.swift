@@ -1,0 +1,70 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// The folders under Sources/ follow the data flow:
+// TelemetrySources (bytes) → Telemetry (frames) → SessionCore (state) → surgtop (wiring).
+let package = Package(
+    name: "surgtop",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "surgtop", targets: ["surgtop"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.70.0"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.0"),
+    ],
+    targets: [
+        // The wire format alone: frame types, the byte-level NDJSON decoder, the encoder.
+        .target(name: "Telemetry"),
+        // Pure session state, the reducer, bounded history, the report.
+        .target(name: "SessionCore", dependencies: [
+            "Telemetry",
+            .product(name: "Collections", package: "swift-collections"),
+        ]),
+        // The built-in simulator: a seeded, deterministic scripted session.
+        .target(name: "Simulator", dependencies: ["Telemetry"]),
+        // zlib from the system, for .ndjson.gz recordings.
+        .target(name: "CZlib", linkerSettings: [.linkedLibrary("z")]),
+        // Where frames come from: file, stdin, TCP client/listener, simulator.
+        .target(name: "TelemetrySources", dependencies: [
+            "Telemetry", "Simulator", "CZlib",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // Pure rendering: cell buffer, widgets, panels, layouts (YAML). No terminal I/O.
+        .target(name: "View", dependencies: [
+            "Telemetry", "SessionCore", "TelemetrySources",
+            .product(name: "Yams", package: "Yams"),
+        ]),
+        // The ncurses wide-character API, wrapped for Swift (macros become inline functions).
+        .target(name: "CCurses", linkerSettings: [.linkedLibrary("ncursesw")]),
+        // The only code that touches the tty: presents a CellBuffer, reads keys and resizes.
+        .target(name: "Terminal", dependencies: ["CCurses", "View"]),
+        // The loop: source events, keys and ticks → session state → view → terminal.
+        .target(name: "Console", dependencies: [
+            "Telemetry", "SessionCore", "TelemetrySources", "Simulator", "View", "Terminal",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "surgtop", dependencies: [
+            "Telemetry", "SessionCore", "TelemetrySources", "Simulator", "View", "Console",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"]),
+        .testTarget(name: "SessionCoreTests", dependencies: ["SessionCore", "Telemetry", "Simulator"]),
+        .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "Telemetry"]),
+        .testTarget(name: "TelemetrySourcesTests", dependencies: [
+            "TelemetrySources", "Telemetry", "Simulator",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
+        .testTarget(name: "ViewTests", dependencies: ["View", "SessionCore", "Telemetry", "TelemetrySources"]),
+        .testTarget(name: "ConsoleTests", dependencies: ["Console", "View", "SessionCore", "Telemetry", "TelemetrySources", "Simulator"]),
+        .testTarget(name: "CLITests", dependencies: ["surgtop", "Telemetry"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

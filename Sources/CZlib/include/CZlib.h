@@ -1,0 +1,4 @@
+#ifndef SURGTOP_CZLIB_H
+#define SURGTOP_CZLIB_H
+#include <zlib.h>
+#endif

@@ -1,0 +1,288 @@
+/// One line of telemetry v1: session time, optional sequence number and a typed body.
+public struct Frame: Sendable, Equatable {
+    /// Session time in seconds since t = 0.
+    public var t: Double
+    /// Per-source sequence number; a gap means frames were lost upstream.
+    public var seq: Int?
+    public var body: Body
+
+    public init(t: Double, seq: Int? = nil, body: Body) {
+        self.t = t
+        self.seq = seq
+        self.body = body
+    }
+
+    public enum Body: Sendable, Equatable {
+        case session(SessionInfo)
+        case link(LinkSample)
+        case arm(ArmSample)
+        case instrument(InstrumentSample)
+        case alarm(AlarmReport)
+        case event(EventNote)
+    }
+
+    /// The frame's `type` as written on the wire.
+    public var typeName: FrameType {
+        switch body {
+        case .session: .session
+        case .link: .link
+        case .arm: .arm
+        case .instrument: .instrument
+        case .alarm: .alarm
+        case .event: .event
+        }
+    }
+}
+
+/// The six frame types of v1.
+public enum FrameType: String, Sendable, CaseIterable, Comparable {
+    case session, link, arm, instrument, alarm, event
+
+    public static func < (a: FrameType, b: FrameType) -> Bool {
+        allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
+    }
+}
+
+// MARK: - session
+
+/// The `session` frame: what this session is and which arms it has.
+public struct SessionInfo: Sendable, Equatable {
+    public var version: Int
+    public var id: String
+    public var procedure: String?
+    public var robot: String?
+    public var surgeonSite: String?
+    public var patientSite: String?
+    public var distanceKm: Double?
+    public var startedAt: String?
+    public var arms: [ArmDescriptor]
+
+    public init(version: Int = 1, id: String, procedure: String? = nil, robot: String? = nil,
+                surgeonSite: String? = nil, patientSite: String? = nil, distanceKm: Double? = nil,
+                startedAt: String? = nil, arms: [ArmDescriptor]) {
+        self.version = version
+        self.id = id
+        self.procedure = procedure
+        self.robot = robot
+        self.surgeonSite = surgeonSite
+        self.patientSite = patientSite
+        self.distanceKm = distanceKm
+        self.startedAt = startedAt
+        self.arms = arms
+    }
+}
+
+public enum ArmKind: String, Sendable, Equatable, CaseIterable {
+    case psm = "PSM", ecm = "ECM", mtm = "MTM", other
+}
+
+public struct ArmDescriptor: Sendable, Equatable {
+    public var id: String
+    public var kind: ArmKind
+    public var joints: [JointDescriptor]
+
+    public init(id: String, kind: ArmKind, joints: [JointDescriptor] = []) {
+        self.id = id
+        self.kind = kind
+        self.joints = joints
+    }
+}
+
+public enum JointUnit: String, Sendable, Equatable {
+    case rad, m
+}
+
+public struct JointDescriptor: Sendable, Equatable {
+    public var name: String
+    public var unit: JointUnit
+    public var min: Double?
+    public var max: Double?
+    public var effortMax: Double?
+
+    public init(name: String, unit: JointUnit, min: Double? = nil, max: Double? = nil, effortMax: Double? = nil) {
+        self.name = name
+        self.unit = unit
+        self.min = min
+        self.max = max
+        self.effortMax = effortMax
+    }
+}
+
+// MARK: - link
+
+/// One `link` frame: metrics of one network path. Every metric is optional.
+public struct LinkSample: Sendable, Equatable {
+    public var path: String
+    public var up: Bool?
+    public var rttMs: Double?
+    public var jitterMs: Double?
+    public var lossPct: Double?
+    public var bandwidthMbps: Double?
+    public var videoFps: Double?
+    public var videoDelayMs: Double?
+
+    public init(path: String = "primary", up: Bool? = nil, rttMs: Double? = nil, jitterMs: Double? = nil,
+                lossPct: Double? = nil, bandwidthMbps: Double? = nil, videoFps: Double? = nil,
+                videoDelayMs: Double? = nil) {
+        self.path = path
+        self.up = up
+        self.rttMs = rttMs
+        self.jitterMs = jitterMs
+        self.lossPct = lossPct
+        self.bandwidthMbps = bandwidthMbps
+        self.videoFps = videoFps
+        self.videoDelayMs = videoDelayMs
+    }
+
+    /// Whether the frame carries at least one metric, as the spec requires.
+    public var hasMetric: Bool {
+        up != nil || rttMs != nil || jitterMs != nil || lossPct != nil || bandwidthMbps != nil
+            || videoFps != nil || videoDelayMs != nil
+    }
+}
+
+// MARK: - arm
+
+/// CRTK operating state.
+public enum OperatingState: String, Sendable, Equatable, CaseIterable {
+    case disabled = "DISABLED", enabled = "ENABLED", paused = "PAUSED", fault = "FAULT"
+}
+
+/// One `arm` frame: CRTK measured_js / measured_cp / measured_cv / operating_state.
+public struct ArmSample: Sendable, Equatable {
+    public var arm: String
+    public var state: OperatingState?
+    public var homed: Bool?
+    public var following: Bool?
+    public var position: [Double]?
+    public var velocity: [Double]?
+    public var effort: [Double]?
+    /// Tool-tip x, y, z in metres.
+    public var tip: [Double]?
+    /// Quaternion x, y, z, w.
+    public var orientation: [Double]?
+    /// Linear (m/s) then angular (rad/s) velocity.
+    public var twist: [Double]?
+    public var jaw: Double?
+
+    public init(arm: String, state: OperatingState? = nil, homed: Bool? = nil, following: Bool? = nil,
+                position: [Double]? = nil, velocity: [Double]? = nil, effort: [Double]? = nil,
+                tip: [Double]? = nil, orientation: [Double]? = nil, twist: [Double]? = nil, jaw: Double? = nil) {
+        self.arm = arm
+        self.state = state
+        self.homed = homed
+        self.following = following
+        self.position = position
+        self.velocity = velocity
+        self.effort = effort
+        self.tip = tip
+        self.orientation = orientation
+        self.twist = twist
+        self.jaw = jaw
+    }
+}
+
+// MARK: - instrument
+
+public enum InstrumentState: String, Sendable, Equatable, CaseIterable {
+    case none = "NONE", inserted = "INSERTED", engaging = "ENGAGING", engaged = "ENGAGED", fault = "FAULT"
+}
+
+public enum EnergyMode: String, Sendable, Equatable, CaseIterable {
+    case none = "NONE", monopolar = "MONOPOLAR", bipolar = "BIPOLAR"
+}
+
+/// The tool on a PSM. `tool` distinguishes "absent" (`.unchanged`) from an explicit null (`.none`).
+public struct InstrumentSample: Sendable, Equatable {
+    public enum Tool: Sendable, Equatable {
+        case unchanged
+        case none
+        case model(String)
+    }
+
+    public var arm: String
+    public var tool: Tool
+    public var state: InstrumentState?
+    public var usesLeft: Int?
+    public var energy: EnergyMode?
+    public var energyActive: Bool?
+
+    public init(arm: String, tool: Tool = .unchanged, state: InstrumentState? = nil, usesLeft: Int? = nil,
+                energy: EnergyMode? = nil, energyActive: Bool? = nil) {
+        self.arm = arm
+        self.tool = tool
+        self.state = state
+        self.usesLeft = usesLeft
+        self.energy = energy
+        self.energyActive = energyActive
+    }
+}
+
+// MARK: - alarm
+
+/// IEC 60601-1-8 alarm priority. Ordered low < medium < high.
+public enum AlarmPriority: String, Sendable, Equatable, CaseIterable, Comparable {
+    case low, medium, high
+
+    public static func < (a: AlarmPriority, b: AlarmPriority) -> Bool {
+        a.rank < b.rank
+    }
+
+    public var rank: Int {
+        switch self {
+        case .low: 1
+        case .medium: 2
+        case .high: 3
+        }
+    }
+
+    /// The IEC 60601-1-8 text marker.
+    public var marker: String {
+        switch self {
+        case .low: "*"
+        case .medium: "**"
+        case .high: "***"
+        }
+    }
+}
+
+public enum AlarmKind: String, Sendable, Equatable {
+    case technical, physiological
+}
+
+/// An `alarm` frame: the robot raising or clearing one of its own alarm conditions.
+public struct AlarmReport: Sendable, Equatable {
+    public enum State: String, Sendable, Equatable {
+        case raised, cleared
+    }
+
+    public var id: String
+    public var state: State
+    public var priority: AlarmPriority?
+    public var kind: AlarmKind?
+    public var source: String?
+    public var message: String?
+
+    public init(id: String, state: State, priority: AlarmPriority? = nil, kind: AlarmKind? = nil,
+                source: String? = nil, message: String? = nil) {
+        self.id = id
+        self.state = state
+        self.priority = priority
+        self.kind = kind
+        self.source = source
+        self.message = message
+    }
+}
+
+// MARK: - event
+
+/// An `event` frame: a notable moment (clutch, camera move, instrument change, note…).
+public struct EventNote: Sendable, Equatable {
+    public var kind: String
+    public var text: String?
+
+    public init(kind: String, text: String? = nil) {
+        self.kind = kind
+        self.text = text
+    }
+}

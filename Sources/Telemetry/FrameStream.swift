@@ -1,0 +1,88 @@
+/// Turns a byte stream, arriving in chunks of any size, into decode outcomes, line by line.
+///
+/// Lines are split on LF; a partial line waits for the next chunk. A line that
+/// grows past the limit is dropped up to its LF and reported once, so memory
+/// stays bounded whatever the peer sends.
+public struct FrameStream: Sendable {
+    public var decoder: FrameDecoder
+    private var pending: [UInt8] = []
+    private var discarding = false
+
+    public init(decoder: FrameDecoder = FrameDecoder()) {
+        self.decoder = decoder
+    }
+
+    /// Starts over (a new connection): forgets any partial line, the declared arms and the line count.
+    public mutating func reset() {
+        pending.removeAll(keepingCapacity: true)
+        discarding = false
+        decoder.reset()
+    }
+
+    /// Feeds a chunk; `emit` is called for every complete line in it.
+    public mutating func feed(_ chunk: UnsafeRawBufferPointer, _ emit: (DecodeOutcome) -> Void) {
+        guard let base = chunk.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
+        let n = chunk.count
+        var start = 0
+        while start < n {
+            // Find the next LF with memchr: the fastest scan the platform has.
+            let remaining = n - start
+            guard let hit = memchr(base + start, 0x0A, remaining) else {
+                appendPartial(base + start, remaining)
+                return
+            }
+            let lf = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+            if discarding {
+                discarding = false
+                emit(.error(decoder.skipLine()))
+            } else if pending.isEmpty {
+                emit(decoder.decode(UnsafeRawBufferPointer(start: base + start, count: lf - start)))
+            } else {
+                appendPartial(base + start, lf - start)
+                if discarding {
+                    discarding = false
+                    emit(.error(decoder.skipLine()))
+                } else {
+                    let line = pending
+                    pending.removeAll(keepingCapacity: true)
+                    emit(line.withUnsafeBytes { decoder.decode($0) })
+                }
+            }
+            start = lf + 1
+        }
+    }
+
+    /// Convenience: feeds bytes from an array.
+    public mutating func feed(_ bytes: [UInt8], _ emit: (DecodeOutcome) -> Void) {
+        bytes.withUnsafeBytes { feed($0, emit) }
+    }
+
+    /// The stream ended: a last line without LF (a truncated file) is decoded as it is.
+    public mutating func finish(_ emit: (DecodeOutcome) -> Void) {
+        if discarding {
+            discarding = false
+            emit(.error(decoder.skipLine()))
+        } else if !pending.isEmpty {
+            let line = pending
+            pending.removeAll(keepingCapacity: true)
+            emit(line.withUnsafeBytes { decoder.decode($0) })
+        }
+    }
+
+    private mutating func appendPartial(_ p: UnsafePointer<UInt8>, _ count: Int) {
+        guard !discarding else { return }
+        // +1 leaves room for a CR that the decoder strips.
+        if pending.count + count > FrameDecoder.maxLineBytes + 1 {
+            pending.removeAll(keepingCapacity: false)
+            discarding = true
+            return
+        }
+        pending.append(contentsOf: UnsafeBufferPointer(start: p, count: count))
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

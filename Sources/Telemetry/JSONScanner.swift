@@ -1,0 +1,395 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Why a line is not valid JSON, or not a valid frame.
+struct ScanError: Error {
+    var reason: String
+    init(_ reason: String) { self.reason = reason }
+}
+
+/// A byte-level RFC 8259 scanner over one line. It validates as it goes
+/// (number grammar, string escapes, UTF-8, nesting) and hands typed values to
+/// the frame decoder without building an intermediate tree.
+struct JSONScanner {
+    let base: UnsafePointer<UInt8>
+    let count: Int
+    var i = 0
+    /// Nesting limit for skipped values, so a hostile line cannot exhaust the stack.
+    static let maxDepth = 512
+
+    init(base: UnsafePointer<UInt8>, count: Int) {
+        self.base = base
+        self.count = count
+    }
+
+    @inline(__always) var atEnd: Bool { i >= count }
+
+    @inline(__always) func peek() -> UInt8 {
+        i < count ? base[i] : 0
+    }
+
+    @inline(__always) mutating func skipWhitespace() {
+        while i < count {
+            let c = base[i]
+            if c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D { i += 1 } else { return }
+        }
+    }
+
+    mutating func expect(_ byte: UInt8, _ what: String) throws(ScanError) {
+        skipWhitespace()
+        guard i < count, base[i] == byte else { throw unexpected(expecting: what) }
+        i += 1
+    }
+
+    func unexpected(expecting what: String) -> ScanError {
+        if i >= count { return ScanError("unexpected end of line, expected \(what)") }
+        let c = base[i]
+        let shown = (c >= 0x20 && c < 0x7F) ? "'\(Character(Unicode.Scalar(c)))'" : "byte 0x\(String(c, radix: 16))"
+        return ScanError("unexpected \(shown) at column \(i + 1), expected \(what)")
+    }
+
+    // MARK: strings
+
+    /// A string token: its raw bytes between the quotes and whether it holds escapes.
+    struct RawString {
+        var start: Int
+        var end: Int
+        var hasEscapes: Bool
+    }
+
+    /// Scans a string starting at `"`, validating escapes and UTF-8.
+    mutating func scanString() throws(ScanError) -> RawString {
+        skipWhitespace()
+        guard i < count, base[i] == UInt8(ascii: "\"") else { throw unexpected(expecting: "a string") }
+        i += 1
+        let start = i
+        var escapes = false
+        while true {
+            guard i < count else { throw ScanError("unterminated string") }
+            let c = base[i]
+            if c == UInt8(ascii: "\"") {
+                let raw = RawString(start: start, end: i, hasEscapes: escapes)
+                i += 1
+                return raw
+            } else if c == UInt8(ascii: "\\") {
+                escapes = true
+                try scanEscape()
+            } else if c < 0x20 {
+                throw ScanError("unescaped control character 0x\(String(c, radix: 16)) in string at column \(i + 1)")
+            } else if c < 0x80 {
+                i += 1
+            } else {
+                try scanUTF8Sequence()
+            }
+        }
+    }
+
+    private mutating func scanEscape() throws(ScanError) {
+        i += 1
+        guard i < count else { throw ScanError("unterminated escape") }
+        switch base[i] {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"),
+             UInt8(ascii: "f"), UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+            i += 1
+        case UInt8(ascii: "u"):
+            i += 1
+            let unit = try hex4()
+            if unit >= 0xD800 && unit <= 0xDBFF {
+                // A high surrogate must be followed by an escaped low surrogate.
+                guard i + 1 < count, base[i] == UInt8(ascii: "\\"), base[i + 1] == UInt8(ascii: "u") else {
+                    throw ScanError("lone high surrogate \\u\(String(unit, radix: 16, uppercase: true)) in string")
+                }
+                i += 2
+                let low = try hex4()
+                guard low >= 0xDC00 && low <= 0xDFFF else {
+                    throw ScanError("high surrogate not followed by a low surrogate in string")
+                }
+            } else if unit >= 0xDC00 && unit <= 0xDFFF {
+                throw ScanError("lone low surrogate \\u\(String(unit, radix: 16, uppercase: true)) in string")
+            }
+        default:
+            throw ScanError("invalid escape '\\\(Character(Unicode.Scalar(base[i])))' in string")
+        }
+    }
+
+    private mutating func hex4() throws(ScanError) -> UInt32 {
+        guard i + 4 <= count else { throw ScanError("truncated \\u escape") }
+        var v: UInt32 = 0
+        for k in 0..<4 {
+            let c = base[i + k]
+            let d: UInt32
+            switch c {
+            case 0x30...0x39: d = UInt32(c - 0x30)
+            case 0x41...0x46: d = UInt32(c - 0x41 + 10)
+            case 0x61...0x66: d = UInt32(c - 0x61 + 10)
+            default: throw ScanError("invalid hex digit in \\u escape")
+            }
+            v = v << 4 | d
+        }
+        i += 4
+        return v
+    }
+
+    /// Validates one multi-byte UTF-8 sequence (no overlongs, no surrogates, ≤ U+10FFFF).
+    private mutating func scanUTF8Sequence() throws(ScanError) {
+        let c = base[i]
+        var need: Int
+        var lo: UInt8 = 0x80
+        var hi: UInt8 = 0xBF
+        switch c {
+        case 0xC2...0xDF: need = 1
+        case 0xE0: need = 2; lo = 0xA0
+        case 0xE1...0xEC, 0xEE, 0xEF: need = 2
+        case 0xED: need = 2; hi = 0x9F
+        case 0xF0: need = 3; lo = 0x90
+        case 0xF1...0xF3: need = 3
+        case 0xF4: need = 3; hi = 0x8F
+        default: throw ScanError("invalid UTF-8 byte 0x\(String(c, radix: 16)) at column \(i + 1)")
+        }
+        var k = 1
+        while need > 0 {
+            guard i + k < count else { throw ScanError("truncated UTF-8 sequence at column \(i + 1)") }
+            let b = base[i + k]
+            guard b >= lo && b <= hi else { throw ScanError("invalid UTF-8 sequence at column \(i + 1)") }
+            lo = 0x80
+            hi = 0xBF
+            k += 1
+            need -= 1
+        }
+        i += k
+    }
+
+    /// The decoded text of a scanned string.
+    func text(_ raw: RawString) -> String {
+        let buffer = UnsafeBufferPointer(start: base + raw.start, count: raw.end - raw.start)
+        if !raw.hasEscapes { return String(decoding: buffer, as: UTF8.self) }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(buffer.count)
+        var k = 0
+        func hex(_ at: Int) -> UInt32 {
+            var v: UInt32 = 0
+            for n in 0..<4 {
+                let c = buffer[at + n]
+                let d: UInt32 = c <= 0x39 ? UInt32(c - 0x30) : (c <= 0x46 ? UInt32(c - 0x41 + 10) : UInt32(c - 0x61 + 10))
+                v = v << 4 | d
+            }
+            return v
+        }
+        while k < buffer.count {
+            let c = buffer[k]
+            guard c == UInt8(ascii: "\\") else {
+                bytes.append(c)
+                k += 1
+                continue
+            }
+            let e = buffer[k + 1]
+            k += 2
+            switch e {
+            case UInt8(ascii: "b"): bytes.append(0x08)
+            case UInt8(ascii: "f"): bytes.append(0x0C)
+            case UInt8(ascii: "n"): bytes.append(0x0A)
+            case UInt8(ascii: "r"): bytes.append(0x0D)
+            case UInt8(ascii: "t"): bytes.append(0x09)
+            case UInt8(ascii: "u"):
+                var scalar = hex(k)
+                k += 4
+                if scalar >= 0xD800 && scalar <= 0xDBFF {
+                    let low = hex(k + 2)
+                    k += 6
+                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                }
+                bytes.append(contentsOf: UTF8.encode(Unicode.Scalar(scalar)!)!)
+            default: bytes.append(e)  // \" \\ \/
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Whether a scanned string without escapes equals `literal`.
+    @inline(__always) func equals(_ raw: RawString, _ literal: StaticString) -> Bool {
+        let n = raw.end - raw.start
+        return !raw.hasEscapes && n == literal.utf8CodeUnitCount && memcmp(base + raw.start, literal.utf8Start, n) == 0
+    }
+
+    // MARK: numbers
+
+    /// A number and whether its text was an integer (no fraction, no exponent).
+    struct NumberToken {
+        var value: Double
+        var isIntegerSyntax: Bool
+    }
+
+    private static let powersOfTen: [Double] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+        1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+    ]
+
+    /// Scans a number per RFC 8259's grammar. Exact for the common case
+    /// (≤ 15 significant digits, small exponent); otherwise defers to strtod.
+    mutating func scanNumber() throws(ScanError) -> NumberToken {
+        skipWhitespace()
+        let start = i
+        var negative = false
+        if i < count && base[i] == UInt8(ascii: "-") {
+            negative = true
+            i += 1
+        }
+        guard i < count, base[i] >= 0x30 && base[i] <= 0x39 else { throw unexpected(expecting: "a number") }
+        var mantissa: UInt64 = 0
+        var digits = 0
+        var exponent = 0
+        if base[i] == 0x30 {
+            i += 1
+            if i < count && base[i] >= 0x30 && base[i] <= 0x39 { throw ScanError("leading zero in number at column \(start + 1)") }
+        } else {
+            while i < count, base[i] >= 0x30 && base[i] <= 0x39 {
+                if digits < 19 {
+                    mantissa = mantissa &* 10 &+ UInt64(base[i] - 0x30)
+                    if mantissa != 0 { digits += 1 }
+                } else {
+                    exponent += 1
+                    digits += 1
+                }
+                i += 1
+            }
+        }
+        var integerSyntax = true
+        if i < count && base[i] == UInt8(ascii: ".") {
+            integerSyntax = false
+            i += 1
+            guard i < count, base[i] >= 0x30 && base[i] <= 0x39 else { throw ScanError("digit expected after '.' at column \(i + 1)") }
+            while i < count, base[i] >= 0x30 && base[i] <= 0x39 {
+                if digits < 19 {
+                    mantissa = mantissa &* 10 &+ UInt64(base[i] - 0x30)
+                    if mantissa != 0 { digits += 1 }
+                    exponent -= 1
+                } else {
+                    digits += 1
+                }
+                i += 1
+            }
+        }
+        if i < count && (base[i] == UInt8(ascii: "e") || base[i] == UInt8(ascii: "E")) {
+            integerSyntax = false
+            i += 1
+            var expNegative = false
+            if i < count && (base[i] == UInt8(ascii: "+") || base[i] == UInt8(ascii: "-")) {
+                expNegative = base[i] == UInt8(ascii: "-")
+                i += 1
+            }
+            guard i < count, base[i] >= 0x30 && base[i] <= 0x39 else { throw ScanError("digit expected in exponent at column \(i + 1)") }
+            var e = 0
+            while i < count, base[i] >= 0x30 && base[i] <= 0x39 {
+                if e < 100_000 { e = e * 10 + Int(base[i] - 0x30) }
+                i += 1
+            }
+            exponent += expNegative ? -e : e
+        }
+        let value: Double
+        if digits <= 15 && exponent >= -22 && exponent <= 22 {
+            // Both the mantissa and the power of ten are exact doubles: one rounding.
+            let m = Double(mantissa)
+            value = exponent < 0 ? m / Self.powersOfTen[-exponent] : m * Self.powersOfTen[exponent]
+        } else {
+            value = slowParse(from: start, to: i)
+        }
+        guard value.isFinite else { throw ScanError("number out of range at column \(start + 1)") }
+        return NumberToken(value: negative && digits <= 15 && exponent >= -22 && exponent <= 22 ? -value : value,
+                           isIntegerSyntax: integerSyntax)
+    }
+
+    private func slowParse(from start: Int, to end: Int) -> Double {
+        let n = end - start
+        return withUnsafeTemporaryAllocation(of: CChar.self, capacity: n + 1) { buf in
+            for k in 0..<n { buf[k] = CChar(bitPattern: base[start + k]) }
+            buf[n] = 0
+            return strtod(buf.baseAddress!, nil)
+        }
+    }
+
+    // MARK: literals and skipping
+
+    mutating func scanBool() throws(ScanError) -> Bool {
+        skipWhitespace()
+        if matchLiteral("true") { return true }
+        if matchLiteral("false") { return false }
+        throw unexpected(expecting: "true or false")
+    }
+
+    @inline(__always) mutating func matchLiteral(_ literal: StaticString) -> Bool {
+        let n = literal.utf8CodeUnitCount
+        guard i + n <= count, memcmp(base + i, literal.utf8Start, n) == 0 else { return false }
+        i += n
+        return true
+    }
+
+    /// The JSON type of the value at the cursor, for error messages and dispatch.
+    enum ValueKind: String {
+        case object, array, string, number, boolean, null
+    }
+
+    mutating func peekKind() throws(ScanError) -> ValueKind {
+        skipWhitespace()
+        guard i < count else { throw ScanError("unexpected end of line, expected a value") }
+        switch base[i] {
+        case UInt8(ascii: "{"): return .object
+        case UInt8(ascii: "["): return .array
+        case UInt8(ascii: "\""): return .string
+        case UInt8(ascii: "t"), UInt8(ascii: "f"): return .boolean
+        case UInt8(ascii: "n"): return .null
+        case UInt8(ascii: "-"), 0x30...0x39: return .number
+        default: throw unexpected(expecting: "a value")
+        }
+    }
+
+    /// Validates and skips any value, nested or not.
+    mutating func skipValue(depth: Int = 0) throws(ScanError) {
+        guard depth < Self.maxDepth else { throw ScanError("nesting deeper than \(Self.maxDepth) levels") }
+        switch try peekKind() {
+        case .object:
+            i += 1
+            skipWhitespace()
+            if peek() == UInt8(ascii: "}") {
+                i += 1
+                return
+            }
+            while true {
+                _ = try scanString()
+                try expect(UInt8(ascii: ":"), "':'")
+                try skipValue(depth: depth + 1)
+                skipWhitespace()
+                if peek() == UInt8(ascii: ",") {
+                    i += 1
+                    continue
+                }
+                try expect(UInt8(ascii: "}"), "',' or '}'")
+                return
+            }
+        case .array:
+            i += 1
+            skipWhitespace()
+            if peek() == UInt8(ascii: "]") {
+                i += 1
+                return
+            }
+            while true {
+                try skipValue(depth: depth + 1)
+                skipWhitespace()
+                if peek() == UInt8(ascii: ",") {
+                    i += 1
+                    continue
+                }
+                try expect(UInt8(ascii: "]"), "',' or ']'")
+                return
+            }
+        case .string: _ = try scanString()
+        case .number: _ = try scanNumber()
+        case .boolean: _ = try scanBool()
+        case .null:
+            guard matchLiteral("null") else { throw unexpected(expecting: "null") }
+        }
+    }
+}

@@ -1,0 +1,1 @@
+// Terminal backend: see CursesScreen.swift
