@@ -1,0 +1,164 @@
+import Telemetry
+
+/// The pure reducer: frames in, state out. No clocks: `arrival` is injected by the caller.
+extension SessionState {
+    /// Applies one decoded line: frames change the state, errors and unknown types are counted.
+    public mutating func apply(_ outcome: DecodeOutcome, arrival: Double) {
+        switch outcome {
+        case .frame(let frame): apply(frame, arrival: arrival)
+        case .blank: break
+        case .unknownType: counters.unknownTypes += 1
+        case .error(let error): note(error)
+        }
+    }
+
+    /// Counts a line that could not be used and keeps it among the recent errors.
+    public mutating func note(_ error: DecodeError) {
+        counters.badLines += 1
+        if recentErrors.count == limits.errors { recentErrors.removeFirst() }
+        recentErrors.append(error)
+    }
+
+    /// Applies one frame received at `arrival` (monotonic seconds).
+    public mutating func apply(_ frame: Frame, arrival: Double) {
+        counters.framesByType[frame.typeName, default: 0] += 1
+        if let lastT, frame.t < lastT { counters.outOfOrder += 1 }
+        lastT = frame.t
+        if frame.t > sessionTime { sessionTime = frame.t }
+        if let seq = frame.seq {
+            if let lastSeq, seq > lastSeq + 1 {
+                counters.sequenceGaps += 1
+                counters.missingFrames += seq - lastSeq - 1
+            }
+            lastSeq = seq
+        }
+        let stamp = Stamp(sessionTime: frame.t, arrival: arrival)
+        lastFrame = stamp
+        arrivalRate.record(at: arrival)
+
+        switch frame.body {
+        case .session(let info): applySession(info)
+        case .link(let sample): applyLink(sample, stamp)
+        case .arm(let sample): applyArm(sample, stamp)
+        case .instrument(let sample): applyInstrument(sample, stamp)
+        case .alarm(let report): applyAlarm(report, at: frame.t)
+        case .event(let note): appendEvent(EventEntry(t: frame.t, kind: note.kind, text: note.text))
+        }
+    }
+
+    /// A new source connection or a seek: forget sequence and ordering so they are not
+    /// counted as gaps; keep everything else until the next session frame says otherwise.
+    public mutating func sourceRestarted() {
+        lastSeq = nil
+        lastT = nil
+    }
+
+    // MARK: - per frame type
+
+    private mutating func applySession(_ info: SessionInfo) {
+        self.info = info
+        // Keep the history of an arm that is declared again with the same joints.
+        var kept: [ArmState] = []
+        var index: [String: Int] = [:]
+        for descriptor in info.arms {
+            if let old = arm(descriptor.id), old.descriptor.joints == descriptor.joints {
+                var arm = old
+                arm.descriptor = descriptor
+                kept.append(arm)
+            } else {
+                kept.append(ArmState(descriptor: descriptor, limits: limits))
+            }
+            index[descriptor.id] = kept.count - 1
+        }
+        arms = kept
+        armIndex = index
+    }
+
+    private mutating func applyLink(_ sample: LinkSample, _ stamp: Stamp) {
+        let k: Int
+        if let found = links.firstIndex(where: { $0.path == sample.path }) {
+            k = found
+        } else {
+            links.append(LinkState(path: sample.path))
+            k = links.count - 1
+        }
+        if let up = sample.up {
+            if !up && links[k].up != false { links[k].downSince = stamp.sessionTime }
+            if up { links[k].downSince = nil }
+            links[k].up = up
+        }
+        for metric in LinkMetric.allCases {
+            guard let value = metric.value(in: sample) else { continue }
+            links[k].latest[metric] = value
+            links[k].history[metric, default: TimeSeries(capacity: limits.linkCapacity, interval: limits.linkInterval)]
+                .append(t: stamp.sessionTime, value: value)
+        }
+        links[k].lastUpdate = stamp
+    }
+
+    private mutating func applyArm(_ sample: ArmSample, _ stamp: Stamp) {
+        // The decoder has already checked that the arm was declared and the lengths match;
+        // a frame built by hand for an unknown arm is dropped rather than trusted.
+        guard let k = armIndex[sample.arm] else { return }
+        if let v = sample.state { arms[k].state = v }
+        if let v = sample.homed { arms[k].homed = v }
+        if let v = sample.following { arms[k].following = v }
+        if let v = sample.position {
+            arms[k].position = v
+            let n = min(v.count, arms[k].positionHistory.count)
+            for j in 0..<n { arms[k].positionHistory[j].append(t: stamp.sessionTime, value: v[j]) }
+        }
+        if let v = sample.velocity { arms[k].velocity = v }
+        if let v = sample.effort { arms[k].effort = v }
+        if let v = sample.tip { arms[k].tip = v }
+        if let v = sample.orientation { arms[k].orientation = v }
+        if let v = sample.twist { arms[k].twist = v }
+        if let v = sample.jaw { arms[k].jaw = v }
+        arms[k].lastUpdate = stamp
+    }
+
+    private mutating func applyInstrument(_ sample: InstrumentSample, _ stamp: Stamp) {
+        let k: Int
+        if let found = instruments.firstIndex(where: { $0.arm == sample.arm }) {
+            k = found
+        } else {
+            instruments.append(InstrumentStatus(arm: sample.arm))
+            k = instruments.count - 1
+        }
+        switch sample.tool {
+        case .unchanged: break
+        case .none: instruments[k].tool = nil
+        case .model(let name): instruments[k].tool = name
+        }
+        if let v = sample.state { instruments[k].state = v }
+        if let v = sample.usesLeft { instruments[k].usesLeft = v }
+        if let v = sample.energy { instruments[k].energy = v }
+        if let v = sample.energyActive { instruments[k].energyActive = v }
+        instruments[k].lastUpdate = stamp
+    }
+
+    private mutating func applyAlarm(_ report: AlarmReport, at t: Double) {
+        let existing = deviceAlarms.firstIndex { $0.id == report.id }
+        switch report.state {
+        case .raised:
+            let priority = report.priority ?? .low
+            if let k = existing {
+                deviceAlarms[k].priority = priority
+                deviceAlarms[k].message = report.message ?? deviceAlarms[k].message
+                deviceAlarms[k].source = report.source ?? deviceAlarms[k].source
+                deviceAlarms[k].updatedAt = t
+            } else {
+                deviceAlarms.append(DeviceAlarm(id: report.id, priority: priority, kind: report.kind ?? .technical,
+                                                source: report.source, message: report.message,
+                                                raisedAt: t, updatedAt: t))
+            }
+        case .cleared:
+            if let k = existing { deviceAlarms.remove(at: k) }
+        }
+    }
+
+    private mutating func appendEvent(_ entry: EventEntry) {
+        if events.count == limits.events { events.removeFirst() }
+        events.append(entry)
+    }
+}

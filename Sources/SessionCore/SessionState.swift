@@ -1,0 +1,257 @@
+import DequeModule
+import Telemetry
+
+/// When a stream last updated: in session time (the frame's `t`) and in arrival time
+/// (injected monotonic seconds), so a screen can say "no data for 1.4 s".
+public struct Stamp: Sendable, Equatable {
+    public var sessionTime: Double
+    public var arrival: Double
+
+    public init(sessionTime: Double, arrival: Double) {
+        self.sessionTime = sessionTime
+        self.arrival = arrival
+    }
+}
+
+/// How much history the core keeps. The defaults keep five minutes of every link metric at
+/// 10 Hz and five minutes of every joint position at 10 Hz, whatever the source's rate.
+public struct HistoryLimits: Sendable, Equatable {
+    public var linkCapacity: Int
+    public var linkInterval: Double
+    public var jointCapacity: Int
+    public var jointInterval: Double
+    public var events: Int
+    public var errors: Int
+
+    public init(linkCapacity: Int = 3000, linkInterval: Double = 0.1, jointCapacity: Int = 3000,
+                jointInterval: Double = 0.1, events: Int = 1000, errors: Int = 200) {
+        self.linkCapacity = linkCapacity
+        self.linkInterval = linkInterval
+        self.jointCapacity = jointCapacity
+        self.jointInterval = jointInterval
+        self.events = events
+        self.errors = errors
+    }
+}
+
+/// One robot arm: its descriptor and its latest CRTK state.
+public struct ArmState: Sendable, Equatable {
+    public var descriptor: ArmDescriptor
+    public var state: OperatingState?
+    public var homed: Bool?
+    public var following: Bool?
+    /// Latest joint positions, velocities and efforts, in descriptor order and units.
+    public var position: [Double]?
+    public var velocity: [Double]?
+    public var effort: [Double]?
+    /// Tool tip position (m), orientation quaternion (x, y, z, w), twist (m/s, rad/s).
+    public var tip: [Double]?
+    public var orientation: [Double]?
+    public var twist: [Double]?
+    public var jaw: Double?
+    public var lastUpdate: Stamp?
+    /// Each joint's position over the last minutes, one series per joint.
+    public var positionHistory: [TimeSeries]
+
+    public init(descriptor: ArmDescriptor, limits: HistoryLimits) {
+        self.descriptor = descriptor
+        self.positionHistory = descriptor.joints.map { _ in
+            TimeSeries(capacity: limits.jointCapacity, interval: limits.jointInterval)
+        }
+    }
+
+    public var id: String { descriptor.id }
+
+    /// Tool-tip speed in m/s, from the twist's linear part.
+    public var tipSpeed: Double? {
+        guard let twist, twist.count >= 3 else { return nil }
+        return (twist[0] * twist[0] + twist[1] * twist[1] + twist[2] * twist[2]).squareRoot()
+    }
+}
+
+/// The instrument on one PSM.
+public struct InstrumentStatus: Sendable, Equatable {
+    public var arm: String
+    /// The mounted instrument's model; nil when none is mounted (or not yet reported).
+    public var tool: String?
+    public var state: InstrumentState?
+    public var usesLeft: Int?
+    public var energy: EnergyMode?
+    public var energyActive: Bool
+    public var lastUpdate: Stamp?
+
+    public init(arm: String) {
+        self.arm = arm
+        self.energyActive = false
+    }
+}
+
+/// The metrics a link frame can carry, in the order screens show them.
+public enum LinkMetric: String, Sendable, CaseIterable {
+    case rtt = "rtt_ms", jitter = "jitter_ms", loss = "loss_pct", bandwidth = "bandwidth_mbps"
+    case videoFps = "video_fps", videoDelay = "video_delay_ms"
+
+    /// The value of this metric in a sample, if present.
+    public func value(in sample: LinkSample) -> Double? {
+        switch self {
+        case .rtt: sample.rttMs
+        case .jitter: sample.jitterMs
+        case .loss: sample.lossPct
+        case .bandwidth: sample.bandwidthMbps
+        case .videoFps: sample.videoFps
+        case .videoDelay: sample.videoDelayMs
+        }
+    }
+
+    public var unit: String {
+        switch self {
+        case .rtt, .jitter, .videoDelay: "ms"
+        case .loss: "%"
+        case .bandwidth: "Mbit/s"
+        case .videoFps: "fps"
+        }
+    }
+}
+
+/// One network path between the surgeon's console and the patient-side robot.
+public struct LinkState: Sendable, Equatable {
+    public var path: String
+    public var up: Bool?
+    /// Latest value of each metric (absent until first reported).
+    public var latest: [LinkMetric: Double] = [:]
+    /// Recent history of each metric.
+    public var history: [LinkMetric: TimeSeries] = [:]
+    public var lastUpdate: Stamp?
+    /// Session time at which the path was last seen going down (nil while up).
+    public var downSince: Double?
+
+    public init(path: String) {
+        self.path = path
+    }
+}
+
+/// An alarm the robot itself reported and has not cleared.
+public struct DeviceAlarm: Sendable, Equatable {
+    public var id: String
+    public var priority: AlarmPriority
+    public var kind: AlarmKind
+    public var source: String?
+    public var message: String?
+    /// Session time of the raise (the first one, if re-raised).
+    public var raisedAt: Double
+    public var updatedAt: Double
+}
+
+/// One entry of the event log.
+public struct EventEntry: Sendable, Equatable {
+    public var t: Double
+    public var kind: String
+    public var text: String?
+}
+
+/// What the core has counted since the session (or the current source) started.
+public struct SessionCounters: Sendable, Equatable {
+    public var framesByType: [FrameType: Int] = [:]
+    public var badLines = 0
+    public var unknownTypes = 0
+    /// Frames whose `t` was lower than their predecessor's (applied anyway).
+    public var outOfOrder = 0
+    /// Times the sequence number skipped ahead, and the frames that went missing in those gaps.
+    public var sequenceGaps = 0
+    public var missingFrames = 0
+
+    public init() {}
+
+    public var totalFrames: Int { framesByType.values.reduce(0, +) }
+}
+
+/// Everything the console knows about the session, derived from frames alone.
+/// Changed only by `SessionState.apply`; read by the view.
+public struct SessionState: Sendable, Equatable {
+    public var limits: HistoryLimits
+    public var info: SessionInfo?
+    /// Arms in the order the session frame declared them.
+    public var arms: [ArmState] = []
+    /// Instruments by PSM, in order of first report.
+    public var instruments: [InstrumentStatus] = []
+    /// Paths in order of first report.
+    public var links: [LinkState] = []
+    /// The robot's own alarms that are raised and not yet cleared, in order of raising.
+    public var deviceAlarms: [DeviceAlarm] = []
+    public var events: Deque<EventEntry> = []
+    /// The most recent decode errors (the counters keep the total).
+    public var recentErrors: Deque<DecodeError> = []
+    public var counters = SessionCounters()
+    /// Latest session time seen (the greatest `t`).
+    public var sessionTime: Double = 0
+    /// When any frame last arrived.
+    public var lastFrame: Stamp?
+    /// Frames per second by arrival time, over the last few seconds.
+    public var arrivalRate = RateMeter()
+
+    var lastT: Double?
+    var lastSeq: Int?
+    var armIndex: [String: Int] = [:]
+
+    public init(limits: HistoryLimits = HistoryLimits()) {
+        self.limits = limits
+    }
+
+    public func arm(_ id: String) -> ArmState? {
+        armIndex[id].map { arms[$0] }
+    }
+
+    public func link(_ path: String) -> LinkState? {
+        links.first { $0.path == path }
+    }
+
+    public func instrument(on arm: String) -> InstrumentStatus? {
+        instruments.first { $0.arm == arm }
+    }
+
+    /// Seconds since a stream last updated, by arrival time; nil if it never did.
+    public static func age(of stamp: Stamp?, now: Double) -> Double? {
+        stamp.map { max(0, now - $0.arrival) }
+    }
+}
+
+/// Counts events per second over a sliding window of whole seconds (arrival time).
+public struct RateMeter: Sendable, Equatable {
+    private var buckets: [Int] = Array(repeating: 0, count: 4)
+    private var currentSecond: Int = .min
+
+    public init() {}
+
+    public mutating func record(at time: Double, count: Int = 1) {
+        advance(to: time)
+        buckets[Int(currentSecond & 3)] += count
+    }
+
+    /// Events per second over the last completed seconds before `time`.
+    public func rate(at time: Double) -> Double {
+        let second = Int(time.rounded(.down))
+        guard currentSecond != .min else { return 0 }
+        var total = 0
+        var seconds = 0
+        for back in 1...3 {
+            let s = second - back
+            if s > currentSecond { seconds += 1; continue }
+            if s <= currentSecond - 4 { break }
+            total += buckets[Int(s & 3)]
+            seconds += 1
+        }
+        return seconds == 0 ? 0 : Double(total) / Double(seconds)
+    }
+
+    private mutating func advance(to time: Double) {
+        let second = Int(time.rounded(.down))
+        if currentSecond == .min {
+            currentSecond = second
+            return
+        }
+        guard second > currentSecond else { return }
+        let steps = min(4, second - currentSecond)
+        for k in 1...steps { buckets[Int((currentSecond + k) & 3)] = 0 }
+        currentSecond = second
+    }
+}
