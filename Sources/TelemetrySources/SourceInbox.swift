@@ -21,6 +21,16 @@ public final class SourceInbox: Sendable {
         }
     }
 
+    /// How many events are waiting.
+    public var count: Int { events.withLock { $0.count } }
+
+    public var isEmpty: Bool { count == 0 }
+
+    /// A closure reporting `count`, for sources that pause while the consumer catches up.
+    public var countProvider: @Sendable () -> Int {
+        { [self] in count }
+    }
+
     /// The sink to hand to `TelemetrySource.start`.
     public var sink: @Sendable (SourceEvent) -> Void {
         { [self] event in post(event) }

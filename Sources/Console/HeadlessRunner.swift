@@ -1,0 +1,99 @@
+import SessionCore
+import Synchronization
+import Telemetry
+import TelemetrySources
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Set by SIGINT/SIGTERM/SIGHUP; the loops poll it so they can leave cleanly.
+let terminationRequested = Atomic<Int32>(0)
+
+/// Routes SIGINT, SIGTERM and SIGHUP to `terminationRequested` instead of killing the process.
+public func installTerminationHandlers() {
+    for sig in [SIGINT, SIGTERM, SIGHUP] {
+        signal(sig) { number in terminationRequested.store(number, ordering: .relaxed) }
+    }
+}
+
+/// Runs a source without a screen: applies its frames and prints one status line per second.
+/// It is how surgtop runs under a service manager, in CI, or with stdout not a terminal.
+public final class HeadlessRunner {
+    private let source: any TelemetrySource
+    private let inbox: SourceInbox
+    private let write: (String) -> Void
+    private let writeError: (String) -> Void
+    public private(set) var driver: SessionDriver
+
+    public init(source: any TelemetrySource, inbox: SourceInbox = SourceInbox(),
+                write: @escaping (String) -> Void = { print($0); fflush(stdout) },
+                writeError: @escaping (String) -> Void = { FileHandleLite.standardError.write($0) }) {
+        self.source = source
+        self.inbox = inbox
+        self.write = write
+        self.writeError = writeError
+        self.driver = SessionDriver(mode: source.mode)
+    }
+
+    /// Runs until the source ends (recordings), a fatal error, or a termination signal.
+    /// Returns the process exit code: 0 normal, 1 when the session could not go on.
+    public func run() -> Int32 {
+        installTerminationHandlers()
+        source.start(sink: inbox.sink)
+        var nextStatus = MonotonicClock.now() + 1
+        var printedLogs = 0
+        defer { source.stop() }
+        while true {
+            let now = MonotonicClock.now()
+            driver.handle(inbox.drain(), arrival: now)
+            let logs = Array(driver.log)
+            if logs.count > printedLogs || (printedLogs > 0 && logs.count < printedLogs) {
+                for line in logs.suffix(max(0, logs.count - printedLogs)) { writeError("surgtop: \(line)") }
+                printedLogs = logs.count
+            }
+            if let fatal = driver.fatal {
+                write(StatusLine.render(driver: driver, now: now))
+                writeError("surgtop: \(fatal)")
+                return 1
+            }
+            if case .failed(let reason) = driver.sourceState {
+                writeError("surgtop: \(reason)")
+                return 1
+            }
+            if now >= nextStatus {
+                write(StatusLine.render(driver: driver, now: now))
+                nextStatus += 1
+                if nextStatus < now { nextStatus = now + 1 }
+            }
+            if case .ended = driver.sourceState, inbox.isEmpty {
+                write(StatusLine.render(driver: driver, now: now))
+                return 0
+            }
+            if terminationRequested.load(ordering: .relaxed) != 0 {
+                write(StatusLine.render(driver: driver, now: now))
+                return 0
+            }
+            usleep(20_000)
+        }
+    }
+}
+
+/// Minimal unbuffered stderr writer (no Foundation in this module).
+public struct FileHandleLite: Sendable {
+    let fd: Int32
+    public static let standardError = FileHandleLite(fd: 2)
+
+    public func write(_ line: String) {
+        var text = line
+        if !text.hasSuffix("\n") { text += "\n" }
+        text.withCString { p in _ = Glibc.write(fd, p, strlen(p)) }
+    }
+}
+
+/// Whether SIGINT, SIGTERM or SIGHUP arrived since `installTerminationHandlers()`.
+public func terminationWasRequested() -> Bool {
+    terminationRequested.load(ordering: .relaxed) != 0
+}

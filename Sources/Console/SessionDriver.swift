@@ -1,0 +1,55 @@
+import DequeModule
+import SessionCore
+import Telemetry
+import TelemetrySources
+
+/// Applies what a source reports to the session state: the one place where source events
+/// become state, shared by the headless runner and the full-screen console.
+public struct SessionDriver: Sendable {
+    public let mode: SessionMode
+    public private(set) var state: SessionState
+    public private(set) var sourceState: SourceState = .connecting(attempt: 1)
+    /// Log lines from the source (refusals, retries, damaged files), newest last.
+    public private(set) var log: Deque<String> = []
+    /// Set when the session cannot go on (a session frame of an unknown version).
+    public private(set) var fatal: String?
+    private let limits: HistoryLimits
+
+    public init(mode: SessionMode, limits: HistoryLimits = HistoryLimits()) {
+        self.mode = mode
+        self.limits = limits
+        self.state = SessionState(limits: limits)
+    }
+
+    /// Applies a batch of events received at `arrival` (monotonic seconds).
+    /// Returns whether anything changed.
+    @discardableResult
+    public mutating func handle(_ events: [SourceEvent], arrival: Double) -> Bool {
+        guard !events.isEmpty else { return false }
+        for event in events { handle(event, arrival: arrival) }
+        return true
+    }
+
+    public mutating func handle(_ event: SourceEvent, arrival: Double) {
+        switch event {
+        case .decoded(let outcome):
+            if case .error(let error) = outcome, case .unsupportedVersion = error.kind, fatal == nil {
+                fatal = "line \(error.line): \(error.reason)"
+            }
+            state.apply(outcome, arrival: arrival)
+        case .state(let newState):
+            sourceState = newState
+        case .reset:
+            if mode == .live {
+                // A new connection: keep what we know, but don't count the restart as a gap.
+                state.sourceRestarted()
+            } else {
+                // A seek backwards or a restart of a recording: rebuild from what follows.
+                state = SessionState(limits: limits)
+            }
+        case .log(let line):
+            if log.count == 200 { log.removeFirst() }
+            log.append(line)
+        }
+    }
+}

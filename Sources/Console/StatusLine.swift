@@ -1,0 +1,67 @@
+import SessionCore
+import Telemetry
+import TelemetrySources
+
+/// The one-line status that `--headless` prints every second: source state first, then session
+/// time, frames/s, RTT per path and the active alarms with their IEC 60601-1-8 markers.
+public enum StatusLine {
+    public static func render(driver: SessionDriver, now: Double, alarms: [(priority: AlarmPriority, id: String)]? = nil) -> String {
+        let state = driver.state
+        var parts: [String] = [sourceText(driver.sourceState, now: now)]
+        parts.append("t=\(clock(state.sessionTime))")
+        parts.append("frames/s=\(Int(state.arrivalRate.rate(at: now).rounded()))")
+        if state.links.isEmpty {
+            parts.append("rtt -")
+        } else {
+            let rtts = state.links.map { link -> String in
+                let name = Sanitize.text(link.path)
+                if link.up == false { return "\(name)=DOWN" }
+                guard let rtt = link.latest[.rtt] else { return "\(name)=-" }
+                return "\(name)=\(Int(rtt.rounded()))ms"
+            }
+            parts.append("rtt " + rtts.joined(separator: " "))
+        }
+        let shown = alarms ?? state.deviceAlarms
+            .sorted { ($0.priority, -$0.raisedAt) > ($1.priority, -$1.raisedAt) }
+            .map { (priority: $0.priority, id: $0.id) }
+        if shown.isEmpty {
+            parts.append("alarms: none")
+        } else {
+            parts.append("alarms: " + shown.map { "\($0.priority.marker) \(Sanitize.text($0.id))" }.joined(separator: ", "))
+        }
+        if state.counters.badLines > 0 { parts.append("bad lines=\(state.counters.badLines)") }
+        return parts.joined(separator: "  ")
+    }
+
+    /// The source state as the status line's first word(s).
+    public static func sourceText(_ state: SourceState, now: Double) -> String {
+        switch state {
+        case .connecting(let attempt): attempt > 1 ? "connecting (attempt \(attempt))" : "connecting"
+        case .listening(let address): "listening on \(address)"
+        case .connected: "connected"
+        case .reconnecting(let lostAt, _, _): "reconnecting (lost \(oneDecimal(max(0, now - lostAt))) s ago)"
+        case .paused: "paused"
+        case .ended: "ended"
+        case .failed(let reason): "failed: \(reason)"
+        }
+    }
+
+    /// Session time as H:MM:SS.s.
+    public static func clock(_ t: Double) -> String {
+        let tenths = Int((max(0, t) * 10).rounded(.down))
+        let h = tenths / 36000, m = (tenths / 600) % 60, s = (tenths / 10) % 60, d = tenths % 10
+        return "\(h):\(m < 10 ? "0" : "")\(m):\(s < 10 ? "0" : "")\(s).\(d)"
+    }
+
+    static func oneDecimal(_ v: Double) -> String {
+        let tenths = Int((v * 10).rounded())
+        return "\(tenths / 10).\(tenths % 10)"
+    }
+}
+
+/// Strips control characters (C0, C1, DEL) from telemetry text before it is printed.
+enum Sanitize {
+    static func text(_ s: String) -> String {
+        String(String.UnicodeScalarView(s.unicodeScalars.filter { !($0.value < 0x20 || ($0.value >= 0x7F && $0.value <= 0x9F)) }))
+    }
+}

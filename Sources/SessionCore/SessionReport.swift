@@ -1,0 +1,250 @@
+import Telemetry
+
+/// A summary of a whole recording, built by feeding it every decoded line in order.
+/// `surgtop report` prints it; its `Codable` form is the stable `--json` output.
+public struct SessionReport: Sendable, Codable, Equatable {
+    public struct Counts: Sendable, Codable, Equatable {
+        public var frames: Int = 0
+        public var byType: [String: Int] = [:]
+        public var badLines: Int = 0
+        public var unknownTypes: Int = 0
+        public var outOfOrder: Int = 0
+        public var sequenceGaps: Int = 0
+        public var missingFrames: Int = 0
+    }
+
+    public struct Arm: Sendable, Codable, Equatable {
+        public var id: String
+        public var kind: String
+        public var joints: [String]
+        public var frames: Int = 0
+        /// Seconds spent in each CRTK operating state, by state name.
+        public var secondsByState: [String: Double] = [:]
+        public var faults: Int = 0
+    }
+
+    public struct Stat: Sendable, Codable, Equatable {
+        public var p50: Double
+        public var p95: Double
+        public var p99: Double
+        public var max: Double
+        public var mean: Double
+    }
+
+    public struct Link: Sendable, Codable, Equatable {
+        public var path: String
+        public var samples: Int = 0
+        public var rttMs: Stat?
+        public var jitterMs: Stat?
+        public var lossPct: Stat?
+        public var bandwidthMbps: Stat?
+        public var videoFps: Stat?
+        /// Session seconds during which the path reported itself down.
+        public var secondsDown: Double = 0
+        /// How many times the path went down.
+        public var outages: Int = 0
+    }
+
+    public struct Alarm: Sendable, Codable, Equatable {
+        public var id: String
+        public var origin: String
+        public var priority: String
+        public var firstRaised: Double
+        public var raises: Int
+        /// Total seconds raised (still-active alarms count up to the end of the recording).
+        public var duration: Double
+        public var message: String?
+        public var peakValue: Double?
+    }
+
+    public struct Event: Sendable, Codable, Equatable {
+        public var t: Double
+        public var kind: String
+        public var text: String?
+    }
+
+    public var sessionID: String?
+    public var procedure: String?
+    public var surgeonSite: String?
+    public var patientSite: String?
+    public var startedAt: String?
+    /// Session seconds from the first to the last frame.
+    public var duration: Double = 0
+    public var counts = Counts()
+    public var arms: [Arm] = []
+    public var links: [Link] = []
+    public var alarms: [Alarm] = []
+    /// Alarm conditions raised, by priority name.
+    public var alarmsByPriority: [String: Int] = [:]
+    public var eventsByKind: [String: Int] = [:]
+    /// The events, in order (at most `eventLimit`).
+    public var events: [Event] = []
+    /// The first errors with their line numbers (at most `errorLimit`; `counts.badLines` has the total).
+    public var errors: [ErrorLine] = []
+
+    public struct ErrorLine: Sendable, Codable, Equatable {
+        public var line: Int
+        public var reason: String
+    }
+}
+
+/// Feeds frames into a `SessionReport`.
+public struct SessionReportBuilder: Sendable {
+    public var eventLimit = 10_000
+    public var errorLimit = 1_000
+
+    private var report = SessionReport()
+    private var firstT: Double?
+    private var lastT: Double?
+    private var lastSeq: Int?
+    private var samples: [String: [LinkMetric: [Double]]] = [:]
+    private var linkIndex: [String: Int] = [:]
+    private var pathDown: [String: Double] = [:]
+    private var armIndex: [String: Int] = [:]
+    private var armState: [String: (state: String, since: Double)] = [:]
+    private var openAlarms: [String: Double] = [:]
+    private var alarmIndex: [String: Int] = [:]
+
+    public init() {}
+
+    public mutating func add(_ outcome: DecodeOutcome) {
+        switch outcome {
+        case .frame(let frame): add(frame)
+        case .blank: break
+        case .unknownType: report.counts.unknownTypes += 1
+        case .error(let error):
+            report.counts.badLines += 1
+            if report.errors.count < errorLimit {
+                report.errors.append(.init(line: error.line, reason: error.reason))
+            }
+        }
+    }
+
+    public mutating func add(_ frame: Frame) {
+        let t = frame.t
+        report.counts.frames += 1
+        report.counts.byType[frame.typeName.rawValue, default: 0] += 1
+        if firstT == nil { firstT = t }
+        if let lastT, t < lastT { report.counts.outOfOrder += 1 }
+        lastT = max(lastT ?? t, t)
+        if let seq = frame.seq {
+            if let lastSeq, seq > lastSeq + 1 {
+                report.counts.sequenceGaps += 1
+                report.counts.missingFrames += seq - lastSeq - 1
+            }
+            lastSeq = seq
+        }
+        switch frame.body {
+        case .session(let info):
+            report.sessionID = info.id
+            report.procedure = info.procedure
+            report.surgeonSite = info.surgeonSite
+            report.patientSite = info.patientSite
+            report.startedAt = info.startedAt
+            for arm in info.arms where armIndex[arm.id] == nil {
+                armIndex[arm.id] = report.arms.count
+                report.arms.append(.init(id: arm.id, kind: arm.kind.rawValue, joints: arm.joints.map(\.name)))
+            }
+        case .arm(let sample):
+            guard let k = armIndex[sample.arm] else { break }
+            report.arms[k].frames += 1
+            if let state = sample.state?.rawValue {
+                if let previous = armState[sample.arm] {
+                    report.arms[k].secondsByState[previous.state, default: 0] += max(0, t - previous.since)
+                    if state == "FAULT" && previous.state != "FAULT" { report.arms[k].faults += 1 }
+                } else if state == "FAULT" {
+                    report.arms[k].faults += 1
+                }
+                armState[sample.arm] = (state, t)
+            }
+        case .link(let sample):
+            let k: Int
+            if let found = linkIndex[sample.path] {
+                k = found
+            } else {
+                k = report.links.count
+                linkIndex[sample.path] = k
+                report.links.append(.init(path: sample.path))
+            }
+            report.links[k].samples += 1
+            for metric in LinkMetric.allCases {
+                if let v = metric.value(in: sample) { samples[sample.path, default: [:]][metric, default: []].append(v) }
+            }
+            if let up = sample.up {
+                if !up, pathDown[sample.path] == nil {
+                    pathDown[sample.path] = t
+                    report.links[k].outages += 1
+                } else if up, let since = pathDown.removeValue(forKey: sample.path) {
+                    report.links[k].secondsDown += max(0, t - since)
+                }
+            }
+        case .alarm(let alarm):
+            switch alarm.state {
+            case .raised:
+                let priority = alarm.priority?.rawValue ?? "low"
+                if let k = alarmIndex[alarm.id] {
+                    if openAlarms[alarm.id] == nil {
+                        report.alarms[k].raises += 1
+                        openAlarms[alarm.id] = t
+                        report.alarmsByPriority[priority, default: 0] += 1
+                    }
+                    if (AlarmPriority(rawValue: priority) ?? .low) > (AlarmPriority(rawValue: report.alarms[k].priority) ?? .low) {
+                        report.alarms[k].priority = priority
+                    }
+                } else {
+                    alarmIndex[alarm.id] = report.alarms.count
+                    report.alarms.append(.init(id: alarm.id, origin: "device", priority: priority, firstRaised: t,
+                                               raises: 1, duration: 0, message: alarm.message, peakValue: nil))
+                    openAlarms[alarm.id] = t
+                    report.alarmsByPriority[priority, default: 0] += 1
+                }
+            case .cleared:
+                if let since = openAlarms.removeValue(forKey: alarm.id), let k = alarmIndex[alarm.id] {
+                    report.alarms[k].duration += max(0, t - since)
+                }
+            }
+        case .event(let event):
+            report.eventsByKind[event.kind, default: 0] += 1
+            if report.events.count < eventLimit { report.events.append(.init(t: t, kind: event.kind, text: event.text)) }
+        case .instrument:
+            break
+        }
+    }
+
+    /// The finished report; still-open intervals are closed at the last frame's time.
+    public func finish() -> SessionReport {
+        var r = report
+        let end = lastT ?? 0
+        r.duration = max(0, end - (firstT ?? end))
+        for (path, since) in pathDown {
+            if let k = linkIndex[path] { r.links[k].secondsDown += max(0, end - since) }
+        }
+        for (id, since) in openAlarms {
+            if let k = alarmIndex[id] { r.alarms[k].duration += max(0, end - since) }
+        }
+        for (arm, current) in armState {
+            if let k = armIndex[arm] { r.arms[k].secondsByState[current.state, default: 0] += max(0, end - current.since) }
+        }
+        for k in r.links.indices {
+            let values = samples[r.links[k].path] ?? [:]
+            r.links[k].rttMs = Self.stat(values[.rtt])
+            r.links[k].jitterMs = Self.stat(values[.jitter])
+            r.links[k].lossPct = Self.stat(values[.loss])
+            r.links[k].bandwidthMbps = Self.stat(values[.bandwidth])
+            r.links[k].videoFps = Self.stat(values[.videoFps])
+        }
+        return r
+    }
+
+    /// Percentiles by the nearest-rank method.
+    static func stat(_ values: [Double]?) -> SessionReport.Stat? {
+        guard let values, !values.isEmpty else { return nil }
+        let sorted = values.sorted()
+        func rank(_ p: Double) -> Double {
+            let index = Int((p / 100 * Double(sorted.count)).rounded(.up)) - 1
+            return sorted[min(sorted.count - 1, max(0, index))]
+        }
+        return .init(p50: rank(50), p95: rank(95), p99: rank(99), max: sorted.last!,
+                     mean: sorted.reduce(0, +) / Double(sorted.count))
+    }
+}

@@ -1,0 +1,217 @@
+import Synchronization
+import Telemetry
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Replays a recording (or standard input) paced by the frames' `t`, with a speed factor,
+/// or as fast as possible. Honours pause, speed and seek from a `PlaybackControl`.
+///
+/// A seek backwards re-reads the file from the start (reported as `.reset`) and delivers
+/// everything up to the target at once; the decoder does ~1M frames/s, so that is quick.
+public final class FileSource: TelemetrySource {
+    public let path: String
+    public let mode: SessionMode
+    public let control: PlaybackControl
+    /// nil: as fast as possible (no pacing).
+    private let paced: Bool
+    private let startAt: Double
+    private let stopRequested = Atomic<Bool>(false)
+    /// How many events may wait in the consumer's inbox before the reader waits (memory bound).
+    private let backlog: (@Sendable () -> Int)?
+
+    public var label: String { path == "-" ? "standard input" : path }
+
+    /// - Parameters:
+    ///   - paced: replay in session time (scaled by the control's speed); false reads as fast as possible.
+    ///   - from: start at this session time (frames before it are applied at once).
+    ///   - backlog: the consumer's pending event count; the reader pauses while it exceeds 50,000.
+    public init(path: String, mode: SessionMode = .replay, paced: Bool = true, from: Double = 0,
+                control: PlaybackControl = PlaybackControl(), backlog: (@Sendable () -> Int)? = nil) {
+        self.path = path
+        self.mode = mode
+        self.paced = paced
+        self.startAt = from
+        self.control = control
+        self.backlog = backlog
+    }
+
+    /// Opens the file now, so a missing file is reported before anything starts.
+    public func validate() throws(SourceError) {
+        guard path != "-" else { return }
+        _ = try RecordingReader(path: path)
+    }
+
+    public func start(sink: @escaping @Sendable (SourceEvent) -> Void) {
+        let thread = ReaderThread(source: self, sink: sink)
+        thread.spawn()
+    }
+
+    public func stop() {
+        stopRequested.store(true, ordering: .relaxed)
+    }
+
+    var isStopped: Bool { stopRequested.load(ordering: .relaxed) }
+
+    /// The replay loop, run on its own thread.
+    fileprivate func run(sink: @escaping @Sendable (SourceEvent) -> Void) {
+        var fastForwardTo = startAt
+        var restart = true
+        sink(.state(.connecting(attempt: 1)))
+        while restart && !isStopped {
+            restart = false
+            let reader: RecordingReader
+            do {
+                reader = try RecordingReader(path: path)
+            } catch {
+                sink(.state(.failed(error.description)))
+                return
+            }
+            sink(.reset)
+            sink(.state(.connected(peer: label)))
+            var pacer = Pacer(control: control)
+            var lastT = 0.0
+            reader.decodeAll { outcome in
+                if isStopped { return false }
+                if case .frame(let frame) = outcome {
+                    lastT = frame.t
+                    if paced && frame.t >= fastForwardTo {
+                        switch pacer.wait(until: frame.t, source: self, sink: sink) {
+                        case .proceed: break
+                        case .stopped: return false
+                        case .seek(let target):
+                            if target >= frame.t {
+                                fastForwardTo = target
+                                pacer.reanchor(at: target)
+                            } else {
+                                fastForwardTo = target
+                                restart = true
+                                return false
+                            }
+                        }
+                    } else if paced, let target = control.takeSeek() {
+                        // A seek while fast-forwarding.
+                        if target < frame.t {
+                            fastForwardTo = target
+                            restart = true
+                            return false
+                        }
+                        fastForwardTo = target
+                    }
+                }
+                waitForRoom()
+                sink(.decoded(outcome))
+                return true
+            }
+            if let problem = reader.problem { sink(.log(problem)) }
+            if !restart && paced && !isStopped {
+                // At the end a trainer may still seek back: wait for that or for stop.
+                sink(.state(.ended))
+                while !isStopped {
+                    if let target = control.takeSeek() {
+                        if target < lastT {
+                            fastForwardTo = target
+                            restart = true
+                        }
+                        break
+                    }
+                    usleep(20_000)
+                }
+            }
+        }
+        if !paced || path == "-" { sink(.state(.ended)) }
+    }
+
+    private func waitForRoom() {
+        guard let backlog else { return }
+        while backlog() > 50_000 && !isStopped { usleep(2_000) }
+    }
+}
+
+/// Maps session time to wall time for a paced replay, re-anchoring on every control change.
+struct Pacer {
+    enum Verdict {
+        case proceed, stopped
+        case seek(Double)
+    }
+
+    let control: PlaybackControl
+    /// The session time that corresponded to `anchorWall` at the last (re-)anchoring.
+    private var anchorT: Double?
+    private var anchorWall = 0.0
+    private var seen = PlaybackControl.Settings()
+    private var seenGeneration = -1
+
+    init(control: PlaybackControl) {
+        self.control = control
+    }
+
+    mutating func reanchor(at t: Double) {
+        anchorT = t
+        anchorWall = MonotonicClock.now()
+        seen = control.current
+        seenGeneration = seen.generation
+    }
+
+    /// Sleeps until session time `t` is due, honouring pause, speed changes and seeks.
+    mutating func wait(until t: Double, source: FileSource,
+                       sink: @Sendable (SourceEvent) -> Void) -> Verdict {
+        if anchorT == nil { reanchor(at: t) }
+        var reportedPause = false
+        while true {
+            if source.isStopped { return .stopped }
+            if let target = control.takeSeek() { return .seek(target) }
+            let settings = control.current
+            let now = MonotonicClock.now()
+            if settings.generation != seenGeneration {
+                // Speed or pause changed: the replay clock continues from where it stands now.
+                let advanced = seen.paused ? 0 : (now - anchorWall) * seen.speed
+                anchorT = min(t, (anchorT ?? t) + advanced)
+                anchorWall = now
+                seen = settings
+                seenGeneration = settings.generation
+            }
+            if settings.paused {
+                if !reportedPause {
+                    sink(.state(.paused))
+                    reportedPause = true
+                }
+                usleep(10_000)
+                continue
+            }
+            if reportedPause {
+                sink(.state(.connected(peer: source.label)))
+                reportedPause = false
+            }
+            let due = anchorWall + (t - (anchorT ?? t)) / settings.speed
+            if now >= due { return .proceed }
+            usleep(useconds_t(min(20_000, max(100, (due - now) * 1e6))))
+        }
+    }
+}
+
+/// The thread a file source reads on (Foundation-free).
+private final class ReaderThread: @unchecked Sendable {
+    // @unchecked: immutable after init; handed to exactly one pthread.
+    let source: FileSource
+    let sink: @Sendable (SourceEvent) -> Void
+
+    init(source: FileSource, sink: @escaping @Sendable (SourceEvent) -> Void) {
+        self.source = source
+        self.sink = sink
+    }
+
+    func spawn() {
+        let box = Unmanaged.passRetained(self)
+        var thread = pthread_t()
+        pthread_create(&thread, nil, { raw in
+            let me = Unmanaged<ReaderThread>.fromOpaque(raw!).takeRetainedValue()
+            me.source.run(sink: me.sink)
+            return nil
+        }, box.toOpaque())
+        pthread_detach(thread)
+    }
+}

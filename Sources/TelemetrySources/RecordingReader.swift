@@ -1,0 +1,129 @@
+import CZlib
+import Telemetry
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Why a recording could not be opened or read: one sentence for a person.
+public struct SourceError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// Reads the bytes of a recording: a plain `.ndjson` file, a gzip-compressed `.ndjson.gz`
+/// (through the system's zlib), or standard input (`-`). Not thread-safe; one reader per thread.
+public final class RecordingReader {
+    public let path: String
+    private var fd: Int32 = -1
+    private var gz: gzFile?
+    private var buffer: [UInt8]
+    /// Set when the stream ended badly (a truncated gzip file, a read error).
+    public private(set) var problem: String?
+
+    public static let chunkSize = 1 << 16
+
+    public init(path: String) throws(SourceError) {
+        self.path = path
+        self.buffer = [UInt8](repeating: 0, count: Self.chunkSize)
+        if path == "-" {
+            fd = 0
+            return
+        }
+        var info = stat()
+        if stat(path, &info) != 0 {
+            let reason = errno == ENOENT ? "no such file" : String(cString: strerror(errno))
+            throw SourceError("cannot open recording '\(path)': \(reason)")
+        }
+        if (info.st_mode & S_IFMT) == S_IFDIR {
+            throw SourceError("cannot open recording '\(path)': it is a directory")
+        }
+        if path.hasSuffix(".gz") {
+            guard let handle = gzopen(path, "rb") else {
+                throw SourceError("cannot open recording '\(path)': \(String(cString: strerror(errno)))")
+            }
+            gzbuffer(handle, UInt32(Self.chunkSize))
+            gz = handle
+        } else {
+            fd = open(path, O_RDONLY)
+            if fd < 0 {
+                throw SourceError("cannot open recording '\(path)': \(String(cString: strerror(errno)))")
+            }
+        }
+    }
+
+    deinit { close() }
+
+    public func close() {
+        if let gz {
+            gzclose(gz)
+            self.gz = nil
+        }
+        if fd > 0 { _ = Glibc.close(fd) }
+        fd = -1
+    }
+
+    /// Reads the next chunk and hands it to `body`; returns false at the end of the stream.
+    public func readChunk(_ body: (UnsafeRawBufferPointer) -> Void) -> Bool {
+        let n: Int = buffer.withUnsafeMutableBytes { raw in
+            if let gz {
+                let got = Int(gzread(gz, raw.baseAddress, UInt32(raw.count)))
+                if got < 0 {
+                    var code: Int32 = 0
+                    let message = gzerror(gz, &code).map { String(cString: $0) } ?? "read error"
+                    problem = "recording '\(path)' is damaged: \(message)"
+                    return 0
+                }
+                if got == 0 && gzeof(gz) == 0 {
+                    problem = "recording '\(path)' could not be read to its end"
+                }
+                return got
+            }
+            while true {
+                let got = read(fd, raw.baseAddress, raw.count)
+                if got < 0 && errno == EINTR { continue }
+                if got < 0 {
+                    problem = "reading '\(path)' failed: \(String(cString: strerror(errno)))"
+                    return 0
+                }
+                return got
+            }
+        }
+        guard n > 0 else {
+            if let gz, problem == nil {
+                // zlib reports a truncated stream only through gzerror after EOF.
+                var code: Int32 = 0
+                let message = gzerror(gz, &code).map { String(cString: $0) } ?? ""
+                if code != Z_OK && code != Z_STREAM_END { problem = "recording '\(path)' is damaged: \(message)" }
+                if code == Z_BUF_ERROR { problem = "recording '\(path)' is truncated: the gzip stream ends early" }
+            }
+            return false
+        }
+        buffer.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+        return true
+    }
+
+    /// Decodes the whole recording, calling `body` for every line that is not blank.
+    /// `body` returns false to stop early. Returns the number of lines read.
+    @discardableResult
+    public func decodeAll(_ body: (DecodeOutcome) -> Bool) -> Int {
+        var stream = FrameStream()
+        var stop = false
+        while !stop, readChunk({ chunk in
+            stream.feed(chunk) { outcome in
+                if stop { return }
+                if case .blank = outcome { return }
+                if !body(outcome) { stop = true }
+            }
+        }) {}
+        if !stop {
+            stream.finish { outcome in
+                if case .blank = outcome { return }
+                _ = body(outcome)
+            }
+        }
+        return stream.decoder.lineNumber
+    }
+}

@@ -1,0 +1,233 @@
+import CCurses
+import View
+
+/// The tty, through ncurses. One instance per process; every call on the main thread (the type
+/// is not `Sendable`, so the compiler keeps it in one isolation domain).
+///
+/// Start-up: the locale comes from the environment, the screen runs raw (Ctrl-C arrives as
+/// `.control(3)`), without echo, with the keypad decoded, the cursor hidden and a 25 ms escape
+/// delay, in colour unless the terminal has none or `NO_COLOR` is set.
+///
+/// Signals: SIGTERM, SIGHUP, SIGINT, SIGQUIT and the crash signals (SIGSEGV, SIGBUS, SIGILL,
+/// SIGFPE, SIGTRAP, SIGABRT) restore the terminal before the process dies of them. The handler
+/// does not call `endwin` (not async-signal-safe): it writes the teardown sequences captured at
+/// start (sgr0, cursor to the bottom line, cnorm, rmkx, rmcup) and the saved tty modes with
+/// `write` and `tcsetattr`, then re-delivers the signal to the disposition it replaced (so the
+/// Swift runtime's crash report still prints, on a sane terminal). Signals that were ignored at
+/// start stay ignored. SIGWINCH and SIGTSTP stay with ncurses.
+public final class CursesScreen {
+    public let capabilities: TerminalCapabilities
+
+    private var screen: OpaquePointer?
+    private let window: UnsafeMutablePointer<WINDOW>
+    private var palette: CursesPalette
+    /// The buffer on screen, to draw only what changed; nil forces a full repaint.
+    private var last: CellBuffer?
+    /// Clear the terminal itself on the next present (after `invalidate`).
+    private var clearTerminal = false
+    private var windowSize: (width: Int, height: Int) = (0, 0)
+    private var inputTimeout: Int32 = Int32.min
+    private var stopped = false
+
+    public init() throws {
+        guard surg_stdio_are_ttys() != 0 else { throw TerminalError.notATerminal }
+        guard surg_claim_screen() != 0 else { throw TerminalError.alreadyActive }
+
+        surg_setlocale_from_environment()
+        let unicode = surg_codeset_is_utf8() != 0
+        // Before newterm: ncurses then leaves SIGINT/SIGTERM to us (it only catches defaults).
+        surg_signals_install()
+        guard let screen = surg_newterm(), let window = surg_stdscr() else {
+            surg_signals_uninstall()
+            surg_release_screen()
+            throw TerminalError.cannotOpenTerminal(term: String(cString: surg_term_name()))
+        }
+        self.screen = screen
+        self.window = window
+
+        raw()
+        noecho()
+        nonl()
+        keypad(window, true)
+        intrflush(window, false)
+        leaveok(window, true) // the cursor is hidden: don't spend bytes putting it back
+        curs_set(0)
+        set_escdelay(25)
+
+        var colors = false
+        var defaultColors = false
+        if has_colors() && surg_no_color_requested() == 0 {
+            colors = start_color() != ERR
+            defaultColors = colors && use_default_colors() != ERR
+        }
+        palette = CursesPalette(colors: colors, defaultColors: defaultColors, maxPairs: colors ? surg_color_pairs() : 0)
+        capabilities = TerminalCapabilities(colors: colors, unicode: unicode)
+
+        windowSize = (Int(getmaxx(window)), Int(getmaxy(window)))
+        surg_signals_arm(Int32(windowSize.height))
+    }
+
+    deinit {
+        stop()
+    }
+
+    /// The terminal's size in columns and rows, as of the last `.resize` key.
+    public var size: (width: Int, height: Int) {
+        (Int(getmaxx(window)), Int(getmaxy(window)))
+    }
+
+    /// Forgets what is on screen: the next `present` redraws every cell and clears the terminal
+    /// first (use it after a resize or when the screen may hold garbage, e.g. on Ctrl-L).
+    public func invalidate() {
+        last = nil
+        clearTerminal = true
+    }
+
+    /// Shows `buffer`, sending only the cells that differ from the last buffer presented; the
+    /// first time, after `invalidate` or when the buffer or terminal size changed, every cell.
+    /// Cells beyond the terminal are clipped; terminal cells beyond the buffer are blank.
+    public func present(_ buffer: CellBuffer) {
+        guard !stopped else { return }
+        let current = size
+        if current != windowSize {
+            windowSize = current
+            surg_signals_set_rows(Int32(current.height))
+            last = nil
+        }
+        let width = buffer.width
+        let columns = min(width, current.width)
+        let rows = min(buffer.height, current.height)
+        let cells = buffer.cells
+        let unicode = capabilities.unicode
+
+        var previous: [Cell]? = nil
+        if let last, last.width == buffer.width, last.height == buffer.height {
+            previous = last.cells
+        }
+        if previous == nil {
+            werase(window)
+        }
+
+        for y in 0..<rows {
+            let row = y * width
+            // Columns before this one were drawn in this pass (a wide glyph covers two).
+            var drawnUntil = 0
+            var x = 0
+            while x < columns {
+                let cell = cells[row + x]
+                if let previous {
+                    if cell == previous[row + x] || x < drawnUntil {
+                        x += 1
+                        continue
+                    }
+                } else if x < drawnUntil || cell == .blank {
+                    x += 1 // werase already left a blank here
+                    continue
+                }
+                if Glyph.isContinuation(cell.character) {
+                    // The right half changed: redraw its pair from the left cell, or, orphaned
+                    // at the left edge, a space.
+                    if x > 0 {
+                        drawnUntil = draw(cells, row: row, y: y, x: x - 1, columns: columns, unicode: unicode)
+                    } else {
+                        put(.space, y: y, x: x, style: .plain)
+                        drawnUntil = x + 1
+                    }
+                } else {
+                    drawnUntil = draw(cells, row: row, y: y, x: x, columns: columns, unicode: unicode)
+                }
+                x += 1
+            }
+        }
+
+        if clearTerminal {
+            clearok(window, true)
+            clearTerminal = false
+        }
+        last = buffer
+        wnoutrefresh(window)
+        doupdate()
+    }
+
+    /// Draws the cell at x and returns the first column it did not cover. A wide glyph needs its
+    /// continuation cell to its right (inside the screen), else it shows as `?` so the grid
+    /// stays aligned; a narrow glyph followed by a continuation blanks that half.
+    @inline(__always)
+    private func draw(_ cells: [Cell], row: Int, y: Int, x: Int, columns: Int, unicode: Bool) -> Int {
+        let cell = cells[row + x]
+        if Glyph.isContinuation(cell.character) {
+            put(.space, y: y, x: x, style: cell.style)
+            return x + 1
+        }
+        var glyph = Glyph(cell.character, unicode: unicode)
+        let nextIsContinuation = x + 1 < columns && Glyph.isContinuation(cells[row + x + 1].character)
+        if glyph.width == 2 {
+            if nextIsContinuation {
+                put(glyph, y: y, x: x, style: cell.style)
+                return x + 2
+            }
+            glyph = .replacement
+        }
+        put(glyph, y: y, x: x, style: cell.style)
+        if nextIsContinuation {
+            put(.space, y: y, x: x + 1, style: cell.style)
+            return x + 2
+        }
+        return x + 1
+    }
+
+    @inline(__always)
+    private func put(_ glyph: Glyph, y: Int, x: Int, style: Style) {
+        // ERR in the bottom-right corner (the cursor cannot advance) although the cell is drawn.
+        _ = surg_put_cell(window, Int32(y), Int32(x),
+                          glyph.base, glyph.mark1, glyph.mark2, glyph.mark3, glyph.mark4,
+                          palette.attributes(style), palette.pair(style))
+    }
+
+    /// Waits up to `timeoutMs` milliseconds for a key (0: just look; negative: wait for one).
+    /// Returns nil when none came. `.resize` means ncurses has already resized the screen.
+    public func readKey(timeoutMs: Int) -> Key? {
+        guard !stopped else { return nil }
+        let timeout = Int32(clamping: timeoutMs < 0 ? -1 : timeoutMs)
+        if timeout != inputTimeout {
+            wtimeout(window, timeout)
+            inputTimeout = timeout
+        }
+        var value: wint_t = 0
+        switch wget_wch(window, &value) {
+        case OK:
+            return Key.fromCharacter(UInt32(value))
+        case KEY_CODE_YES:
+            let key = Key.fromKeyCode(Int32(bitPattern: UInt32(value)))
+            if key == .resize {
+                last = nil
+                windowSize = size
+                surg_signals_set_rows(Int32(windowSize.height))
+            }
+            return key
+        default:
+            return nil
+        }
+    }
+
+    /// Rings the terminal's bell (or flashes, if it has no bell).
+    public func bell() {
+        guard !stopped else { return }
+        beep()
+    }
+
+    /// Gives the terminal back: modes, cursor, main screen. Safe to call more than once.
+    public func stop() {
+        guard !stopped else { return }
+        stopped = true
+        endwin()
+        surg_flush_stdout()
+        // After endwin: a signal in between finds the handlers still armed, which is harmless.
+        surg_signals_uninstall()
+        if let screen {
+            delscreen(screen)
+            self.screen = nil
+        }
+        surg_release_screen()
+    }
+}

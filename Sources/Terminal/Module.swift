@@ -1,1 +1,0 @@
-// Terminal backend: see CursesScreen.swift

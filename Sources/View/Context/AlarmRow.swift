@@ -1,0 +1,48 @@
+import SessionCore
+import Telemetry
+
+/// One line of the alarm list, whoever raised it: the robot (device alarms) now, the console's
+/// own alarm engine (thresholds, acknowledgement, latching) later.
+public struct AlarmRow: Sendable, Equatable {
+    public var id: String
+    public var priority: AlarmPriority
+    public var message: String
+    /// Session time at which the condition was raised.
+    public var since: Double
+    /// Someone acknowledged it: it stays listed, without the emphasis.
+    public var acknowledged: Bool
+    /// The condition has cleared but the alarm is latched until acknowledged.
+    public var latched: Bool
+    /// Arm id or subsystem, when known.
+    public var source: String?
+
+    public init(id: String, priority: AlarmPriority, message: String, since: Double,
+                acknowledged: Bool = false, latched: Bool = false, source: String? = nil) {
+        self.id = id
+        self.priority = priority
+        self.message = message
+        self.since = since
+        self.acknowledged = acknowledged
+        self.latched = latched
+        self.source = source
+    }
+
+    /// A row for an alarm the robot reported.
+    public init(_ alarm: DeviceAlarm) {
+        self.init(id: alarm.id, priority: alarm.priority, message: alarm.message ?? alarm.id,
+                  since: alarm.raisedAt, source: alarm.source)
+    }
+
+    /// Rows for every device alarm of a session, as the console fills them until the alarm engine.
+    public static func rows(from state: SessionState) -> [AlarmRow] {
+        state.deviceAlarms.map(AlarmRow.init)
+    }
+
+    /// Display order: highest priority first, then the oldest first (new alarms join the end of
+    /// their priority group, so rows do not jump as alarms arrive), then by id.
+    public static func displayOrder(_ a: AlarmRow, _ b: AlarmRow) -> Bool {
+        if a.priority != b.priority { return a.priority > b.priority }
+        if a.since != b.since { return a.since < b.since }
+        return a.id < b.id
+    }
+}

@@ -1,0 +1,54 @@
+import TelemetrySources
+
+/// A key the console answers to, as the footer and the help overlay list it.
+public struct KeyBinding: Sendable, Equatable {
+    /// The key as the help shows it ("q", "Tab", "↑/↓ or j/k").
+    public var key: String
+    /// The key as the footer shows it, shorter ("↑↓").
+    public var footerKey: String
+    /// A word or two for the footer.
+    public var short: String
+    /// A sentence for the help overlay.
+    public var help: String
+    /// The section of the help it belongs to.
+    public var section: String
+    /// Modes it works in (all when nil).
+    public var modes: Set<SessionMode>?
+
+    public init(key: String, footerKey: String? = nil, short: String, help: String, section: String = "General",
+                modes: Set<SessionMode>? = nil) {
+        self.key = key
+        self.footerKey = footerKey ?? key
+        self.short = short
+        self.help = help
+        self.section = section
+        self.modes = modes
+    }
+
+    public func applies(to mode: SessionMode) -> Bool {
+        modes?.contains(mode) ?? true
+    }
+}
+
+/// The keys of the console. Alarm keys (a/A/p/l) join through `ViewContext.extraKeys`.
+public enum KeyHelp {
+    public static func bindings(for mode: SessionMode, glyphs: Glyphs, extra: [KeyBinding] = []) -> [KeyBinding] {
+        let replay: Set<SessionMode> = [.replay]
+        let quitHelp = mode == .live ? "quit (asks to confirm with y: this is a live session)" : "quit"
+        var keys = [
+            KeyBinding(key: "q", short: "quit", help: quitHelp),
+            KeyBinding(key: "?", short: "help", help: "show or hide this help (Esc closes it)"),
+            KeyBinding(key: "L", short: "layout", help: "next layout"),
+            KeyBinding(key: "Tab", short: "focus", help: "focus the next panel"),
+            KeyBinding(key: glyphs.unicode ? "↑/↓ or j/k" : "Up/Down or j/k", footerKey: glyphs.unicode ? "↑↓" : "j/k",
+                       short: "scroll", help: "scroll the focused panel"),
+            KeyBinding(key: "space", short: "pause", help: "pause or resume the replay", section: "Replay", modes: replay),
+            KeyBinding(key: "+ / -", footerKey: "+/-", short: "speed", help: "replay faster or slower", section: "Replay", modes: replay),
+            KeyBinding(key: glyphs.unicode ? "← / →" : "Left / Right", footerKey: glyphs.unicode ? "←→" : "</>",
+                       short: glyphs.plusMinus + "5 s",
+                       help: "step back or forward 5 seconds", section: "Replay", modes: replay),
+        ]
+        keys += extra
+        return keys.filter { $0.applies(to: mode) }
+    }
+}

@@ -1,0 +1,30 @@
+/// The panels a layout can place. The raw value is the name used in layout files.
+public enum PanelID: String, Sendable, Hashable, CaseIterable, Comparable {
+    case header, link, arms, instruments, alarms, events, timeline, footer
+
+    public static func < (a: PanelID, b: PanelID) -> Bool {
+        allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
+    }
+
+    /// The title shown on the panel's border.
+    public var title: String {
+        switch self {
+        case .header: "Session"
+        case .link: "Link"
+        case .arms: "Arms"
+        case .instruments: "Instruments"
+        case .alarms: "Alarms"
+        case .events: "Events"
+        case .timeline: "Timeline"
+        case .footer: "Keys"
+        }
+    }
+
+    /// Whether Tab can focus the panel (the header and footer have nothing to scroll).
+    public var isFocusable: Bool {
+        switch self {
+        case .header, .footer, .timeline: false
+        default: true
+        }
+    }
+}

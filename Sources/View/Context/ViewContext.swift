@@ -1,0 +1,106 @@
+import SessionCore
+import Telemetry
+import TelemetrySources
+
+/// Where a replay stands, for the header, the timeline and the footer.
+public struct ReplayStatus: Sendable, Equatable {
+    /// Session time of the replay head.
+    public var position: Double
+    /// Session time of the recording's last frame, when known (an index was built).
+    public var duration: Double?
+    /// Playback speed, 1 = real time.
+    public var speed: Double
+    public var paused: Bool
+
+    public init(position: Double, duration: Double? = nil, speed: Double = 1, paused: Bool = false) {
+        self.position = position
+        self.duration = duration
+        self.speed = speed
+        self.paused = paused
+    }
+}
+
+/// Something drawn over the panels, centred.
+public enum Overlay: Sendable, Equatable {
+    /// Every key, by section.
+    case help
+    /// "Quit watching this live session? y / any other key".
+    case confirmQuit
+    /// A message: a layout error, a failed source…
+    case message(title: String, lines: [String])
+}
+
+/// Everything the view needs beyond `SessionState`. The console loop fills it each frame.
+public struct ViewContext: Sendable {
+    /// LIVE, REPLAY or DEMO.
+    public var mode: SessionMode
+    /// What the source says of its connection or playback, and how it names itself.
+    public var source: SourceState
+    public var sourceLabel: String
+    /// Monotonic seconds, the clock of `Stamp.arrival`.
+    public var now: Double
+    /// Wall-clock time as the console wants it shown ("14:03:27").
+    public var wallClock: String
+    /// Frames per second received; nil to use the session's own arrival rate.
+    public var framesPerSecond: Double?
+    /// Replay position, duration, speed and pause; nil when not replaying.
+    public var replay: ReplayStatus?
+    public var glyphs: Glyphs
+    public var theme: Theme
+    /// The panel that has the keyboard (scrolling), drawn with a double border.
+    public var focus: PanelID?
+    /// Scroll offset per panel, in rows (events: rows back from the newest). The view clamps it;
+    /// `RenderOutcome.maxScroll` tells the console the useful maximum.
+    public var scroll: [PanelID: Int]
+    /// Seconds without an update after which a live panel says STALE.
+    public var staleAfter: Double
+    /// The alarms to list; the console fills them from `SessionState.deviceAlarms` (see
+    /// `AlarmRow.rows(from:)`) until the alarm engine does.
+    public var alarms: [AlarmRow]
+    /// The highest priority among alarms that need attention, for the header; nil to derive
+    /// it from the unacknowledged `alarms`.
+    public var highestPriority: AlarmPriority?
+    public var overlay: Overlay?
+    public var thresholds: Thresholds
+    /// Keys beyond the built-in ones, for the footer and help (alarm keys, later).
+    public var extraKeys: [KeyBinding]
+
+    public init(mode: SessionMode, source: SourceState, sourceLabel: String = "", now: Double,
+                wallClock: String = "", framesPerSecond: Double? = nil, replay: ReplayStatus? = nil,
+                unicode: Bool = true, colors: Bool = true, focus: PanelID? = nil, scroll: [PanelID: Int] = [:],
+                staleAfter: Double = 1, alarms: [AlarmRow] = [], highestPriority: AlarmPriority? = nil,
+                overlay: Overlay? = nil, thresholds: Thresholds = Thresholds(), extraKeys: [KeyBinding] = []) {
+        self.mode = mode
+        self.source = source
+        self.sourceLabel = sourceLabel
+        self.now = now
+        self.wallClock = wallClock
+        self.framesPerSecond = framesPerSecond
+        self.replay = replay
+        self.glyphs = Glyphs(unicode: unicode)
+        self.theme = Theme(colors: colors)
+        self.focus = focus
+        self.scroll = scroll
+        self.staleAfter = staleAfter
+        self.alarms = alarms
+        self.highestPriority = highestPriority
+        self.overlay = overlay
+        self.thresholds = thresholds
+        self.extraKeys = extraKeys
+    }
+
+    /// Whether data can go stale: only a live source promises fresh data. A replay or a demo
+    /// that reached the end of its recording is quiet, not stale.
+    public var staleApplies: Bool { mode == .live }
+
+    /// Seconds since `stamp` when that is past the stale threshold of a live source, else nil.
+    public func staleAge(of stamp: Stamp?) -> Double? {
+        guard staleApplies, let age = SessionState.age(of: stamp, now: now), age > staleAfter else { return nil }
+        return age
+    }
+
+    /// The scroll offset asked for a panel (never negative).
+    public func scrollOffset(_ panel: PanelID) -> Int {
+        max(0, scroll[panel] ?? 0)
+    }
+}

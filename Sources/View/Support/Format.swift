@@ -1,0 +1,69 @@
+/// Number and time formatting for the screen. Hand-written rather than `String(format:)`,
+/// which costs microseconds a call and would dominate a frame.
+public enum Format {
+    private static let powers: [Double] = [1, 10, 100, 1000, 10000]
+
+    /// `value` with exactly `decimals` digits after the point (0…4), e.g. fixed(112.44, 1) = "112.4".
+    public static func fixed(_ value: Double, _ decimals: Int) -> String {
+        guard value.isFinite else { return value.isNaN ? "NaN" : (value < 0 ? "-inf" : "inf") }
+        let d = min(max(decimals, 0), 4)
+        let scale = powers[d]
+        let scaled = (abs(value) * scale).rounded()
+        guard scaled < 1e15 else { return String(Int(value)) }
+        let n = Int(scaled)
+        let p = Int(scale)
+        var s = value < 0 && n != 0 ? "-" : ""
+        s += String(n / p)
+        if d > 0 {
+            s += "."
+            let frac = String(n % p)
+            if frac.count < d { s += String(repeating: "0", count: d - frac.count) }
+            s += frac
+        }
+        return s
+    }
+
+    /// A value with decimals chosen for its size: 3 significant-ish digits, at most `maxDecimals`.
+    public static func adaptive(_ value: Double, maxDecimals: Int = 1) -> String {
+        let a = abs(value)
+        if a >= 100 || maxDecimals == 0 { return fixed(value, 0) }
+        if a >= 10 { return fixed(value, min(1, maxDecimals)) }
+        return fixed(value, maxDecimals)
+    }
+
+    /// Two digits with a leading zero.
+    public static func pad2(_ n: Int) -> String {
+        n < 10 ? "0" + String(n) : String(n)
+    }
+
+    /// Session time as HH:MM:SS.s (tenths optional). Negative times show as 00:00:00.
+    public static func clock(_ seconds: Double, tenths: Bool = true) -> String {
+        let s = seconds.isFinite ? max(0, seconds) : 0
+        let totalTenths = Int((s * 10).rounded(.down))
+        let whole = totalTenths / 10
+        var out = pad2(whole / 3600) + ":" + pad2((whole / 60) % 60) + ":" + pad2(whole % 60)
+        if tenths { out += "." + String(totalTenths % 10) }
+        return out
+    }
+
+    /// A short duration: "0.4 s", "34 s", "2m05s", "1h02m".
+    public static func duration(_ seconds: Double) -> String {
+        let s = seconds.isFinite ? max(0, seconds) : 0
+        if s < 10 { return fixed(s, 1) + " s" }
+        if s < 60 { return fixed(s, 0) + " s" }
+        let whole = Int(s)
+        if whole < 3600 { return String(whole / 60) + "m" + pad2(whole % 60) + "s" }
+        return String(whole / 3600) + "h" + pad2((whole / 60) % 60) + "m"
+    }
+
+    /// An integer with thousands separators: 9200 → "9,200".
+    public static func grouped(_ n: Int) -> String {
+        let digits = String(abs(n))
+        var out = ""
+        for (i, ch) in digits.enumerated() {
+            if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
+            out.append(ch)
+        }
+        return n < 0 ? "-" + out : out
+    }
+}

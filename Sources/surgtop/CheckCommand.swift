@@ -1,0 +1,81 @@
+import ArgumentParser
+import Foundation
+import SessionCore
+import Telemetry
+import TelemetrySources
+
+/// `surgtop check FILE`: validates a recording against telemetry v1.
+struct Check: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Validate a recording against the telemetry v1 format.",
+        discussion: """
+        Reads every line and prints the counts of frames by type and every error with its line \
+        number. Exit status: 0 when the recording is clean, 1 when it has errors, 2 when it \
+        cannot be read or the arguments are wrong. Unknown frame types are counted, not errors.
+
+        Examples:
+          surgtop check session.ndjson
+          surgtop check session.ndjson.gz --json | jq .errors
+        """
+    )
+
+    @Argument(help: "The recording (.ndjson or .ndjson.gz), or - for standard input.")
+    var file: String
+
+    @Flag(help: "Print one JSON object with the counts and an `errors` array of {line, reason}.")
+    var json = false
+
+    struct Result: Encodable {
+        var file: String
+        var lines: Int
+        var frames: Int
+        var byType: [String: Int]
+        var unknownTypes: Int
+        var outOfOrder: Int
+        var sequenceGaps: Int
+        var badLines: Int
+        var readProblem: String?
+        var errors: [SessionReport.ErrorLine]
+    }
+
+    func run() throws {
+        let reader: RecordingReader
+        do {
+            reader = try RecordingReader(path: file)
+        } catch {
+            throw Failure.io(error.description)
+        }
+        var builder = SessionReportBuilder()
+        builder.errorLimit = .max
+        builder.eventLimit = 0
+        let lines = reader.decodeAll { outcome in
+            builder.add(outcome)
+            return true
+        }
+        let report = builder.finish()
+        let result = Result(file: file, lines: lines, frames: report.counts.frames, byType: report.counts.byType,
+                            unknownTypes: report.counts.unknownTypes, outOfOrder: report.counts.outOfOrder,
+                            sequenceGaps: report.counts.sequenceGaps, badLines: report.counts.badLines,
+                            readProblem: reader.problem, errors: report.errors)
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            encoder.keyEncodingStrategy = .convertToSnakeCase
+            print(String(decoding: try encoder.encode(result), as: UTF8.self))
+        } else {
+            print("\(file): \(lines) lines, \(result.frames) frames")
+            for type in FrameType.allCases {
+                print("  \(type.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)) \(result.byType[type.rawValue] ?? 0)")
+            }
+            print("  unknown types \(result.unknownTypes), out of order \(result.outOfOrder), sequence gaps \(result.sequenceGaps)")
+            if let problem = reader.problem { print("  \(problem)") }
+            if result.badLines == 0 {
+                print("OK: no errors")
+            } else {
+                print("\(result.badLines) error\(result.badLines == 1 ? "" : "s"):")
+                for e in result.errors { print("  line \(e.line): \(e.reason)") }
+            }
+        }
+        if result.badLines > 0 || reader.problem != nil { throw ExitCode(1) }
+    }
+}

@@ -1,0 +1,151 @@
+import ArgumentParser
+import Console
+import Simulator
+import Telemetry
+import TelemetrySources
+
+/// Options every watching command shares.
+struct WatchOptions: ParsableArguments {
+    @Flag(help: "Run without the full-screen console: print one status line per second (also the behaviour when stdout is not a terminal).")
+    var headless = false
+}
+
+/// `surgtop demo`: the simulator in real time, clearly marked DEMO.
+struct Demo: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the demo: a realistic simulated session, clearly marked DEMO.",
+        discussion: """
+        Plays a scripted session of three PSMs and the endoscope arm with dVRK joint limits, a \
+        primary and a backup network path, instrument changes, device alarms and events. The same \
+        seed always gives the same session.
+
+        Examples:
+          surgtop
+          surgtop demo --seed 7 --rate 500
+          surgtop demo --headless
+        """
+    )
+
+    @Option(help: "Seed of the simulated session.")
+    var seed: UInt64 = 1
+
+    @Option(help: "Arm frames per second per arm (10–1000).")
+    var rate: Double = 100
+
+    @OptionGroup var watch: WatchOptions
+
+    func run() throws {
+        let options = SimulatorOptions(seed: seed, armRateHz: rate)
+        do {
+            try options.validate()
+        } catch {
+            throw Failure.usage(error.description)
+        }
+        let source = SimulatorSource(options: options)
+        try Watch.run(source: source, inbox: SourceInbox(), options: watch)
+    }
+}
+
+/// `surgtop live`: a live session from a gateway, a pushing gateway, or standard input.
+struct Live: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Watch a live session from a telemetry gateway.",
+        discussion: """
+        Connects to the gateway at HOST:PORT and keeps retrying (0.25 s up to 5 s apart) when the \
+        connection drops or is refused. With --listen, waits for a gateway that pushes (loopback \
+        unless an address is given; one gateway at a time). With -, reads standard input. \
+        surgtop never writes to the connection.
+
+        Examples:
+          surgtop live 10.1.2.3:7000
+          surgtop live --listen 7000
+          surgtop live --listen 0.0.0.0:7000
+          gateway-dump | surgtop live -
+        """
+    )
+
+    @Argument(help: "HOST:PORT of the gateway, or - for standard input.")
+    var target: String?
+
+    @Option(help: ArgumentHelp("Listen for a gateway that connects to us, on [ADDR:]PORT.", valueName: "[ADDR:]PORT"))
+    var listen: String?
+
+    @OptionGroup var watch: WatchOptions
+
+    func validate() throws {
+        if target == nil && listen == nil {
+            throw ValidationError("give the gateway as HOST:PORT, or --listen [ADDR:]PORT, or - for standard input")
+        }
+        if target != nil && listen != nil {
+            throw ValidationError("give either HOST:PORT or --listen, not both")
+        }
+    }
+
+    func run() throws {
+        let inbox = SourceInbox()
+        let source: any TelemetrySource
+        if let listen {
+            let address: ListenAddress
+            do { address = try ListenAddress(parsing: listen) } catch { throw Failure.usage("\(error)") }
+            let listener = TCPListenerSource(address: address)
+            do { try listener.bind() } catch { throw Failure.io("\(error)") }
+            source = listener
+        } else if target == "-" {
+            source = FileSource(path: "-", mode: .live, paced: false, backlog: inbox.countProvider)
+        } else {
+            let endpoint: HostPort
+            do { endpoint = try HostPort(parsing: target ?? "") } catch { throw Failure.usage("\(error)") }
+            source = TCPClientSource(host: endpoint.host, port: endpoint.port)
+        }
+        try Watch.run(source: source, inbox: inbox, options: watch)
+    }
+}
+
+/// `surgtop replay FILE`: a recording, paced by its timestamps.
+struct Replay: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Replay a recorded session.",
+        discussion: """
+        Plays the recording at the pace of its timestamps, scaled by --speed, starting at --from \
+        seconds (everything before is applied at once). Recordings ending in .ndjson.gz are \
+        decompressed on the fly.
+
+        Examples:
+          surgtop replay session.ndjson
+          surgtop replay session.ndjson.gz --speed 4 --from 600
+        """
+    )
+
+    @Argument(help: "The recording (.ndjson or .ndjson.gz).")
+    var file: String
+
+    @Option(help: "Playback speed: session seconds per wall-clock second.")
+    var speed: Double = 1
+
+    @Option(help: "Start at this session time, in seconds.")
+    var from: Double = 0
+
+    @OptionGroup var watch: WatchOptions
+
+    func validate() throws {
+        guard speed > 0 && speed <= 1000 else { throw ValidationError("--speed must be above 0 and at most 1000, not \(speed)") }
+        guard from >= 0 else { throw ValidationError("--from must be 0 or more seconds") }
+    }
+
+    func run() throws {
+        let inbox = SourceInbox()
+        let source = FileSource(path: file, mode: .replay, paced: true, from: from,
+                                control: PlaybackControl(speed: speed), backlog: inbox.countProvider)
+        do { try source.validate() } catch { throw Failure.io(error.description) }
+        try Watch.run(source: source, inbox: inbox, options: watch)
+    }
+}
+
+/// Runs a source headless (the console plugs in here when stdout is a terminal).
+enum Watch {
+    static func run(source: any TelemetrySource, inbox: SourceInbox, options: WatchOptions) throws {
+        let runner = HeadlessRunner(source: source, inbox: inbox)
+        let code = runner.run()
+        if code != 0 { throw ExitCode(code) }
+    }
+}
