@@ -29,7 +29,7 @@ public final class HeadlessRunner {
     public private(set) var driver: SessionDriver
 
     public init(source: any TelemetrySource, inbox: SourceInbox = SourceInbox(),
-                write: @escaping (String) -> Void = { print($0); fflush(stdout) },
+                write: @escaping (String) -> Void = { print($0); fflush(nil) },
                 writeError: @escaping (String) -> Void = { FileHandleLite.standardError.write($0) }) {
         self.source = source
         self.inbox = inbox

@@ -12,20 +12,22 @@ import Telemetry
 /// as one buffer, to every client. A client that joins later first gets the session frame
 /// (with the current t), then the live stream from that moment on.
 ///
-/// A client that does not keep up is dropped (and logged) once more than
-/// `maxQueuedBytes` wait for it, so it can neither hold up the others nor grow memory.
+/// A client that does not keep up is dropped (and logged) once more than `maxQueuedBytes`
+/// (4 MB by default) wait for it, so it can neither hold up the others nor grow memory.
 /// Clients only read: whatever they send is discarded.
 ///
 /// It prints nothing; log lines (client connected, disconnected, dropped) go to `onLog`,
 /// which is called on the server's own thread.
 public final class SimulationServer: Sendable {
-    /// A client with more than this many bytes waiting to be sent is dropped.
-    public static let maxQueuedBytes = 4 * 1024 * 1024
+    /// By default a client with more than this many bytes waiting to be sent is dropped.
+    public static let defaultMaxQueuedBytes = 4 * 1024 * 1024
     /// How often the simulator is advanced and frames are sent.
     public static let tickInterval = TimeAmount.milliseconds(10)
 
     public let address: ListenAddress
     public let options: SimulatorOptions
+    /// A client with more than this many bytes waiting to be sent is dropped.
+    public let maxQueuedBytes: Int
     private let onLog: (@Sendable (String) -> Void)?
     private let group: MultiThreadedEventLoopGroup
     private let loop: any EventLoop
@@ -43,20 +45,20 @@ public final class SimulationServer: Sendable {
         var timer: RepeatedTask?
         var boundPort: Int?
         var boundAddress: String?
-        // The session; only the event loop touches it once started.
+        /// The session; only the event loop touches it once started.
         var simulator: SessionSimulator
-        /// The first frame past the current time, held for a later tick.
-        var pending: Frame?
         /// Monotonic time of session t = 0.
         var startWall = 0.0
-        /// t of the last frame taken from the simulator.
-        var lastT = 0.0
         var clients: [ObjectIdentifier: Client] = [:]
     }
 
-    public init(address: ListenAddress, options: SimulatorOptions, onLog: (@Sendable (String) -> Void)? = nil) {
+    /// `onLog` receives one line per client connected, disconnected or dropped.
+    public init(address: ListenAddress, options: SimulatorOptions,
+                maxQueuedBytes: Int = SimulationServer.defaultMaxQueuedBytes,
+                onLog: (@Sendable (String) -> Void)? = nil) {
         self.address = address
         self.options = options
+        self.maxQueuedBytes = max(1, maxQueuedBytes)
         self.onLog = onLog
         self.group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         self.loop = group.next()
@@ -92,7 +94,7 @@ public final class SimulationServer: Sendable {
                 .serverChannelOption(ChannelOptions.backlog, value: 64)
                 .childChannelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
                 .childChannelOption(ChannelOptions.writeBufferWaterMark,
-                                    value: .init(low: Self.maxQueuedBytes / 4, high: Self.maxQueuedBytes))
+                                    value: .init(low: self.maxQueuedBytes / 4, high: self.maxQueuedBytes))
                 // A client that shuts its sending side (`nc … < /dev/null`) still gets the stream.
                 .childChannelOption(ChannelOptions.allowRemoteHalfClosure, value: true)
                 .childChannelInitializer { [self] channel in
@@ -115,14 +117,9 @@ public final class SimulationServer: Sendable {
             s.boundPort = port
             s.boundAddress = text
             s.startWall = MonotonicClock.now()
-            // Every client gets the session frame when it joins, so the simulator's own
-            // opening session frame is not sent again.
-            let first = s.simulator.next()
-            if case .session = first.body {
-                s.lastT = first.t
-            } else {
-                s.pending = first
-            }
+            // The simulator's first frame is its session frame at t = 0. Every client gets
+            // the session frame when it joins, so this one is not sent as well.
+            _ = s.simulator.next()
             s.timer = loop.scheduleRepeatedTask(initialDelay: Self.tickInterval, delay: Self.tickInterval) { [self] _ in
                 tick()
             }
@@ -146,9 +143,7 @@ public final class SimulationServer: Sendable {
         }
         guard !wasStopped else { return }
         timer?.cancel()
-        for channel in clients { channel.close(promise: nil) }
-        server?.close(promise: nil)
-        TCPClientSource.shutDown(group)
+        TCPClientSource.shutDown(group, closing: clients + [server].compactMap { $0 })
     }
 
     // MARK: - on the event loop
@@ -166,16 +161,12 @@ public final class SimulationServer: Sendable {
             let due = now - s.startWall
             let sending = !s.clients.isEmpty
             var bytes: [UInt8] = []
-            // Bounded per tick, should the simulator ever fail to advance time.
-            for _ in 0..<100_000 {
-                let frame = s.pending ?? s.simulator.next()
-                if frame.t > due {
-                    s.pending = frame
-                    break
-                }
-                s.pending = nil
-                s.lastT = Swift.max(s.lastT, frame.t)
+            // Bounded per tick (the rest waits for the next one), should the machine have slept.
+            var budget = 100_000
+            while budget > 0, s.simulator.nextTime <= due {
+                let frame = s.simulator.next()
                 if sending { encoder.encode(frame, into: &bytes) }
+                budget -= 1
             }
             return (bytes, Array(s.clients.values))
         }
@@ -194,9 +185,8 @@ public final class SimulationServer: Sendable {
         let admitted = state.withLock { s -> (frame: Frame, count: Int)? in
             guard !s.stopped else { return nil }
             s.clients[ObjectIdentifier(channel)] = Client(channel: channel, peer: peer)
+            // At the time of the last frame sent, without a seq (not part of the numbering).
             var frame = s.simulator.sessionFrame
-            // Not after anything the client will receive next; not part of the seq numbering.
-            frame.t = s.lastT
             frame.seq = nil
             return (frame, s.clients.count)
         }
@@ -223,7 +213,11 @@ public final class SimulationServer: Sendable {
         }
         channel.close(promise: nil)
         guard let count else { return }
-        log("dropped client \(peer): it is not reading fast enough (over \(Self.maxQueuedBytes / (1024 * 1024)) MB waiting) (\(Self.clients(count)))")
+        log("dropped client \(peer): it is not reading fast enough, over \(Self.sizeText(maxQueuedBytes)) waiting (\(Self.clients(count)))")
+    }
+
+    private static func sizeText(_ bytes: Int) -> String {
+        bytes >= 1 << 20 ? "\(bytes >> 20) MB" : bytes >= 1 << 10 ? "\(bytes >> 10) KB" : "\(bytes) bytes"
     }
 
     private static func clients(_ n: Int) -> String {

@@ -74,6 +74,8 @@ public final class TCPClientSource: TelemetrySource {
         var lostAt: Double?
         /// The last failure reason logged, so a retry that fails the same way is not logged again.
         var lastLoggedFailure: String?
+        /// Whether the end of the current outage has been logged.
+        var reconnectLogged = false
     }
 
     public init(host: String, port: Int, backoff: Backoff = .standard) {
@@ -116,8 +118,7 @@ public final class TCPClientSource: TelemetrySource {
         }
         guard !wasStopped else { return }
         retry?.cancel()
-        channel?.close(promise: nil)
-        Self.shutDown(group)
+        Self.shutDown(group, closing: channel.map { [$0] } ?? [])
     }
 
     // MARK: - on the event loop
@@ -158,8 +159,10 @@ public final class TCPClientSource: TelemetrySource {
             guard !s.stopped else { return (false, nil) }
             s.channel = channel
             s.everConnected = true
-            s.lastLoggedFailure = nil
-            return (true, s.lostAt)
+            // Logged once per outage, however many empty connections it takes.
+            guard let lostAt = s.lostAt, !s.reconnectLogged else { return (true, nil) }
+            s.reconnectLogged = true
+            return (true, lostAt)
         }
         guard accepted else { return false }
         emit(.reset)
@@ -196,25 +199,31 @@ public final class TCPClientSource: TelemetrySource {
 
     /// An established connection ended (the last line has been decoded already).
     private func lost(_ channel: any Channel, reason: String, receivedBytes: Int) {
-        let report = state.withLock { s -> (SourceEvent, Double)? in
+        let report = state.withLock { s -> (SourceEvent, String?, Double)? in
             if s.channel === channel { s.channel = nil }
             guard !s.stopped else { return nil }
+            var log: String?
             if receivedBytes > 0 || s.lostAt == nil {
                 // A connection that carried data ends the outage; this is a new one.
                 s.lostAt = MonotonicClock.now()
                 s.failures = 0
                 s.attempt = 0
+                s.reconnectLogged = false
+                log = "lost \(label): \(reason); reconnecting"
+            } else if s.lastLoggedFailure != reason {
+                // A connection that ended before any data: the outage goes on.
+                log = "\(label) closed the connection before sending anything: \(reason); retrying"
             }
+            s.lastLoggedFailure = reason
             s.failures += 1
             s.attempt += 1
-            s.lastLoggedFailure = reason
             let lostAt = s.lostAt!
-            return (.state(.reconnecting(lostAt: lostAt, attempt: s.attempt, reason: reason)),
+            return (.state(.reconnecting(lostAt: lostAt, attempt: s.attempt, reason: reason)), log,
                     backoff.delay(afterFailures: s.failures))
         }
-        guard let (event, delay) = report else { return }
+        guard let (event, log, delay) = report else { return }
         emit(event)
-        emit(.log("lost \(label): \(reason); reconnecting"))
+        if let log { emit(.log(log)) }
         scheduleConnect(after: delay)
     }
 
@@ -230,13 +239,17 @@ public final class TCPClientSource: TelemetrySource {
 
     // MARK: - helpers shared with the listener and the server
 
-    /// Shuts a source's own event loop group down without ever blocking one of NIO's threads.
-    static func shutDown(_ group: MultiThreadedEventLoopGroup) {
+    /// Closes a source's channels and shuts its event loop group down, never blocking one of
+    /// NIO's threads. Off the event loop it waits for the channels to be closed (so a port is
+    /// free again when `stop` returns) but not for the threads to end: a synchronous group
+    /// shutdown needs Dispatch threads, which can be slow to come when the caller's own pool
+    /// (Swift concurrency's, on a small machine) is the one waiting.
+    static func shutDown(_ group: MultiThreadedEventLoopGroup, closing channels: [any Channel]) {
+        let closed = channels.map { $0.close() }
         if MultiThreadedEventLoopGroup.currentEventLoop == nil {
-            try? group.syncShutdownGracefully()
-        } else {
-            group.shutdownGracefully { _ in }
+            for future in closed { try? future.wait() }
         }
+        group.shutdownGracefully { _ in }
     }
 
     static func seconds(_ s: Double) -> String {

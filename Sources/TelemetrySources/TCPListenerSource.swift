@@ -128,9 +128,7 @@ public final class TCPListenerSource: TelemetrySource {
             return taken
         }
         guard !wasStopped else { return }
-        gateway?.close(promise: nil)
-        server?.close(promise: nil)
-        TCPClientSource.shutDown(group)
+        TCPClientSource.shutDown(group, closing: [gateway, server].compactMap { $0 })
     }
 
     // MARK: - on the event loop

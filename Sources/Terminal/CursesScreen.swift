@@ -100,43 +100,24 @@ public final class CursesScreen {
         let cells = buffer.cells
         let unicode = capabilities.unicode
 
-        var previous: [Cell]? = nil
         if let last, last.width == buffer.width, last.height == buffer.height {
-            previous = last.cells
-        }
-        if previous == nil {
+            let previous = last.cells
+            for y in 0..<rows {
+                presentChanges(row: y * width, y: y, columns: columns, cells: cells, previous: previous, unicode: unicode)
+            }
+        } else {
             werase(window)
-        }
-
-        for y in 0..<rows {
-            let row = y * width
-            // Columns before this one were drawn in this pass (a wide glyph covers two).
-            var drawnUntil = 0
-            var x = 0
-            while x < columns {
-                let cell = cells[row + x]
-                if let previous {
-                    if cell == previous[row + x] || x < drawnUntil {
+            for y in 0..<rows {
+                let row = y * width
+                var x = 0
+                while x < columns {
+                    // werase left blanks; a pair (or an orphaned half) is drawn from its left cell.
+                    if cells[row + x] == .blank {
                         x += 1
-                        continue
-                    }
-                } else if x < drawnUntil || cell == .blank {
-                    x += 1 // werase already left a blank here
-                    continue
-                }
-                if Glyph.isContinuation(cell.character) {
-                    // The right half changed: redraw its pair from the left cell, or, orphaned
-                    // at the left edge, a space.
-                    if x > 0 {
-                        drawnUntil = draw(cells, row: row, y: y, x: x - 1, columns: columns, unicode: unicode)
                     } else {
-                        put(.space, y: y, x: x, style: .plain)
-                        drawnUntil = x + 1
+                        x = draw(cells, row: row, y: y, x: x, columns: columns, unicode: unicode)
                     }
-                } else {
-                    drawnUntil = draw(cells, row: row, y: y, x: x, columns: columns, unicode: unicode)
                 }
-                x += 1
             }
         }
 
@@ -147,6 +128,35 @@ public final class CursesScreen {
         last = buffer
         wnoutrefresh(window)
         doupdate()
+    }
+
+    /// Redraws the changed stretches of one row. A stretch grows over any cell that is half of a
+    /// wide pair, before or now, so no pair is ever half overwritten: ncurses keeps the other
+    /// half as a dangling extension cell, and its cursor arithmetic then shifts the rest of the
+    /// line on the terminal.
+    @inline(__always)
+    private func presentChanges(row: Int, y: Int, columns: Int, cells: [Cell], previous: [Cell], unicode: Bool) {
+        var x = 0
+        while x < columns {
+            if cells[row + x] == previous[row + x] {
+                x += 1
+                continue
+            }
+            var start = x
+            while start > 0 && (Glyph.isContinuation(cells[row + start].character) || Glyph.isContinuation(previous[row + start].character)) {
+                start -= 1
+            }
+            var end = x + 1 // exclusive
+            while end < columns && (cells[row + end] != previous[row + end]
+                || Glyph.isContinuation(cells[row + end].character) || Glyph.isContinuation(previous[row + end].character)) {
+                end += 1
+            }
+            var column = start
+            while column < end {
+                column = draw(cells, row: row, y: y, x: column, columns: columns, unicode: unicode)
+            }
+            x = column
+        }
     }
 
     /// Draws the cell at x and returns the first column it did not cover. A wide glyph needs its

@@ -24,7 +24,7 @@ public enum TerminalError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .notATerminal:
-            return "standard input and output must be a terminal (use --snapshot for plain text)"
+            return "standard input and output must be a terminal"
         case .cannotOpenTerminal(let term):
             let name = term.isEmpty ? "TERM is not set" : "TERM=\(term)"
             return "cannot open the terminal (\(name)): is there a terminfo entry for it?"

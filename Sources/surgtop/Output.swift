@@ -22,6 +22,6 @@ enum Output {
 }
 
 func terminate(_ code: Int32) -> Never {
-    fflush(stdout)
+    fflush(nil)
     exit(code)
 }

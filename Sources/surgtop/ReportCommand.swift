@@ -81,7 +81,7 @@ enum ReportText {
             if let s = link.rttMs { out.append("    RTT ms      p50 \(f(s.p50))  p95 \(f(s.p95))  p99 \(f(s.p99))  max \(f(s.max))") }
             if let s = link.jitterMs { out.append("    jitter ms   mean \(f(s.mean))  p95 \(f(s.p95))  max \(f(s.max))") }
             if let s = link.lossPct { out.append("    loss %      mean \(f(s.mean, 2))  p95 \(f(s.p95, 2))  max \(f(s.max, 2))") }
-            if let s = link.bandwidthMbps { out.append("    bandwidth   mean \(f(s.mean)) Mbit/s  min-ish p50 \(f(s.p50))") }
+            if let s = link.bandwidthMbps { out.append("    bandwidth   mean \(f(s.mean))  p50 \(f(s.p50))  (Mbit/s)") }
             if let s = link.videoFps { out.append("    video fps   mean \(f(s.mean))  p50 \(f(s.p50))") }
         }
         out.append("")

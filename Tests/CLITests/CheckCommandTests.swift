@@ -7,7 +7,7 @@ struct CLICommandTests {
 
     func write(_ lines: [String], name: String = "rec.ndjson") -> String {
         let path = CLI.temporaryDirectory().appendingPathComponent(name).path
-        FileManager.default.createFile(atPath: path, contents: Data(lines.joined(separator: "\n").utf8 + [0x0A]))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(lines.joined(separator: "\n").utf8 + [0x0A]))
         return path
     }
 

@@ -10,7 +10,7 @@ struct ReportTests {
         builder.add(session())
         for k in 1...100 { builder.add(Frame(t: Double(k) / 10, body: .link(LinkSample(up: true, rttMs: Double(k), jitterMs: 2)))) }
         builder.add(Frame(t: 11, body: .link(LinkSample(up: false))))
-        builder.add(Frame(t: 14, body: .link(LinkSample(up: true, rttMs: 100))))
+        builder.add(Frame(t: 14, body: .link(LinkSample(up: true))))
         builder.add(Frame(t: 20, body: .link(LinkSample(path: "backup", up: false))))
         builder.add(Frame(t: 25, body: .event(EventNote(kind: "note"))))
         let report = builder.finish()

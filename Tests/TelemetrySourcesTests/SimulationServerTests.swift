@@ -8,8 +8,8 @@ import TelemetrySources
 
 @Suite("Simulation server")
 struct SimulationServerTests {
-    static func options(armRateHz: Double = 100) -> SimulatorOptions {
-        SimulatorOptions(seed: 7, armRateHz: armRateHz, linkRateHz: 5, includeMasters: false, sessionID: "SIM-TEST")
+    static func options(armRateHz: Double = 100, includeMasters: Bool = false) -> SimulatorOptions {
+        SimulatorOptions(seed: 7, armRateHz: armRateHz, linkRateHz: 5, includeMasters: includeMasters, sessionID: "SIM-TEST")
     }
 
     final class Logs: Sendable {
@@ -102,9 +102,12 @@ struct SimulationServerTests {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         defer { TCPTest.release(group) }
         let logs = Logs()
-        // A fast session, so that 4 MB pile up quickly behind a client that does not read.
-        let server = SimulationServer(address: ListenAddress(port: 0), options: Self.options(armRateHz: 50_000),
-                                      onLog: logs.sink)
+        // The fastest session and a small limit, so that the queue fills quickly behind a
+        // client that does not read (the 4 MB default would take seconds).
+        let server = SimulationServer(address: ListenAddress(port: 0),
+                                      options: Self.options(armRateHz: 1000, includeMasters: true),
+                                      maxQueuedBytes: 256 * 1024, onLog: logs.sink)
+        #expect(server.maxQueuedBytes == 256 * 1024)
         defer { server.stop() }
         try server.start()
         let port = try #require(server.boundPort)

@@ -112,7 +112,9 @@ struct TCPClientSourceTests {
                 "a failure that repeats is logged once")
 
         _ = try await gateway.listen(port: port)
-        try await TCPTest.eventually("the connection") { events.states.contains(.connected(peer: "127.0.0.1:\(port)")) }
+        try await TCPTest.eventually("the connection") {
+            events.states.contains(.connected(peer: "127.0.0.1:\(port)")) && gateway.acceptedCount == 1
+        }
         try await gateway.send(TCPTest.session("S", arms: ["PSM1"]))
         try await TCPTest.eventually("the session frame") { events.frames.count == 1 }
 
@@ -120,6 +122,56 @@ struct TCPClientSourceTests {
         let reset = try #require(briefs.firstIndex(of: "reset"))
         #expect(briefs[..<reset].allSatisfy { $0.hasPrefix("connecting ") })
         #expect(Array(briefs[reset...]) == ["reset", "connected", "session 0.0"])
+        #expect(gateway.receivedBytes == 0)
+        source.stop()
+        await gateway.shutdown()
+    }
+
+    @Test("connections that close before any data do not end the outage: lostAt stays, logs do not repeat")
+    func emptyConnectionsKeepTheOutage() async throws {
+        let gateway = TCPTest.Gateway()
+        let port = try await gateway.listen()
+        let events = TCPTest.Events()
+        let source = TCPClientSource(host: "127.0.0.1", port: port, backoff: Self.fast)
+        defer { source.stop() }
+        source.start(sink: events.sink)
+        try await TCPTest.eventually("the first connection") { gateway.acceptedCount == 1 }
+        try await gateway.send(TCPTest.session("S1", arms: ["PSM1"]))
+        try await TCPTest.eventually("the session frame") { events.frames.count == 1 }
+
+        // The gateway now hangs up on every console at once.
+        gateway.hangsUp.store(true, ordering: .sequentiallyConsistent)
+        try await gateway.dropConnections()
+        try await TCPTest.eventually("three empty reconnections") { gateway.acceptedCount >= 4 }
+        try await TCPTest.eventually("their losses") {
+            events.states.contains { if case .reconnecting(_, 4, _) = $0 { true } else { false } }
+        }
+        let losses = events.states.compactMap { s -> (Double, Int)? in
+            if case .reconnecting(let at, let n, _) = s { return (at, n) }
+            return nil
+        }
+        #expect(losses.map(\.1).prefix(4) == [1, 2, 3, 4], "attempts count on through the empty connections")
+        #expect(losses.allSatisfy { $0.0 == losses[0].0 }, "lostAt is when the data stopped")
+        #expect(events.logs.filter { $0.hasPrefix("lost ") }.count == 1)
+        #expect(events.logs.filter { $0.hasPrefix("reconnected ") }.count == 1)
+        #expect(!events.logs.contains { $0.contains("before sending anything") }, "same reason, not logged again")
+
+        // Back to normal: the next connection carries data, and a later loss is a new outage.
+        gateway.hangsUp.store(false, ordering: .sequentiallyConsistent)
+        let accepted = gateway.acceptedCount
+        try await TCPTest.eventually("a connection that stays") {
+            gateway.acceptedCount > accepted && events.states.last.map { if case .connected = $0 { true } else { false } } == true
+        }
+        try await gateway.send(TCPTest.session("S2", arms: ["PSM1"]))
+        try await TCPTest.eventually("the new session") { events.frames.count == 2 }
+        try await gateway.dropConnections()
+        try await TCPTest.eventually("a new outage") { events.logs.filter { $0.hasPrefix("lost ") }.count == 2 }
+        let last = events.states.compactMap { s -> (Double, Int)? in
+            if case .reconnecting(let at, let n, _) = s { return (at, n) }
+            return nil
+        }.last
+        #expect(last?.1 == 1)
+        #expect((last?.0 ?? 0) > losses[0].0)
         #expect(gateway.receivedBytes == 0)
         source.stop()
         await gateway.shutdown()

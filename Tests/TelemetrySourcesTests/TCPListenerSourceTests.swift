@@ -37,8 +37,10 @@ struct TCPListenerSourceTests {
         try? await second.send("{\"this\": \"is ignored\"\n")
         try await TCPTest.eventually("the second gateway to be closed") { second.isClosed }
         try await TCPTest.eventually("the refusal in the log") {
-            events.logs.contains("refused a second gateway from \(second.address) while \(first.address) is connected")
+            events.logs.contains { $0.hasPrefix("refused a second gateway") }
         }
+        #expect(events.logs.contains("refused a second gateway from \(second.address) while \(first.address) is connected"),
+                "logs: \(events.logs)")
         try await first.send(TCPTest.arm("PSM1", t: 0.2))
         try await TCPTest.eventually("the first gateway still decoded") { events.frames.count == 3 }
         #expect(events.all.compactMap(TCPTest.decodeError).isEmpty)

@@ -125,6 +125,9 @@ enum TCPTest {
         private let state = Mutex<(server: (any Channel)?, connections: [any Channel], accepted: Int, received: Int)>(
             (nil, [], 0, 0))
 
+        /// While set, every new connection is closed as soon as it is accepted.
+        let hangsUp = Atomic<Bool>(false)
+
         var acceptedCount: Int { state.withLock { $0.accepted } }
         /// Bytes the consoles sent us: must stay 0.
         var receivedBytes: Int { state.withLock { $0.received } }
@@ -191,6 +194,11 @@ enum TCPTest {
             self.gateway = gateway
         }
 
+        func channelActive(context: ChannelHandlerContext) {
+            context.fireChannelActive()
+            if gateway.hangsUp.load(ordering: .sequentiallyConsistent) { context.close(promise: nil) }
+        }
+
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
             gateway.count(unwrapInboundIn(data).readableBytes)
         }
@@ -206,16 +214,16 @@ enum TCPTest {
         final class Box: Sendable {
             let received = Mutex<[UInt8]>([])
             let closed = Atomic<Bool>(false)
+            let address = Mutex("?")
         }
 
-        /// "127.0.0.1:54321", as the other end names us.
-        let address: String
+        /// "127.0.0.1:54321", as the other end names us (recorded when the connection came up:
+        /// a refused connection may be closed before `connect` returns).
+        var address: String { box.address.withLock { $0 } }
 
         private init(channel: any Channel, box: Box) {
             self.channel = channel
             self.box = box
-            let a = channel.localAddress
-            self.address = "\(a?.ipAddress ?? "?"):\(a?.port ?? 0)"
             channel.closeFuture.whenComplete { [box] _ in box.closed.store(true, ordering: .sequentiallyConsistent) }
         }
 
@@ -265,6 +273,13 @@ enum TCPTest {
 
         init(box: Peer.Box) {
             self.box = box
+        }
+
+        func channelActive(context: ChannelHandlerContext) {
+            if let a = context.localAddress, let ip = a.ipAddress, let port = a.port {
+                box.address.withLock { $0 = "\(ip):\(port)" }
+            }
+            context.fireChannelActive()
         }
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {

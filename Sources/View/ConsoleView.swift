@@ -1,0 +1,78 @@
+import SessionCore
+
+/// What a render produced that the console loop needs back.
+public struct RenderOutcome: Sendable, Equatable {
+    /// Where each panel went.
+    public var placements: [Placement]
+    /// The largest useful scroll offset of each scrollable panel on this screen; the console
+    /// clamps its offsets to it so that scrolling back up responds at once.
+    public var maxScroll: [PanelID: Int]
+
+    public init(placements: [Placement] = [], maxScroll: [PanelID: Int] = [:]) {
+        self.placements = placements
+        self.maxScroll = maxScroll
+    }
+}
+
+/// The whole screen as a pure function of the session state and the view context.
+public enum ConsoleView {
+    /// Draws every panel of `layout` into `buffer` (cleared first), then the overlay.
+    @discardableResult
+    public static func render(state: SessionState, context: ViewContext, layout: Layout,
+                              into buffer: inout CellBuffer) -> RenderOutcome {
+        buffer.fill(buffer.area)
+        let p = PanelContext(state: state, view: context, layoutName: layout.name)
+        var outcome = RenderOutcome()
+        outcome.placements = LayoutEngine.split(buffer.area, layout.root)
+        for placement in outcome.placements {
+            let rect = placement.rect
+            switch placement.panel {
+            case .header: HeaderPanel.render(p, area: rect, options: placement.options, into: &buffer)
+            case .link: outcome.maxScroll[.link] = LinkPanel.render(p, area: rect, options: placement.options, into: &buffer)
+            case .arms: outcome.maxScroll[.arms] = ArmsPanel.render(p, area: rect, into: &buffer)
+            case .instruments: outcome.maxScroll[.instruments] = InstrumentsPanel.render(p, area: rect, into: &buffer)
+            case .alarms: outcome.maxScroll[.alarms] = AlarmsPanel.render(p, area: rect, into: &buffer)
+            case .events: outcome.maxScroll[.events] = EventsPanel.render(p, area: rect, into: &buffer)
+            case .timeline: TimelinePanel.render(p, area: rect, into: &buffer)
+            case .footer: FooterPanel.render(p, area: rect, into: &buffer)
+            }
+        }
+        drawOverlay(p, into: &buffer)
+        return outcome
+    }
+
+    /// Draws what `LayoutChoice.resolve` decided: a layout, or the terminal-too-small notice.
+    @discardableResult
+    public static func render(state: SessionState, context: ViewContext, choice: LayoutChoice,
+                              into buffer: inout CellBuffer) -> RenderOutcome {
+        switch choice {
+        case .layout(let layout):
+            return render(state: state, context: context, layout: layout, into: &buffer)
+        case .tooSmall(let need, let have):
+            buffer.fill(buffer.area)
+            Overlays.tooSmall(need: need, have: have, glyphs: context.glyphs, theme: context.theme, into: &buffer)
+            // A quit confirmation must stay visible even on a tiny terminal.
+            if context.overlay == .confirmQuit {
+                drawOverlay(PanelContext(state: state, view: context, layoutName: ""), into: &buffer)
+            }
+            return RenderOutcome()
+        }
+    }
+
+    static func drawOverlay(_ p: PanelContext, into buffer: inout CellBuffer) {
+        guard let overlay = p.view.overlay else { return }
+        switch overlay {
+        case .help: Overlays.help(p, area: buffer.area, into: &buffer)
+        case .confirmQuit: Overlays.confirmQuit(p, area: buffer.area, into: &buffer)
+        case .message(let title, let lines): Overlays.message(p, title: title, text: lines, area: buffer.area, into: &buffer)
+        }
+    }
+
+    /// The screen as plain text, `width` × `height`: what `--snapshot` prints and tests read.
+    public static func snapshotText(state: SessionState, context: ViewContext, layout: Layout,
+                                    width: Int, height: Int) -> String {
+        var buffer = CellBuffer(width: width, height: height)
+        render(state: state, context: context, layout: layout, into: &buffer)
+        return buffer.text
+    }
+}

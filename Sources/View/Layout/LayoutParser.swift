@@ -1,0 +1,212 @@
+import Yams
+
+/// A layout file that cannot be used: which file, where in it, and what is wrong. The console
+/// shows `description` and falls back to the mode's default layout.
+public struct LayoutError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The file's path, or "built-in NAME".
+    public var file: String
+    /// 1-based line and column, when known.
+    public var line: Int?
+    public var column: Int?
+    public var problem: String
+
+    public init(file: String, line: Int? = nil, column: Int? = nil, problem: String) {
+        self.file = file
+        self.line = line
+        self.column = column
+        self.problem = problem
+    }
+
+    /// "FILE:LINE:COLUMN: PROBLEM", like a compiler.
+    public var description: String {
+        var s = file
+        if let line {
+            s += ":\(line)"
+            if let column { s += ":\(column)" }
+        }
+        return s + ": " + problem
+    }
+}
+
+/// Reads the YAML layout schema (documented in Layouts/README.md) into a `Layout`, checking
+/// its meaning as well as its syntax.
+public enum LayoutParser {
+    static let topKeys: Set<String> = ["name", "description", "min_width", "min_height", "root"]
+    static let nodeKeys: Set<String> = ["panel", "rows", "columns", "size", "weight", "min", "large"]
+
+    /// Parses `yaml`. `file` names the source in errors; `defaultName` is used when the file
+    /// has no `name`.
+    public static func parse(yaml: String, file: String, defaultName: String,
+                             source: LayoutSource = .builtIn) throws(LayoutError) -> Layout {
+        let document: Node?
+        do {
+            document = try Yams.compose(yaml: yaml)
+        } catch let error as YamlError {
+            throw convert(error, file: file)
+        } catch {
+            throw LayoutError(file: file, problem: "cannot read YAML: \(error)")
+        }
+        guard let document else {
+            throw LayoutError(file: file, line: 1, problem: "the file is empty; a layout needs at least `root:`")
+        }
+        var reader = Reader(file: file)
+        return try reader.layout(document, defaultName: defaultName, source: source)
+    }
+
+    static func convert(_ error: YamlError, file: String) -> LayoutError {
+        func detail(_ context: YamlError.Context?, _ problem: String) -> String {
+            guard let context else { return problem }
+            return "\(problem) (\(context.text) at line \(context.mark.line))"
+        }
+        switch error {
+        case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _),
+             let .composer(context, problem, mark, _):
+            return LayoutError(file: file, line: mark.line, column: mark.column,
+                               problem: "invalid YAML: " + detail(context, problem))
+        case let .reader(problem, offset, _, yaml):
+            var line: Int?
+            if let offset {
+                line = 1 + yaml.utf8.prefix(offset).reduce(0) { $1 == UInt8(ascii: "\n") ? $0 + 1 : $0 }
+            }
+            return LayoutError(file: file, line: line, problem: "invalid text: \(problem)")
+        default:
+            return LayoutError(file: file, problem: "invalid YAML: \(error)")
+        }
+    }
+
+    /// Walks the composed YAML tree with the file name at hand for errors.
+    struct Reader {
+        let file: String
+        var seenPanels: [PanelID: Int] = [:]
+
+        init(file: String) {
+            self.file = file
+        }
+
+        func fail(_ node: Node?, _ problem: String) -> LayoutError {
+            LayoutError(file: file, line: node?.mark?.line, column: node?.mark?.column, problem: problem)
+        }
+
+        /// The pairs of a mapping, refusing unknown and repeated keys.
+        func pairs(_ node: Node, allowed: Set<String>, what: String) throws(LayoutError) -> [(key: String, keyNode: Node, value: Node)] {
+            guard case .mapping(let mapping) = node else {
+                throw fail(node, "\(what) must be a mapping of keys to values, found \(kind(node))")
+            }
+            var out: [(key: String, keyNode: Node, value: Node)] = []
+            var seen = Set<String>()
+            for (keyNode, value) in mapping {
+                guard case .scalar(let scalar) = keyNode else { throw fail(keyNode, "keys must be plain words") }
+                let key = scalar.string
+                guard allowed.contains(key) else {
+                    throw fail(keyNode, "unknown key '\(key)' in \(what) (expected one of: \(allowed.sorted().joined(separator: ", ")))")
+                }
+                guard seen.insert(key).inserted else { throw fail(keyNode, "key '\(key)' appears twice in \(what)") }
+                out.append((key, keyNode, value))
+            }
+            return out
+        }
+
+        func kind(_ node: Node) -> String {
+            switch node {
+            case .scalar(let s): "'\(s.string)'"
+            case .mapping: "a mapping"
+            case .sequence: "a list"
+            }
+        }
+
+        func count(_ node: Node, _ key: String) throws(LayoutError) -> Int {
+            guard case .scalar = node, let n = node.int else {
+                throw fail(node, "\(key) must be a whole number, found \(kind(node))")
+            }
+            guard n >= 0 else { throw fail(node, "\(key) must not be negative, found \(n)") }
+            return n
+        }
+
+        func text(_ node: Node, _ key: String) throws(LayoutError) -> String {
+            guard case .scalar(let s) = node else { throw fail(node, "\(key) must be text, found \(kind(node))") }
+            return s.string
+        }
+
+        mutating func layout(_ document: Node, defaultName: String, source: LayoutSource) throws(LayoutError) -> Layout {
+            var name = defaultName
+            var description = ""
+            var minWidth: Int?, minHeight: Int?
+            var root: LayoutNode?
+            for (key, _, value) in try pairs(document, allowed: LayoutParser.topKeys, what: "the layout") {
+                switch key {
+                case "name": name = try text(value, key)
+                case "description": description = try text(value, key)
+                case "min_width": minWidth = try count(value, key)
+                case "min_height": minHeight = try count(value, key)
+                default: root = try node(value)
+                }
+            }
+            guard let root else { throw fail(document, "the layout has no `root:` node") }
+            guard root.panels.count > 0 else { throw fail(document, "the layout places no panel") }
+            let needed = root.minimumSize
+            let minimum = TerminalSize(width: max(minWidth ?? 0, needed.width), height: max(minHeight ?? 0, needed.height))
+            return Layout(name: name, description: description, minimum: minimum, root: root, source: source)
+        }
+
+        mutating func node(_ yaml: Node) throws(LayoutError) -> LayoutNode {
+            let entries = try pairs(yaml, allowed: LayoutParser.nodeKeys, what: "a layout node")
+            var content: LayoutNode.Content?
+            var contentKey: String?
+            var fixed: Int?, weight: Int?, minimum = 0
+            var large: Bool?
+            var largeNode: Node?
+            for (key, keyNode, value) in entries {
+                switch key {
+                case "panel", "rows", "columns":
+                    if let contentKey {
+                        throw fail(keyNode, "a node has one of panel, rows or columns, this one has both \(contentKey) and \(key)")
+                    }
+                    contentKey = key
+                    if key == "panel" {
+                        let name = try text(value, key)
+                        guard let id = PanelID(rawValue: name) else {
+                            let known = PanelID.allCases.map(\.rawValue).joined(separator: ", ")
+                            throw fail(value, "unknown panel '\(TerminalText.sanitize(name))' (known panels: \(known))")
+                        }
+                        if let first = seenPanels[id] {
+                            throw fail(value, "panel '\(name)' is placed twice (first at line \(first))")
+                        }
+                        seenPanels[id] = value.mark?.line ?? 0
+                        content = .panel(id, PanelOptions())
+                    } else {
+                        guard case .sequence(let items) = value else {
+                            throw fail(value, "\(key) must be a list of nodes, found \(kind(value))")
+                        }
+                        guard !items.isEmpty else { throw fail(keyNode, "\(key) is empty: list at least one node") }
+                        var children: [LayoutNode] = []
+                        for item in items { children.append(try node(item)) }
+                        content = .split(key == "rows" ? .rows : .columns, children)
+                    }
+                case "size": fixed = try count(value, key)
+                case "weight": weight = try count(value, key)
+                case "min": minimum = try count(value, key)
+                default:
+                    guard let b = value.bool, case .scalar = value else {
+                        throw fail(value, "large must be true or false, found \(kind(value))")
+                    }
+                    large = b
+                    largeNode = keyNode
+                }
+            }
+            guard var content else {
+                throw fail(yaml, "a node needs one of panel, rows or columns")
+            }
+            if fixed != nil, weight != nil {
+                throw fail(yaml, "a node has either a fixed size or a weight, not both")
+            }
+            if let large {
+                guard case .panel(let id, _) = content else {
+                    throw fail(largeNode, "large applies to a panel, not to rows or columns")
+                }
+                content = .panel(id, PanelOptions(large: large))
+            }
+            let constraint = SizeConstraint(fixed: fixed, min: minimum, weight: fixed != nil ? 0 : (weight ?? 1))
+            return LayoutNode(content, constraint: constraint, line: yaml.mark?.line)
+        }
+    }
+}

@@ -1,0 +1,254 @@
+import SessionCore
+import Telemetry
+
+/// The robot's arms: per arm its kind, CRTK state, homed and following, the tool tip when the
+/// source sends Cartesian data; per joint its value in a readable unit, a gauge between its
+/// limits (amber near a limit, red at it) and its effort against the maximum.
+///
+/// When the panel is short it shows fewer joints per arm (the scroll offset moves the window of
+/// joints), and when even that does not fit, one line per arm (the offset scrolls the arms).
+enum ArmsPanel {
+    enum Line {
+        case header(Int)
+        case cartesian(Int)
+        case noJointData(Int)
+        case joint(Int, Int)
+        case summary(Int)
+    }
+
+    static func render(_ p: PanelContext, area: Rect, into buffer: inout CellBuffer) -> Int {
+        let arms = p.state.arms
+        var tags: [Span] = []
+        let faults = arms.filter { $0.state == .fault }.count
+        if faults > 0 { tags.append(Span("\(faults) FAULT", p.theme.critical)) }
+        let newest = arms.compactMap(\.lastUpdate).max { $0.arrival < $1.arrival }
+        if !arms.isEmpty, let age = p.view.staleAge(of: newest) { tags.append(p.staleTag(age)) }
+        let inner = p.frame(.arms, title: PanelID.arms.title, tags: tags, area: area, into: &buffer)
+        guard !inner.isEmpty else { return 0 }
+        guard !arms.isEmpty else {
+            p.placeholder(p.state.info == nil ? "waiting for the session frame" : "this session declares no arms",
+                          area: inner, into: &buffer)
+            return 0
+        }
+        let wide = inner.width >= 60
+        let mergeCartesian = inner.width >= 100
+        let (lines, maxScroll) = plan(p, arms, height: inner.height, mergeCartesian: mergeCartesian,
+                                      scroll: p.view.scrollOffset(.arms))
+        for (row, line) in lines.prefix(inner.height).enumerated() {
+            let y = inner.y + row
+            switch line {
+            case .header(let a):
+                header(p, arms[a], x: inner.x, y: y, width: inner.width, withCartesian: mergeCartesian, into: &buffer)
+            case .summary(let a):
+                header(p, arms[a], x: inner.x, y: y, width: inner.width, withCartesian: false, summary: true, into: &buffer)
+            case .cartesian(let a):
+                buffer.put([Span("  ")] + cartesian(p, arms[a]), x: inner.x, y: y, width: inner.width, ellipsis: p.ellipsis)
+            case .noJointData:
+                buffer.put("  no joint data", x: inner.x, y: y, width: inner.width, style: p.theme.dim, ellipsis: p.ellipsis)
+            case .joint(let a, let j):
+                joint(p, arms[a], j, x: inner.x, y: y, width: inner.width, wide: wide, into: &buffer)
+            }
+        }
+        return maxScroll
+    }
+
+    static func hasJointData(_ arm: ArmState) -> Bool {
+        !arm.descriptor.joints.isEmpty && arm.position != nil
+    }
+
+    static func hasCartesian(_ arm: ArmState) -> Bool {
+        (arm.tip?.count ?? 0) >= 3 || arm.tipSpeed != nil
+    }
+
+    /// The lines to draw and the largest useful scroll offset.
+    static func plan(_ p: PanelContext, _ arms: [ArmState], height: Int, mergeCartesian: Bool, scroll: Int) -> ([Line], Int) {
+        func fixedLines(_ a: Int) -> Int {
+            1 + (hasCartesian(arms[a]) && !mergeCartesian ? 1 : 0) + (hasJointData(arms[a]) ? 0 : 1)
+        }
+        func jointCount(_ a: Int) -> Int { hasJointData(arms[a]) ? arms[a].descriptor.joints.count : 0 }
+        func lines(joints k: Int, scroll: Int) -> [Line] {
+            var out: [Line] = []
+            for a in arms.indices {
+                out.append(.header(a))
+                if hasCartesian(arms[a]) && !mergeCartesian { out.append(.cartesian(a)) }
+                if !hasJointData(arms[a]) {
+                    out.append(.noJointData(a))
+                    continue
+                }
+                let n = jointCount(a)
+                let start = min(scroll, max(0, n - k))
+                for j in start..<min(n, start + k) { out.append(.joint(a, j)) }
+            }
+            return out
+        }
+        let mostJoints = arms.indices.map(jointCount).max() ?? 0
+        let full = arms.indices.reduce(0) { $0 + fixedLines($1) + jointCount($1) }
+        if full <= height { return (lines(joints: mostJoints, scroll: 0), 0) }
+        // Fewer joints per arm.
+        var k = mostJoints - 1
+        while k >= 1 {
+            let need = arms.indices.reduce(0) { $0 + fixedLines($1) + min(jointCount($1), k) }
+            if need <= height { break }
+            k -= 1
+        }
+        if k >= 1 {
+            let maxScroll = max(0, mostJoints - k)
+            return (lines(joints: k, scroll: min(scroll, maxScroll)), maxScroll)
+        }
+        // One line per arm.
+        let maxScroll = max(0, arms.count - height)
+        let first = min(scroll, maxScroll)
+        return (arms.indices.dropFirst(first).map { .summary($0) }, maxScroll)
+    }
+
+    static func stateSpan(_ p: PanelContext, _ state: OperatingState?) -> Span {
+        guard let state else { return Span("state ?", p.theme.dim) }
+        switch state {
+        case .fault: return Span(" FAULT ", p.theme.critical)
+        case .enabled: return Span("ENABLED", p.theme.good)
+        case .paused: return Span("PAUSED", p.theme.severity(.medium))
+        case .disabled: return Span("DISABLED", p.theme.dim)
+        }
+    }
+
+    /// The worst joint of an arm by limit proximity, as (severity, joint index).
+    static func worstJoint(_ p: PanelContext, _ arm: ArmState) -> (Severity, Int)? {
+        guard let position = arm.position else { return nil }
+        var worst: (Severity, Int)?
+        for (j, d) in arm.descriptor.joints.enumerated() where j < position.count {
+            guard let lo = d.min, let hi = d.max else { continue }
+            let s = p.view.thresholds.joints.severity(position: position[j], min: lo, max: hi)
+            if s > .ok, s > (worst?.0 ?? .ok) { worst = (s, j) }
+        }
+        return worst
+    }
+
+    /// "PSM1  PSM  ENABLED  homed  following  jaw 23.0°   tip …   STALE 2.1 s"
+    static func header(_ p: PanelContext, _ arm: ArmState, x: Int, y: Int, width: Int, withCartesian: Bool,
+                       summary: Bool = false, into buffer: inout CellBuffer) {
+        let t = p.theme
+        var spans = [Span(TerminalText.sanitize(arm.id), t.bold), Span(" " + arm.descriptor.kind.rawValue + "  ", t.label)]
+        spans.append(stateSpan(p, arm.state))
+        switch arm.homed {
+        case .some(true): spans.append(Span("  homed", t.plain))
+        case .some(false): spans.append(Span("  NOT HOMED", t.severity(.medium)))
+        case nil: break
+        }
+        switch arm.following {
+        case .some(true): spans.append(Span("  following", t.good))
+        case .some(false): spans.append(Span("  not following", t.dim))
+        case nil: break
+        }
+        if let jaw = arm.jaw {
+            spans.append(Span("  jaw ", t.label))
+            spans.append(Span(Format.fixed(jaw * 180 / .pi, 0) + p.glyphs.degree))
+        }
+        if let worst = worstJoint(p, arm) {
+            let (severity, j) = worst
+            let name = TerminalText.sanitize(arm.descriptor.joints[j].name)
+            let text = severity == .high ? " AT LIMIT: " + name + " " : " near limit: " + name + " "
+            spans.append(Span("  "))
+            spans.append(Span(text, severity == .high ? t.critical : t.badge(.medium)))
+        }
+        if summary {
+            if !hasJointData(arm) {
+                spans.append(Span("  no joint data", t.dim))
+            } else if worstJoint(p, arm) == nil {
+                spans.append(Span("  \(arm.descriptor.joints.count) joints ok", t.dim))
+            }
+        }
+        var right: [Span] = []
+        if withCartesian && hasCartesian(arm) { right += cartesian(p, arm) }
+        if let age = p.view.staleAge(of: arm.lastUpdate) {
+            right.append(Span("  "))
+            right.append(p.staleTag(age))
+        }
+        let rightWidth = right.reduce(0) { $0 + $1.columns }
+        let leftWidth = spans.reduce(0) { $0 + $1.columns }
+        if rightWidth > 0 && leftWidth + rightWidth + 2 <= width {
+            buffer.put(spans, x: x, y: y, width: width - rightWidth, ellipsis: p.ellipsis)
+            buffer.put(right, x: x + width - rightWidth, y: y, width: rightWidth)
+        } else {
+            buffer.put(spans + right, x: x, y: y, width: width, ellipsis: p.ellipsis)
+        }
+    }
+
+    /// "tip x 12.0 y -34.5 z 101.0 mm  speed 42 mm/s"
+    static func cartesian(_ p: PanelContext, _ arm: ArmState) -> [Span] {
+        var spans: [Span] = []
+        if let tip = arm.tip, tip.count >= 3 {
+            spans.append(Span("tip ", p.theme.label))
+            spans.append(Span("x " + Format.fixed(tip[0] * 1000, 1) + " y " + Format.fixed(tip[1] * 1000, 1)
+                              + " z " + Format.fixed(tip[2] * 1000, 1) + " mm"))
+        }
+        if let speed = arm.tipSpeed {
+            spans.append(Span((spans.isEmpty ? "" : "  ") + "speed ", p.theme.label))
+            spans.append(Span(Format.adaptive(speed * 1000, maxDecimals: 1) + " mm/s"))
+        }
+        return spans
+    }
+
+    /// A joint's value in a readable unit: degrees for radians, millimetres for metres.
+    static func jointValue(_ value: Double, _ unit: JointUnit, glyphs: Glyphs) -> String {
+        switch unit {
+        case .rad: Format.fixed(value * 180 / .pi, 1) + glyphs.degree
+        case .m: Format.fixed(value * 1000, 1) + " mm"
+        }
+    }
+
+    /// "  pitch      -17.2°  ████▌·······  near  eff 34%"
+    static func joint(_ p: PanelContext, _ arm: ArmState, _ j: Int, x: Int, y: Int, width: Int, wide: Bool,
+                      into buffer: inout CellBuffer) {
+        let t = p.theme
+        let d = arm.descriptor.joints[j]
+        guard let position = arm.position, j < position.count else { return }
+        let v = position[j]
+        let indent = wide ? 2 : 1
+        let nameWidth = wide ? 12 : 8
+        let valueWidth = wide ? 10 : 9
+        let statusWidth = wide ? 5 : 2
+        let effortWidth = wide ? 8 : 4
+        let gaugeWidth = width - (indent + nameWidth + valueWidth + 1 + 1 + statusWidth + 1 + effortWidth + 1)
+
+        var severity = Severity.ok
+        if let lo = d.min, let hi = d.max { severity = p.view.thresholds.joints.severity(position: v, min: lo, max: hi) }
+        var cx = x + indent
+        buffer.put(d.name, x: cx, y: y, width: nameWidth, style: t.label, ellipsis: p.ellipsis)
+        cx += nameWidth
+        buffer.put(jointValue(v, d.unit, glyphs: p.glyphs), x: cx, y: y, width: valueWidth,
+                   style: t.severity(severity), alignment: .right, ellipsis: p.ellipsis)
+        cx += valueWidth + 1
+        if gaugeWidth >= 3 {
+            let gaugeArea = Rect(x: cx, y: y, width: gaugeWidth, height: 1)
+            if let lo = d.min, let hi = d.max, hi > lo {
+                Gauge(fraction: (v - lo) / (hi - lo), style: t.bar(severity), trackStyle: t.dim, glyphs: p.glyphs)
+                    .render(into: &buffer, area: gaugeArea)
+            } else if j < arm.positionHistory.count {
+                // No limits to measure against: show where it has been instead.
+                Sparkline(values: arm.positionHistory[j].recentValues(gaugeWidth), glyphs: p.glyphs,
+                          style: { _ in t.dim }).render(into: &buffer, area: gaugeArea)
+            }
+            cx += gaugeWidth + 1
+        }
+        let status: String
+        switch severity {
+        case .high: status = wide ? "LIMIT" : "!!"
+        case .medium, .low: status = wide ? "near" : "!"
+        case .ok: status = ""
+        }
+        buffer.put(status, x: cx, y: y, width: statusWidth, style: t.severity(severity))
+        cx += statusWidth + 1
+        guard let effort = arm.effort, j < effort.count else { return }
+        let e = effort[j]
+        if let maxEffort = d.effortMax, maxEffort > 0 {
+            let f = abs(e) / maxEffort
+            let s = p.view.thresholds.joints.severity(effortFraction: f)
+            let pct = Format.fixed(f * 100, 0) + "%"
+            buffer.put(wide ? "eff " + pct : pct, x: cx, y: y, width: effortWidth, style: t.severity(s), alignment: .right)
+        } else if wide {
+            let unit = d.unit == .m ? "N" : "Nm"
+            buffer.put(Format.adaptive(e, maxDecimals: 2) + unit, x: cx, y: y, width: effortWidth, style: t.label,
+                       alignment: .right)
+        }
+    }
+}

@@ -1,0 +1,119 @@
+import SessionCore
+import Telemetry
+
+/// The instrument on each PSM: tool, state, uses left, energy mode, and a reversed red
+/// "⚡ ENERGY ACTIVE" while energy is being delivered.
+enum InstrumentsPanel {
+    /// Every PSM: those that reported an instrument, then declared PSMs that have not.
+    static func rows(_ state: SessionState) -> [(arm: String, status: InstrumentStatus?)] {
+        var out: [(arm: String, status: InstrumentStatus?)] = state.instruments.map { ($0.arm, $0) }
+        for arm in state.arms where arm.descriptor.kind == .psm && !out.contains(where: { $0.arm == arm.id }) {
+            out.append((arm.id, nil))
+        }
+        return out
+    }
+
+    static func render(_ p: PanelContext, area: Rect, into buffer: inout CellBuffer) -> Int {
+        let t = p.theme
+        let g = p.glyphs
+        let items = rows(p.state)
+        var tags: [Span] = []
+        let active = items.filter { $0.status?.energyActive == true }.count
+        if active > 0 { tags.append(Span(g.energy + " ENERGY", t.critical)) }
+        let newest = p.state.instruments.compactMap(\.lastUpdate).max { $0.arrival < $1.arrival }
+        if !p.state.instruments.isEmpty, let age = p.view.staleAge(of: newest) { tags.append(p.staleTag(age)) }
+        let inner = p.frame(.instruments, title: PanelID.instruments.title, tags: tags, area: area, into: &buffer)
+        guard !inner.isEmpty else { return 0 }
+        guard !items.isEmpty else {
+            p.placeholder("no instrument reported", area: inner, into: &buffer)
+            return 0
+        }
+        let wide = inner.width >= 64
+        let indicator = g.unicode ? g.energy + " ENERGY ACTIVE" : "!! ENERGY !!"
+        var columns: [Table.Column] = [
+            Table.Column("Arm", .fixed(wide ? 6 : 5)),
+            Table.Column("Tool", .weight(1, min: 6)),
+            Table.Column("State", .fixed(wide ? 9 : 8)),
+            Table.Column("Uses", .fixed(4), .right),
+            Table.Column("Energy", .fixed(wide ? 9 : 4)),
+        ]
+        if wide { columns.append(Table.Column("", .fixed(TerminalText.columns(of: indicator)))) }
+        var tableRows: [Table.Row] = []
+        for item in items {
+            let arm = Span(TerminalText.sanitize(item.arm), t.bold)
+            guard let s = item.status else {
+                tableRows.append(Table.Row([arm, Span("no report", t.dim)]))
+                continue
+            }
+            let tool = s.tool.map { Span(TerminalText.sanitize($0)) } ?? Span("(none)", t.dim)
+            let state: Span
+            switch s.state {
+            case .fault?: state = Span("FAULT", t.critical)
+            case .engaged?: state = Span("ENGAGED", t.good)
+            case .engaging?: state = Span("ENGAGING", t.severity(.medium))
+            case .inserted?: state = Span("INSERTED")
+            case .none?: state = Span("NONE", t.dim)
+            case nil: state = Span("?", t.dim)
+            }
+            var uses = Span("")
+            if let n = s.usesLeft {
+                uses = Span(String(n), n <= 0 ? t.severity(.high) : n == 1 ? t.severity(.medium) : t.plain)
+            }
+            let energy: Span
+            switch s.energy {
+            case .monopolar?: energy = Span(wide ? "MONOPOLAR" : "MONO")
+            case .bipolar?: energy = Span(wide ? "BIPOLAR" : "BIPO")
+            case .none?: energy = Span(wide ? "none" : "-", t.dim)
+            case nil: energy = Span("")
+            }
+            if s.energyActive && !wide {
+                // No room for a column: the whole row becomes the indicator.
+                let mode = s.energy.map { " " + $0.rawValue } ?? ""
+                tableRows.append(Table.Row([arm, Span(indicator + mode)], style: t.critical))
+                continue
+            }
+            var cells = [arm, tool, state, uses, energy]
+            if wide { cells.append(s.energyActive ? Span(indicator, t.critical) : Span("")) }
+            tableRows.append(Table.Row(cells))
+        }
+        // In the narrow form an active row spans the tool column onwards.
+        let table = Table(columns: columns, rows: tableRows, offset: p.view.scrollOffset(.instruments),
+                          headerStyle: t.header, ellipsis: p.ellipsis)
+        if wide {
+            table.render(into: &buffer, area: inner)
+        } else {
+            renderNarrow(table, columns: columns, area: inner, into: &buffer, ellipsis: p.ellipsis)
+        }
+        return table.maxOffset(height: inner.height)
+    }
+
+    /// Like `Table.render`, but a row with two cells (an energy or "no report" row) writes its
+    /// second cell across all the remaining columns.
+    static func renderNarrow(_ table: Table, columns: [Table.Column], area: Rect, into buffer: inout CellBuffer,
+                             ellipsis: String) {
+        var header = table
+        header.rows = []
+        header.render(into: &buffer, area: area)
+        let widths = Table.widths(columns, total: area.width)
+        let first = min(max(0, table.offset), table.maxOffset(height: area.height))
+        var y = area.y + 1
+        for row in table.rows.dropFirst(first) {
+            guard y < area.maxY else { break }
+            if row.cells.count == 2 {
+                if let style = row.style { buffer.band(x: area.x, y: y, width: area.width, style: style) }
+                buffer.put(row.cells[0].text, x: area.x, y: y, width: widths[0], style: row.style ?? row.cells[0].style,
+                           ellipsis: ellipsis)
+                let x = area.x + widths[0] + 1
+                buffer.put(row.cells[1].text, x: x, y: y, width: area.maxX - x, style: row.style ?? row.cells[1].style,
+                           ellipsis: ellipsis)
+            } else {
+                var single = table
+                single.rows = [row]
+                single.showHeader = false
+                single.offset = 0
+                single.render(into: &buffer, area: Rect(x: area.x, y: y, width: area.width, height: 1))
+            }
+            y += 1
+        }
+    }
+}

@@ -1,0 +1,262 @@
+import SessionCore
+import Telemetry
+
+/// The network between the surgeon's console and the robot: per path, up or down, and each
+/// metric with its value, its threshold colour and marker, and a sparkline of its history.
+enum LinkPanel {
+    /// Metrics in the order rows show them.
+    static let order: [LinkMetric] = [.rtt, .jitter, .loss, .bandwidth, .videoFps, .videoDelay]
+    /// Which metrics to keep when a block is short, most important first.
+    static let priority: [LinkMetric] = [.rtt, .loss, .jitter, .videoFps, .bandwidth, .videoDelay]
+    /// Narrowest block that shows a metric row with a useful sparkline.
+    static let blockWidth = 34
+
+    static func render(_ p: PanelContext, area: Rect, options: PanelOptions, into buffer: inout CellBuffer) -> Int {
+        let links = p.state.links
+        var tags: [Span] = []
+        let down = links.filter { $0.up == false }.count
+        if down > 0 { tags.append(Span("\(down) DOWN", p.theme.critical)) }
+        if !links.isEmpty, let age = p.view.staleAge(of: newest(links)) { tags.append(p.staleTag(age)) }
+        let inner = p.frame(.link, title: PanelID.link.title, tags: tags, area: area, into: &buffer)
+        guard !inner.isEmpty else { return 0 }
+        guard !links.isEmpty else {
+            p.placeholder("waiting for link data", area: inner, into: &buffer)
+            return 0
+        }
+        if options.large, renderLarge(p, links, inner, into: &buffer) { return 0 }
+
+        let n = links.count
+        let gaps = n - 1
+        if n >= 2 && inner.height >= 2 && inner.width >= n * blockWidth + gaps {
+            // Side by side, a separator between.
+            let rects = LayoutEngine.split(inner, .columns,
+                                           (0..<(2 * n - 1)).map { $0 % 2 == 0 ? .weight(1) : .fixed(1) })
+            for (k, link) in links.enumerated() {
+                block(p, link, area: rects[2 * k], into: &buffer)
+                if k < n - 1 {
+                    let sep = rects[2 * k + 1]
+                    for y in sep.y..<sep.maxY { buffer.set(sep.x, y, p.glyphs.separator, p.theme.border) }
+                }
+            }
+            return 0
+        }
+        let full = links.map { 1 + metrics(of: $0).count }
+        if full.reduce(0, +) <= inner.height {
+            var y = inner.y
+            for (k, link) in links.enumerated() {
+                block(p, link, area: Rect(x: inner.x, y: y, width: inner.width, height: full[k]), into: &buffer)
+                y += full[k]
+            }
+            return 0
+        }
+        if inner.height >= 2 * n {
+            let rects = LayoutEngine.split(inner, .rows, links.map { _ in .weight(1) })
+            for (link, r) in zip(links, rects) { block(p, link, area: r, into: &buffer) }
+            return 0
+        }
+        // One line per path, scrollable.
+        let maxScroll = max(0, n - inner.height)
+        let first = min(p.view.scrollOffset(.link), maxScroll)
+        for row in 0..<min(inner.height, n - first) {
+            summary(p, links[first + row], x: inner.x, y: inner.y + row, width: inner.width, into: &buffer)
+        }
+        return maxScroll
+    }
+
+    static func newest(_ links: [LinkState]) -> Stamp? {
+        links.compactMap(\.lastUpdate).max { $0.arrival < $1.arrival }
+    }
+
+    /// The metrics a path has reported, in row order.
+    static func metrics(of link: LinkState) -> [LinkMetric] {
+        order.filter { link.latest[$0] != nil }
+    }
+
+    static func label(_ metric: LinkMetric, long: Bool) -> String {
+        switch metric {
+        case .rtt: "RTT"
+        case .jitter: "Jitter"
+        case .loss: "Loss"
+        case .bandwidth: long ? "Bandwidth" : "BW"
+        case .videoFps: "Video"
+        case .videoDelay: long ? "Video delay" : "VDelay"
+        }
+    }
+
+    static func unit(_ metric: LinkMetric) -> String {
+        switch metric {
+        case .rtt, .jitter, .videoDelay: "ms"
+        case .loss: "%"
+        case .bandwidth: "Mb/s"
+        case .videoFps: "fps"
+        }
+    }
+
+    static func format(_ metric: LinkMetric, _ value: Double) -> String {
+        switch metric {
+        case .loss: Format.fixed(value, value < 10 ? 2 : 1)
+        case .bandwidth, .videoFps: Format.fixed(value, value < 1000 ? 1 : 0)
+        default: Format.adaptive(value, maxDecimals: 1)
+        }
+    }
+
+    /// The path's state line: name, UP / DOWN (a reversed red band that cannot be missed) and
+    /// the time since the path last reported, when that is stale.
+    static func statusLine(_ p: PanelContext, _ link: LinkState, x: Int, y: Int, width: Int, into buffer: inout CellBuffer) {
+        let g = p.glyphs
+        let name = TerminalText.sanitize(link.path)
+        var right: [Span] = []
+        if let age = p.view.staleAge(of: link.lastUpdate) { right.append(p.staleTag(age)) }
+        let rightWidth = right.reduce(0) { $0 + $1.columns }
+        let leftWidth = max(0, width - (rightWidth > 0 ? rightWidth + 1 : 0))
+        if link.up == false {
+            let style = p.theme.critical
+            buffer.band(x: x, y: y, width: width, style: style)
+            var text = name + "  " + g.down + " DOWN"
+            if let since = link.downSince { text += " for " + Format.duration(p.state.sessionTime - since) }
+            if !g.unicode { text = "!! " + text + " !!" }
+            buffer.put(text, x: x, y: y, width: leftWidth, style: style, ellipsis: p.ellipsis)
+        } else {
+            var spans = [Span(name, p.theme.bold), Span("  ")]
+            switch link.up {
+            case .some(true): spans.append(Span(g.up + " UP", p.theme.good))
+            default: spans.append(Span("? up/down not reported", p.theme.dim))
+            }
+            buffer.put(spans, x: x, y: y, width: leftWidth, ellipsis: p.ellipsis)
+        }
+        if rightWidth > 0 { buffer.put(right, x: x + width - rightWidth, y: y, width: rightWidth) }
+    }
+
+    /// One path: its status line, then as many metric rows as fit, most important first.
+    static func block(_ p: PanelContext, _ link: LinkState, area: Rect, into buffer: inout CellBuffer) {
+        guard !area.isEmpty else { return }
+        statusLine(p, link, x: area.x, y: area.y, width: area.width, into: &buffer)
+        let reported = metrics(of: link)
+        let room = area.height - 1
+        guard room > 0 else { return }
+        if reported.isEmpty {
+            buffer.put("no metrics yet", x: area.x, y: area.y + 1, width: area.width, style: p.theme.dim,
+                       ellipsis: p.ellipsis)
+            return
+        }
+        var shown = reported
+        if shown.count > room {
+            let keep = Set(priority.filter { reported.contains($0) }.prefix(room))
+            shown = reported.filter { keep.contains($0) }
+        }
+        for (k, metric) in shown.enumerated() {
+            metricRow(p, link, metric, x: area.x, y: area.y + 1 + k, width: area.width, into: &buffer)
+        }
+    }
+
+    /// "RTT     112.4 ms   *  ▁▂▃▅▇█▆▅": label, value, unit, marker, sparkline.
+    static func metricRow(_ p: PanelContext, _ link: LinkState, _ metric: LinkMetric, x: Int, y: Int, width: Int,
+                          into buffer: inout CellBuffer) {
+        guard let value = link.latest[metric] else { return }
+        let thresholds = p.view.thresholds.link
+        let severity = thresholds.severity(metric, value)
+        let dimmed = link.up == false
+        let long = width >= 44
+        let labelWidth = long ? 11 : 6
+        let valueStyle = dimmed ? p.theme.dim : p.theme.severity(severity)
+        var cx = x
+        cx += buffer.put(label(metric, long: long), x: cx, y: y, width: labelWidth, style: p.theme.label, ellipsis: p.ellipsis)
+        cx = x + labelWidth + 1
+        buffer.put(format(metric, value), x: cx, y: y, width: 7, style: valueStyle, alignment: .right)
+        cx += 8
+        buffer.put(unit(metric), x: cx, y: y, width: 4, style: p.theme.label)
+        cx += 5
+        buffer.put(severity.marker, x: cx, y: y, width: 3, style: valueStyle)
+        cx += 4
+        let sparkWidth = x + width - cx
+        guard sparkWidth > 0, let history = link.history[metric] else { return }
+        let threshold = thresholds.threshold(for: metric)
+        let values = history.recentValues(sparkWidth)
+        let theme = p.theme
+        Sparkline(values: values, floor: 0, ceiling: threshold.higherIsWorse ? threshold.low : nil, glyphs: p.glyphs,
+                  style: dimmed ? { _ in theme.dim } : { theme.bar(threshold.severity(of: $0)) })
+            .render(into: &buffer, area: Rect(x: cx, y: y, width: sparkWidth, height: 1))
+    }
+
+    /// One line for a path when the panel is very short: "primary ▲ RTT 112 ms loss 0.00 % …".
+    static func summary(_ p: PanelContext, _ link: LinkState, x: Int, y: Int, width: Int, into buffer: inout CellBuffer) {
+        let g = p.glyphs
+        let thresholds = p.view.thresholds.link
+        var spans = [Span(TerminalText.sanitize(link.path) + " ", p.theme.bold)]
+        switch link.up {
+        case .some(false): spans.append(Span(g.down + " DOWN", p.theme.critical))
+        case .some(true): spans.append(Span(g.up, p.theme.good))
+        default: spans.append(Span("?", p.theme.dim))
+        }
+        for metric in priority {
+            guard let v = link.latest[metric] else { continue }
+            let sev = thresholds.severity(metric, v)
+            spans.append(Span(" " + label(metric, long: false) + " ", p.theme.label))
+            spans.append(Span(format(metric, v) + unit(metric) + sev.marker, p.theme.severity(sev)))
+        }
+        if let age = p.view.staleAge(of: link.lastUpdate) {
+            spans.insert(p.staleTag(age), at: 2)
+        }
+        buffer.put(spans, x: x, y: y, width: width, ellipsis: p.ellipsis)
+    }
+
+    // MARK: - large
+
+    static let largeMetrics: [LinkMetric] = [.rtt, .jitter, .loss, .videoFps]
+
+    /// Big digits for reading across a room: per path a status line and a row of tiles
+    /// (label, three-row number, sparkline). False when there is no room; the caller then
+    /// draws the ordinary rows.
+    static func renderLarge(_ p: PanelContext, _ links: [LinkState], _ inner: Rect, into buffer: inout CellBuffer) -> Bool {
+        let tileHeight = 5   // label, 3 rows of digits, sparkline
+        let pathHeight = 1 + tileHeight
+        let n = links.count
+        let tiles = largeMetrics.count
+        let tileWidth = 15
+        let sideBySide = n >= 2 && inner.width >= n * tiles * tileWidth + (n - 1)
+        let blocks: [Rect]
+        if sideBySide && inner.height >= pathHeight {
+            blocks = LayoutEngine.split(inner, .columns, (0..<(2 * n - 1)).map { $0 % 2 == 0 ? .weight(1) : .fixed(1) })
+                .enumerated().filter { $0.offset % 2 == 0 }.map(\.element)
+        } else if inner.width >= tiles * tileWidth && inner.height >= n * pathHeight {
+            let rects = LayoutEngine.split(inner, .rows, links.map { _ in .weight(1) })
+            blocks = rects
+        } else {
+            return false
+        }
+        for (link, rect) in zip(links, blocks) {
+            statusLine(p, link, x: rect.x, y: rect.y, width: rect.width, into: &buffer)
+            let tileRects = LayoutEngine.split(Rect(x: rect.x, y: rect.y + 1, width: rect.width, height: tileHeight),
+                                               .columns, largeMetrics.map { _ in .weight(1) })
+            for (metric, tile) in zip(largeMetrics, tileRects) { largeTile(p, link, metric, area: tile, into: &buffer) }
+        }
+        return true
+    }
+
+    static func largeTile(_ p: PanelContext, _ link: LinkState, _ metric: LinkMetric, area: Rect, into buffer: inout CellBuffer) {
+        let w = area.width - 1
+        buffer.put(label(metric, long: true) + " (" + unit(metric) + ")", x: area.x, y: area.y, width: w, style: p.theme.label,
+                   ellipsis: p.ellipsis)
+        guard let value = link.latest[metric] else {
+            buffer.put("—", x: area.x, y: area.y + 2, width: w, style: p.theme.dim)
+            return
+        }
+        let threshold = p.view.thresholds.link.threshold(for: metric)
+        let severity = threshold.severity(of: value)
+        let style = link.up == false ? p.theme.dim : p.theme.bar(severity)
+        let text = metric == .loss ? Format.fixed(value, 1) : Format.adaptive(value, maxDecimals: value < 10 ? 1 : 0)
+        let big = BigText(text, style: style, glyphs: p.glyphs)
+        if big.width <= w - 3 {
+            big.render(into: &buffer, area: Rect(x: area.x, y: area.y + 1, width: w, height: 3))
+            buffer.put(severity.marker, x: area.x + big.width + 1, y: area.y + 3, width: 3, style: p.theme.severity(severity))
+        } else {
+            buffer.put(text + " " + severity.marker, x: area.x, y: area.y + 2, width: w, style: p.theme.severity(severity))
+        }
+        if let history = link.history[metric] {
+            let theme = p.theme
+            Sparkline(values: history.recentValues(w), floor: 0, ceiling: threshold.higherIsWorse ? threshold.low : nil,
+                      glyphs: p.glyphs, style: { theme.bar(threshold.severity(of: $0)) })
+                .render(into: &buffer, area: Rect(x: area.x, y: area.y + 4, width: w, height: 1))
+        }
+    }
+}

@@ -1,0 +1,75 @@
+import TelemetrySources
+
+/// What is drawn over the panels: the help, the quit confirmation, a message, and the
+/// terminal-too-small notice.
+enum Overlays {
+    /// A box of `lines` centred in `area`, the box cleared first.
+    static func centredBox(_ p: PanelContext, title: String, lines: [[Span]], area: Rect, into buffer: inout CellBuffer) {
+        let contentWidth = max(TerminalText.columns(of: title) + 4,
+                               lines.map { $0.reduce(0) { $0 + $1.columns } }.max() ?? 0)
+        let w = min(area.width, contentWidth + 4)
+        let h = min(area.height, lines.count + 2)
+        guard w >= 4, h >= 3 else {
+            // No room for a box: the first line alone.
+            if let first = lines.first { buffer.put(first, x: area.x, y: area.y, width: area.width, ellipsis: p.ellipsis) }
+            return
+        }
+        let box = Rect(x: area.x + (area.width - w) / 2, y: area.y + (area.height - h) / 2, width: w, height: h)
+        buffer.fill(box)
+        let inner = Box(title: title, focused: true, glyphs: p.glyphs, theme: p.theme).render(into: &buffer, area: box)
+        let content = Rect(x: inner.x + 1, y: inner.y, width: inner.width - 2, height: inner.height)
+        for (row, line) in lines.prefix(content.height).enumerated() {
+            buffer.put(line, x: content.x, y: content.y + row, width: content.width, ellipsis: p.ellipsis)
+        }
+    }
+
+    static func help(_ p: PanelContext, area: Rect, into buffer: inout CellBuffer) {
+        let keys = KeyHelp.bindings(for: p.view.mode, glyphs: p.glyphs, extra: p.view.extraKeys)
+        let keyWidth = keys.map { TerminalText.columns(of: $0.key) }.max() ?? 1
+        var lines: [[Span]] = []
+        var section = ""
+        for key in keys {
+            if key.section != section {
+                if !lines.isEmpty { lines.append([]) }
+                lines.append([Span(key.section, p.theme.header)])
+                section = key.section
+            }
+            lines.append([Span(TerminalText.fit(key.key, width: keyWidth, alignment: .left), p.theme.bold),
+                          Span("  " + key.help)])
+        }
+        lines.append([])
+        lines.append([Span("Esc or ? closes this help", p.theme.dim)])
+        centredBox(p, title: "Keys", lines: lines, area: area, into: &buffer)
+    }
+
+    static func confirmQuit(_ p: PanelContext, area: Rect, into buffer: inout CellBuffer) {
+        let lines: [[Span]] = [
+            [Span("Stop watching this live session?")],
+            [],
+            [Span(" y ", p.theme.key), Span(" quit   "), Span(" any other key ", p.theme.key), Span(" stay")],
+        ]
+        centredBox(p, title: "Quit", lines: lines, area: area, into: &buffer)
+    }
+
+    static func message(_ p: PanelContext, title: String, text: [String], area: Rect, into buffer: inout CellBuffer) {
+        centredBox(p, title: TerminalText.sanitize(title), lines: text.map { [Span($0)] }, area: area, into: &buffer)
+    }
+
+    /// "terminal too small: need at least 80×24, have 60×20", centred, on two lines if it must.
+    static func tooSmall(need: TerminalSize, have: TerminalSize, glyphs: Glyphs, theme: Theme, into buffer: inout CellBuffer) {
+        let x = glyphs.times
+        let sentence = "terminal too small: need at least \(need.width)\(x)\(need.height), have \(have.width)\(x)\(have.height)"
+        let lines: [String]
+        if TerminalText.columns(of: sentence) <= buffer.width {
+            lines = [sentence]
+        } else {
+            lines = ["terminal too small:", "need at least \(need.width)\(x)\(need.height),",
+                     "have \(have.width)\(x)\(have.height)"]
+        }
+        let top = max(0, (buffer.height - lines.count) / 2)
+        for (k, line) in lines.enumerated() {
+            buffer.put(line, x: 0, y: top + k, width: buffer.width, style: theme.severity(.medium), alignment: .center,
+                       ellipsis: glyphs.ellipsis)
+        }
+    }
+}

@@ -1,0 +1,73 @@
+import SessionCore
+import Telemetry
+
+/// What every panel reads, prepared once per frame (the sorted alarm list, for instance).
+struct PanelContext {
+    let state: SessionState
+    let view: ViewContext
+    let glyphs: Glyphs
+    let theme: Theme
+    /// The alarms in display order.
+    let alarms: [AlarmRow]
+    let layoutName: String
+
+    init(state: SessionState, view: ViewContext, layoutName: String) {
+        self.state = state
+        self.view = view
+        self.glyphs = view.glyphs
+        self.theme = view.theme
+        self.layoutName = layoutName
+        var sorted = view.alarms
+        var inOrder = true
+        for k in sorted.indices.dropFirst() where AlarmRow.displayOrder(sorted[k], sorted[k - 1]) {
+            inOrder = false
+            break
+        }
+        if !inOrder { sorted.sort(by: AlarmRow.displayOrder) }
+        self.alarms = sorted
+    }
+
+    var ellipsis: String { glyphs.ellipsis }
+
+    func isFocused(_ panel: PanelID) -> Bool { view.focus == panel }
+
+    /// The tag a panel shows when its data stopped coming: "STALE 3.4 s", bracketed in
+    /// monochrome so it reads as a marker.
+    func staleTag(_ age: Double) -> Span {
+        let text = "STALE " + Format.duration(age)
+        return Span(theme.colors ? text : "[" + text + "]", theme.stale)
+    }
+
+    /// Draws the panel's frame: a box when there is room, else a one-line title bar, else
+    /// nothing. Returns the area left for the content.
+    func frame(_ panel: PanelID, title: String, tags: [Span] = [], area: Rect,
+               into buffer: inout CellBuffer) -> Rect {
+        let focused = isFocused(panel)
+        if area.height >= 3 && area.width >= 6 {
+            return Box(title: title, tags: tags, focused: focused, glyphs: glyphs, theme: theme)
+                .render(into: &buffer, area: area)
+        }
+        guard area.height >= 2 else { return area }
+        // A title bar over one row of content.
+        let style = focused ? theme.focusedTitle : theme.title
+        var spans = [Span(title + " ", style)]
+        for tag in tags { spans.append(Span(" " + tag.text + " ", tag.style)) }
+        buffer.put(spans, x: area.x, y: area.y, width: area.width, ellipsis: ellipsis)
+        return Rect(x: area.x, y: area.y + 1, width: area.width, height: area.height - 1)
+    }
+
+    /// A line of dim text in the middle of an empty panel ("No active alarms").
+    func placeholder(_ text: String, style: Style? = nil, area: Rect, into buffer: inout CellBuffer) {
+        guard !area.isEmpty else { return }
+        buffer.put(text, x: area.x, y: area.y + (area.height - 1) / 2, width: area.width,
+                   style: style ?? theme.dim, alignment: .center, ellipsis: ellipsis)
+    }
+
+    /// Sanitised, cut telemetry text.
+    func fit(_ text: String, _ width: Int) -> String {
+        TerminalText.fit(text, width: width, ellipsis: ellipsis)
+    }
+
+    /// Session time for display, "00:12:03.4".
+    func clock(_ t: Double, tenths: Bool = true) -> String { Format.clock(t, tenths: tenths) }
+}
