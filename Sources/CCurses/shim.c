@@ -191,6 +191,17 @@ void surg_signals_uninstall(void) {
     handlers_installed = 0;
 }
 
+static int has_string(const char *name) {
+    char *s = tigetstr(name);
+    return s != NULL && s != (char *)-1 && s[0] != 0;
+}
+
+int surg_corner_uses_insert(void) {
+    if (tigetflag("am") <= 0) return 0;
+    if (has_string("smam") && has_string("rmam")) return 0;
+    return has_string("ich") || has_string("ich1") || (has_string("smir") && has_string("rmir"));
+}
+
 static int screen_claimed;
 
 int surg_claim_screen(void) {

@@ -89,7 +89,7 @@ struct Xoshiro256: Sendable {
 
     /// An index in 0..<n (n > 0), by multiply-high so every index is equally likely enough.
     mutating func index(_ n: Int) -> Int {
-        Int((next() >> 32) &* UInt64(n) >> 32)
+        Int(((next() >> 32) &* UInt64(n)) >> 32)
     }
 
     /// Milliseconds uniformly in [lo, hi] seconds, for scheduling on the script's 1 ms grid.

@@ -92,6 +92,7 @@ public struct SessionSimulator: Sendable {
                                                  usesLeft: stock.uses(of: model)))
             incomingTool.append(model)
         }
+        refreshAll(at: 0)
         startScript()
         nextScriptTime = schedule.nextMillis.map { Double($0) / 1000 } ?? .infinity
     }

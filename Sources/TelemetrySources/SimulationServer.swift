@@ -22,7 +22,7 @@ public final class SimulationServer: Sendable {
     /// By default a client with more than this many bytes waiting to be sent is dropped.
     public static let defaultMaxQueuedBytes = 4 * 1024 * 1024
     /// How often the simulator is advanced and frames are sent.
-    public static let tickInterval = TimeAmount.milliseconds(10)
+    static let tickInterval = TimeAmount.milliseconds(10)
 
     public let address: ListenAddress
     public let options: SimulatorOptions

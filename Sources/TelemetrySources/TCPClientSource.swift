@@ -106,6 +106,9 @@ public final class TCPClientSource: TelemetrySource {
         }
     }
 
+    /// Closes the connection, cancels any retry and shuts the event loop down. No event is
+    /// reported afterwards. Idempotent; any thread, including the sink's. Off NIO's threads
+    /// it returns once the socket is closed; the loop thread ends shortly after.
     public func stop() {
         let (wasStopped, channel, retry) = state.withLock { s in
             let was = s.stopped

@@ -118,6 +118,9 @@ public final class TCPListenerSource: TelemetrySource {
         }
     }
 
+    /// Closes the gateway's connection and the listening socket (the port is free when it
+    /// returns, unless called on a NIO thread) and shuts the event loop down. No event is
+    /// reported afterwards. Idempotent; any thread, including the sink's.
     public func stop() {
         let (wasStopped, server, gateway) = state.withLock { s in
             let taken = (s.stopped, s.server, s.gateway?.channel)

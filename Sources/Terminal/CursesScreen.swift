@@ -26,6 +26,8 @@ public final class CursesScreen {
     /// Clear the terminal itself on the next present (after `invalidate`).
     private var clearTerminal = false
     private var windowSize: (width: Int, height: Int) = (0, 0)
+    /// ncurses draws the bottom-right cell with insert-character (see `draw`).
+    private let cornerUsesInsert: Bool
     private var inputTimeout: Int32 = Int32.min
     private var stopped = false
 
@@ -60,6 +62,7 @@ public final class CursesScreen {
             colors = start_color() != ERR
             defaultColors = colors && use_default_colors() != ERR
         }
+        cornerUsesInsert = surg_corner_uses_insert() != 0
         palette = CursesPalette(colors: colors, defaultColors: defaultColors, maxPairs: colors ? surg_color_pairs() : 0)
         capabilities = TerminalCapabilities(colors: colors, unicode: unicode)
 
@@ -172,11 +175,21 @@ public final class CursesScreen {
         var glyph = Glyph(cell.character, unicode: unicode)
         let nextIsContinuation = x + 1 < columns && Glyph.isContinuation(cells[row + x + 1].character)
         if glyph.width == 2 {
-            if nextIsContinuation {
+            // On terminals whose auto margin cannot be switched off (TERM=tmux*, screen*) ncurses
+            // writes the bottom-right cell by inserting a character at the column before; a wide
+            // character there breaks it and the corner or the row's tail vanish. Nothing wide
+            // is drawn next to that corner.
+            let nearCorner = cornerUsesInsert && y == windowSize.height - 1 && x + 3 >= windowSize.width
+            if nextIsContinuation && !nearCorner {
                 put(glyph, y: y, x: x, style: cell.style)
                 return x + 2
             }
             glyph = .replacement
+        }
+        if glyph.mark1 != 0 && y == windowSize.height - 1 && x == windowSize.width - 1 {
+            // In the bottom-right cell the cursor cannot move past the character, and tmux then
+            // attaches a combining mark to the cell before it: draw the base alone.
+            glyph = Glyph(base: glyph.base)
         }
         put(glyph, y: y, x: x, style: cell.style)
         if nextIsContinuation {

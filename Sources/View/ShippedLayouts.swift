@@ -53,7 +53,7 @@ root:
       large: true
     - panel: link
       large: true
-      weight: 3
+      weight: 1
       min: 14
     - columns:
         - panel: arms
@@ -87,7 +87,7 @@ root:
               weight: 1
               min: 9
             - panel: arms
-              weight: 2
+              weight: 3
               min: 8
           weight: 3
           min: 60

@@ -24,6 +24,8 @@ struct SimulationServerTests {
         #expect(!outcomes.contains { if case .error = $0 { true } else { false } }, "every line decodes")
         let times = peer.frames.map(\.t)
         #expect(zip(times, times.dropFirst()).allSatisfy { $0 <= $1 }, "t never decreases")
+        let seqs = peer.frames.dropFirst().compactMap(\.seq)
+        #expect(zip(seqs, seqs.dropFirst()).allSatisfy { $1 == $0 + 1 }, "no frame is lost")
     }
 
     @Test("two clients; the late one starts with a session frame at the current time; t increases")
@@ -49,18 +51,20 @@ struct SimulationServerTests {
         }
         #expect(info.id == "SIM-TEST")
 
+        // Everything the first client has before the second joins is no later than the join.
+        let before = try #require(early.frames.last?.t)
         let late = try await TCPTest.Peer.connect(port: port, group: group)
         try await TCPTest.eventually("both clients counted") { server.clientCount == 2 }
         // Anything a client sends is discarded; it stays connected.
         try await late.send("please stop the robot\n")
-        let joinedAt = try #require(early.frames.last?.t)
         try await TCPTest.eventually("frames for the late client") { late.frames.count >= 10 }
         let lateFirst = try #require(late.frames.first)
         guard case .session = lateFirst.body else {
             Issue.record("the late client's first line is not a session frame: \(lateFirst)")
             return
         }
-        #expect(lateFirst.t >= joinedAt - 0.05, "the session frame carries the current session time")
+        #expect(lateFirst.t >= before, "the session frame carries the current session time")
+        #expect(lateFirst.seq == nil)
         #expect(lateFirst.t > 0.2)
         #expect(late.frames.dropFirst().allSatisfy { $0.t >= lateFirst.t })
         #expect(!late.frames.dropFirst().contains { if case .session = $0.body { true } else { false } })
@@ -71,6 +75,10 @@ struct SimulationServerTests {
         try await TCPTest.eventually("the early client to catch up") { (early.frames.last?.t ?? 0) >= t }
         Self.checkStream(early)
         Self.checkStream(late)
+        let lateStream = Array(late.frames.dropFirst())
+        let earlyFrames = early.frames
+        let join = try #require(earlyFrames.firstIndex { $0.seq == lateStream.first?.seq })
+        #expect(Array(earlyFrames[join...].prefix(lateStream.count)) == lateStream, "one stream for everyone")
         #expect(!late.isClosed)
 
         await early.close()
@@ -82,6 +90,25 @@ struct SimulationServerTests {
         try await TCPTest.eventually("the late client to be closed by stop") { late.isClosed }
         #expect(server.clientCount == 0)
         server.stop()
+    }
+
+    @Test("the TCP client source decodes the served session without an error")
+    func clientSourceOnServer() async throws {
+        let server = SimulationServer(address: ListenAddress(port: 0), options: Self.options(includeMasters: true))
+        defer { server.stop() }
+        try server.start()
+        let port = try #require(server.boundPort)
+        let events = TCPTest.Events()
+        let source = TCPClientSource(host: "127.0.0.1", port: port, backoff: Backoff(initial: 0.02, max: 0.1))
+        defer { source.stop() }
+        source.start(sink: events.sink)
+        try await TCPTest.eventually("a tenth of a second of session") { (events.frames.last?.t ?? 0) > 0.1 }
+        let briefs = events.all.map(TCPTest.brief)
+        #expect(Array(briefs.prefix(3)) == ["connecting 1", "reset", "connected"])
+        #expect(briefs.count > 3 && briefs[3].hasPrefix("session "))
+        #expect(events.all.compactMap(TCPTest.decodeError).isEmpty)
+        #expect(events.frames.contains { if case .arm(let a) = $0.body { a.arm == "MTML" } else { false } })
+        source.stop()
     }
 
     @Test("a port in use is one clear error")
@@ -106,8 +133,8 @@ struct SimulationServerTests {
         // client that does not read (the 4 MB default would take seconds).
         let server = SimulationServer(address: ListenAddress(port: 0),
                                       options: Self.options(armRateHz: 1000, includeMasters: true),
-                                      maxQueuedBytes: 256 * 1024, onLog: logs.sink)
-        #expect(server.maxQueuedBytes == 256 * 1024)
+                                      maxQueuedBytes: 1 << 20, onLog: logs.sink)
+        #expect(server.maxQueuedBytes == 1 << 20)
         defer { server.stop() }
         try server.start()
         let port = try #require(server.boundPort)

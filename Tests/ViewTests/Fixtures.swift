@@ -11,8 +11,12 @@ struct SessionBuilder {
     /// Arrival time of the next frame (monotonic seconds).
     var arrival: Double = 1000
 
+    /// Arrival of the last frame applied: frames arrive in the order they are applied.
+    var lastArrival: Double = 0
+
     mutating func apply(_ t: Double, _ body: Frame.Body, arrival: Double? = nil) {
-        let a = arrival ?? self.arrival + t
+        let a = arrival ?? max(lastArrival, self.arrival + t)
+        lastArrival = a
         state.apply(Frame(t: t, body: body), arrival: a)
     }
 

@@ -113,6 +113,11 @@ void surg_signals_set_rows(int rows);
 /// Disarms the handlers and puts back the dispositions found at install time.
 void surg_signals_uninstall(void);
 
+/// 1 when ncurses must draw the bottom-right cell of this terminal with its insert-character
+/// trick (auto margins that cannot be switched off: tmux, screen). The trick mangles the last
+/// row when a wide character sits next to the corner. Call after newterm.
+int surg_corner_uses_insert(void);
+
 /// One screen at a time: 1 if this call claimed it, 0 if a screen is already active.
 int surg_claim_screen(void);
 void surg_release_screen(void);

@@ -18,27 +18,29 @@ enum AlarmsPanel {
             p.placeholder("No active alarms", style: t.good, area: inner, into: &buffer)
             return 0
         }
+        // Narrow: the message matters more than the id.
         let wide = inner.width >= 60
-        let idWidth = min(wide ? 22 : 14, alarms.map { TerminalText.columns(of: TerminalText.sanitize($0.id)) }.max() ?? 0)
-        let columns = [
-            Table.Column("", .fixed(3)),
-            Table.Column("Since", .fixed(wide ? 10 : 8)),
-            Table.Column("Alarm", .fixed(max(5, idWidth))),
-            Table.Column("Message", .weight(1, min: 8)),
-            Table.Column("", .fixed(wide ? 7 : 3)),
-        ]
+        let idWidth = min(22, alarms.map { TerminalText.columns(of: TerminalText.sanitize($0.id)) }.max() ?? 0)
+        let hasStatus = alarms.contains { $0.acknowledged || $0.latched }
+        var columns = [Table.Column("", .fixed(3)), Table.Column("Since", .fixed(wide ? 10 : 8))]
+        if wide { columns.append(Table.Column("Alarm", .fixed(max(5, idWidth)))) }
+        columns.append(Table.Column("Message", .weight(1, min: 8)))
+        if hasStatus { columns.append(Table.Column("", .fixed(wide ? 7 : 3))) }
         let rows = alarms.map { alarm -> Table.Row in
             let style = t.alarm(alarm.priority, acknowledged: alarm.acknowledged)
-            var status = ""
-            if alarm.latched { status = wide ? "LATCHED" : "LAT" }
-            if alarm.acknowledged { status = alarm.latched ? (wide ? "ACK LAT" : "A+L") : "ACK" }
-            return Table.Row([
+            var cells = [
                 Span(alarm.priority.marker, t.alarmMarker(alarm.priority, acknowledged: alarm.acknowledged)),
                 Span(Format.clock(alarm.since, tenths: wide), style),
-                Span(alarm.id, style),
-                Span(alarm.message, style),
-                Span(status, t.dim),
-            ])
+            ]
+            if wide { cells.append(Span(alarm.id, style)) }
+            cells.append(Span(alarm.message, style))
+            if hasStatus {
+                var status = ""
+                if alarm.latched { status = wide ? "LATCHED" : "LAT" }
+                if alarm.acknowledged { status = alarm.latched ? (wide ? "ACK LAT" : "A+L") : "ACK" }
+                cells.append(Span(status, t.dim))
+            }
+            return Table.Row(cells)
         }
         let table = Table(columns: columns, rows: rows, showHeader: inner.height >= 3 && inner.height > alarms.count,
                           offset: p.view.scrollOffset(.alarms), headerStyle: t.header, ellipsis: p.ellipsis)

@@ -9,7 +9,8 @@ import Telemetry
 /// joints), and when even that does not fit, one line per arm (the offset scrolls the arms).
 enum ArmsPanel {
     enum Line {
-        case header(Int)
+        /// An arm's first line; `note` adds "no joint data" when there is no line for it.
+        case header(Int, note: Bool)
         case cartesian(Int)
         case noJointData(Int)
         case joint(Int, Int)
@@ -32,15 +33,17 @@ enum ArmsPanel {
         }
         let wide = inner.width >= 60
         let mergeCartesian = inner.width >= 100
-        let (lines, maxScroll) = plan(p, arms, height: inner.height, mergeCartesian: mergeCartesian,
+        let (lines, maxScroll) = plan(arms, height: inner.height, mergeCartesian: mergeCartesian,
                                       scroll: p.view.scrollOffset(.arms))
         for (row, line) in lines.prefix(inner.height).enumerated() {
             let y = inner.y + row
             switch line {
-            case .header(let a):
-                header(p, arms[a], x: inner.x, y: y, width: inner.width, withCartesian: mergeCartesian, into: &buffer)
+            case .header(let a, let note):
+                header(p, arms[a], x: inner.x, y: y, width: inner.width, withCartesian: mergeCartesian,
+                       noJointNote: note, into: &buffer)
             case .summary(let a):
-                header(p, arms[a], x: inner.x, y: y, width: inner.width, withCartesian: false, summary: true, into: &buffer)
+                header(p, arms[a], x: inner.x, y: y, width: inner.width, withCartesian: false,
+                       noJointNote: true, summary: true, into: &buffer)
             case .cartesian(let a):
                 buffer.put([Span("  ")] + cartesian(p, arms[a]), x: inner.x, y: y, width: inner.width, ellipsis: p.ellipsis)
             case .noJointData:
@@ -60,40 +63,41 @@ enum ArmsPanel {
         (arm.tip?.count ?? 0) >= 3 || arm.tipSpeed != nil
     }
 
-    /// The lines to draw and the largest useful scroll offset.
-    static func plan(_ p: PanelContext, _ arms: [ArmState], height: Int, mergeCartesian: Bool, scroll: Int) -> ([Line], Int) {
-        func fixedLines(_ a: Int) -> Int {
-            1 + (hasCartesian(arms[a]) && !mergeCartesian ? 1 : 0) + (hasJointData(arms[a]) ? 0 : 1)
-        }
+    /// The lines to draw and the largest useful scroll offset: everything when it fits; else
+    /// each arm's first line and the same number of joints for every arm (the offset moves
+    /// that window down the joints); else one line per arm (the offset scrolls the arms).
+    static func plan(_ arms: [ArmState], height: Int, mergeCartesian: Bool, scroll: Int) -> ([Line], Int) {
         func jointCount(_ a: Int) -> Int { hasJointData(arms[a]) ? arms[a].descriptor.joints.count : 0 }
-        func lines(joints k: Int, scroll: Int) -> [Line] {
-            var out: [Line] = []
-            for a in arms.indices {
-                out.append(.header(a))
-                if hasCartesian(arms[a]) && !mergeCartesian { out.append(.cartesian(a)) }
-                if !hasJointData(arms[a]) {
-                    out.append(.noJointData(a))
-                    continue
-                }
-                let n = jointCount(a)
-                let start = min(scroll, max(0, n - k))
-                for j in start..<min(n, start + k) { out.append(.joint(a, j)) }
-            }
-            return out
-        }
         let mostJoints = arms.indices.map(jointCount).max() ?? 0
-        let full = arms.indices.reduce(0) { $0 + fixedLines($1) + jointCount($1) }
-        if full <= height { return (lines(joints: mostJoints, scroll: 0), 0) }
-        // Fewer joints per arm.
+        var full: [Line] = []
+        for a in arms.indices {
+            full.append(.header(a, note: false))
+            if hasCartesian(arms[a]) && !mergeCartesian { full.append(.cartesian(a)) }
+            if hasJointData(arms[a]) {
+                for j in 0..<jointCount(a) { full.append(.joint(a, j)) }
+            } else {
+                full.append(.noJointData(a))
+            }
+        }
+        if full.count <= height { return (full, 0) }
+        // The same number of joints for every arm, as many as fit.
         var k = mostJoints - 1
         while k >= 1 {
-            let need = arms.indices.reduce(0) { $0 + fixedLines($1) + min(jointCount($1), k) }
+            let need = arms.indices.reduce(0) { $0 + 1 + min(jointCount($1), k) }
             if need <= height { break }
             k -= 1
         }
         if k >= 1 {
             let maxScroll = max(0, mostJoints - k)
-            return (lines(joints: k, scroll: min(scroll, maxScroll)), maxScroll)
+            let offset = min(scroll, maxScroll)
+            var out: [Line] = []
+            for a in arms.indices {
+                let n = jointCount(a)
+                out.append(.header(a, note: n == 0))
+                let start = min(offset, max(0, n - k))
+                for j in start..<min(n, start + k) { out.append(.joint(a, j)) }
+            }
+            return (out, maxScroll)
         }
         // One line per arm.
         let maxScroll = max(0, arms.count - height)
@@ -123,39 +127,48 @@ enum ArmsPanel {
         return worst
     }
 
-    /// "PSM1  PSM  ENABLED  homed  following  jaw 23.0°   tip …   STALE 2.1 s"
+    /// "PSM1 PSM  ENABLED  homed  following  jaw 23°  AT LIMIT: outer_pitch   tip …  STALE 2.1 s";
+    /// under 60 columns "PSM1 ENABLED  LIMIT outer_pitch  follow".
     static func header(_ p: PanelContext, _ arm: ArmState, x: Int, y: Int, width: Int, withCartesian: Bool,
-                       summary: Bool = false, into buffer: inout CellBuffer) {
+                       noJointNote: Bool, summary: Bool = false, into buffer: inout CellBuffer) {
         let t = p.theme
-        var spans = [Span(TerminalText.sanitize(arm.id), t.bold), Span(" " + arm.descriptor.kind.rawValue + "  ", t.label)]
+        let compact = width < 60
+        var spans = [Span(TerminalText.sanitize(arm.id), t.bold)]
+        if !compact { spans.append(Span(" " + arm.descriptor.kind.rawValue, t.label)) }
+        spans.append(Span(compact ? " " : "  "))
         spans.append(stateSpan(p, arm.state))
+        let worst = worstJoint(p, arm)
+        var alert: [Span] = []
+        if let worst {
+            let name = TerminalText.sanitize(arm.descriptor.joints[worst.1].name)
+            let text: String
+            if compact {
+                text = (worst.0 == .high ? " LIMIT " : " near ") + name + " "
+            } else {
+                text = (worst.0 == .high ? " AT LIMIT: " : " near limit: ") + name + " "
+            }
+            alert = [Span("  "), Span(text, worst.0 == .high ? t.critical : t.badge(.medium))]
+        }
+        if compact { spans += alert }
         switch arm.homed {
-        case .some(true): spans.append(Span("  homed", t.plain))
+        case .some(true): if !compact { spans.append(Span("  homed")) }
         case .some(false): spans.append(Span("  NOT HOMED", t.severity(.medium)))
         case nil: break
         }
         switch arm.following {
-        case .some(true): spans.append(Span("  following", t.good))
-        case .some(false): spans.append(Span("  not following", t.dim))
+        case .some(true): spans.append(Span(compact ? "  follow" : "  following", t.good))
+        case .some(false): spans.append(Span(compact ? "  no follow" : "  not following", t.dim))
         case nil: break
         }
-        if let jaw = arm.jaw {
+        if let jaw = arm.jaw, !compact {
             spans.append(Span("  jaw ", t.label))
             spans.append(Span(Format.fixed(jaw * 180 / .pi, 0) + p.glyphs.degree))
         }
-        if let worst = worstJoint(p, arm) {
-            let (severity, j) = worst
-            let name = TerminalText.sanitize(arm.descriptor.joints[j].name)
-            let text = severity == .high ? " AT LIMIT: " + name + " " : " near limit: " + name + " "
-            spans.append(Span("  "))
-            spans.append(Span(text, severity == .high ? t.critical : t.badge(.medium)))
-        }
-        if summary {
-            if !hasJointData(arm) {
-                spans.append(Span("  no joint data", t.dim))
-            } else if worstJoint(p, arm) == nil {
-                spans.append(Span("  \(arm.descriptor.joints.count) joints ok", t.dim))
-            }
+        if !compact { spans += alert }
+        if noJointNote && !hasJointData(arm) {
+            spans.append(Span("  no joint data", t.dim))
+        } else if summary && worst == nil {
+            spans.append(Span("  \(arm.descriptor.joints.count) joints ok", t.dim))
         }
         var right: [Span] = []
         if withCartesian && hasCartesian(arm) { right += cartesian(p, arm) }

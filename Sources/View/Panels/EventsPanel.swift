@@ -20,11 +20,14 @@ enum EventsPanel {
             p.placeholder("no events yet", area: inner, into: &buffer)
             return 0
         }
-        let wide = inner.width >= 50
-        let kindWidth = wide ? 16 : 10
+        let wide = inner.width >= 60
+        let shown = events.suffix(wanted)
+        var longestKind = 0
+        for event in shown { longestKind = max(longestKind, event.kind.count) }
+        let kindWidth = min(wide ? 18 : 12, longestKind)
         var lines: [[Span]] = []
         lines.reserveCapacity(wanted)
-        for event in events.suffix(wanted) {
+        for event in shown {
             var spans = [
                 Span(Format.clock(event.t, tenths: wide) + " ", p.theme.label),
                 Span(TerminalText.fit(event.kind, width: kindWidth, alignment: .left, ellipsis: p.ellipsis) + " ",

@@ -28,14 +28,16 @@ enum InstrumentsPanel {
             p.placeholder("no instrument reported", area: inner, into: &buffer)
             return 0
         }
+        // Wide: a column for the energy indicator. Narrower: an active row becomes the indicator.
         let wide = inner.width >= 64
+        let fullEnergy = inner.width >= 44
         let indicator = g.unicode ? g.energy + " ENERGY ACTIVE" : "!! ENERGY !!"
         var columns: [Table.Column] = [
             Table.Column("Arm", .fixed(wide ? 6 : 5)),
             Table.Column("Tool", .weight(1, min: 6)),
             Table.Column("State", .fixed(wide ? 9 : 8)),
             Table.Column("Uses", .fixed(4), .right),
-            Table.Column("Energy", .fixed(wide ? 9 : 4)),
+            Table.Column(fullEnergy ? "Energy" : "Enrg", .fixed(fullEnergy ? 9 : 4)),
         ]
         if wide { columns.append(Table.Column("", .fixed(TerminalText.columns(of: indicator)))) }
         var tableRows: [Table.Row] = []
@@ -61,9 +63,9 @@ enum InstrumentsPanel {
             }
             let energy: Span
             switch s.energy {
-            case .monopolar?: energy = Span(wide ? "MONOPOLAR" : "MONO")
-            case .bipolar?: energy = Span(wide ? "BIPOLAR" : "BIPO")
-            case .none?: energy = Span(wide ? "none" : "-", t.dim)
+            case .monopolar?: energy = Span(fullEnergy ? "MONOPOLAR" : "MONO")
+            case .bipolar?: energy = Span(fullEnergy ? "BIPOLAR" : "BIPO")
+            case .none?: energy = Span(fullEnergy ? "none" : "-", t.dim)
             case nil: energy = Span("")
             }
             if s.energyActive && !wide {

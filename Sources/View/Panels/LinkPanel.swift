@@ -92,6 +92,16 @@ enum LinkPanel {
         }
     }
 
+    /// The least change a sparkline's full height stands for: smaller wobbles stay flat.
+    static func minimumSpan(_ metric: LinkMetric) -> Double {
+        switch metric {
+        case .rtt, .videoDelay: 20
+        case .jitter: 2
+        case .loss: 0.5
+        case .bandwidth, .videoFps: 5
+        }
+    }
+
     static func format(_ metric: LinkMetric, _ value: Double) -> String {
         switch metric {
         case .loss: Format.fixed(value, value < 10 ? 2 : 1)
@@ -173,7 +183,7 @@ enum LinkPanel {
         let threshold = thresholds.threshold(for: metric)
         let values = history.recentValues(sparkWidth)
         let theme = p.theme
-        Sparkline(values: values, floor: 0, ceiling: threshold.higherIsWorse ? threshold.low : nil, glyphs: p.glyphs,
+        Sparkline(values: values, minimumSpan: minimumSpan(metric), glyphs: p.glyphs,
                   style: dimmed ? { _ in theme.dim } : { theme.bar(threshold.severity(of: $0)) })
             .render(into: &buffer, area: Rect(x: cx, y: y, width: sparkWidth, height: 1))
     }
@@ -254,8 +264,8 @@ enum LinkPanel {
         }
         if let history = link.history[metric] {
             let theme = p.theme
-            Sparkline(values: history.recentValues(w), floor: 0, ceiling: threshold.higherIsWorse ? threshold.low : nil,
-                      glyphs: p.glyphs, style: { theme.bar(threshold.severity(of: $0)) })
+            Sparkline(values: history.recentValues(w), minimumSpan: minimumSpan(metric), glyphs: p.glyphs,
+                      style: { theme.bar(threshold.severity(of: $0)) })
                 .render(into: &buffer, area: Rect(x: area.x, y: area.y + 4, width: w, height: 1))
         }
     }

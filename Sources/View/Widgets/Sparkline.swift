@@ -5,15 +5,19 @@ public struct Sparkline {
     public var floor: Double?
     /// The value drawn as the highest bar; the largest value when nil.
     public var ceiling: Double?
+    /// The smallest range of values the height stands for, so that noise on a steady value
+    /// does not look like swings (a steady line sits at the bottom).
+    public var minimumSpan: Double
     public var glyphs: Glyphs
     /// The style of each bar, by its value (e.g. red past a threshold).
     public var style: (Double) -> Style
 
-    public init(values: [Double], floor: Double? = nil, ceiling: Double? = nil, glyphs: Glyphs,
-                style: @escaping (Double) -> Style = { _ in .plain }) {
+    public init(values: [Double], floor: Double? = nil, ceiling: Double? = nil, minimumSpan: Double = 0,
+                glyphs: Glyphs, style: @escaping (Double) -> Style = { _ in .plain }) {
         self.values = values
         self.floor = floor
         self.ceiling = ceiling
+        self.minimumSpan = minimumSpan
         self.glyphs = glyphs
         self.style = style
     }
@@ -30,6 +34,7 @@ public struct Sparkline {
         guard lo.isFinite else { return }
         if let floor { lo = min(lo, floor) }
         if let ceiling { hi = max(hi, ceiling) }
+        if hi - lo < minimumSpan { hi = lo + minimumSpan }
         let span = hi - lo
         let levels = glyphs.spark.count
         var x = area.maxX - shown.count
