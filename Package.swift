@@ -46,17 +46,16 @@ let package = Package(
         .target(name: "Terminal", dependencies: ["CCurses", "View"]),
         // The loop: source events, keys and ticks → session state → view → terminal.
         .target(name: "Console", dependencies: [
-            "Telemetry", "SessionCore", "TelemetrySources", "Simulator",
-            .product(name: "Logging", package: "swift-log"),
+            "Telemetry", "SessionCore", "TelemetrySources", "Simulator", "View", "Terminal",
         ]),
         .executableTarget(name: "surgtop", dependencies: [
-            "Telemetry", "SessionCore", "TelemetrySources", "Simulator", "Console",
+            "Telemetry", "SessionCore", "TelemetrySources", "Simulator", "View", "Console",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         // Measurements for the README: decoder throughput, memory over a long session, frame cost.
         .executableTarget(name: "surgtop-bench", dependencies: [
-            "Telemetry", "SessionCore", "Simulator", "TelemetrySources",
+            "Telemetry", "SessionCore", "Simulator", "TelemetrySources", "View",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"]),

@@ -124,7 +124,14 @@ static void on_signal(int sig, siginfo_t *info, void *context) {
     _exit(128 + sig);
 }
 
+static void restore_terminal_at_exit(void) {
+    // exit() with the screen still up (an error path that skipped stop()): same restore.
+    restore_terminal_from_signal();
+}
+
 void surg_signals_install(void) {
+    static int exit_hook_registered;
+    if (!exit_hook_registered) exit_hook_registered = atexit(restore_terminal_at_exit) == 0;
     if (handlers_installed) return;
     have_saved_modes = tcgetattr(tty_fd, &saved_modes) == 0;
 

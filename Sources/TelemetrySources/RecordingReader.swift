@@ -127,3 +127,44 @@ public final class RecordingReader {
         return stream.decoder.lineNumber
     }
 }
+
+extension RecordingReader {
+    /// The `t` of a plain recording's last frame, read from its tail (for the replay timeline);
+    /// nil for compressed files, standard input or a tail without a valid frame.
+    public static func lastTimestamp(path: String) -> Double? {
+        guard path != "-", !path.hasSuffix(".gz") else { return nil }
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { return nil }
+        defer { _ = Glibc.close(fd) }
+        let size = lseek(fd, 0, SEEK_END)
+        let length = Int(min(size, 256 * 1024))
+        guard length > 0 else { return nil }
+        var tail = [UInt8](repeating: 0, count: length)
+        let got = tail.withUnsafeMutableBytes { pread(fd, $0.baseAddress, length, size - off_t(length)) }
+        guard got == length else { return nil }
+        // Scan lines backwards for the last one with a `t`. Arm frames need declared arms, so
+        // read just the common fields through an event-shaped check: any decodable `t` will do.
+        var end = length
+        while end > 0 {
+            var start = end - 1
+            while start > 0 && tail[start - 1] != 0x0A { start -= 1 }
+            if end - start > 1, let t = timestamp(in: Array(tail[start..<end])) { return t }
+            end = start - 1
+        }
+        return nil
+    }
+
+    /// The value of the top-level `t` of one line. Arm frames only decode once their session
+    /// frame is known, so those fall back to reading the number after `"t":`.
+    private static func timestamp(in line: [UInt8]) -> Double? {
+        var decoder = FrameDecoder()
+        if case .frame(let frame) = line.withUnsafeBytes({ decoder.decode($0) }) { return frame.t }
+        let key: [UInt8] = Array("\"t\":".utf8)
+        guard line.count > key.count else { return nil }
+        for k in 0...(line.count - key.count) where Array(line[k..<k + key.count]) == key {
+            let digits = line[(k + key.count)...].prefix { "0123456789.eE+-".utf8.contains($0) }
+            return Double(String(decoding: digits, as: UTF8.self))
+        }
+        return nil
+    }
+}

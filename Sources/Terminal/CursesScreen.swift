@@ -13,8 +13,12 @@ import View
 /// does not call `endwin` (not async-signal-safe): it writes the teardown sequences captured at
 /// start (sgr0, cursor to the bottom line, cnorm, rmkx, rmcup) and the saved tty modes with
 /// `write` and `tcsetattr`, then re-delivers the signal to the disposition it replaced (so the
-/// Swift runtime's crash report still prints, on a sane terminal). Signals that were ignored at
-/// start stay ignored. SIGWINCH and SIGTSTP stay with ncurses.
+/// Swift runtime's crash report still prints, on a sane terminal); if that handler returns, the
+/// process still ends. Signals ignored at start stay ignored: a program that wants to shut down
+/// gracefully on SIGTERM sets it to SIG_IGN first, watches it with a DispatchSource, and calls
+/// `stop()` itself. SIGWINCH and SIGTSTP stay with ncurses. A Swift fatal error prints its
+/// message before trapping, while the alternate screen is up, so that line is lost (the crash
+/// report after it shows): send stderr to a file while the screen runs to keep it.
 public final class CursesScreen {
     public let capabilities: TerminalCapabilities
 
@@ -76,7 +80,8 @@ public final class CursesScreen {
 
     /// The terminal's size in columns and rows, as of the last `.resize` key.
     public var size: (width: Int, height: Int) {
-        (Int(getmaxx(window)), Int(getmaxy(window)))
+        guard !stopped else { return windowSize } // the window is freed by stop()
+        return (Int(getmaxx(window)), Int(getmaxy(window)))
     }
 
     /// Forgets what is on screen: the next `present` redraws every cell and clears the terminal

@@ -3,11 +3,35 @@ import Console
 import Simulator
 import Telemetry
 import TelemetrySources
+import View
 
 /// Options every watching command shares.
 struct WatchOptions: ParsableArguments {
     @Flag(help: "Run without the full-screen console: print one status line per second (also the behaviour when stdout is not a terminal).")
     var headless = false
+
+    @Option(help: ArgumentHelp("Screen layout: a name (see `surgtop layouts`) or a YAML file.", valueName: "NAME|PATH"))
+    var layout: String?
+
+    @Option(help: ArgumentHelp("Print one frame of the console as plain text at this size, then exit.", valueName: "WxH"))
+    var snapshot: String?
+
+    @Option(help: ArgumentHelp("With --snapshot: the session time to show (replay, demo) or seconds to wait (live).", valueName: "SECONDS"))
+    var at: Double?
+
+    func validate() throws {
+        if let snapshot, Self.size(snapshot) == nil {
+            throw ValidationError("--snapshot takes a size like 120x40, not '\(snapshot)'")
+        }
+        if at != nil && snapshot == nil { throw ValidationError("--at goes with --snapshot") }
+        if let at, at < 0 { throw ValidationError("--at must be 0 or more seconds") }
+    }
+
+    static func size(_ text: String) -> (width: Int, height: Int)? {
+        let parts = text.lowercased().split(separator: "x")
+        guard parts.count == 2, let w = Int(parts[0]), let h = Int(parts[1]), (1...1000).contains(w), (1...1000).contains(h) else { return nil }
+        return (w, h)
+    }
 }
 
 /// `surgtop demo`: the simulator in real time, clearly marked DEMO.
@@ -41,8 +65,13 @@ struct Demo: ParsableCommand {
         } catch {
             throw Failure.usage(error.description)
         }
-        let source = SimulatorSource(options: options)
-        try Watch.run(source: source, inbox: SourceInbox(), options: watch)
+        if let size = watch.snapshot.flatMap(WatchOptions.size) {
+            print(try Watch.snapshot(.simulator(options), size: size, options: watch))
+            return
+        }
+        let control = PlaybackControl()
+        let source = SimulatorSource(options: options, control: control)
+        try Watch.run(source: source, inbox: SourceInbox(), control: nil, options: watch)
     }
 }
 
@@ -97,7 +126,11 @@ struct Live: ParsableCommand {
             do { endpoint = try HostPort(parsing: target ?? "") } catch { throw Failure.usage("\(error)") }
             source = TCPClientSource(host: endpoint.host, port: endpoint.port)
         }
-        try Watch.run(source: source, inbox: inbox, options: watch)
+        if let size = watch.snapshot.flatMap(WatchOptions.size) {
+            print(try Watch.snapshot(.live(source, inbox), size: size, options: watch))
+            return
+        }
+        try Watch.run(source: source, inbox: inbox, control: nil, options: watch)
     }
 }
 
@@ -134,18 +167,53 @@ struct Replay: ParsableCommand {
 
     func run() throws {
         let inbox = SourceInbox()
+        let control = PlaybackControl(speed: speed)
         let source = FileSource(path: file, mode: .replay, paced: true, from: from,
-                                control: PlaybackControl(speed: speed), backlog: inbox.countProvider)
+                                control: control, backlog: inbox.countProvider)
         do { try source.validate() } catch { throw Failure.io(error.description) }
-        try Watch.run(source: source, inbox: inbox, options: watch)
+        if let size = watch.snapshot.flatMap(WatchOptions.size) {
+            print(try Watch.snapshot(.recording(path: file), size: size, options: watch))
+            return
+        }
+        try Watch.run(source: source, inbox: inbox, control: control, options: watch,
+                      duration: RecordingReader.lastTimestamp(path: file))
     }
 }
 
-/// Runs a source headless (the console plugs in here when stdout is a terminal).
+/// Runs a source in the full-screen console, or headless when asked or when stdout is not a terminal.
 enum Watch {
-    static func run(source: any TelemetrySource, inbox: SourceInbox, options: WatchOptions) throws {
-        let runner = HeadlessRunner(source: source, inbox: inbox)
-        let code = runner.run()
+    static func run(source: any TelemetrySource, inbox: SourceInbox, control: PlaybackControl?,
+                    options: WatchOptions, duration: Double? = nil) throws {
+        let code: Int32
+        if options.headless || !Output.stdoutIsTerminal {
+            code = HeadlessRunner(source: source, inbox: inbox).run()
+        } else {
+            let catalog = LayoutCatalog()
+            if let request = options.layout, case .failure(let error) = catalog.resolve(request) {
+                // Said on stderr too, so it survives the screen; the console falls back and shows it.
+                Output.error(error.description)
+            }
+            let app = ConsoleApp(source: source, inbox: inbox, control: control, layoutRequest: options.layout,
+                                 catalog: catalog, duration: duration)
+            do {
+                code = try app.run()
+            } catch {
+                throw Failure.io("cannot open the console: \(error); use --headless to run without a screen")
+            }
+        }
         if code != 0 { throw ExitCode(code) }
+    }
+
+    static func snapshot(_ input: Snapshot.Input, size: (width: Int, height: Int), options: WatchOptions) throws -> String {
+        let catalog = LayoutCatalog()
+        if let request = options.layout, case .failure(let error) = catalog.resolve(request) {
+            Output.error(error.description)
+        }
+        do {
+            return try Snapshot.render(input, width: size.width, height: size.height, at: options.at ?? 0,
+                                       layoutRequest: options.layout, catalog: catalog)
+        } catch {
+            throw Failure.io(error.description)
+        }
     }
 }

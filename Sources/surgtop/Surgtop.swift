@@ -21,7 +21,7 @@ struct Surgtop: ParsableCommand {
         Exit codes: 0 success; 1 the input had errors or the session could not go on; \
         2 usage or I/O errors (bad arguments, missing file, port in use).
         """,
-        subcommands: [Demo.self, Live.self, Replay.self, Sim.self, Check.self, Report.self],
+        subcommands: [Demo.self, Live.self, Replay.self, Sim.self, Check.self, Report.self, Layouts.self],
         defaultSubcommand: Demo.self
     )
 

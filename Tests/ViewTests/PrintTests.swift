@@ -15,5 +15,16 @@ import TelemetrySources
         out += String(repeating: "=", count: w) + "\n"
         out += b.lines.joined(separator: "\n") + "\n"
     }
+    var ctx = Fixture.context(mode: .replay, unicode: false, colors: false, state: state)
+    ctx.focus = .alarms
+    ctx.replay?.paused = true
+    out += b2(state, ctx, "compact", 80, 24)
+    ctx.overlay = .help
+    out += b2(state, ctx, "technician", 120, 40)
     try out.write(toFile: "/tmp/screens.txt", atomically: true, encoding: .utf8)
+}
+
+func b2(_ state: SessionState, _ ctx: ViewContext, _ l: String, _ w: Int, _ h: Int) -> String {
+    let (b, _) = screen(state, ctx, layout: l, width: w, height: h)
+    return String(repeating: "=", count: w) + "\n" + b.lines.joined(separator: "\n") + "\n"
 }

@@ -103,7 +103,8 @@ static inline int surg_key_f(int n) { return KEY_F(n); }
 // MARK: Restoring the terminal from a signal handler (shim.c)
 
 /// Saves the tty's modes and installs handlers for SIGTERM, SIGHUP, SIGINT, SIGQUIT and the fatal
-/// signals. Call before newterm, so ncurses keeps its own SIGINT/SIGTERM handlers out.
+/// signals, plus an atexit hook (for exit() without stop()). Call before newterm, so ncurses
+/// keeps its own SIGINT/SIGTERM handlers out.
 void surg_signals_install(void);
 /// Captures the escape sequences that undo the screen (after newterm, which loaded terminfo)
 /// and arms the handlers. `rows` is the current height (for a final cursor move).

@@ -33,23 +33,30 @@ enum ArmsPanel {
         }
         let wide = inner.width >= 60
         let mergeCartesian = inner.width >= 100
+        // One name column for all arms, so values and gauges line up.
+        var longest = 6
+        for arm in arms { for joint in arm.descriptor.joints { longest = max(longest, joint.name.count) } }
+        let nameWidth = min(longest + 1, wide ? 16 : 11)
         let (lines, maxScroll) = plan(arms, height: inner.height, mergeCartesian: mergeCartesian,
                                       scroll: p.view.scrollOffset(.arms))
         for (row, line) in lines.prefix(inner.height).enumerated() {
             let y = inner.y + row
             switch line {
             case .header(let a, let note):
-                header(p, arms[a], x: inner.x, y: y, width: inner.width, withCartesian: mergeCartesian,
+                // Without a line of its own, the tool tip goes at the right of the header if it fits.
+                let ownLine = lines.contains { if case .cartesian(a) = $0 { return true } else { return false } }
+                header(p, arms[a], x: inner.x, y: y, width: inner.width, withCartesian: !ownLine,
                        noJointNote: note, into: &buffer)
             case .summary(let a):
-                header(p, arms[a], x: inner.x, y: y, width: inner.width, withCartesian: false,
+                header(p, arms[a], x: inner.x, y: y, width: inner.width, withCartesian: true,
                        noJointNote: true, summary: true, into: &buffer)
             case .cartesian(let a):
                 buffer.put([Span("  ")] + cartesian(p, arms[a]), x: inner.x, y: y, width: inner.width, ellipsis: p.ellipsis)
             case .noJointData:
                 buffer.put("  no joint data", x: inner.x, y: y, width: inner.width, style: p.theme.dim, ellipsis: p.ellipsis)
             case .joint(let a, let j):
-                joint(p, arms[a], j, x: inner.x, y: y, width: inner.width, wide: wide, into: &buffer)
+                joint(p, arms[a], j, x: inner.x, y: y, width: inner.width, wide: wide, nameWidth: nameWidth,
+                      into: &buffer)
             }
         }
         return maxScroll
@@ -88,14 +95,21 @@ enum ArmsPanel {
             k -= 1
         }
         if k >= 1 {
-            let maxScroll = max(0, mostJoints - k)
+            // Rows left over go to the first arms that have more joints, one each.
+            var spare = height - arms.indices.reduce(0) { $0 + 1 + min(jointCount($1), k) }
+            var counts = arms.indices.map { min(jointCount($0), k) }
+            for a in arms.indices where spare > 0 && jointCount(a) > k {
+                counts[a] += 1
+                spare -= 1
+            }
+            let maxScroll = arms.indices.map { max(0, jointCount($0) - counts[$0]) }.max() ?? 0
             let offset = min(scroll, maxScroll)
             var out: [Line] = []
             for a in arms.indices {
                 let n = jointCount(a)
                 out.append(.header(a, note: n == 0))
-                let start = min(offset, max(0, n - k))
-                for j in start..<min(n, start + k) { out.append(.joint(a, j)) }
+                let start = min(offset, max(0, n - counts[a]))
+                for j in start..<min(n, start + counts[a]) { out.append(.joint(a, j)) }
             }
             return (out, maxScroll)
         }
@@ -171,13 +185,18 @@ enum ArmsPanel {
             spans.append(Span("  \(arm.descriptor.joints.count) joints ok", t.dim))
         }
         var right: [Span] = []
-        if withCartesian && hasCartesian(arm) { right += cartesian(p, arm) }
         if let age = p.view.staleAge(of: arm.lastUpdate) {
             right.append(Span("  "))
             right.append(p.staleTag(age))
         }
-        let rightWidth = right.reduce(0) { $0 + $1.columns }
         let leftWidth = spans.reduce(0) { $0 + $1.columns }
+        if withCartesian && hasCartesian(arm) {
+            // The tool tip only when it fits whole: a cut coordinate would mislead.
+            let tip = cartesian(p, arm)
+            let both = tip.reduce(0) { $0 + $1.columns } + right.reduce(0) { $0 + $1.columns }
+            if leftWidth + both + 2 <= width { right = tip + right }
+        }
+        let rightWidth = right.reduce(0) { $0 + $1.columns }
         if rightWidth > 0 && leftWidth + rightWidth + 2 <= width {
             buffer.put(spans, x: x, y: y, width: width - rightWidth, ellipsis: p.ellipsis)
             buffer.put(right, x: x + width - rightWidth, y: y, width: rightWidth)
@@ -211,13 +230,12 @@ enum ArmsPanel {
 
     /// "  pitch      -17.2°  ████▌·······  near  eff 34%"
     static func joint(_ p: PanelContext, _ arm: ArmState, _ j: Int, x: Int, y: Int, width: Int, wide: Bool,
-                      into buffer: inout CellBuffer) {
+                      nameWidth: Int, into buffer: inout CellBuffer) {
         let t = p.theme
         let d = arm.descriptor.joints[j]
         guard let position = arm.position, j < position.count else { return }
         let v = position[j]
         let indent = wide ? 2 : 1
-        let nameWidth = wide ? 12 : 8
         let valueWidth = wide ? 10 : 9
         let statusWidth = wide ? 5 : 2
         let effortWidth = wide ? 8 : 4

@@ -33,7 +33,7 @@ enum HeaderPanel {
         guard let replay = p.view.replay else { return nil }
         let style = p.theme.style(.blue, .bold)
         if replay.paused { return Span(" " + p.glyphs.pause + " PAUSED", style) }
-        return Span(" " + p.glyphs.play + " " + Format.adaptive(replay.speed, maxDecimals: 2) + p.glyphs.times, style)
+        return Span(" " + p.glyphs.play + " " + Format.speed(replay.speed) + p.glyphs.times, style)
     }
 
     static func modeBand(_ p: PanelContext, y: Int, area: Rect, into buffer: inout CellBuffer) {

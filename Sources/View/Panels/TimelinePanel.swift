@@ -15,7 +15,7 @@ enum TimelinePanel {
         let y = inner.y
         let state = replay.paused
             ? Span(g.pause + " PAUSED", t.badge(.medium))
-            : Span(g.play + " " + Format.adaptive(replay.speed, maxDecimals: 2) + g.times, t.style(.blue, .bold))
+            : Span(g.play + " " + Format.speed(replay.speed) + g.times, t.style(.blue, .bold))
         let position = Span(" " + Format.clock(replay.position) + " ", t.bold)
         var x = inner.x
         x += buffer.put([state, position], x: x, y: y, width: inner.width, ellipsis: p.ellipsis)

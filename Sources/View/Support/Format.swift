@@ -31,6 +31,14 @@ public enum Format {
         return fixed(value, maxDecimals)
     }
 
+    /// A playback speed without useless zeros: "2", "0.5", "0.25".
+    public static func speed(_ value: Double) -> String {
+        var s = fixed(value, 2)
+        while s.contains("."), s.hasSuffix("0") { s.removeLast() }
+        if s.hasSuffix(".") { s.removeLast() }
+        return s
+    }
+
     /// Two digits with a leading zero.
     public static func pad2(_ n: Int) -> String {
         n < 10 ? "0" + String(n) : String(n)

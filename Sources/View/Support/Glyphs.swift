@@ -69,7 +69,7 @@ public struct Glyphs: Sendable, Equatable {
             plusMinus = "±"
         } else {
             box = BoxSet(horizontal: "-", vertical: "|", topLeft: "+", topRight: "+", bottomLeft: "+", bottomRight: "+")
-            focusedBox = BoxSet(horizontal: "=", vertical: "#", topLeft: "#", topRight: "#", bottomLeft: "#", bottomRight: "#")
+            focusedBox = BoxSet(horizontal: "=", vertical: "|", topLeft: "#", topRight: "#", bottomLeft: "#", bottomRight: "#")
             gaugeFull = "#"
             // Partial cells: '-' for a small part, '=' for half or more.
             gaugeEighths = [" ", "-", "-", "-", "=", "=", "=", "="]

@@ -1,0 +1,213 @@
+import SessionCore
+import Telemetry
+import TelemetrySources
+import Terminal
+import View
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The full-screen console: one loop where keys, source events and ticks update the model,
+/// the view is rebuilt from it, and the terminal shows only what changed.
+///
+/// Input never waits on a source (sources post to an inbox from their own threads) and a source
+/// never waits on the screen. At most 30 frames per second, and none while nothing changed.
+public final class ConsoleApp {
+    private let source: any TelemetrySource
+    private let inbox: SourceInbox
+    private let control: PlaybackControl?
+    private let catalog: LayoutCatalog
+    private var model: ConsoleModel
+
+    /// - Parameters:
+    ///   - control: pause/speed/seek of a replay (nil for live sources).
+    ///   - layoutRequest: `--layout NAME|PATH`, or nil for the mode's default.
+    ///   - duration: the recording's length in session seconds, when known (for the timeline).
+    public init(source: any TelemetrySource, inbox: SourceInbox, control: PlaybackControl?,
+                layoutRequest: String?, catalog: LayoutCatalog = LayoutCatalog(), duration: Double? = nil) {
+        self.source = source
+        self.inbox = inbox
+        self.control = control
+        self.catalog = catalog
+        self.model = ConsoleModel(mode: source.mode, label: source.label, catalog: catalog,
+                                  layoutRequest: layoutRequest, duration: duration)
+    }
+
+    /// Runs until the user quits or the session cannot go on; returns the exit code.
+    /// The terminal is restored on every path out (the screen's signal handlers cover signals).
+    public func run() throws -> Int32 {
+        let screen = try CursesScreen()
+        defer { screen.stop() }
+        installTerminationHandlers()
+        source.start(sink: inbox.sink)
+        defer { source.stop() }
+        model.capabilities = (unicode: screen.capabilities.unicode, colors: screen.capabilities.colors)
+
+        let minFrameInterval = 1.0 / 30
+        let idleRefresh = 0.25  // clocks and stale timers move even when no data does
+        var lastDraw = -Double.infinity
+        var dirty = true
+        var buffer = CellBuffer(width: 0, height: 0)
+        var presented: CellBuffer?
+
+        while !model.quit {
+            if terminationWasRequested() { break }
+            let now = MonotonicClock.now()
+            // Wait for a key only as long as the next frame is due.
+            let untilDraw = dirty ? max(0, lastDraw + minFrameInterval - now) : idleRefresh
+            if let key = screen.readKey(timeoutMs: Int((min(untilDraw, idleRefresh) * 1000).rounded(.up))) {
+                if key == .resize { screen.invalidate(); presented = nil }
+                model.handle(key, control: control)
+                dirty = true
+                // Drain any keys already typed before drawing.
+                while let more = screen.readKey(timeoutMs: 0) {
+                    if more == .resize { screen.invalidate(); presented = nil }
+                    model.handle(more, control: control)
+                }
+            }
+            let events = inbox.drain()
+            if !events.isEmpty {
+                model.driver.handle(events, arrival: MonotonicClock.now())
+                dirty = true
+            }
+            if model.driver.fatal != nil { break }
+            let t = MonotonicClock.now()
+            guard (dirty && t - lastDraw >= minFrameInterval) || t - lastDraw >= idleRefresh else { continue }
+            let size = screen.size
+            if buffer.width != size.width || buffer.height != size.height {
+                buffer = CellBuffer(width: size.width, height: size.height)
+            }
+            model.render(into: &buffer, now: t, wallClock: WallClock.now(), control: control)
+            if buffer != presented {
+                screen.present(buffer)
+                presented = buffer
+            }
+            lastDraw = t
+            dirty = false
+        }
+        screen.stop()
+        if let fatal = model.driver.fatal {
+            FileHandleLite.standardError.write("surgtop: \(fatal)")
+            return 1
+        }
+        return 0
+    }
+}
+
+/// The console's state beyond the session: layout, focus, scrolling, overlays. Pure: keys in,
+/// view context out, so it is tested without a terminal.
+public struct ConsoleModel {
+    public var driver: SessionDriver
+    public let label: String
+    public let catalog: LayoutCatalog
+    public private(set) var layout: Layout
+    public var overlay: Overlay?
+    public var focus: PanelID?
+    public var scroll: [PanelID: Int] = [:]
+    public var maxScroll: [PanelID: Int] = [:]
+    public var quit = false
+    public var capabilities: (unicode: Bool, colors: Bool) = (true, true)
+    public var duration: Double?
+    /// Which layout is on screen now (the requested one, or compact when the terminal is small).
+    public private(set) var shownLayout: String = ""
+
+    public init(mode: SessionMode, label: String, catalog: LayoutCatalog, layoutRequest: String?, duration: Double? = nil) {
+        self.driver = SessionDriver(mode: mode)
+        self.label = label
+        self.catalog = catalog
+        self.duration = duration
+        let start = catalog.startingLayout(requested: layoutRequest, mode: mode)
+        self.layout = start.layout
+        if let error = start.error {
+            overlay = .message(title: "Layout error", lines: [error.description, "Showing the \(start.layout.name) layout instead. Any key closes this."])
+        }
+    }
+
+    public var mode: SessionMode { driver.mode }
+
+    /// Applies one key.
+    public mutating func handle(_ key: Key, control: PlaybackControl?) {
+        if overlay == .confirmQuit {
+            if key == .character("y") || key == .character("Y") { quit = true }
+            overlay = nil
+            return
+        }
+        if case .message = overlay, key != .resize {
+            overlay = nil
+            return
+        }
+        switch key {
+        case .character("q"), .character("Q"):
+            if mode == .live { overlay = .confirmQuit } else { quit = true }
+        case .control(3):
+            quit = true
+        case .character("?"):
+            overlay = overlay == .help ? nil : .help
+        case .escape:
+            overlay = nil
+        case .character("L"):
+            if let next = catalog.next(after: layout.name) { layout = next }
+            if let focus, !layout.focusOrder.contains(focus) { self.focus = nil }
+        case .tab:
+            focus = layout.nextFocus(after: focus)
+        case .backTab:
+            let order = layout.focusOrder
+            if !order.isEmpty {
+                let k = focus.flatMap { order.firstIndex(of: $0) } ?? 0
+                focus = order[(k + order.count - 1) % order.count]
+            }
+        case .up, .character("k"): scrollFocused(by: -1)
+        case .down, .character("j"): scrollFocused(by: 1)
+        case .pageUp: scrollFocused(by: -10)
+        case .pageDown: scrollFocused(by: 10)
+        case .home: scrollFocused(by: -1_000_000)
+        case .end: scrollFocused(by: 1_000_000)
+        case .character(" ") where mode == .replay:
+            control?.togglePause()
+        case .character("+") where mode == .replay, .character("=") where mode == .replay:
+            control?.stepSpeed(faster: true)
+        case .character("-") where mode == .replay:
+            control?.stepSpeed(faster: false)
+        case .left where mode == .replay:
+            control?.seek(to: max(0, driver.state.sessionTime - 5))
+        case .right where mode == .replay:
+            control?.seek(to: driver.state.sessionTime + 5)
+        default:
+            break
+        }
+    }
+
+    private mutating func scrollFocused(by delta: Int) {
+        guard let focus = focus ?? layout.focusOrder.first else { return }
+        self.focus = focus
+        let limit = maxScroll[focus] ?? 0
+        scroll[focus] = min(limit, max(0, (scroll[focus] ?? 0) + delta))
+    }
+
+    /// The view context for this moment.
+    public func context(now: Double, wallClock: String, control: PlaybackControl?) -> ViewContext {
+        var replay: ReplayStatus?
+        if mode == .replay, let control {
+            let settings = control.current
+            replay = ReplayStatus(position: driver.state.sessionTime, duration: duration, speed: settings.speed,
+                                  paused: settings.paused)
+        }
+        return ViewContext(mode: mode, source: driver.sourceState, sourceLabel: label, now: now, wallClock: wallClock,
+                           replay: replay, unicode: capabilities.unicode, colors: capabilities.colors, focus: focus,
+                           scroll: scroll, alarms: AlarmRow.rows(from: driver.state), overlay: overlay)
+    }
+
+    /// Renders the whole screen into `buffer` (sized by the caller).
+    public mutating func render(into buffer: inout CellBuffer, now: Double, wallClock: String, control: PlaybackControl?) {
+        let size = TerminalSize(width: buffer.width, height: buffer.height)
+        let choice = LayoutChoice.resolve(requested: layout, size: size, catalog: catalog)
+        shownLayout = choice.layout?.name ?? ""
+        let outcome = ConsoleView.render(state: driver.state, context: context(now: now, wallClock: wallClock, control: control),
+                                         choice: choice, into: &buffer)
+        maxScroll = outcome.maxScroll
+        for (panel, limit) in maxScroll where (scroll[panel] ?? 0) > limit { scroll[panel] = limit }
+    }
+}

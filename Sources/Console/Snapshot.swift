@@ -1,0 +1,85 @@
+import SessionCore
+import Simulator
+import Telemetry
+import TelemetrySources
+import View
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `--snapshot WxH [--at SECONDS]`: one frame of the console as plain text, for tests,
+/// documentation and bug reports. No terminal is touched.
+public enum Snapshot {
+    public enum Input {
+        /// Read the recording as fast as possible up to the time.
+        case recording(path: String)
+        /// Simulate up to the time, instantly.
+        case simulator(SimulatorOptions)
+        /// Watch a live source for the given wall-clock seconds.
+        case live(any TelemetrySource, SourceInbox)
+    }
+
+    /// Builds the session up to `at` and renders it at `width` × `height`.
+    public static func render(_ input: Input, width: Int, height: Int, at: Double, layoutRequest: String?,
+                              catalog: LayoutCatalog = LayoutCatalog()) throws(SourceError) -> String {
+        let mode: SessionMode
+        var label: String
+        switch input {
+        case .recording(let path):
+            mode = .replay
+            label = path
+        case .simulator(let options):
+            mode = .demo
+            label = "simulator, seed \(options.seed), \(Int(options.armRateHz)) Hz"
+        case .live(let source, _):
+            mode = .live
+            label = source.label
+        }
+        var model = ConsoleModel(mode: mode, label: label, catalog: catalog, layoutRequest: layoutRequest)
+        // Arrival times follow session time, so nothing looks stale in a replay or demo.
+        switch input {
+        case .recording(let path):
+            let reader = try RecordingReader(path: path)
+            model.driver.handle(.state(.connected(peer: path)), arrival: 0)
+            var ended = true
+            reader.decodeAll { outcome in
+                if case .frame(let frame) = outcome, frame.t > at {
+                    ended = false
+                    return false
+                }
+                let arrival: Double
+                if case .frame(let frame) = outcome { arrival = frame.t } else { arrival = 0 }
+                model.driver.handle(.decoded(outcome), arrival: arrival)
+                return true
+            }
+            if ended { model.driver.handle(.state(.ended), arrival: 0) }
+        case .simulator(let options):
+            var simulator = SessionSimulator(options: options)
+            model.driver.handle(.state(.connected(peer: label)), arrival: 0)
+            while simulator.nextTime <= at {
+                let frame = simulator.next()
+                model.driver.handle(.decoded(.frame(frame)), arrival: frame.t)
+            }
+        case .live(let source, let inbox):
+            source.start(sink: inbox.sink)
+            let end = MonotonicClock.now() + at
+            while MonotonicClock.now() < end {
+                model.driver.handle(inbox.drain(), arrival: MonotonicClock.now())
+                usleep(20_000)
+            }
+            model.driver.handle(inbox.drain(), arrival: MonotonicClock.now())
+            source.stop()
+        }
+        let now: Double
+        switch input {
+        case .live: now = MonotonicClock.now()
+        default: now = model.driver.state.sessionTime
+        }
+        model.capabilities = (unicode: WallClock.localeIsUTF8(), colors: false)
+        var buffer = CellBuffer(width: width, height: height)
+        let control: PlaybackControl? = mode == .replay ? PlaybackControl() : nil
+        model.render(into: &buffer, now: now, wallClock: WallClock.now(), control: control)
+        return buffer.text
+    }
+}

@@ -1,0 +1,128 @@
+import SessionCore
+import Telemetry
+import TelemetrySources
+import Testing
+@testable import View
+
+@Suite struct LinkPanelTests {
+    let state = Fixture.realistic()
+
+    @Test(arguments: screenSizes)
+    func everyMetricWithValueMarkerAndColour(size: (width: Int, height: Int, layout: String)) throws {
+        let (b, outcome) = screen(state, Fixture.context(state: state), layout: size.layout, width: size.width,
+                                  height: size.height)
+        let area = try #require(rect(of: .link, in: outcome))
+        let lines = b.lines(in: area)
+        #expect(lines[0].contains("Link") && lines[0].contains("1 DOWN"))
+        #expect(lines[1].contains("primary  ▲ UP"))
+        // RTT 231.5 ms is past 200: medium, yellow, "**".
+        let rtt = try #require(lines.first { $0.contains("RTT        232 ms   **") })
+        _ = rtt
+        #expect(b.style(of: "232", in: area)?.fg == .yellow)
+        // Loss 3.4 % is past 3 %: high, red, "***".
+        #expect(lines.contains { $0.contains("Loss      3.40 %    ***") })
+        #expect(b.style(of: "3.40", in: area)?.fg == .red)
+        // Video 22 fps is under 24: high.
+        #expect(lines.contains { $0.contains("Video     22.0 fps  ***") })
+        // The sparkline's last bar (the spike) is red, earlier healthy bars green.
+        let loss = try #require(b.find("Loss      3.40", in: area))
+        var end = loss.x + 1
+        while b[end, loss.y].character != "│" { end += 1 }
+        let lastBar = b[end - 1, loss.y]
+        #expect(lastBar.character == "█" && lastBar.style.fg == .red)
+        #expect(b[end - 2, loss.y].style.fg == .green)
+    }
+
+    @Test func primaryAndBackupSideBySideWhenThereIsRoom() throws {
+        let (b, outcome) = screen(state, Fixture.context(state: state), layout: "technician", width: 120, height: 40)
+        let area = try #require(rect(of: .link, in: outcome))
+        let primary = try #require(b.find("primary", in: area))
+        let backup = try #require(b.find("backup", in: area))
+        #expect(primary.y == backup.y)
+        #expect(b.lines(in: area)[2].contains("│RTT        150 ms   *"))
+        #expect(b.contains("Bandwidth", in: area) == false)   // short labels in a 34-column block
+        #expect(b.contains("BW        48.0 Mb/s", in: area))
+    }
+
+    @Test func stackedWithFewerMetricsWhenNarrowAndShort() throws {
+        let (b, outcome) = screen(state, Fixture.context(state: state), layout: "compact", width: 80, height: 24)
+        let area = try #require(rect(of: .link, in: outcome))
+        let primary = try #require(b.find("primary", in: area))
+        let backup = try #require(b.find("backup", in: area))
+        #expect(backup.y > primary.y)
+        // The most important metrics stay: RTT, loss, jitter.
+        #expect(b.contains("RTT        150 ms", in: area))
+        #expect(b.contains("Loss      0.80 %", in: area))
+        #expect(!b.contains("VDelay", in: area))
+    }
+
+    @Test func aDownPathIsUnmistakable() throws {
+        let b = panel(.link, state, Fixture.context(state: state), width: 60, height: 18)
+        let at = try #require(b.find("backup  ▼ DOWN for 12 s"))
+        // The whole row is a reversed red band.
+        for x in 1..<59 {
+            #expect(b[x, at.y].style.fg == .red && b[x, at.y].style.attributes.contains(.reverse))
+        }
+        #expect(b.lines[0].contains(" 1 DOWN "))
+        // Its last values are dimmed: they are not current.
+        #expect(b.style(of: "150", in: Rect(x: 0, y: at.y, width: 60, height: 8))?.attributes.contains(.dim) == true)
+    }
+
+    @Test func downIsMarkedInMonochromeAndASCIIToo() {
+        let b = panel(.link, state, Fixture.context(unicode: false, colors: false, state: state), width: 80, height: 18)
+        #expect(b.contains("!! backup  v DOWN for 12 s !!"))
+        #expect(b.style(of: "!! backup")?.attributes.contains(.reverse) == true)
+        #expect(b.contains("Loss      3.40 %    ***"))
+        #expect(!b.usesColor)
+        #expect(b.isASCII)
+    }
+
+    @Test func staleWhenALiveSourceStopsSending() {
+        // Primary's last frame arrived at `now - 0.2`; 3.2 s later it is 3.4 s old.
+        let later = panel(.link, state, Fixture.context(now: Fixture.now + 3.2, state: state), width: 80, height: 18)
+        #expect(later.lines[0].contains(" STALE 3.4 s "))
+        #expect(later.style(of: "STALE 3.4 s")?.attributes.contains(.reverse) == true)
+        #expect(later.contains("primary  ▲ UP") && later.contains("STALE 3.4 s", in: Rect(x: 0, y: 1, width: 80, height: 1)))
+        let fresh = panel(.link, state, Fixture.context(state: state), width: 80, height: 18)
+        #expect(!fresh.lines[0].contains("STALE"))
+    }
+
+    @Test(arguments: [SessionMode.replay, .demo])
+    func neverStaleWhenNotLive(mode: SessionMode) {
+        var context = Fixture.context(mode: mode, now: Fixture.now + 600, state: state)
+        context.source = .ended
+        let b = panel(.link, state, context, width: 80, height: 18)
+        #expect(!b.contains("STALE"))
+    }
+
+    @Test func monochromeStaleIsBracketed() {
+        let b = panel(.link, state, Fixture.context(now: Fixture.now + 3.2, colors: false, state: state), width: 80, height: 18)
+        #expect(b.lines[0].contains("[STALE 3.4 s]"))
+    }
+
+    @Test func oneLinePerPathWhenVeryShort() {
+        let b = panel(.link, state, Fixture.context(state: state), width: 80, height: 4)
+        #expect(b.lines[1].hasPrefix("│primary ▲ RTT 232ms** Loss 3.40%*** Jitter 4.2ms Video 22.0fps***"))
+        #expect(b.lines[2].hasPrefix("│backup ▼ DOWN"))
+    }
+
+    @Test func waitingBeforeAnyLinkFrame() {
+        let b = panel(.link, SessionState(), Fixture.context(), width: 40, height: 5)
+        #expect(b.contains("waiting for link data"))
+    }
+
+    @Test func largeDigitsForTheDemo() throws {
+        let (b, outcome) = screen(state, Fixture.context(mode: .demo, state: state), layout: "demo", width: 120, height: 40)
+        let area = try #require(rect(of: .link, in: outcome))
+        #expect(b.contains("RTT (ms)", in: area) && b.contains("Loss (%)", in: area) && b.contains("Video (fps)", in: area))
+        // 232 in half-block digits, three rows tall.
+        let at = try #require(b.find("▀▀█ ▀▀█ ▀▀█", in: area))
+        #expect(b.lines(in: Rect(x: at.x, y: at.y + 1, width: 11, height: 2)) == ["█▀▀  ▀█ █▀▀", "▀▀▀ ▀▀▀ ▀▀▀"])
+        #expect(b[at.x, at.y].style.fg == .yellow)
+    }
+
+    @Test func largeFallsBackToRowsWhenThereIsNoRoom() {
+        let b = panel(.link, state, Fixture.context(state: state), width: 50, height: 10, large: true)
+        #expect(b.contains("232 ms") && !b.contains("▀▀█"))
+    }
+}
