@@ -8,9 +8,9 @@
 // delivers the signal to it again: the process dies of the same signal (exit status 128+n, core
 // dump where the default says so), or the previous handler (the Swift runtime's crash backtracer,
 // say) runs, now printing to a usable terminal, and the process then ends with the default
-// action. A program that wants to handle SIGTERM itself (to shut down gracefully) sets it to
-// SIG_IGN before starting the screen and watches it another way (DispatchSource, signalfd):
-// ignored signals are left alone, and the program calls stop() on its way out.
+// action. SIGTERM, SIGHUP and SIGINT that the program handles itself (to shut down gracefully,
+// calling stop() on its way out) are left to it, whether its handler came before the screen
+// (not replaced) or after (not removed by stop()); ignored signals stay ignored.
 #include "CCurses.h"
 #include <ncursesw/term.h> // tputs; kept out of the Swift-facing header (its macros)
 #include <errno.h>
@@ -149,9 +149,15 @@ void surg_signals_install(void) {
     sigemptyset(&action.sa_mask);
     for (int i = 0; i < HANDLED_COUNT; i++) {
         installed_mask[i] = 0;
-        if (sigaction(handled_signals[i], NULL, &previous_actions[i]) != 0) continue;
+        int sig = handled_signals[i];
+        if (sigaction(sig, NULL, &previous_actions[i]) != 0) continue;
+        int has_function = (previous_actions[i].sa_flags & SA_SIGINFO) != 0;
         // An ignored signal stays ignored (nohup, a supervisor's choice).
-        if (!(previous_actions[i].sa_flags & SA_SIGINFO) && previous_actions[i].sa_handler == SIG_IGN) continue;
+        if (!has_function && previous_actions[i].sa_handler == SIG_IGN) continue;
+        // A request to end that the program already handles is the program's: it will leave
+        // through stop() (chaining would end the process before it could).
+        int request_to_end = sig == SIGTERM || sig == SIGHUP || sig == SIGINT;
+        if (request_to_end && (has_function || previous_actions[i].sa_handler != SIG_DFL)) continue;
         if (sigaction(handled_signals[i], &action, NULL) == 0) installed_mask[i] = 1;
     }
     handlers_installed = 1;
@@ -192,7 +198,13 @@ void surg_signals_uninstall(void) {
     restore_armed = 0;
     if (!handlers_installed) return;
     for (int i = 0; i < HANDLED_COUNT; i++) {
-        if (installed_mask[i]) sigaction(handled_signals[i], &previous_actions[i], NULL);
+        struct sigaction current;
+        // Put back what was there only where ours is still in place: a handler the program
+        // installed after start (for a graceful SIGTERM, say) stays.
+        if (installed_mask[i] && sigaction(handled_signals[i], NULL, &current) == 0
+            && (current.sa_flags & SA_SIGINFO) && current.sa_sigaction == on_signal) {
+            sigaction(handled_signals[i], &previous_actions[i], NULL);
+        }
         installed_mask[i] = 0;
     }
     handlers_installed = 0;

@@ -112,6 +112,8 @@ public struct FrameDecoder: Sendable {
         // The value of each known key, remembered by position, so the typed parse can
         // happen once `type` is known, whatever the key order. Last duplicate wins.
         var fields = FieldPositions()
+        var isArm = false
+        var joints = PrereadJoints()
         s.i += 1
         s.skipWhitespace()
         if s.peek() == UInt8(ascii: "}") {
@@ -122,7 +124,32 @@ public struct FrameDecoder: Sendable {
                 try s.expect(UInt8(ascii: ":"), "':'")
                 s.skipWhitespace()
                 let id = Key.identify(s, key)
-                if let id { fields[id] = s.i }
+                if let id {
+                    if id == .type, s.i + 4 < s.count, s.base[s.i] == UInt8(ascii: "\""), s.base[s.i + 1] == UInt8(ascii: "a"),
+                       s.base[s.i + 2] == UInt8(ascii: "r"), s.base[s.i + 3] == UInt8(ascii: "m"), s.base[s.i + 4] == UInt8(ascii: "\"") {
+                        isArm = true
+                    }
+                    // Joint arrays of an arm frame are most of its bytes: read them once, here,
+                    // instead of validating now and parsing later. Anything unusual takes the
+                    // general path, which reports the error if this value turns out to be the last.
+                    if isArm, id == .position || id == .velocity || id == .effort {
+                        var probe = s
+                        if let values = try? probe.numberArray(capacity: 8) {
+                            s = probe
+                            joints[id] = values
+                            fields[id] = nil
+                            s.skipWhitespace()
+                            if s.peek() == UInt8(ascii: ",") {
+                                s.i += 1
+                                continue
+                            }
+                            try s.expect(UInt8(ascii: "}"), "',' or '}'")
+                            break
+                        }
+                        joints[id] = nil
+                    }
+                    fields[id] = s.i
+                }
                 try s.skipValue(depth: 1)
                 s.skipWhitespace()
                 if s.peek() == UInt8(ascii: ",") {
@@ -147,7 +174,7 @@ public struct FrameDecoder: Sendable {
 
         let body: Frame.Body
         if r.scanner.equals(typeRaw, "arm") {
-            body = .arm(try decodeArm(&r, fields))
+            body = .arm(try decodeArm(&r, fields, joints))
         } else if r.scanner.equals(typeRaw, "link") {
             body = .link(try decodeLink(&r, fields))
         } else if r.scanner.equals(typeRaw, "instrument") {
@@ -207,7 +234,7 @@ public struct FrameDecoder: Sendable {
         return link
     }
 
-    private func decodeArm(_ r: inout FieldReader, _ f: FieldPositions) throws -> ArmSample {
+    private func decodeArm(_ r: inout FieldReader, _ f: FieldPositions, _ preread: PrereadJoints) throws -> ArmSample {
         guard let armPos = f[.arm] else { throw FieldError(.schema, "arm frame: missing required field 'arm'") }
         let raw = try r.rawString(.arm, at: armPos)
         // Intern the arm id: compare bytes with the declared ids instead of allocating.
@@ -244,9 +271,22 @@ public struct FrameDecoder: Sendable {
         }
         if let p = f[.homed] { arm.homed = try r.bool(.homed, at: p) }
         if let p = f[.following] { arm.following = try r.bool(.following, at: p) }
-        if let p = f[.position] { arm.position = try r.numbers(.position, at: p, length: joints, arm: descriptor.id) }
-        if let p = f[.velocity] { arm.velocity = try r.numbers(.velocity, at: p, length: joints, arm: descriptor.id) }
-        if let p = f[.effort] { arm.effort = try r.numbers(.effort, at: p, length: joints, arm: descriptor.id) }
+        for key in [Key.position, .velocity, .effort] {
+            var values: [Double]?
+            if let pre = preread[key] {
+                guard pre.count == joints else {
+                    throw FieldError(.schema, "field '\(key.wireName)' has \(pre.count) values but arm '\(descriptor.id)' declares \(joints) joints")
+                }
+                values = pre
+            } else if let p = f[key] {
+                values = try r.numbers(key, at: p, length: joints, arm: descriptor.id)
+            }
+            switch key {
+            case .position: arm.position = values
+            case .velocity: arm.velocity = values
+            default: arm.effort = values
+            }
+        }
         if let p = f[.tip] { arm.tip = try r.numbers(.tip, at: p, length: 3, arm: nil) }
         if let p = f[.orientation] { arm.orientation = try r.numbers(.orientation, at: p, length: 4, arm: nil) }
         if let p = f[.twist] { arm.twist = try r.numbers(.twist, at: p, length: 6, arm: nil) }
@@ -355,34 +395,100 @@ enum Key: Int, CaseIterable {
         }
     }
 
-    private static let byLength: [[(bytes: [UInt8], key: Key)]] = {
-        var table = [[(bytes: [UInt8], key: Key)]](repeating: [], count: 32)
-        for key in Key.allCases {
-            let bytes = Array(key.wireName.utf8)
-            table[bytes.count].append((bytes, key))
-        }
-        return table
-    }()
-
     /// The key named by a scanned string, or nil for a key no frame knows.
+    /// A switch on the length, then byte comparisons: no allocation, no reference counting.
     static func identify(_ s: JSONScanner, _ raw: JSONScanner.RawString) -> Key? {
         if raw.hasEscapes {
             let text = s.text(raw)
             return Key.allCases.first { $0.wireName == text }
         }
-        let n = raw.end - raw.start
-        guard n < byLength.count else { return nil }
-        for candidate in byLength[n] {
-            let same = candidate.bytes.withUnsafeBufferPointer { memcmp($0.baseAddress!, s.base + raw.start, n) == 0 }
-            if same { return candidate.key }
+        let p = s.base + raw.start
+        @inline(__always) func match(_ literal: StaticString) -> Bool {
+            memcmp(p, literal.utf8Start, literal.utf8CodeUnitCount) == 0
+        }
+        switch raw.end - raw.start {
+        case 1:
+            if match("t") { return .t }
+            if match("v") { return .v }
+        case 2:
+            if match("id") { return .id }
+            if match("up") { return .up }
+        case 3:
+            if match("seq") { return .seq }
+            if match("arm") { return .arm }
+            if match("tip") { return .tip }
+            if match("jaw") { return .jaw }
+        case 4:
+            if match("type") { return .type }
+            if match("arms") { return .arms }
+            if match("path") { return .path }
+            if match("tool") { return .tool }
+            if match("kind") { return .kind }
+            if match("text") { return .text }
+        case 5:
+            if match("robot") { return .robot }
+            if match("state") { return .state }
+            if match("homed") { return .homed }
+            if match("twist") { return .twist }
+        case 6:
+            if match("rtt_ms") { return .rttMs }
+            if match("effort") { return .effort }
+            if match("energy") { return .energy }
+            if match("source") { return .source }
+        case 7:
+            if match("message") { return .message }
+        case 8:
+            if match("loss_pct") { return .lossPct }
+            if match("position") { return .position }
+            if match("velocity") { return .velocity }
+            if match("priority") { return .priority }
+        case 9:
+            if match("procedure") { return .procedure }
+            if match("jitter_ms") { return .jitterMs }
+            if match("video_fps") { return .videoFps }
+            if match("following") { return .following }
+            if match("uses_left") { return .usesLeft }
+        case 10:
+            if match("started_at") { return .startedAt }
+        case 11:
+            if match("distance_km") { return .distanceKm }
+            if match("orientation") { return .orientation }
+        case 12:
+            if match("surgeon_site") { return .surgeonSite }
+            if match("patient_site") { return .patientSite }
+        case 13:
+            if match("energy_active") { return .energyActive }
+        case 14:
+            if match("bandwidth_mbps") { return .bandwidthMbps }
+            if match("video_delay_ms") { return .videoDelayMs }
+        default: break
         }
         return nil
     }
 }
 
+/// Joint arrays of an arm frame read during the first pass (see `decodeObject`).
+struct PrereadJoints {
+    var position: [Double]?
+    var velocity: [Double]?
+    var effort: [Double]?
+
+    subscript(key: Key) -> [Double]? {
+        get { key == .position ? position : key == .velocity ? velocity : effort }
+        set {
+            switch key {
+            case .position: position = newValue
+            case .velocity: velocity = newValue
+            default: effort = newValue
+            }
+        }
+    }
+}
+
 /// Where each known key's value starts in the line (−1: absent).
 struct FieldPositions {
-    private var slots = [Int32](repeating: -1, count: Key.allCases.count)
+    // A SIMD vector lives on the stack: no allocation per line (the decoder's hot path).
+    private var slots = SIMD64<Int32>(repeating: -1)
 
     subscript(key: Key) -> Int? {
         get {

@@ -237,42 +237,44 @@ struct JSONScanner {
             negative = true
             i += 1
         }
-        guard i < count, base[i] >= 0x30 && base[i] <= 0x39 else { throw unexpected(expecting: "a number") }
+        guard i < count else { throw unexpected(expecting: "a number") }
         var mantissa: UInt64 = 0
+        // Digits in the mantissa (after any leading zeros of an integer part of "0").
         var digits = 0
         var exponent = 0
-        if base[i] == 0x30 {
+        var d = base[i] &- 0x30
+        if d == 0 {
             i += 1
-            if i < count && base[i] >= 0x30 && base[i] <= 0x39 { throw ScanError("leading zero in number at column \(start + 1)") }
-        } else {
-            while i < count, base[i] >= 0x30 && base[i] <= 0x39 {
-                if digits < 19 {
-                    mantissa = mantissa &* 10 &+ UInt64(base[i] - 0x30)
-                    if mantissa != 0 { digits += 1 }
-                } else {
-                    exponent += 1
-                    digits += 1
-                }
+            if i < count && base[i] &- 0x30 < 10 { throw ScanError("leading zero in number at column \(start + 1)") }
+        } else if d < 10 {
+            repeat {
+                mantissa = mantissa &* 10 &+ UInt64(d)
+                digits += 1
                 i += 1
-            }
+                guard i < count else { break }
+                d = base[i] &- 0x30
+            } while d < 10
+        } else {
+            throw unexpected(expecting: "a number")
         }
         var integerSyntax = true
         if i < count && base[i] == UInt8(ascii: ".") {
             integerSyntax = false
             i += 1
-            guard i < count, base[i] >= 0x30 && base[i] <= 0x39 else { throw ScanError("digit expected after '.' at column \(i + 1)") }
-            while i < count, base[i] >= 0x30 && base[i] <= 0x39 {
-                if digits < 19 {
-                    mantissa = mantissa &* 10 &+ UInt64(base[i] - 0x30)
-                    if mantissa != 0 { digits += 1 }
-                    exponent -= 1
+            guard i < count, base[i] &- 0x30 < 10 else { throw ScanError("digit expected after '.' at column \(i + 1)") }
+            repeat {
+                let digit = base[i] &- 0x30
+                if mantissa == 0 && digit == 0 {
+                    exponent -= 1  // leading zeros of a fraction carry no precision
                 } else {
+                    mantissa = mantissa &* 10 &+ UInt64(digit)
                     digits += 1
+                    exponent -= 1
                 }
                 i += 1
-            }
+            } while i < count && base[i] &- 0x30 < 10
         }
-        if i < count && (base[i] == UInt8(ascii: "e") || base[i] == UInt8(ascii: "E")) {
+        if i < count && (base[i] | 0x20) == UInt8(ascii: "e") {
             integerSyntax = false
             i += 1
             var expNegative = false
@@ -280,25 +282,55 @@ struct JSONScanner {
                 expNegative = base[i] == UInt8(ascii: "-")
                 i += 1
             }
-            guard i < count, base[i] >= 0x30 && base[i] <= 0x39 else { throw ScanError("digit expected in exponent at column \(i + 1)") }
+            guard i < count, base[i] &- 0x30 < 10 else { throw ScanError("digit expected in exponent at column \(i + 1)") }
             var e = 0
-            while i < count, base[i] >= 0x30 && base[i] <= 0x39 {
-                if e < 100_000 { e = e * 10 + Int(base[i] - 0x30) }
+            while i < count, base[i] &- 0x30 < 10 {
+                if e < 100_000 { e = e * 10 + Int(base[i] &- 0x30) }
                 i += 1
             }
             exponent += expNegative ? -e : e
         }
         let value: Double
         if digits <= 15 && exponent >= -22 && exponent <= 22 {
-            // Both the mantissa and the power of ten are exact doubles: one rounding.
+            // Both the mantissa and the power of ten are exact doubles: one rounding (Clinger's fast path).
             let m = Double(mantissa)
-            value = exponent < 0 ? m / Self.powersOfTen[-exponent] : m * Self.powersOfTen[exponent]
+            let magnitude = exponent < 0 ? m / Self.powersOfTen[-exponent] : m * Self.powersOfTen[exponent]
+            value = negative ? -magnitude : magnitude
         } else {
             value = slowParse(from: start, to: i)
         }
         guard value.isFinite else { throw ScanError("number out of range at column \(start + 1)") }
-        return NumberToken(value: negative && digits <= 15 && exponent >= -22 && exponent <= 22 ? -value : value,
-                           isIntegerSyntax: integerSyntax)
+        return NumberToken(value: value, isIntegerSyntax: integerSyntax)
+    }
+
+    /// Validates a number's grammar without computing its value (for values parsed later or never).
+    mutating func skipNumber() throws(ScanError) {
+        let start = i
+        if i < count && base[i] == UInt8(ascii: "-") { i += 1 }
+        guard i < count, base[i] >= 0x30 && base[i] <= 0x39 else { throw unexpected(expecting: "a number") }
+        if base[i] == 0x30 {
+            i += 1
+            if i < count && base[i] >= 0x30 && base[i] <= 0x39 { throw ScanError("leading zero in number at column \(start + 1)") }
+        } else {
+            while i < count, base[i] >= 0x30 && base[i] <= 0x39 { i += 1 }
+        }
+        if i < count && base[i] == UInt8(ascii: ".") {
+            i += 1
+            guard i < count, base[i] >= 0x30 && base[i] <= 0x39 else { throw ScanError("digit expected after '.' at column \(i + 1)") }
+            while i < count, base[i] >= 0x30 && base[i] <= 0x39 { i += 1 }
+        }
+        if i < count && (base[i] == UInt8(ascii: "e") || base[i] == UInt8(ascii: "E")) {
+            i += 1
+            if i < count && (base[i] == UInt8(ascii: "+") || base[i] == UInt8(ascii: "-")) { i += 1 }
+            guard i < count, base[i] >= 0x30 && base[i] <= 0x39 else { throw ScanError("digit expected in exponent at column \(i + 1)") }
+            var digits = 0
+            while i < count, base[i] >= 0x30 && base[i] <= 0x39 {
+                i += 1
+                digits += 1
+            }
+            // Out-of-range exponents (1e999) are caught by the typed read or here when huge.
+            if digits > 6 { throw ScanError("number out of range at column \(start + 1)") }
+        }
     }
 
     private func slowParse(from start: Int, to end: Int) -> Double {
@@ -307,6 +339,33 @@ struct JSONScanner {
             for k in 0..<n { buf[k] = CChar(bitPattern: base[start + k]) }
             buf[n] = 0
             return strtod(buf.baseAddress!, nil)
+        }
+    }
+
+    /// An array of numbers, read in one pass (the hot path for joint arrays).
+    mutating func numberArray(capacity: Int) throws(ScanError) -> [Double] {
+        skipWhitespace()
+        guard i < count, base[i] == UInt8(ascii: "[") else { throw unexpected(expecting: "an array") }
+        i += 1
+        var values: [Double] = []
+        values.reserveCapacity(capacity)
+        skipWhitespace()
+        if i < count && base[i] == UInt8(ascii: "]") {
+            i += 1
+            return values
+        }
+        while true {
+            values.append(try scanNumber().value)
+            skipWhitespace()
+            guard i < count else { throw ScanError("unexpected end of line in an array") }
+            if base[i] == UInt8(ascii: ",") {
+                i += 1
+            } else if base[i] == UInt8(ascii: "]") {
+                i += 1
+                return values
+            } else {
+                throw unexpected(expecting: "',' or ']'")
+            }
         }
     }
 
@@ -386,7 +445,7 @@ struct JSONScanner {
                 return
             }
         case .string: _ = try scanString()
-        case .number: _ = try scanNumber()
+        case .number: try skipNumber()
         case .boolean: _ = try scanBool()
         case .null:
             guard matchLiteral("null") else { throw unexpected(expecting: "null") }

@@ -14,9 +14,9 @@ import View
 /// start (sgr0, cursor to the bottom line, cnorm, rmkx, rmcup) and the saved tty modes with
 /// `write` and `tcsetattr`, then re-delivers the signal to the disposition it replaced (so the
 /// Swift runtime's crash report still prints, on a sane terminal); if that handler returns, the
-/// process still ends. Signals ignored at start stay ignored: a program that wants to shut down
-/// gracefully on SIGTERM sets it to SIG_IGN first, watches it with a DispatchSource, and calls
-/// `stop()` itself. SIGWINCH and SIGTSTP stay with ncurses. A Swift fatal error prints its
+/// process still ends. SIGTERM, SIGHUP and SIGINT the program handles itself (a graceful exit
+/// that ends in `stop()`) are left to it, whether it installed its handler before the screen
+/// started or after; ignored signals stay ignored. SIGWINCH and SIGTSTP stay with ncurses. A Swift fatal error prints its
 /// message before trapping, while the alternate screen is up, so that line is lost (the crash
 /// report after it shows): send stderr to a file while the screen runs to keep it.
 public final class CursesScreen {

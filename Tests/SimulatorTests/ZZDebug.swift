@@ -1,6 +1,6 @@
 import Testing
 import Telemetry
-import Glibc
+@preconcurrency import Glibc
 @testable import Simulator
 
 @Test func debugRun() {

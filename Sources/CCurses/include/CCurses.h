@@ -111,7 +111,8 @@ void surg_signals_install(void);
 void surg_signals_arm(int rows);
 /// Updates the row the cursor is sent to when the screen is torn down by a signal.
 void surg_signals_set_rows(int rows);
-/// Disarms the handlers and puts back the dispositions found at install time.
+/// Disarms the handlers and puts back the dispositions found at install time (only where the
+/// handler in place is still ours).
 void surg_signals_uninstall(void);
 
 /// 1 when ncurses must draw the bottom-right cell of this terminal with its insert-character

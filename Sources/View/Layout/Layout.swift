@@ -24,8 +24,12 @@ public struct LayoutNode: Sendable, Equatable {
 
     public var content: Content
     public var constraint: SizeConstraint
-    /// Line of the node in its layout file, for messages.
+    /// Line of the node in its layout file, for messages (not part of equality).
     public var line: Int?
+
+    public static func == (a: LayoutNode, b: LayoutNode) -> Bool {
+        a.content == b.content && a.constraint == b.constraint
+    }
 
     public init(_ content: Content, constraint: SizeConstraint = SizeConstraint(), line: Int? = nil) {
         self.content = content

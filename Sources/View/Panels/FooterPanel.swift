@@ -25,7 +25,7 @@ enum FooterPanel {
     static func spans(_ p: PanelContext, _ keys: [KeyBinding], padded: Bool) -> [Span] {
         var out: [Span] = []
         for (k, key) in keys.enumerated() {
-            if k > 0 { out.append(Span(padded ? " " : "  ")) }
+            if k > 0 { out.append(Span(" ")) }
             out.append(Span(padded ? " " + key.footerKey + " " : key.footerKey, p.theme.key))
             out.append(Span(" " + key.short))
         }

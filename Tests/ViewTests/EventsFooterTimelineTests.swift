@@ -1,0 +1,116 @@
+import SessionCore
+import Telemetry
+import TelemetrySources
+import Testing
+@testable import View
+
+@Suite struct EventsPanelTests {
+    let state = Fixture.realistic()
+
+    @Test(arguments: screenSizes)
+    func recentEventsNewestAtTheBottom(size: (width: Int, height: Int, layout: String)) throws {
+        let (b, outcome) = screen(state, Fixture.context(state: state), layout: size.layout, width: size.width,
+                                  height: size.height)
+        let area = try #require(rect(of: .events, in: outcome))
+        let lines = b.lines(in: area)
+        #expect(lines[0].contains(" Events (4) "))
+        #expect(lines[1].hasPrefix("│00:00:12 teleop_enga… Surgeon"))
+        #expect(lines[4].hasPrefix("│00:12:00 instrument_… PSM2 now CADIER"))
+        #expect(b.style(of: "clutch", in: area)?.fg == .cyan)
+    }
+
+    func manyEvents(_ n: Int) -> SessionState {
+        var builder = SessionBuilder()
+        builder.session()
+        for k in 1...n { builder.apply(Double(k), .event(EventNote(kind: "note", text: "event \(k)"))) }
+        return builder.state
+    }
+
+    @Test func followsTheNewestAndScrollsBack() {
+        let state = manyEvents(30)
+        let layout = Layout(name: "t", minimum: TerminalSize(width: 1, height: 1), root: .panel(.events))
+        var context = Fixture.context()
+        var b = CellBuffer(width: 70, height: 7)
+        var outcome = ConsoleView.render(state: state, context: context, layout: layout, into: &b)
+        #expect(b.lines[1].hasPrefix("│00:00:26.0 note event 26"))
+        #expect(b.lines[5].hasPrefix("│00:00:30.0 note event 30"))
+        #expect(outcome.maxScroll[.events] == 25)
+
+        context.scroll[.events] = 10
+        b = CellBuffer(width: 70, height: 7)
+        outcome = ConsoleView.render(state: state, context: context, layout: layout, into: &b)
+        #expect(b.lines[5].hasPrefix("│00:00:20.0 note event 20"))
+        #expect(b.lines[0].contains("▲ 10 older"))
+
+        context.scroll[.events] = 99
+        b = CellBuffer(width: 70, height: 7)
+        ConsoleView.render(state: state, context: context, layout: layout, into: &b)
+        #expect(b.lines[1].hasPrefix("│00:00:01.0 note event 1 "))
+    }
+
+    @Test func eventTextIsSanitised() {
+        var builder = SessionBuilder()
+        builder.session()
+        builder.apply(3, .event(EventNote(kind: "no\u{1B}[1mte", text: "moved\u{1B}[10;10H\u{1B}[2Khere\r\n")))
+        let b = panel(.events, builder.state, Fixture.context(), width: 70, height: 3)
+        #expect(b.lines[1].hasPrefix("│00:00:03.0 note movedhere  "))
+    }
+}
+
+@Suite struct FooterTests {
+    let state = Fixture.realistic()
+
+    @Test func liveKeys() {
+        let b = panel(.footer, state, Fixture.context(state: state), width: 120, height: 1)
+        #expect(b.lines[0].hasPrefix(" q  quit  ?  help  L  layout  Tab  focus  ↑↓  scroll"))
+        #expect(b.lines[0].hasSuffix("layout: test"))
+        #expect(!b.contains("space"))
+        #expect(b.style(of: " q ")?.attributes.contains(.reverse) == true)
+    }
+
+    @Test func replayAddsPlaybackKeys() {
+        let b = panel(.footer, state, Fixture.context(mode: .replay, state: state), width: 120, height: 1)
+        #expect(b.lines[0].hasPrefix(" q  quit  ?  help  L  layout  Tab  focus  ↑↓  scroll  space  pause  +/-  speed  ←→  ±5 s"))
+    }
+
+    @Test func everyKeyStaysListedAt80Columns() {
+        let b = panel(.footer, state, Fixture.context(mode: .replay, unicode: false, state: state), width: 80, height: 1)
+        #expect(b.lines[0].hasPrefix("q quit ? help L layout Tab focus j/k scroll space pause +/- speed </> +-5 s"))
+    }
+
+    @Test func extraKeysJoinTheFooterAndHelp() {
+        var context = Fixture.context(state: state)
+        context.extraKeys = [KeyBinding(key: "a", short: "ack", help: "acknowledge the selected alarm", section: "Alarms")]
+        let b = panel(.footer, state, context, width: 120, height: 1)
+        #expect(b.contains(" a  ack"))
+    }
+}
+
+@Suite struct TimelineTests {
+    let state = Fixture.realistic()
+
+    @Test func positionOverDurationWithEventTicks() {
+        let b = panel(.timeline, state, Fixture.context(mode: .replay, state: state), width: 120, height: 4)
+        #expect(b.lines[1].hasPrefix("│▶ 2× 00:12:34.3 ████"))
+        #expect(b.lines[1].hasSuffix(" 00:30:00.0│"))
+        // The bar is filled to 754.3 / 1800 of its width.
+        let bar = b.find("█")!.x
+        let filled = (bar..<b.width).filter { b[$0, 1].character == "█" }.count
+        let width = 119 - bar - 11
+        #expect(abs(Double(filled) / Double(width) - 754.3 / 1800) < 0.03)
+        #expect(b.lines[2].contains("╵") && b.lines[2].contains("▲"))
+    }
+
+    @Test func pausedAndUnknownDuration() {
+        var context = Fixture.context(mode: .replay, state: state)
+        context.replay = ReplayStatus(position: 12.5, duration: nil, speed: 0.5, paused: true)
+        let b = panel(.timeline, state, context, width: 80, height: 3)
+        #expect(b.lines[1].hasPrefix("│❚❚ PAUSED 00:00:12.5 (duration unknown)"))
+        #expect(b.style(of: "❚❚ PAUSED")?.attributes.contains(.reverse) == true)
+    }
+
+    @Test func liveHasNoTimeline() {
+        let b = panel(.timeline, state, Fixture.context(state: state), width: 80, height: 3)
+        #expect(b.lines[1].hasPrefix("│live session: no timeline  t 00:12:34.3"))
+    }
+}
