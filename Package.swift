@@ -47,6 +47,7 @@ let package = Package(
         // The loop: source events, keys and ticks → session state → view → terminal.
         .target(name: "Console", dependencies: [
             "Telemetry", "SessionCore", "TelemetrySources", "Simulator", "View", "Terminal",
+            .product(name: "Yams", package: "Yams"),
         ]),
         .executableTarget(name: "surgtop", dependencies: [
             "Telemetry", "SessionCore", "TelemetrySources", "Simulator", "View", "Console",

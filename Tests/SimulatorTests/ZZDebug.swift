@@ -5,8 +5,13 @@ import Telemetry
 
 @Test func debugRun() {
     var sim = SessionSimulator(options: SimulatorOptions(seed: 1, armRateHz: 10, includeMasters: true))
-    for i in 0..<20000 {
+    let enc = FrameEncoder()
+    for _ in 0..<2_000_000 {
         let f = sim.next()
-        if i > 30 { fputs("\(i) \(f.t) \(f.typeName)\n", stderr) }
+        switch f.body {
+        case .arm, .link: break
+        default: fputs(enc.encode(f), stderr)
+        }
+        if f.t > 3600 { break }
     }
 }

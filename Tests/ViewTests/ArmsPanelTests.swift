@@ -106,7 +106,7 @@ import Testing
         let b = panel(.arms, state, Fixture.context(state: state), width: 64, height: 5)
         #expect(b.lines[1].hasPrefix("│PSM1 PSM  ENABLED  homed  following  6 joints ok"))
         #expect(b.lines[2].hasPrefix("│PSM2 PSM  ENABLED  homed  following   AT LIMIT: outer_pitch "))
-        #expect(b.lines[3].hasPrefix("│ECM ECM  ENABLED  homed  not following   near limit: insertion "))
+        #expect(b.lines[3].hasPrefix("│ECM ECM  ENABLED  homed  not following   near limit: insert"))
 
         var context = Fixture.context(state: state)
         context.scroll[.arms] = 5

@@ -16,7 +16,7 @@ import Testing
         #expect(lines[0].contains(" ⚡ ENERGY "))
         let at = try #require(b.find("PSM1  ⚡ ENERGY ACTIVE MONOPOLAR", in: area))
         // The whole row, inside the border, is reversed red.
-        for x in (area.x + 1)..<(area.maxX - 1) {
+        for x in (area.x + 1)..<(area.maxX - 1) where b[x, at.y] != .continuation {
             #expect(b[x, at.y].style.fg == .red && b[x, at.y].style.attributes.contains(.reverse))
         }
         #expect(b.contains("PSM2  CADIERE_FORC", in: area))
@@ -127,8 +127,8 @@ import Testing
         let context = ViewContext(mode: .live, source: .connected(peer: "x"), now: 0,
                                   alarms: [AlarmRow(id: "X\u{1B}[2J", priority: .high, message: "bad\u{1B}]2;t\u{7}\u{8}news", since: 1)])
         let b = panel(.alarms, SessionState(), context, width: 70, height: 4)
-        #expect(b.lines[2].hasPrefix("│*** 00:00:01.0 X"))
-        #expect(b.lines[2].contains(" badnews"))
+        #expect(b.lines[1].hasPrefix("│*** 00:00:01.0 X"))
+        #expect(b.lines[1].contains(" badnews"))
     }
 
     @Test func scrollsRows() {

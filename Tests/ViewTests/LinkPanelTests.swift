@@ -101,8 +101,8 @@ import Testing
     }
 
     @Test func oneLinePerPathWhenVeryShort() {
-        let b = panel(.link, state, Fixture.context(state: state), width: 80, height: 4)
-        #expect(b.lines[1].hasPrefix("│primary ▲ RTT 232ms** Loss 3.40%*** Jitter 4.2ms Video 22.0fps***"))
+        let b = panel(.link, state, Fixture.context(state: state), width: 60, height: 4)
+        #expect(b.lines[1].hasPrefix("│primary ▲ RTT 232ms** Loss 3.40%*** Jitter 4.2ms Video 22"))
         #expect(b.lines[2].hasPrefix("│backup ▼ DOWN"))
     }
 

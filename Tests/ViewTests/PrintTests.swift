@@ -28,3 +28,19 @@ func b2(_ state: SessionState, _ ctx: ViewContext, _ l: String, _ w: Int, _ h: I
     let (b, _) = screen(state, ctx, layout: l, width: w, height: h)
     return String(repeating: "=", count: w) + "\n" + b.lines.joined(separator: "\n") + "\n"
 }
+
+@Test func timeFrames() throws {
+    let state = Fixture.realistic()
+    let ctx = Fixture.context(state: state)
+    let layout = Fixture.layout("technician")
+    var b = CellBuffer(width: 120, height: 40)
+    let clock = ContinuousClock()
+    var samples: [Duration] = []
+    for _ in 0..<200 {
+        let t0 = clock.now
+        ConsoleView.render(state: state, context: ctx, layout: layout, into: &b)
+        samples.append(clock.now - t0)
+    }
+    samples.sort()
+    try "median \(samples[100]) p90 \(samples[180])\n".write(toFile: "/tmp/timing.txt", atomically: true, encoding: .utf8)
+}

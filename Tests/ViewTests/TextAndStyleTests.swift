@@ -78,7 +78,7 @@ import Testing
         for set in [g.box, g.focusedBox] {
             text += String([set.horizontal, set.vertical, set.topLeft, set.topRight, set.bottomLeft, set.bottomRight])
         }
-        #expect(text.allSatisfy(\.isASCII))
+        #expect(text.allSatisfy { $0.isASCII })
     }
 
     @Test func noColorTurnsColoursOff() {

@@ -35,7 +35,9 @@ enum ArmsPanel {
         let mergeCartesian = inner.width >= 100
         // One name column for all arms, so values and gauges line up.
         var longest = 6
-        for arm in arms { for joint in arm.descriptor.joints { longest = max(longest, joint.name.count) } }
+        for arm in arms { for joint in arm.descriptor.joints {
+            longest = max(longest, TerminalText.columns(of: TerminalText.sanitize(joint.name)))
+        } }
         let nameWidth = min(longest + 1, wide ? 16 : 11)
         let (lines, maxScroll) = plan(arms, height: inner.height, mergeCartesian: mergeCartesian,
                                       scroll: p.view.scrollOffset(.arms))
