@@ -207,17 +207,16 @@ struct ArmModel: Sendable {
             lastJaw = clamped(k.p, jawLower, jawUpper)
             if hasJaw { jaw = quantized(lastJaw, 1e6) }
         }
-        var sample = ArmSample(arm: id, state: state, homed: true, following: following,
-                               position: nil, velocity: nil, effort: nil, jaw: jaw)
+        let sample: ArmSample
         if kind == .psm {
             toolPose(raw)
-            sample.tip = tip
-            sample.orientation = orientation
-            sample.twist = twist
+            sample = ArmSample(arm: id, state: state, homed: true, following: following,
+                               position: pos, velocity: vel, effort: eff,
+                               tip: tip, orientation: orientation, twist: twist, jaw: jaw)
+        } else {
+            sample = ArmSample(arm: id, state: state, homed: true, following: following,
+                               position: pos, velocity: vel, effort: eff, jaw: jaw)
         }
-        sample.position = pos
-        sample.velocity = vel
-        sample.effort = eff
         swap(&raw, &work)
         swap(&pos, &position)
         swap(&vel, &velocity)

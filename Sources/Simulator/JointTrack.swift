@@ -199,8 +199,6 @@ struct MotionClock: Sendable {
         toSpeed = speed
     }
 
-    var targetSpeed: Double { toSpeed }
-
     /// Motion time, speed and speed's rate of change at session time `t` (t ≥ last change).
     @inline(__always)
     func state(at t: Double) -> (tau: Double, speed: Double, rate: Double) {

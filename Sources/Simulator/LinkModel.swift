@@ -11,7 +11,7 @@ import Telemetry
 /// - Level: the Lindbergh operation (New York–Strasbourg, ~6,200 km) ran at ~155 ms round
 ///   trip in 2001, and a 5G telesurgery over ~3,000 km at 114 ms. Today's fibre over the
 ///   same 6,200 km (≈ 62 ms of pure propagation, ×1.5 for real routes, plus codecs and
-///   gateways) gives the primary's ~106 ms floor and a median near 115 ms.
+///   gateways) gives the primary's ~110 ms floor and a median near 116 ms.
 /// - Shape: tyrell_roundtrip035.csv (8,958 RTTs of a ROS 2 robot link): the excess over
 ///   the minimum is log-normal in its body (σ of ln ≈ 0.67, lag-1 autocorrelation of
 ///   ln ≈ 0.28) with a heavy tail (p99 ≈ 39 × median). A long-haul wired path is calmer than
@@ -53,7 +53,7 @@ struct PathProfile: Sendable {
     var videoPipelineMs: Double
 
     static let primary = PathProfile(
-        name: "primary", baseRttMs: 106, queueMedianMs: 6, queueSigma: 0.67, queueMemory: 0.28,
+        name: "primary", baseRttMs: 110, queueMedianMs: 6, queueSigma: 0.67, queueMemory: 0.28,
         spikeChance: 0.01, spikeMs: 25...90, driftMs: 2.5, driftSeconds: 120, jitterFloorMs: 1.2,
         lossChance: 0.45, lossMedianPct: 0.05, lossCapPct: 0.3,
         burstEverySeconds: 180, burstSeconds: 2...8, burstPct: 1...3,
@@ -62,7 +62,7 @@ struct PathProfile: Sendable {
 
     /// A second carrier on another route: about 40 ms slower, narrower, a little lossier.
     static let backup = PathProfile(
-        name: "backup", baseRttMs: 146, queueMedianMs: 8, queueSigma: 0.7, queueMemory: 0.28,
+        name: "backup", baseRttMs: 150, queueMedianMs: 8, queueSigma: 0.7, queueMemory: 0.28,
         spikeChance: 0.01, spikeMs: 25...90, driftMs: 3, driftSeconds: 120, jitterFloorMs: 1.5,
         lossChance: 0.5, lossMedianPct: 0.06, lossCapPct: 0.3,
         burstEverySeconds: 240, burstSeconds: 2...6, burstPct: 1...2.5,

@@ -117,9 +117,14 @@ extension SessionSimulator {
     }
 
     /// Queues the PSM's instrument frame: the spec wants one on every change.
+    /// A later change in the same instant replaces an earlier one.
     mutating func sendInstrument(_ psm: Int) {
-        pending.removeAll { if case .instrument(let sample) = $0 { return sample.arm == arms[psm].id } else { return false } }
-        pending.append(.instrument(instruments[psm].sample(arm: arms[psm].id)))
+        let id = arms[psm].id
+        pending.removeAll { body in
+            if case .instrument(let sample) = body { return sample.arm == id }
+            return false
+        }
+        pending.append(.instrument(instruments[psm].sample(arm: id)))
     }
 
     // MARK: - planners
@@ -239,12 +244,12 @@ extension SessionSimulator {
             for _ in 0..<8 {
                 let start = base + scriptRng.millis(30, 570)
                 if abs(start - outage) >= 60_000 {
-                    schedule.add(.degrade(plateau: scriptRng.uniform(8, 12), peakMs: scriptRng.uniform(110, 170)),
+                    schedule.add(.degrade(plateau: scriptRng.uniform(8, 12), peakMs: scriptRng.uniform(100, 150)),
                                  at: start)
                     break
                 }
             }
-            again(planner, at: base + 600_000)
+            again(.networkCycle(cycle + 1), at: base + 600_000)
         }
     }
 

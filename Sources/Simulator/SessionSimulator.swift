@@ -107,48 +107,53 @@ public struct SessionSimulator: Sendable {
         Frame(t: time, body: .session(session))
     }
 
-    /// The time of the frame `next()` will return.
+    /// The time of the frame `next()` will return. Getting it may run the script ahead to that
+    /// frame's instant, which changes nothing that can be seen: the frames stay the same.
     public var nextTime: Double {
-        switch stage {
-        case .session: return 0
-        case .idle: return min(min(nextArmTime, nextLinkTime), min(nextHeartbeatTime, nextScriptTime))
-        case .links, .arms, .later: return instant
+        mutating get {
+            while true {
+                switch stage {
+                case .session:
+                    return 0
+                case .idle:
+                    beginInstant()
+                case .links(let i):
+                    if i < linkSamples.count { return instant }
+                    stage = armsDue ? .arms(0) : .later(0)
+                case .arms(let i):
+                    if i < arms.count { return instant }
+                    stage = .later(0)
+                case .later(let i):
+                    if i < laterFrames.count { return instant }
+                    stage = .idle
+                }
+            }
         }
     }
 
     /// The next frame, forever. The first is the session frame at t = 0.
     public mutating func next() -> Frame {
-        while true {
-            switch stage {
-            case .session:
-                stage = .idle
-                return emit(.session(session))
-            case .idle:
-                beginInstant()
-            case .links(let i):
-                if i < linkSamples.count {
-                    stage = .links(i + 1)
-                    return emit(.link(linkSamples[i]))
-                }
-                stage = armsDue ? .arms(0) : .later(0)
-            case .arms(let i):
-                if i < arms.count {
-                    stage = .arms(i + 1)
-                    var gripper: Double? = nil
-                    if let psm = arms[i].gripperOf {
-                        // The master's gripper angle maps onto its PSM's jaw.
-                        gripper = clamped(0.1 + 0.55 * arms[psm].lastJaw, 0, 1)
-                    }
-                    return emit(.arm(arms[i].sample(at: instant, gripper: gripper)))
-                }
-                stage = .later(0)
-            case .later(let i):
-                if i < laterFrames.count {
-                    stage = .later(i + 1)
-                    return emit(laterFrames[i])
-                }
-                stage = .idle
+        _ = nextTime
+        switch stage {
+        case .session:
+            stage = .idle
+            return emit(.session(session))
+        case .links(let i):
+            stage = .links(i + 1)
+            return emit(.link(linkSamples[i]))
+        case .arms(let i):
+            stage = .arms(i + 1)
+            var gripper: Double? = nil
+            if let psm = arms[i].gripperOf {
+                // The master's gripper angle maps onto its PSM's jaw.
+                gripper = clamped(0.1 + 0.55 * arms[psm].lastJaw, 0, 1)
             }
+            return emit(.arm(arms[i].sample(at: instant, gripper: gripper)))
+        case .later(let i):
+            stage = .later(i + 1)
+            return emit(laterFrames[i])
+        case .idle:
+            preconditionFailure("nextTime always stops at a frame")
         }
     }
 
@@ -169,7 +174,7 @@ public struct SessionSimulator: Sendable {
     /// Works out what happens at the next instant: runs the script up to it, steps the link
     /// model if a link tick falls on it, and queues the heartbeat instrument frames.
     private mutating func beginInstant() {
-        let t = nextTime
+        let t = min(min(nextArmTime, nextLinkTime), min(nextHeartbeatTime, nextScriptTime))
         instant = t
         linkSamples.removeAll(keepingCapacity: true)
         laterFrames.removeAll(keepingCapacity: true)

@@ -185,7 +185,8 @@ enum Watch {
     static func run(source: any TelemetrySource, inbox: SourceInbox, control: PlaybackControl?,
                     options: WatchOptions, duration: Double? = nil) throws {
         let code: Int32
-        if options.headless || !Output.stdoutIsTerminal {
+        // Standard input carrying data cannot also carry keys: `live -` runs headless.
+        if options.headless || !Output.stdoutIsTerminal || source.label == "standard input" {
             code = HeadlessRunner(source: source, inbox: inbox).run()
         } else {
             let catalog = LayoutCatalog()

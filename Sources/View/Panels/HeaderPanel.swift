@@ -137,7 +137,7 @@ enum HeaderPanel {
         if c.sequenceGaps > 0 { right.append(Span("lost \(c.missingFrames) ", t.severity(.medium))) }
         let pending = p.alarms.filter { !$0.acknowledged }
         if let worst = p.view.highestPriority ?? pending.map(\.priority).max() {
-            let n = pending.count
+            let n = pending.isEmpty ? p.alarms.count : pending.count
             let text = " " + worst.marker + " " + (n == 1 ? "1 ALARM" : "\(n) ALARMS") + " "
             right.append(Span(text, t.badge(Severity(worst))))
         } else if !p.alarms.isEmpty {

@@ -1,0 +1,87 @@
+import Foundation
+import Testing
+
+/// The console as a person sees it, in tmux. `.ci/run` installs tmux; these run in CI.
+@Suite("The console in a real terminal", .serialized)
+struct ConsoleInTerminalTests {
+    static var demo: String { "LANG=C.UTF-8 TERM=xterm-256color \(CLI.binary) demo" }
+
+    init() {
+        #expect(TmuxSession.available, "tmux is needed for these tests (.ci/run installs it)")
+    }
+
+    @Test("the demo starts full screen, marked DEMO, and the technician layout shows every panel")
+    func demoShowsEveryPanel() throws {
+        let tmux = try TmuxSession(width: 120, height: 40, command: Self.demo + " --layout technician")
+        let screen = tmux.waitFor { $0.contains("Arms") && $0.contains("PSM1") && $0.contains("primary") }
+        for title in ["Link", "Arms", "Instruments", "Alarms", "Events"] {
+            #expect(screen.contains(title), "panel \(title) on screen:\n\(screen)")
+        }
+        #expect(screen.contains("DEMO"))
+        #expect(screen.contains("quit"), "the footer lists the keys")
+        #expect(screen.contains("┌") || screen.contains("╔"), "Unicode box drawing under a UTF-8 locale")
+    }
+
+    @Test("a resize to 80×24 gives the compact layout at once, and a tiny terminal shows the size needed")
+    func resize() throws {
+        let tmux = try TmuxSession(width: 120, height: 40, command: Self.demo)
+        tmux.waitFor { $0.contains("PSM1") }
+        tmux.resize(width: 80, height: 24)
+        let compact = tmux.waitFor { $0.contains("layout: compact") }
+        #expect(compact.contains("layout: compact"), "\(compact)")
+        #expect(compact.split(separator: "\n").allSatisfy { $0.count <= 80 })
+        tmux.resize(width: 40, height: 10)
+        let tiny = tmux.waitFor { $0.contains("too small") }
+        #expect(tiny.contains("too small"))
+        #expect(tiny.contains("80×24") || tiny.contains("80x24"))
+    }
+
+    @Test("? shows the help with every key, Escape closes it, q exits 0 and restores the terminal")
+    func helpAndQuit() throws {
+        let tmux = try TmuxSession(width: 120, height: 40, command: Self.demo)
+        tmux.waitFor { $0.contains("PSM1") }
+        tmux.send("?")
+        let help = tmux.waitFor { $0.contains("next layout") }
+        #expect(help.contains("next layout"))
+        #expect(help.contains("focus the next panel"))
+        tmux.send("Escape")
+        let closed = tmux.waitFor { !$0.contains("next layout") }
+        #expect(!closed.contains("next layout"))
+        tmux.send("q")
+        let after = tmux.waitFor { $0.contains("EXIT=") }
+        #expect(after.contains("EXIT=0"))
+        #expect(!after.contains("PSM1"), "the alternate screen is gone after quitting:\n\(after)")
+    }
+
+    @Test("live mode is marked LIVE, and q asks to confirm with y")
+    func liveQuitConfirms() throws {
+        let port = 17_000 + Int.random(in: 0..<2000)
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: CLI.binary)
+        server.arguments = ["sim", "--serve", "\(port)"]
+        server.standardError = Pipe()
+        try server.run()
+        defer { server.terminate() }
+        let tmux = try TmuxSession(width: 120, height: 40, command: "LANG=C.UTF-8 \(CLI.binary) live 127.0.0.1:\(port)")
+        let screen = tmux.waitFor { $0.contains("LIVE") && $0.contains("PSM1") }
+        #expect(screen.contains("LIVE"))
+        #expect(!screen.contains("DEMO"))
+        tmux.send("q")
+        let confirm = tmux.waitFor { $0.contains("Quit") || $0.contains("quit?") || $0.contains("y /") }
+        #expect(!confirm.contains("EXIT="), "q alone does not leave a live session")
+        tmux.send("y")
+        #expect(tmux.waitFor { $0.contains("EXIT=") }.contains("EXIT=0"))
+    }
+
+    @Test("TERM=vt100 with NO_COLOR, and LANG=C, still give a usable screen")
+    func monochromeAndASCII() throws {
+        let tmux = try TmuxSession(width: 100, height: 30, command: "LANG=C LC_ALL=C TERM=vt100 NO_COLOR=1 \(CLI.binary) demo")
+        let screen = tmux.waitFor { $0.contains("PSM1") }
+        #expect(screen.contains("PSM1"))
+        #expect(screen.contains("DEMO"))
+        #expect(screen.contains("+-"), "ASCII boxes when the locale is not UTF-8:\n\(screen)")
+        #expect(!screen.contains("┌"))
+        tmux.send("q")
+        #expect(tmux.waitFor { $0.contains("EXIT=") }.contains("EXIT=0"))
+    }
+}
