@@ -11,29 +11,26 @@ final class TmuxSession {
     /// The shell prints EXIT=<status> when the program ends, then lingers so it can be read.
     init(width: Int, height: Int, command: String) throws {
         let wrapped = "\(command); echo EXIT=$?; sleep 120"
-        try run(["-f", "/dev/null", "new-session", "-d", "-s", name, "-x", "\(width)", "-y", "\(height)", wrapped])
+        // The server daemonises with our descriptors: give it none of our pipes, or reads never end.
+        try run(["-f", "/dev/null", "new-session", "-d", "-s", name, "-x", "\(width)", "-y", "\(height)", wrapped], capture: false)
     }
 
     deinit {
-        _ = try? run(["kill-server"])
+        _ = try? run(["kill-server"], capture: false)
     }
 
+    /// Runs a tmux command through the shell (`system` waits for it and reaps it; the tmux
+    /// server it may start daemonises and keeps none of our descriptors).
     @discardableResult
-    func run(_ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["tmux", "-L", socket] + arguments
-        var env = ProcessInfo.processInfo.environment
-        env["TERM"] = env["TERM"].flatMap { $0.isEmpty || $0 == "dumb" ? nil : $0 } ?? "xterm-256color"
-        env.removeValue(forKey: "TMUX")
-        process.environment = env
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = Pipe()
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
+    func run(_ arguments: [String], capture: Bool = true) throws -> String {
+        func quote(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("tmux-\(socket)-\(UUID().uuidString).out").path
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        let term = ProcessInfo.processInfo.environment["TERM"].flatMap { $0.isEmpty || $0 == "dumb" ? nil : $0 } ?? "xterm-256color"
+        let line = "TERM=\(term) TMUX= tmux -L \(socket) " + arguments.map(quote).joined(separator: " ")
+            + " </dev/null >\(quote(capture ? output : "/dev/null")) 2>/dev/null"
+        _ = system(line)
+        return capture ? ((try? String(contentsOfFile: output, encoding: .utf8)) ?? "") : ""
     }
 
     /// The screen as text.

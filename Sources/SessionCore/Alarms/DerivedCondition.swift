@@ -59,11 +59,14 @@ struct DerivedCondition: Sendable {
     let subject: String
     let source: String?
     var tracker = LevelTracker()
-    /// This evaluation's reading.
+    /// The latest reading, and the evaluation that made it.
     var reading = AlarmReading.none
+    var readingGeneration: UInt32 = 0
     /// The last reading that held at the listed priority: what the message states.
     var shown = AlarmReading.none
     var listing: AlarmListing?
+    /// Index in the engine's history, once raised.
+    var record: Int?
 
     init(id: String, rule: AlarmRule, subject: String, source: String?) {
         self.id = id
@@ -74,6 +77,13 @@ struct DerivedCondition: Sendable {
 }
 
 extension AlarmSettings {
+    /// The message of a listed condition: the reading, with the threshold of the listed priority
+    /// when the reading reaches it, else of the level the reading reached (so it always holds).
+    func message(rule: AlarmRule, subject: String, listed: AlarmPriority, reading: AlarmReading) -> String {
+        let level = reading.raw.map { min($0, listed) } ?? listed
+        return message(rule: rule, subject: subject, priority: level, reading: reading)
+    }
+
     /// The message of a derived condition at `priority`, naming the value and the threshold.
     func message(rule: AlarmRule, subject: String, priority: AlarmPriority, reading r: AlarmReading) -> String {
         let v = r.value.map { $0 } ?? .nan

@@ -27,6 +27,9 @@ struct LevelTracker: Sendable, Equatable {
     private var started = false
     private(set) var displayed: AlarmPriority?
 
+    /// Below every level and nothing listed: stepping with no level would change nothing.
+    var isIdle: Bool { started && atLeast == 0 && displayed == nil }
+
     mutating func reset() {
         self = LevelTracker()
     }
@@ -53,7 +56,7 @@ struct LevelTracker: Sendable, Equatable {
         }
         let d = displayed?.rank ?? 0
         if up > d {
-            let to = Self.priority(up)
+            let to = Self.priority(up)!
             displayed = to
             if let from = Self.priority(d) { return .escalate(from: from, to: to) }
             return .raise(to)

@@ -1,0 +1,157 @@
+import SessionCore
+import Telemetry
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The alarm log could not be opened or written.
+public struct AlarmLogFileError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var path: String
+    public var problem: String
+
+    public init(path: String, problem: String) {
+        self.path = path
+        self.problem = problem
+    }
+
+    public var description: String { "alarm log \(path): \(problem)" }
+}
+
+/// Appends the alarm log, one line per entry with wall time first:
+///
+///     2026-11-25T09:31:02Z  t=123.4  RAISE  ** LINK.primary.RTT  primary round trip 245 ms ≥ 200 ms
+///
+/// Each line goes to the file with one unbuffered `write(2)` (O_APPEND) as it happens, so a crash
+/// loses nothing already written. Not thread-safe: one owner (the console loop) writes.
+public final class AlarmLogFile {
+    public let path: String
+    private var fd: Int32
+
+    /// Opens (creating) `path` for appending; creates missing directories.
+    public init(path: String) throws(AlarmLogFileError) {
+        self.path = path
+        if let slash = path.lastIndex(of: "/"), slash != path.startIndex {
+            try Self.makeDirectories(String(path[..<slash]), for: path)
+        }
+        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw AlarmLogFileError(path: path, problem: "cannot open: \(Self.errnoText())") }
+        self.fd = fd
+    }
+
+    deinit {
+        if fd >= 0 { Glibc.close(fd) }
+    }
+
+    /// Opens the default log of a session: `defaultDirectory(environment:)/fileName(…)`.
+    public static func openDefault(sessionID: String?, startedAt: String?,
+                                   environment: [String: String]) throws(AlarmLogFileError) -> AlarmLogFile {
+        guard let directory = defaultDirectory(environment: environment) else {
+            throw AlarmLogFileError(path: fileName(sessionID: sessionID, startedAt: startedAt),
+                                    problem: "neither XDG_STATE_HOME nor HOME is set")
+        }
+        return try AlarmLogFile(path: directory + "/" + fileName(sessionID: sessionID, startedAt: startedAt))
+    }
+
+    /// `$XDG_STATE_HOME/surgtop` when XDG_STATE_HOME is set, else `$HOME/.local/state/surgtop`.
+    public static func defaultDirectory(environment: [String: String]) -> String? {
+        if let xdg = environment["XDG_STATE_HOME"], !xdg.isEmpty { return xdg + "/surgtop" }
+        if let home = environment["HOME"], !home.isEmpty { return home + "/.local/state/surgtop" }
+        return nil
+    }
+
+    /// One file per session, from its id and start time (the session's `started_at`, else the
+    /// console's own start time), safe as a file name: `OR3-20261124-01_2026-11-24T08-00-00Z.alarms.log`.
+    public static func fileName(sessionID: String?, startedAt: String?) -> String {
+        let id = sanitize(sessionID ?? "", fallback: "session")
+        let start = sanitize(startedAt ?? "", fallback: "unknown-start")
+        return "\(id)_\(start).alarms.log"
+    }
+
+    /// Letters, digits, `.`, `-` and `_` kept, `:` becomes `-`, anything else `_`; at most 80
+    /// characters; never empty, never starting with a dot.
+    static func sanitize(_ text: String, fallback: String) -> String {
+        var out = ""
+        for u in text.unicodeScalars {
+            if out.unicodeScalars.count >= 80 { break }
+            switch u {
+            case "a"..."z", "A"..."Z", "0"..."9", ".", "-", "_": out.unicodeScalars.append(u)
+            case ":": out += "-"
+            default: out += "_"
+            }
+        }
+        while out.hasPrefix(".") { out.removeFirst() }
+        return out.isEmpty ? fallback : out
+    }
+
+    /// Appends one entry with its wall time (Unix seconds; now when nil).
+    public func write(_ entry: AlarmLogEntry, wallTime: Double? = nil) throws(AlarmLogFileError) {
+        try writeLine(Self.utcTimestamp(wallTime ?? Self.wallNow()) + "  " + entry.text)
+    }
+
+    /// Appends entries, each with the same wall time.
+    public func write(_ entries: [AlarmLogEntry], wallTime: Double? = nil) throws(AlarmLogFileError) {
+        guard !entries.isEmpty else { return }
+        let stamp = Self.utcTimestamp(wallTime ?? Self.wallNow())
+        for entry in entries { try writeLine(stamp + "  " + entry.text) }
+    }
+
+    /// Appends one line of text (a newline is added; control characters are removed).
+    public func writeLine(_ line: String) throws(AlarmLogFileError) {
+        guard fd >= 0 else { throw AlarmLogFileError(path: path, problem: "already closed") }
+        var bytes = Array(AlarmNumber.sanitized(line).utf8)
+        bytes.append(UInt8(ascii: "\n"))
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw AlarmLogFileError(path: path, problem: "cannot write: \(Self.errnoText())")
+            }
+            offset += n
+        }
+    }
+
+    public func close() {
+        if fd >= 0 { Glibc.close(fd) }
+        fd = -1
+    }
+
+    /// Wall-clock Unix seconds.
+    public static func wallNow() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+
+    /// RFC 3339 UTC to the second: `2026-11-25T09:31:02Z`.
+    public static func utcTimestamp(_ unixSeconds: Double) -> String {
+        var seconds = time_t(unixSeconds.rounded(.down))
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        func two(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T"
+            + "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))Z"
+    }
+
+    static func makeDirectories(_ directory: String, for path: String) throws(AlarmLogFileError) {
+        let absolute = directory.hasPrefix("/")
+        var current = ""
+        for component in directory.split(separator: "/") {
+            current = current.isEmpty && !absolute ? String(component) : current + "/" + component
+            if mkdir(current, 0o700) != 0 && errno != EEXIST {
+                throw AlarmLogFileError(path: path, problem: "cannot create directory \(current): \(errnoText())")
+            }
+        }
+        var info = stat()
+        guard stat(directory, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR else {
+            throw AlarmLogFileError(path: path, problem: "\(directory) is not a directory")
+        }
+    }
+
+    static func errnoText() -> String {
+        String(cString: strerror(errno))
+    }
+}

@@ -1,0 +1,230 @@
+import SessionCore
+import Telemetry
+import Yams
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// An alarm settings file that cannot be used: which file, where in it, and what is wrong.
+public struct AlarmSettingsError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The file's path (or the name given to `parse`).
+    public var file: String
+    /// 1-based line and column, when known.
+    public var line: Int?
+    public var column: Int?
+    public var problem: String
+
+    public init(file: String, line: Int? = nil, column: Int? = nil, problem: String) {
+        self.file = file
+        self.line = line
+        self.column = column
+        self.problem = problem
+    }
+
+    /// "FILE:LINE:COLUMN: PROBLEM", like a compiler.
+    public var description: String {
+        var s = file
+        if let line {
+            s += ":\(line)"
+            if let column { s += ":\(column)" }
+        }
+        return s + ": " + problem
+    }
+}
+
+/// Reads alarm settings from YAML: any subset of the keys of `defaultAlarmSettingsYAML`
+/// overrides `AlarmSettings.defaults`.
+public enum AlarmSettingsFile {
+    /// Reads and parses the file at `path`.
+    public static func load(path: String, base: AlarmSettings = .defaults) throws(AlarmSettingsError) -> AlarmSettings {
+        let text = try readText(path)
+        return try parse(yaml: text, file: path, base: base)
+    }
+
+    /// Where surgtop looks for an alarm settings file when none is given:
+    /// `$XDG_CONFIG_HOME/surgtop/alarms.yaml`, else `$HOME/.config/surgtop/alarms.yaml`.
+    public static func defaultPath(environment: [String: String]) -> String? {
+        if let xdg = environment["XDG_CONFIG_HOME"], !xdg.isEmpty { return xdg + "/surgtop/alarms.yaml" }
+        if let home = environment["HOME"], !home.isEmpty { return home + "/.config/surgtop/alarms.yaml" }
+        return nil
+    }
+
+    /// The settings from the file at `defaultPath` when it exists (with its path), else the defaults.
+    public static func loadDefault(environment: [String: String]) throws(AlarmSettingsError) -> (settings: AlarmSettings, path: String?) {
+        guard let path = defaultPath(environment: environment), access(path, F_OK) == 0 else { return (.defaults, nil) }
+        return (try load(path: path), path)
+    }
+
+    /// Parses settings text. `file` names the source in errors.
+    public static func parse(yaml: String, file: String, base: AlarmSettings = .defaults) throws(AlarmSettingsError) -> AlarmSettings {
+        let document: Node?
+        do {
+            document = try Yams.compose(yaml: yaml)
+        } catch let error as YamlError {
+            throw convert(error, file: file)
+        } catch {
+            throw AlarmSettingsError(file: file, problem: "cannot read YAML: \(error)")
+        }
+        var settings = base
+        guard let document else { return settings }   // an empty file (or only comments): the defaults
+        if case .scalar(let scalar) = document, scalar.string.isEmpty || document.tag.description == Tag.Name.null.rawValue { return settings }
+        let reader = Reader(file: file)
+        var lines: [String: Int] = [:]
+        try reader.read(document, into: &settings, lines: &lines)
+        if let (key, problem) = settings.problems().first {
+            throw AlarmSettingsError(file: file, line: lines[key] ?? lines[String(key.prefix { $0 != "." })],
+                                     problem: "\(key): \(problem)")
+        }
+        return settings
+    }
+
+    // MARK: - reading the file
+
+    static func readText(_ path: String) throws(AlarmSettingsError) -> String {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw AlarmSettingsError(file: path, problem: "cannot open: \(errnoText())") }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 16_384)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw AlarmSettingsError(file: path, problem: "cannot read: \(errnoText())")
+            }
+            if n == 0 { break }
+            bytes.append(contentsOf: buffer[0..<n])
+            if bytes.count > 1 << 20 { throw AlarmSettingsError(file: path, problem: "too large for a settings file (over 1 MiB)") }
+        }
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw AlarmSettingsError(file: path, problem: "not UTF-8 text")
+        }
+        return text
+    }
+
+    static func errnoText() -> String {
+        String(cString: strerror(errno))
+    }
+
+    static func convert(_ error: YamlError, file: String) -> AlarmSettingsError {
+        func detail(_ context: YamlError.Context?, _ problem: String) -> String {
+            guard let context else { return problem }
+            return "\(problem) (\(context.text) at line \(context.mark.line))"
+        }
+        switch error {
+        case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _),
+             let .composer(context, problem, mark, _):
+            return AlarmSettingsError(file: file, line: mark.line, column: mark.column,
+                                      problem: "invalid YAML: " + detail(context, problem))
+        case let .reader(problem, offset, _, yaml):
+            var line: Int?
+            if let offset {
+                line = 1 + yaml.utf8.prefix(offset).reduce(0) { $1 == UInt8(ascii: "\n") ? $0 + 1 : $0 }
+            }
+            return AlarmSettingsError(file: file, line: line, problem: "invalid text: \(problem)")
+        default:
+            return AlarmSettingsError(file: file, problem: "invalid YAML: \(error)")
+        }
+    }
+
+    // MARK: - the schema
+
+    /// Walks the composed YAML tree, refusing unknown keys and wrong types.
+    struct Reader {
+        let file: String
+
+        func fail(_ node: Node?, _ problem: String) -> AlarmSettingsError {
+            AlarmSettingsError(file: file, line: node?.mark?.line, column: node?.mark?.column, problem: problem)
+        }
+
+        func kind(_ node: Node) -> String {
+            switch node {
+            case .scalar(let s): s.string.isEmpty ? "nothing" : "'\(s.string)'"
+            case .mapping: "a mapping"
+            case .sequence: "a list"
+            }
+        }
+
+        /// The pairs of a mapping, refusing unknown and repeated keys.
+        func pairs(_ node: Node, allowed: [String], what: String) throws(AlarmSettingsError) -> [(key: String, keyNode: Node, value: Node)] {
+            guard case .mapping(let mapping) = node else {
+                throw fail(node, "\(what) must be a mapping of keys to values, found \(kind(node))")
+            }
+            var out: [(key: String, keyNode: Node, value: Node)] = []
+            for (keyNode, value) in mapping {
+                guard case .scalar(let scalar) = keyNode else { throw fail(keyNode, "keys must be plain words in \(what)") }
+                let key = scalar.string
+                guard allowed.contains(key) else {
+                    throw fail(keyNode, "unknown key '\(key)' in \(what) (expected one of: \(allowed.joined(separator: ", ")))")
+                }
+                guard !out.contains(where: { $0.key == key }) else { throw fail(keyNode, "key '\(key)' appears twice in \(what)") }
+                out.append((key, keyNode, value))
+            }
+            return out
+        }
+
+        func number(_ node: Node, _ key: String) throws(AlarmSettingsError) -> Double {
+            guard case .scalar = node, node.tag.description == Tag.Name.int.rawValue || node.tag.description == Tag.Name.float.rawValue, let v = node.float, v.isFinite else {
+                throw fail(node, "\(key) must be a number, found \(kind(node))")
+            }
+            return v
+        }
+
+        func whole(_ node: Node, _ key: String) throws(AlarmSettingsError) -> Int {
+            guard case .scalar = node, node.tag.description == Tag.Name.int.rawValue, let v = node.int else {
+                throw fail(node, "\(key) must be a whole number, found \(kind(node))")
+            }
+            return v
+        }
+
+        func levels(_ node: Node, _ key: String, _ levels: inout AlarmSettings.Levels) throws(AlarmSettingsError) {
+            for (name, _, value) in try pairs(node, allowed: ["low", "medium", "high"], what: key) {
+                let priority = AlarmPriority(rawValue: name)!
+                levels[priority] = try number(value, "\(key).\(name)")
+            }
+        }
+
+        func read(_ document: Node, into s: inout AlarmSettings, lines: inout [String: Int]) throws(AlarmSettingsError) {
+            for (section, sectionKey, body) in try pairs(document, allowed: ["link", "timing", "telemetry", "joints", "audio"],
+                                                         what: "the alarm settings") {
+                lines[section] = sectionKey.mark?.line
+                for (name, keyNode, value) in try pairs(body, allowed: Self.keys[section]!, what: section) {
+                    let key = "\(section).\(name)"
+                    lines[key] = keyNode.mark?.line
+                    switch key {
+                    case "link.rtt_ms": try levels(value, key, &s.rttMs)
+                    case "link.jitter_ms": try levels(value, key, &s.jitterMs)
+                    case "link.loss_pct": try levels(value, key, &s.lossPct)
+                    case "link.video_fps_below": s.videoFpsBelow = try number(value, key)
+                    case "timing.sustain_s": s.sustainSeconds = try number(value, key)
+                    case "timing.clear_after_s": s.clearAfterSeconds = try number(value, key)
+                    case "telemetry.stale_s": s.staleSeconds = try number(value, key)
+                    case "telemetry.gap_count": s.gapCount = try whole(value, key)
+                    case "telemetry.gap_window_s": s.gapWindowSeconds = try number(value, key)
+                    case "joints.near_limit_pct": s.nearLimitPct = try number(value, key)
+                    case "joints.at_limit_pct": s.atLimitPct = try number(value, key)
+                    case "joints.effort_pct": s.effortPct = try number(value, key)
+                    case "audio.high_bells": s.highBells = try whole(value, key)
+                    case "audio.medium_bells": s.mediumBells = try whole(value, key)
+                    case "audio.low_bells": s.lowBells = try whole(value, key)
+                    case "audio.high_repeat_s": s.highRepeatSeconds = try number(value, key)
+                    case "audio.medium_repeat_s": s.mediumRepeatSeconds = try number(value, key)
+                    case "audio.pause_s": s.audioPauseSeconds = try number(value, key)
+                    default: throw fail(keyNode, "unknown key '\(name)' in \(section)")
+                    }
+                }
+            }
+        }
+
+        static let keys: [String: [String]] = [
+            "link": ["rtt_ms", "jitter_ms", "loss_pct", "video_fps_below"],
+            "timing": ["sustain_s", "clear_after_s"],
+            "telemetry": ["stale_s", "gap_count", "gap_window_s"],
+            "joints": ["near_limit_pct", "at_limit_pct", "effort_pct"],
+            "audio": ["high_bells", "medium_bells", "low_bells", "high_repeat_s", "medium_repeat_s", "pause_s"],
+        ]
+    }
+}
