@@ -56,12 +56,11 @@ struct ConsoleInTerminalTests {
     @Test("live mode is marked LIVE, and q asks to confirm with y")
     func liveQuitConfirms() throws {
         let port = 17_000 + Int.random(in: 0..<2000)
-        let server = Process()
-        server.executableURL = URL(fileURLWithPath: CLI.binary)
-        server.arguments = ["sim", "--serve", "\(port)"]
-        server.standardError = Pipe()
-        try server.run()
-        defer { server.terminate() }
+        // Started through the shell like tmux itself (mixing Foundation's Process and system()
+        // children confuses the reaping of both).
+        let pidFile = CLI.temporaryDirectory().appendingPathComponent("server.pid").path
+        _ = system("\(CLI.binary) sim --serve \(port) </dev/null >/dev/null 2>&1 & echo $! > \(pidFile)")
+        defer { _ = system("kill $(cat \(pidFile)) 2>/dev/null") }
         let tmux = try TmuxSession(width: 120, height: 40, command: "LANG=C.UTF-8 \(CLI.binary) live 127.0.0.1:\(port)")
         let screen = tmux.waitFor { $0.contains("LIVE") && $0.contains("PSM1") }
         #expect(screen.contains("LIVE"))
