@@ -12,7 +12,7 @@ enum TCPTest {
     }
 
     /// Polls `condition` every few milliseconds until it holds, or fails after `seconds`.
-    static func eventually(_ what: String, within seconds: Double = 3,
+    static func eventually(_ what: String, within seconds: Double = 10,
                            _ condition: () throws -> Bool) async throws {
         let deadline = MonotonicClock.now() + seconds
         while try !condition() {
