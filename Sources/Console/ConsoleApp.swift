@@ -26,14 +26,21 @@ public final class ConsoleApp {
     ///   - control: pause/speed/seek of a replay (nil for live sources).
     ///   - layoutRequest: `--layout NAME|PATH`, or nil for the mode's default.
     ///   - duration: the recording's length in session seconds, when known (for the timeline).
+    private let recorder: AlarmRecorder
+    private let quiet: Bool
+
     public init(source: any TelemetrySource, inbox: SourceInbox, control: PlaybackControl?,
-                layoutRequest: String?, catalog: LayoutCatalog = LayoutCatalog(), duration: Double? = nil) {
+                layoutRequest: String?, catalog: LayoutCatalog = LayoutCatalog(), duration: Double? = nil,
+                alarmSettings: AlarmSettings = .defaults, recorder: AlarmRecorder = AlarmRecorder(destination: .none),
+                quiet: Bool = false) {
         self.source = source
         self.inbox = inbox
         self.control = control
         self.catalog = catalog
+        self.recorder = recorder
+        self.quiet = quiet
         self.model = ConsoleModel(mode: source.mode, label: source.label, catalog: catalog,
-                                  layoutRequest: layoutRequest, duration: duration)
+                                  layoutRequest: layoutRequest, duration: duration, alarmSettings: alarmSettings)
     }
 
     /// Runs until the user quits or the session cannot go on; returns the exit code.
@@ -74,6 +81,19 @@ public final class ConsoleApp {
                 dirty = true
             }
             if model.driver.fatal != nil { break }
+            // Alarms advance with time even when no data arrives (telemetry lost, hysteresis).
+            model.driver.evaluateAlarms(arrivalNow: MonotonicClock.now())
+            recorder.record(from: &model.driver)
+            model.alarmLog = recorder.recent
+            if let problem = recorder.problem, !model.reportedRecorderProblem {
+                model.reportedRecorderProblem = true
+                model.overlay = .message(title: "Alarm log", lines: [problem, "Alarms are still shown and kept on screen (l)."])
+            }
+            let bells = model.driver.alarms.bellsDue(at: model.driver.alarms.now)
+            if bells > 0 && !quiet {
+                for _ in 0..<min(bells, 5) { screen.bell() }
+            }
+            if model.driver.alarms.hasUnacknowledged { dirty = true }  // flashing
             let t = MonotonicClock.now()
             guard (dirty && t - lastDraw >= minFrameInterval) || t - lastDraw >= idleRefresh else { continue }
             let size = screen.size
@@ -114,8 +134,13 @@ public struct ConsoleModel {
     /// Which layout is on screen now (the requested one, or compact when the terminal is small).
     public private(set) var shownLayout: String = ""
 
-    public init(mode: SessionMode, label: String, catalog: LayoutCatalog, layoutRequest: String?, duration: Double? = nil) {
-        self.driver = SessionDriver(mode: mode)
+    /// The alarm log as text, newest last (the `l` overlay).
+    public var alarmLog: [String] = []
+    public var reportedRecorderProblem = false
+
+    public init(mode: SessionMode, label: String, catalog: LayoutCatalog, layoutRequest: String?, duration: Double? = nil,
+                alarmSettings: AlarmSettings = .defaults) {
+        self.driver = SessionDriver(mode: mode, alarmSettings: alarmSettings)
         self.label = label
         self.catalog = catalog
         self.duration = duration
@@ -148,6 +173,23 @@ public struct ConsoleModel {
             overlay = overlay == .help ? nil : .help
         case .escape:
             overlay = nil
+        case .character("a"):
+            let listed = driver.alarms.alarms
+            if !listed.isEmpty {
+                let k = min(listed.count - 1, max(0, scroll[.alarms] ?? 0))
+                driver.alarms.acknowledge(id: listed[k].id, at: driver.alarms.now)
+            }
+        case .character("A"):
+            driver.alarms.acknowledgeAll(at: driver.alarms.now)
+        case .character("p"):
+            if driver.alarms.audioPausedUntil != nil {
+                driver.alarms.resumeAudio(at: driver.alarms.now)
+            } else {
+                driver.alarms.pauseAudio(at: driver.alarms.now)
+            }
+        case .character("l"):
+            let lines = alarmLog.suffix(30)
+            overlay = .message(title: "Alarm log", lines: lines.isEmpty ? ["No alarm activity yet."] : Array(lines))
         case .character("L"):
             if let next = catalog.next(after: layout.name) { layout = next }
             if let focus, !layout.focusOrder.contains(focus) { self.focus = nil }
@@ -180,6 +222,14 @@ public struct ConsoleModel {
         }
     }
 
+    /// The alarm keys, for the footer and the help.
+    public static let alarmKeys = [
+        KeyBinding(key: "a", short: "ack", help: "acknowledge the selected alarm (scroll the Alarms panel to select)", section: "Alarms"),
+        KeyBinding(key: "A", short: "ack all", help: "acknowledge every alarm", section: "Alarms"),
+        KeyBinding(key: "p", short: "audio pause", help: "pause alarm sounds for 120 s (again: resume); a higher alarm breaks through", section: "Alarms"),
+        KeyBinding(key: "l", short: "alarm log", help: "show the alarm log", section: "Alarms"),
+    ]
+
     private mutating func scrollFocused(by delta: Int) {
         guard let focus = focus ?? layout.focusOrder.first else { return }
         self.focus = focus
@@ -195,9 +245,19 @@ public struct ConsoleModel {
             replay = ReplayStatus(position: driver.state.sessionTime, duration: duration, speed: settings.speed,
                                   paused: settings.paused)
         }
-        return ViewContext(mode: mode, source: driver.sourceState, sourceLabel: label, now: now, wallClock: wallClock,
-                           replay: replay, unicode: capabilities.unicode, colors: capabilities.colors, focus: focus,
-                           scroll: scroll, alarms: AlarmRow.rows(from: driver.state), overlay: overlay)
+        let engine = driver.alarms
+        let rows = engine.alarms.map { alarm in
+            var row = AlarmRow(id: alarm.id, priority: alarm.priority, message: alarm.message, since: alarm.raisedAt,
+                               acknowledged: alarm.acknowledged, latched: alarm.latched, source: alarm.source)
+            row.lit = !alarm.flashing || AlarmEngine.isLitPhase(priority: alarm.priority, at: now)
+            return row
+        }
+        var context = ViewContext(mode: mode, source: driver.sourceState, sourceLabel: label, now: now, wallClock: wallClock,
+                                  replay: replay, unicode: capabilities.unicode, colors: capabilities.colors, focus: focus,
+                                  scroll: scroll, alarms: rows, highestPriority: engine.highestPriority, overlay: overlay,
+                                  extraKeys: ConsoleModel.alarmKeys)
+        context.audioPausedFor = engine.audioPauseRemaining(at: engine.now)
+        return context
     }
 
     /// Renders the whole screen into `buffer` (sized by the caller).

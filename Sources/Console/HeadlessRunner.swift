@@ -28,14 +28,18 @@ public final class HeadlessRunner {
     private let writeError: (String) -> Void
     public private(set) var driver: SessionDriver
 
+    private let recorder: AlarmRecorder
+
     public init(source: any TelemetrySource, inbox: SourceInbox = SourceInbox(),
+                alarmSettings: AlarmSettings = .defaults, recorder: AlarmRecorder = AlarmRecorder(destination: .none),
                 write: @escaping (String) -> Void = { print($0); fflush(nil) },
                 writeError: @escaping (String) -> Void = { FileHandleLite.standardError.write($0) }) {
         self.source = source
         self.inbox = inbox
         self.write = write
         self.writeError = writeError
-        self.driver = SessionDriver(mode: source.mode)
+        self.driver = SessionDriver(mode: source.mode, alarmSettings: alarmSettings)
+        self.recorder = recorder
     }
 
     /// Runs until the source ends (recordings), a fatal error, or a termination signal.
@@ -45,10 +49,17 @@ public final class HeadlessRunner {
         source.start(sink: inbox.sink)
         var nextStatus = MonotonicClock.now() + 1
         var printedLogs = 0
+        var reportedRecorderProblem = false
         defer { source.stop() }
         while true {
             let now = MonotonicClock.now()
             driver.handle(inbox.drain(), arrival: now)
+            driver.evaluateAlarms(arrivalNow: now)
+            recorder.record(from: &driver)
+            if let problem = recorder.problem, !reportedRecorderProblem {
+                writeError("surgtop: \(problem)")
+                reportedRecorderProblem = true
+            }
             let logs = Array(driver.log)
             if logs.count > printedLogs || (printedLogs > 0 && logs.count < printedLogs) {
                 for line in logs.suffix(max(0, logs.count - printedLogs)) { writeError("surgtop: \(line)") }

@@ -13,12 +13,21 @@ public struct SessionDriver: Sendable {
     public private(set) var log: Deque<String> = []
     /// Set when the session cannot go on (a session frame of an unknown version).
     public private(set) var fatal: String?
+    /// Device and derived alarms (IEC 60601-1-8): acknowledgement, latching, audio.
+    public var alarms: AlarmEngine
     private let limits: HistoryLimits
 
-    public init(mode: SessionMode, limits: HistoryLimits = HistoryLimits()) {
+    public init(mode: SessionMode, limits: HistoryLimits = HistoryLimits(), alarmSettings: AlarmSettings = .defaults) {
         self.mode = mode
         self.limits = limits
         self.state = SessionState(limits: limits)
+        self.alarms = AlarmEngine(settings: alarmSettings)
+    }
+
+    /// Re-evaluates every alarm condition; call after each batch of events and on ticks, so
+    /// missing data and hysteresis timers advance even when nothing arrives.
+    public mutating func evaluateAlarms(arrivalNow: Double) {
+        alarms.evaluate(state, arrivalNow: arrivalNow, sourceIsLive: mode != .replay)
     }
 
     /// Applies a batch of events received at `arrival` (monotonic seconds).
@@ -44,8 +53,10 @@ public struct SessionDriver: Sendable {
                 // A new connection: keep what we know, but don't count the restart as a gap.
                 state.sourceRestarted()
             } else {
-                // A seek backwards or a restart of a recording: rebuild from what follows.
+                // A seek backwards or a restart of a recording: rebuild from what follows,
+                // alarms included (they are recomputed from the recording).
                 state = SessionState(limits: limits)
+                alarms.reset()
             }
         case .log(let line):
             if log.count == 200 { log.removeFirst() }

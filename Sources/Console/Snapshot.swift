@@ -22,7 +22,7 @@ public enum Snapshot {
 
     /// Builds the session up to `at` and renders it at `width` × `height`.
     public static func render(_ input: Input, width: Int, height: Int, at: Double, layoutRequest: String?,
-                              catalog: LayoutCatalog = LayoutCatalog()) throws(SourceError) -> String {
+                              catalog: LayoutCatalog = LayoutCatalog(), alarmSettings: AlarmSettings = .defaults) throws(SourceError) -> String {
         let mode: SessionMode
         var label: String
         switch input {
@@ -36,7 +36,8 @@ public enum Snapshot {
             mode = .live
             label = source.label
         }
-        var model = ConsoleModel(mode: mode, label: label, catalog: catalog, layoutRequest: layoutRequest)
+        var model = ConsoleModel(mode: mode, label: label, catalog: catalog, layoutRequest: layoutRequest,
+                                 alarmSettings: alarmSettings)
         // Arrival times follow session time, so nothing looks stale in a replay or demo.
         switch input {
         case .recording(let path):
@@ -51,6 +52,7 @@ public enum Snapshot {
                 let arrival: Double
                 if case .frame(let frame) = outcome { arrival = frame.t } else { arrival = 0 }
                 model.driver.handle(.decoded(outcome), arrival: arrival)
+                model.driver.evaluateAlarms(arrivalNow: arrival)
                 return true
             }
             if ended { model.driver.handle(.state(.ended), arrival: 0) }
@@ -60,12 +62,14 @@ public enum Snapshot {
             while simulator.nextTime <= at {
                 let frame = simulator.next()
                 model.driver.handle(.decoded(.frame(frame)), arrival: frame.t)
+                model.driver.evaluateAlarms(arrivalNow: frame.t)
             }
         case .live(let source, let inbox):
             source.start(sink: inbox.sink)
             let end = MonotonicClock.now() + at
             while MonotonicClock.now() < end {
                 model.driver.handle(inbox.drain(), arrival: MonotonicClock.now())
+                model.driver.evaluateAlarms(arrivalNow: MonotonicClock.now())
                 usleep(20_000)
             }
             model.driver.handle(inbox.drain(), arrival: MonotonicClock.now())

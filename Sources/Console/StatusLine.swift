@@ -21,9 +21,7 @@ public enum StatusLine {
             }
             parts.append("rtt " + rtts.joined(separator: " "))
         }
-        let shown = alarms ?? state.deviceAlarms
-            .sorted { ($0.priority, -$0.raisedAt) > ($1.priority, -$1.raisedAt) }
-            .map { (priority: $0.priority, id: $0.id) }
+        let shown = alarms ?? driver.alarms.alarms.map { (priority: $0.priority, id: $0.id) }
         if shown.isEmpty {
             parts.append("alarms: none")
         } else {

@@ -76,6 +76,8 @@ public struct SessionReport: Sendable, Codable, Equatable {
     public var alarms: [Alarm] = []
     /// Alarm conditions raised, by priority name.
     public var alarmsByPriority: [String: Int] = [:]
+    /// Session seconds during which each priority was the highest active one.
+    public var secondsAtPriority: [String: Double] = [:]
     public var eventsByKind: [String: Int] = [:]
     /// The events, in order (at most `eventLimit`).
     public var events: [Event] = []
@@ -209,6 +211,23 @@ public struct SessionReportBuilder: Sendable {
         case .instrument:
             break
         }
+    }
+
+    /// The finished report with the alarms the engine saw, device and derived, replacing the
+    /// builder's own device-only accounting.
+    public func finish(alarms engine: AlarmEngine) -> SessionReport {
+        var r = finish()
+        let end = engine.now
+        r.alarms = engine.history(at: end).map { record in
+            SessionReport.Alarm(id: record.id, origin: record.origin.rawValue, priority: record.peakPriority.rawValue,
+                                firstRaised: record.firstRaised, raises: record.raises, duration: record.duration,
+                                message: record.message, peakValue: record.peakValue)
+        }
+        r.alarmsByPriority = Dictionary(uniqueKeysWithValues: engine.raisesByPriority.map { ($0.key.rawValue, $0.value) })
+        for priority in AlarmPriority.allCases {
+            r.secondsAtPriority[priority.rawValue] = engine.seconds(withHighest: priority)
+        }
+        return r
     }
 
     /// The finished report; still-open intervals are closed at the last frame's time.

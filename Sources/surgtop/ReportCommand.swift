@@ -1,4 +1,5 @@
 import ArgumentParser
+import Console
 import Foundation
 import SessionCore
 import Telemetry
@@ -25,6 +26,9 @@ struct Report: ParsableCommand {
     @Flag(help: "Print the report as one JSON object.")
     var json = false
 
+    @Option(help: ArgumentHelp("Alarm thresholds (YAML) for the derived alarms, overriding the defaults.", valueName: "FILE"))
+    var alarms: String?
+
     func run() throws {
         let reader: RecordingReader
         do {
@@ -32,13 +36,25 @@ struct Report: ParsableCommand {
         } catch {
             throw Failure.io(error.description)
         }
+        var settings = AlarmSettings.defaults
+        if let alarms {
+            do { settings = try AlarmSettingsFile.load(path: alarms) } catch { throw Failure.usage(error.description) }
+        }
         var builder = SessionReportBuilder()
+        // Derived alarms are recomputed from the recording, as the console would have shown them.
+        var state = SessionState()
+        var engine = AlarmEngine(settings: settings)
         reader.decodeAll { outcome in
             builder.add(outcome)
+            if case .frame(let frame) = outcome {
+                state.apply(frame, arrival: frame.t)
+                engine.evaluate(state, time: state.sessionTime, arrivalNow: frame.t, sourceIsLive: false)
+                _ = engine.drainLog()
+            }
             return true
         }
         if let problem = reader.problem { Output.error(problem) }
-        let report = builder.finish()
+        let report = builder.finish(alarms: engine)
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
@@ -86,10 +102,12 @@ enum ReportText {
         }
         out.append("")
         let byPriority = ["high", "medium", "low"].map { "\($0) \(r.alarmsByPriority[$0] ?? 0)" }.joined(separator: ", ")
-        out.append("Alarms: \(r.alarms.count) conditions (\(byPriority))")
+        out.append("Alarms: \(r.alarms.count) conditions (raised: \(byPriority))")
+        let times = ["high", "medium", "low"].map { "\($0) \(duration(r.secondsAtPriority[$0] ?? 0))" }.joined(separator: ", ")
+        out.append("  time at each priority: \(times)")
         for alarm in r.alarms.sorted(by: { ($0.firstRaised, $0.id) < ($1.firstRaised, $1.id) }) {
             let marker = AlarmPriority(rawValue: alarm.priority)?.marker ?? "*"
-            out.append("  \(marker.padding(toLength: 3, withPad: " ", startingAt: 0)) \(clean(alarm.id)) [\(alarm.origin)] first at \(duration(alarm.firstRaised)), \(alarm.raises)×, \(duration(alarm.duration)) in all\(alarm.message.map { " — " + clean($0) } ?? "")")
+            out.append("  \(marker.padding(toLength: 3, withPad: " ", startingAt: 0)) \(clean(alarm.id)) [\(alarm.origin)] first at \(duration(alarm.firstRaised)), \(alarm.raises)×, \(duration(alarm.duration)) in all\(alarm.peakValue.map { ", peak " + f($0) } ?? "")\(alarm.message.map { " — " + clean($0) } ?? "")")
         }
         out.append("")
         let kinds = r.eventsByKind.sorted { $0.key < $1.key }.map { "\(clean($0.key)) \($0.value)" }.joined(separator: ", ")

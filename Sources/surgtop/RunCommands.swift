@@ -3,12 +3,36 @@ import Console
 import Simulator
 import Telemetry
 import TelemetrySources
+import SessionCore
 import View
 
 /// Options every watching command shares.
 struct WatchOptions: ParsableArguments {
     @Flag(help: "Run without the full-screen console: print one status line per second (also the behaviour when stdout is not a terminal).")
     var headless = false
+
+    @Option(help: ArgumentHelp("Alarm thresholds (YAML) overriding the defaults; see the README.", valueName: "FILE"))
+    var alarms: String?
+
+    @Option(help: ArgumentHelp("Append the alarm log here (default: one file per session under ~/.local/state/surgtop/).", valueName: "FILE"))
+    var alarmLog: String?
+
+    @Flag(help: "No alarm sounds (the terminal bell).")
+    var quiet = false
+
+    /// The alarm settings: defaults, overridden by --alarms FILE. A bad file is a usage error.
+    func alarmSettings() throws -> AlarmSettings {
+        guard let alarms else { return .defaults }
+        do {
+            return try AlarmSettingsFile.load(path: alarms)
+        } catch {
+            throw Failure.usage(error.description)
+        }
+    }
+
+    var recorder: AlarmRecorder {
+        AlarmRecorder(destination: alarmLog.map { .file($0) } ?? .perSession)
+    }
 
     @Option(help: ArgumentHelp("Screen layout: a name (see `surgtop layouts`) or a YAML file.", valueName: "NAME|PATH"))
     var layout: String?
@@ -187,7 +211,8 @@ enum Watch {
         let code: Int32
         // Standard input carrying data cannot also carry keys: `live -` runs headless.
         if options.headless || !Output.stdoutIsTerminal || source.label == "standard input" {
-            code = HeadlessRunner(source: source, inbox: inbox).run()
+            code = HeadlessRunner(source: source, inbox: inbox, alarmSettings: try options.alarmSettings(),
+                                  recorder: options.recorder).run()
         } else {
             let catalog = LayoutCatalog()
             if let request = options.layout, case .failure(let error) = catalog.resolve(request) {
@@ -195,7 +220,8 @@ enum Watch {
                 Output.error(error.description)
             }
             let app = ConsoleApp(source: source, inbox: inbox, control: control, layoutRequest: options.layout,
-                                 catalog: catalog, duration: duration)
+                                 catalog: catalog, duration: duration, alarmSettings: try options.alarmSettings(),
+                                 recorder: options.recorder, quiet: options.quiet)
             do {
                 code = try app.run()
             } catch {
@@ -210,9 +236,10 @@ enum Watch {
         if let request = options.layout, case .failure(let error) = catalog.resolve(request) {
             Output.error(error.description)
         }
+        let settings = try options.alarmSettings()
         do {
             return try Snapshot.render(input, width: size.width, height: size.height, at: options.at ?? 0,
-                                       layoutRequest: options.layout, catalog: catalog)
+                                       layoutRequest: options.layout, catalog: catalog, alarmSettings: settings)
         } catch {
             throw Failure.io(error.description)
         }

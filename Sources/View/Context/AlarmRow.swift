@@ -15,6 +15,8 @@ public struct AlarmRow: Sendable, Equatable {
     public var latched: Bool
     /// Arm id or subsystem, when known.
     public var source: String?
+    /// False during the dark half of a flashing alarm's cycle (high ~2 Hz, medium ~0.6 Hz).
+    public var lit: Bool = true
 
     public init(id: String, priority: AlarmPriority, message: String, since: Double,
                 acknowledged: Bool = false, latched: Bool = false, source: String? = nil) {

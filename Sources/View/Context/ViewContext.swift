@@ -61,6 +61,8 @@ public struct ViewContext: Sendable {
     /// it from the unacknowledged `alarms`.
     public var highestPriority: AlarmPriority?
     public var overlay: Overlay?
+    /// Seconds left of an audio pause (`p`), shown as a countdown in the header.
+    public var audioPausedFor: Double?
     public var thresholds: Thresholds
     /// Keys beyond the built-in ones, for the footer and help (alarm keys, later).
     public var extraKeys: [KeyBinding]

@@ -27,7 +27,8 @@ enum AlarmsPanel {
         columns.append(Table.Column("Message", .weight(1, min: 8)))
         if hasStatus { columns.append(Table.Column("", .fixed(wide ? 7 : 3))) }
         let rows = alarms.map { alarm -> Table.Row in
-            let style = t.alarm(alarm.priority, acknowledged: alarm.acknowledged)
+            // The dark phase of a flashing alarm: drawn like an acknowledged one, so it blinks.
+            let style = t.alarm(alarm.priority, acknowledged: alarm.acknowledged || !alarm.lit)
             var cells = [
                 Span(alarm.priority.marker, t.alarmMarker(alarm.priority, acknowledged: alarm.acknowledged)),
                 Span(Format.clock(alarm.since, tenths: wide), style),

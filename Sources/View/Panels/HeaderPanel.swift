@@ -135,6 +135,10 @@ enum HeaderPanel {
         let c = p.state.counters
         if c.badLines > 0 { right.append(Span("bad lines \(c.badLines) ", t.severity(.medium))) }
         if c.sequenceGaps > 0 { right.append(Span("lost \(c.missingFrames) ", t.severity(.medium))) }
+        if let paused = p.view.audioPausedFor {
+            let text = "AUDIO PAUSED " + Format.duration(paused)
+            right.append(Span(t.colors ? text + " " : "[" + text + "] ", t.severity(.low)))
+        }
         let pending = p.alarms.filter { !$0.acknowledged }
         if let worst = p.view.highestPriority ?? pending.map(\.priority).max() {
             let n = pending.isEmpty ? p.alarms.count : pending.count

@@ -1,0 +1,77 @@
+import SessionCore
+import Telemetry
+
+/// Writes the alarm log as it happens: to `--alarm-log FILE`, or by default to one file per
+/// session under ~/.local/state/surgtop/. Opened once the session is known; a failure to open
+/// is said once and the console goes on (the entries stay in the on-screen log).
+public final class AlarmRecorder {
+    public enum Destination: Sendable, Equatable {
+        case file(String)
+        case perSession
+        case none
+    }
+
+    private let destination: Destination
+    private var file: AlarmLogFile?
+    private var failed = false
+    /// The most recent entries as text, for the `l` overlay.
+    public private(set) var recent: [String] = []
+    /// A problem to show once (the log could not be opened or written).
+    public private(set) var problem: String?
+
+    public init(destination: Destination) {
+        self.destination = destination
+    }
+
+    public var path: String? { file?.path }
+
+    /// Takes the engine's new log entries and records them.
+    public func record(from driver: inout SessionDriver) {
+        let entries = driver.alarms.drainLog()
+        guard !entries.isEmpty else { return }
+        let wall = AlarmLogFile.wallNow()
+        for entry in entries {
+            recent.append(AlarmLogFile.utcTimestamp(wall) + "  " + entry.text)
+        }
+        if recent.count > 500 { recent.removeFirst(recent.count - 500) }
+        guard open(driver.state.info) else { return }
+        do {
+            try file?.write(entries, wallTime: wall)
+        } catch {
+            problem = error.description
+            failed = true
+            file = nil
+        }
+    }
+
+    private func open(_ info: SessionInfo?) -> Bool {
+        if file != nil { return true }
+        if failed { return false }
+        do {
+            switch destination {
+            case .none: return false
+            case .file(let path): file = try AlarmLogFile(path: path)
+            case .perSession:
+                file = try AlarmLogFile.openDefault(sessionID: info?.id, startedAt: info?.startedAt ?? AlarmLogFile.utcTimestamp(AlarmLogFile.wallNow()),
+                                                    environment: environment())
+            }
+            return true
+        } catch {
+            problem = error.description
+            failed = true
+            return false
+        }
+    }
+
+    private func environment() -> [String: String] {
+        var env: [String: String] = [:]
+        for key in ["HOME", "XDG_STATE_HOME"] {
+            if let value = getenv(key) { env[key] = String(cString: value) }
+        }
+        return env
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif
