@@ -4,6 +4,7 @@ import SessionCore
 import Simulator
 import Telemetry
 import TelemetrySources
+import View
 
 #if canImport(Glibc)
 import Glibc
@@ -15,7 +16,7 @@ struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "surgtop-bench",
         abstract: "Measure surgtop's decoder, memory use and rendering.",
-        subcommands: [Decode.self, Memory.self]
+        subcommands: [Decode.self, Memory.self, Render.self]
     )
 }
 
@@ -108,5 +109,43 @@ struct Memory: ParsableCommand {
         let elapsed = monotonic() - start
         print("fed \(frames) frames (\(hours) h, 4 arms at \(Int(rate)) Hz) in \(String(format: "%.1f", elapsed)) s (\(Int(Double(frames) / elapsed)) frames/s)")
         print("RESIDENT_MB \(String(format: "%.1f", residentMB()))")
+    }
+}
+
+/// The cost of building one console frame (every panel of a layout into a cell buffer).
+struct Render: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Median cost of building one console frame.")
+
+    @Option var width = 120
+    @Option var height = 40
+    @Option var layout = "technician"
+    @Option var frames = 2000
+
+    func run() throws {
+        var simulator = SessionSimulator(options: SimulatorOptions(seed: 1, armRateHz: 500))
+        var state = SessionState()
+        while simulator.nextTime < 300 {
+            let frame = simulator.next()
+            state.apply(frame, arrival: frame.t)
+        }
+        guard let chosen = LayoutCatalog.builtIn(layout) else { throw ValidationError("no layout \(layout)") }
+        var buffer = CellBuffer(width: width, height: height)
+        var samples: [Double] = []
+        samples.reserveCapacity(frames)
+        for k in 0..<frames {
+            // New data between frames, as in a live session (~15 frames per arm between redraws).
+            for _ in 0..<70 { let f = simulator.next(); state.apply(f, arrival: f.t) }
+            let context = ViewContext(mode: .live, source: .connected(peer: "bench"), now: state.sessionTime,
+                                      wallClock: "12:00:00", alarms: AlarmRow.rows(from: state))
+            let start = monotonic()
+            ConsoleView.render(state: state, context: context, layout: chosen, into: &buffer)
+            samples.append(monotonic() - start)
+            if k == 0 { samples.removeAll() }
+        }
+        samples.sort()
+        let median = samples[samples.count / 2] * 1e6
+        let p90 = samples[samples.count * 9 / 10] * 1e6
+        print("build one \(width)x\(height) \(layout) frame: median \(String(format: "%.0f", median)) µs, p90 \(String(format: "%.0f", p90)) µs over \(samples.count) frames")
+        print("FRAME_MEDIAN_US \(String(format: "%.0f", median))")
     }
 }
