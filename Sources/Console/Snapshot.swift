@@ -31,7 +31,7 @@ public enum Snapshot {
             label = path
         case .simulator(let options):
             mode = .demo
-            label = "simulator, seed \(options.seed), \(Int(options.armRateHz)) Hz"
+            label = "seed \(options.seed), arms at \(Int(options.armRateHz)) Hz"
         case .live(let source, _):
             mode = .live
             label = source.label

@@ -16,7 +16,7 @@ public final class SimulatorSource: TelemetrySource {
     public let mode: SessionMode = .demo
     private let stopRequested = Atomic<Bool>(false)
 
-    public var label: String { "simulator, seed \(options.seed), \(Int(options.armRateHz)) Hz" }
+    public var label: String { "seed \(options.seed), arms at \(Int(options.armRateHz)) Hz" }
 
     public init(options: SimulatorOptions, control: PlaybackControl = PlaybackControl()) {
         self.options = options
