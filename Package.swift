@@ -33,7 +33,6 @@ let package = Package(
             "Telemetry", "Simulator", "CZlib",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
-            .product(name: "Logging", package: "swift-log"),
         ]),
         // Pure rendering: cell buffer, widgets, panels, layouts (YAML). No terminal I/O.
         .target(name: "View", dependencies: [
@@ -48,11 +47,12 @@ let package = Package(
         .target(name: "Console", dependencies: [
             "Telemetry", "SessionCore", "TelemetrySources", "Simulator", "View", "Terminal",
             .product(name: "Yams", package: "Yams"),
+            // Headless runs log through swift-log: levels and timestamps for service managers.
+            .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "surgtop", dependencies: [
             "Telemetry", "SessionCore", "TelemetrySources", "Simulator", "View", "Console",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            .product(name: "Logging", package: "swift-log"),
         ]),
         // Measurements for the README: decoder throughput, memory over a long session, frame cost.
         .executableTarget(name: "surgtop-bench", dependencies: [

@@ -1,3 +1,4 @@
+import Logging
 import SessionCore
 import Synchronization
 import Telemetry
@@ -29,6 +30,8 @@ public final class HeadlessRunner {
     public private(set) var driver: SessionDriver
 
     private let recorder: AlarmRecorder
+    /// Source events worth a line (connections, refusals, retries, damaged files), on stderr.
+    private let logger = Logger(label: "surgtop", factory: { label in StreamLogHandler.standardError(label: label) })
 
     public init(source: any TelemetrySource, inbox: SourceInbox = SourceInbox(),
                 alarmSettings: AlarmSettings = .defaults, recorder: AlarmRecorder = AlarmRecorder(destination: .none),
@@ -62,7 +65,7 @@ public final class HeadlessRunner {
             }
             let logs = Array(driver.log)
             if logs.count > printedLogs || (printedLogs > 0 && logs.count < printedLogs) {
-                for line in logs.suffix(max(0, logs.count - printedLogs)) { writeError("surgtop: \(line)") }
+                for line in logs.suffix(max(0, logs.count - printedLogs)) { logger.notice("\(line)") }
                 printedLogs = logs.count
             }
             if let fatal = driver.fatal {
