@@ -46,8 +46,7 @@ public final class FileSource: TelemetrySource {
     }
 
     public func start(sink: @escaping @Sendable (SourceEvent) -> Void) {
-        let thread = ReaderThread(source: self, sink: sink)
-        thread.spawn()
+        DetachedThread.spawn { [self] in run(sink: sink) }
     }
 
     public func stop() {
@@ -57,7 +56,7 @@ public final class FileSource: TelemetrySource {
     var isStopped: Bool { stopRequested.load(ordering: .relaxed) }
 
     /// The replay loop, run on its own thread.
-    fileprivate func run(sink: @escaping @Sendable (SourceEvent) -> Void) {
+    func run(sink: @escaping @Sendable (SourceEvent) -> Void) {
         var fastForwardTo = startAt
         var restart = true
         sink(.state(.connecting(attempt: 1)))
@@ -190,28 +189,5 @@ struct Pacer {
             if now >= due { return .proceed }
             usleep(useconds_t(min(20_000, max(100, (due - now) * 1e6))))
         }
-    }
-}
-
-/// The thread a file source reads on (Foundation-free).
-private final class ReaderThread: @unchecked Sendable {
-    // @unchecked: immutable after init; handed to exactly one pthread.
-    let source: FileSource
-    let sink: @Sendable (SourceEvent) -> Void
-
-    init(source: FileSource, sink: @escaping @Sendable (SourceEvent) -> Void) {
-        self.source = source
-        self.sink = sink
-    }
-
-    func spawn() {
-        let box = Unmanaged.passRetained(self)
-        var thread = pthread_t()
-        pthread_create(&thread, nil, { raw in
-            let me = Unmanaged<ReaderThread>.fromOpaque(raw!).takeRetainedValue()
-            me.source.run(sink: me.sink)
-            return nil
-        }, box.toOpaque())
-        pthread_detach(thread)
     }
 }

@@ -24,15 +24,14 @@ public final class SimulatorSource: TelemetrySource {
     }
 
     public func start(sink: @escaping @Sendable (SourceEvent) -> Void) {
-        let runner = SimulatorThread(source: self, sink: sink)
-        runner.spawn()
+        DetachedThread.spawn { [self] in run(sink: sink) }
     }
 
     public func stop() {
         stopRequested.store(true, ordering: .relaxed)
     }
 
-    fileprivate func run(sink: @escaping @Sendable (SourceEvent) -> Void) {
+    func run(sink: @escaping @Sendable (SourceEvent) -> Void) {
         var simulator = SessionSimulator(options: options)
         sink(.reset)
         sink(.state(.connected(peer: label)))
@@ -82,27 +81,5 @@ public final class SimulatorSource: TelemetrySource {
             }
             usleep(5_000)
         }
-    }
-}
-
-private final class SimulatorThread: @unchecked Sendable {
-    // @unchecked: immutable after init; handed to exactly one pthread.
-    let source: SimulatorSource
-    let sink: @Sendable (SourceEvent) -> Void
-
-    init(source: SimulatorSource, sink: @escaping @Sendable (SourceEvent) -> Void) {
-        self.source = source
-        self.sink = sink
-    }
-
-    func spawn() {
-        let box = Unmanaged.passRetained(self)
-        var thread = pthread_t()
-        pthread_create(&thread, nil, { raw in
-            let me = Unmanaged<SimulatorThread>.fromOpaque(raw!).takeRetainedValue()
-            me.source.run(sink: me.sink)
-            return nil
-        }, box.toOpaque())
-        pthread_detach(thread)
     }
 }
