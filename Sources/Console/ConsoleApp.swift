@@ -255,7 +255,7 @@ public struct ConsoleModel {
         var context = ViewContext(mode: mode, source: driver.sourceState, sourceLabel: label, now: now, wallClock: wallClock,
                                   replay: replay, unicode: capabilities.unicode, colors: capabilities.colors, focus: focus,
                                   scroll: scroll, alarms: rows, highestPriority: engine.highestPriority, overlay: overlay,
-                                  extraKeys: ConsoleModel.alarmKeys)
+                                  thresholds: Thresholds(alarms: engine.settings), extraKeys: ConsoleModel.alarmKeys)
         context.audioPausedFor = engine.audioPauseRemaining(at: engine.now)
         return context
     }

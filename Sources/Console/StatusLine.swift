@@ -1,6 +1,7 @@
 import SessionCore
 import Telemetry
 import TelemetrySources
+import View
 
 /// The one-line status that `--headless` prints every second: source state first, then session
 /// time, frames/s, RTT per path and the active alarms with their IEC 60601-1-8 markers.
@@ -14,7 +15,7 @@ public enum StatusLine {
             parts.append("rtt -")
         } else {
             let rtts = state.links.map { link -> String in
-                let name = Sanitize.text(link.path)
+                let name = TerminalText.sanitize(link.path)
                 if link.up == false { return "\(name)=DOWN" }
                 guard let rtt = link.latest[.rtt] else { return "\(name)=-" }
                 return "\(name)=\(Int(rtt.rounded()))ms"
@@ -25,7 +26,7 @@ public enum StatusLine {
         if shown.isEmpty {
             parts.append("alarms: none")
         } else {
-            parts.append("alarms: " + shown.map { "\($0.priority.marker) \(Sanitize.text($0.id))" }.joined(separator: ", "))
+            parts.append("alarms: " + shown.map { "\($0.priority.marker) \(TerminalText.sanitize($0.id))" }.joined(separator: ", "))
         }
         if state.counters.badLines > 0 { parts.append("bad lines=\(state.counters.badLines)") }
         return parts.joined(separator: "  ")
@@ -54,12 +55,5 @@ public enum StatusLine {
     static func oneDecimal(_ v: Double) -> String {
         let tenths = Int((v * 10).rounded())
         return "\(tenths / 10).\(tenths % 10)"
-    }
-}
-
-/// Strips control characters (C0, C1, DEL) from telemetry text before it is printed.
-enum Sanitize {
-    static func text(_ s: String) -> String {
-        String(String.UnicodeScalarView(s.unicodeScalars.filter { !($0.value < 0x20 || ($0.value >= 0x7F && $0.value <= 0x9F)) }))
     }
 }

@@ -4,6 +4,7 @@ import Foundation
 import SessionCore
 import Telemetry
 import TelemetrySources
+import View
 
 /// `surgtop report FILE`: a summary of a recording a trainer can hand to a trainee.
 struct Report: ParsableCommand {
@@ -70,9 +71,7 @@ struct Report: ParsableCommand {
 enum ReportText {
     static func render(_ r: SessionReport, file: String) -> String {
         var out: [String] = []
-        func clean(_ s: String?) -> String {
-            String(String.UnicodeScalarView((s ?? "-").unicodeScalars.filter { !($0.value < 0x20 || ($0.value >= 0x7F && $0.value <= 0x9F)) }))
-        }
+        func clean(_ s: String?) -> String { TerminalText.sanitize(s ?? "-") }
         out.append("Session \(clean(r.sessionID))  \(clean(r.procedure))")
         if r.surgeonSite != nil || r.patientSite != nil {
             out.append("  \(clean(r.surgeonSite)) → \(clean(r.patientSite))")

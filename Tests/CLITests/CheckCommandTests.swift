@@ -133,6 +133,18 @@ struct CLICommandTests {
         #expect((object["duration"] as? Double ?? 0) > 59)
     }
 
+    @Test("text from the wire reaches the terminal without escape sequences")
+    func reportSanitises() throws {
+        let path = write([#"{"t":0,"type":"session","v":1,"id":"X\u001b]0;pwned\u0007","procedure":"Chole\u001b[31mcystectomy","arms":[]}"#,
+                          #"{"t":1,"type":"event","kind":"note","text":"a\u009b2Jb"}"#])
+        let report = try CLI.run(["report", path])
+        #expect(report.status == 0)
+        #expect(!report.stdout.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 || $0.value == 0x9B })
+        #expect(report.stdout.contains("Cholecystectomy"))
+        let status = try CLI.run(["replay", path, "--headless", "--speed", "10"])
+        #expect(!status.stdout.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 })
+    }
+
     @Test("a session frame of an unknown version stops a replay with one clear sentence")
     func unknownVersion() throws {
         let path = write([#"{"t":0,"type":"session","v":3,"id":"x","arms":[]}"#])

@@ -96,3 +96,22 @@ public struct Thresholds: Sendable, Equatable {
         self.joints = joints
     }
 }
+
+extension Thresholds {
+    /// The screen's colours from the alarm settings (`--alarms FILE`), so a value is coloured at
+    /// exactly the level at which its alarm raises.
+    public init(alarms: AlarmSettings) {
+        var link = LinkThresholds()
+        link.rtt = Threshold(low: alarms.rttMs.low, medium: alarms.rttMs.medium, high: alarms.rttMs.high)
+        link.jitter = Threshold(low: alarms.jitterMs.low, medium: alarms.jitterMs.medium, high: alarms.jitterMs.high)
+        link.loss = Threshold(low: alarms.lossPct.low, medium: alarms.lossPct.medium, high: alarms.lossPct.high)
+        // The video alarm has one level (medium below `videoFpsBelow`); the screen keeps its
+        // earlier warnings above it.
+        link.videoFps.high = min(link.videoFps.high, alarms.videoFpsBelow)
+        var joints = JointThresholds()
+        joints.near = alarms.nearLimitPct / 100
+        joints.at = alarms.atLimitPct / 100
+        joints.effortWarning = min(joints.effortWarning, alarms.effortPct / 100)
+        self.init(link: link, joints: joints)
+    }
+}
