@@ -165,7 +165,8 @@ struct Replay: ParsableCommand {
         discussion: """
         Plays the recording at the pace of its timestamps, scaled by --speed, starting at --from \
         seconds (everything before is applied at once). Recordings ending in .ndjson.gz are \
-        decompressed on the fly.
+        decompressed on the fly. In the console: space pauses, + and - change the speed, the \
+        arrow keys step back and forth 5 s; derived alarms are recomputed from the recording.
 
         Examples:
           surgtop replay session.ndjson

@@ -12,7 +12,7 @@ struct Surgtop: ParsableCommand {
         alarms and events. It only reads: it never sends anything to the robot.
 
         Start here:
-          surgtop                         run the demo (a simulated session, marked DEMO)
+          surgtop                         run the demo (simulated, marked DEMO)
           surgtop replay session.ndjson   replay a recording
           surgtop live 10.0.0.5:7000      watch a live session from its gateway
           surgtop check session.ndjson    validate a recording
