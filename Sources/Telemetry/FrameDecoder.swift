@@ -105,13 +105,19 @@ public struct FrameDecoder: Sendable {
     // MARK: - object level
 
     private mutating func decodeObject(_ s: inout JSONScanner) throws -> DecodeOutcome {
+        try withUnsafeTemporaryAllocation(of: Int32.self, capacity: 64) { table in  // ≥ Key.allCases.count (40)
+            table.initialize(repeating: -1)
+            return try decodeObject(&s, fields: FieldPositions(slots: table.baseAddress!))
+        }
+    }
+
+    private mutating func decodeObject(_ s: inout JSONScanner, fields: FieldPositions) throws -> DecodeOutcome {
         guard s.peek() == UInt8(ascii: "{") else {
             let kind = try s.peekKind()
             throw FieldError(.syntax, "line is a JSON \(kind.rawValue), not an object")
         }
         // The value of each known key, remembered by position, so the typed parse can
         // happen once `type` is known, whatever the key order. Last duplicate wins.
-        var fields = FieldPositions()
         var isArm = false
         var joints = PrereadJoints()
         s.i += 1
@@ -260,7 +266,6 @@ public struct FrameDecoder: Sendable {
             throw FieldError(.schema, "arm frame for '\(name)', which the session frame did not declare")
         }
         let descriptor = declaredArms[index]
-        let joints = descriptor.joints.count
         var arm = ArmSample(arm: descriptor.id)
         if let p = f[.state] {
             let text = try r.string(.state, at: p)
@@ -271,27 +276,29 @@ public struct FrameDecoder: Sendable {
         }
         if let p = f[.homed] { arm.homed = try r.bool(.homed, at: p) }
         if let p = f[.following] { arm.following = try r.bool(.following, at: p) }
-        for key in [Key.position, .velocity, .effort] {
-            var values: [Double]?
-            if let pre = preread[key] {
-                guard pre.count == joints else {
-                    throw FieldError(.schema, "field '\(key.wireName)' has \(pre.count) values but arm '\(descriptor.id)' declares \(joints) joints")
-                }
-                values = pre
-            } else if let p = f[key] {
-                values = try r.numbers(key, at: p, length: joints, arm: descriptor.id)
-            }
-            switch key {
-            case .position: arm.position = values
-            case .velocity: arm.velocity = values
-            default: arm.effort = values
-            }
-        }
+        arm.position = try jointValues(.position, preread.position, &r, f, descriptor)
+        arm.velocity = try jointValues(.velocity, preread.velocity, &r, f, descriptor)
+        arm.effort = try jointValues(.effort, preread.effort, &r, f, descriptor)
         if let p = f[.tip] { arm.tip = try r.numbers(.tip, at: p, length: 3, arm: nil) }
         if let p = f[.orientation] { arm.orientation = try r.numbers(.orientation, at: p, length: 4, arm: nil) }
         if let p = f[.twist] { arm.twist = try r.numbers(.twist, at: p, length: 6, arm: nil) }
         if let p = f[.jaw] { arm.jaw = try r.number(.jaw, at: p) }
         return arm
+    }
+
+    /// One joint array of an arm frame: read in the first pass, or read now; its length checked.
+    @inline(__always)
+    private func jointValues(_ key: Key, _ preread: [Double]?, _ r: inout FieldReader, _ f: FieldPositions,
+                             _ descriptor: ArmDescriptor) throws -> [Double]? {
+        let joints = descriptor.joints.count
+        if let preread {
+            guard preread.count == joints else {
+                throw FieldError(.schema, "field '\(key.wireName)' has \(preread.count) values but arm '\(descriptor.id)' declares \(joints) joints")
+            }
+            return preread
+        }
+        guard let p = f[key] else { return nil }
+        return try r.numbers(key, at: p, length: joints, arm: descriptor.id)
     }
 
     private func decodeInstrument(_ r: inout FieldReader, _ f: FieldPositions) throws -> InstrumentSample {
@@ -485,17 +492,17 @@ struct PrereadJoints {
     }
 }
 
-/// Where each known key's value starts in the line (−1: absent).
+/// Where each known key's value starts in the line (−1: absent). It points into a small
+/// stack buffer owned by `decodeObject`, so reading and writing a slot never copies the table.
 struct FieldPositions {
-    // A SIMD vector lives on the stack: no allocation per line (the decoder's hot path).
-    private var slots = SIMD64<Int32>(repeating: -1)
+    let slots: UnsafeMutablePointer<Int32>
 
     subscript(key: Key) -> Int? {
         get {
             let p = slots[key.rawValue]
             return p < 0 ? nil : Int(p)
         }
-        set { slots[key.rawValue] = Int32(newValue ?? -1) }
+        nonmutating set { slots[key.rawValue] = Int32(newValue ?? -1) }
     }
 }
 

@@ -141,3 +141,8 @@ struct FramingTests {
         #expect(e.line == 4)
     }
 }
+
+@Test("the decoder's per-line field table has room for every key")
+func fieldTableFitsEveryKey() {
+    #expect(Key.allCases.count <= 64)
+}
