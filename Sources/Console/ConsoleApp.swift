@@ -93,7 +93,7 @@ public final class ConsoleApp {
             if bells > 0 && !quiet {
                 for _ in 0..<min(bells, 5) { screen.bell() }
             }
-            if model.driver.alarms.hasUnacknowledged { dirty = true }  // flashing
+            if model.driver.alarms.alarms.contains(where: \.flashing) { dirty = true }  // the flash phases move
             let t = MonotonicClock.now()
             guard (dirty && t - lastDraw >= minFrameInterval) || t - lastDraw >= idleRefresh else { continue }
             let size = screen.size
@@ -137,6 +137,8 @@ public struct ConsoleModel {
     /// The alarm log as text, newest last (the `l` overlay).
     public var alarmLog: [String] = []
     public var reportedRecorderProblem = false
+    /// The alarm `a` acknowledges: moved with ↑/↓ while the Alarms panel has focus.
+    public var alarmSelection = 0
 
     public init(mode: SessionMode, label: String, catalog: LayoutCatalog, layoutRequest: String?, duration: Double? = nil,
                 alarmSettings: AlarmSettings = .defaults) {
@@ -176,8 +178,7 @@ public struct ConsoleModel {
         case .character("a"):
             let listed = driver.alarms.alarms
             if !listed.isEmpty {
-                let k = min(listed.count - 1, max(0, scroll[.alarms] ?? 0))
-                driver.alarms.acknowledge(id: listed[k].id, at: driver.alarms.now)
+                driver.alarms.acknowledge(id: listed[min(listed.count - 1, alarmSelection)].id, at: driver.alarms.now)
             }
         case .character("A"):
             driver.alarms.acknowledgeAll(at: driver.alarms.now)
@@ -224,7 +225,7 @@ public struct ConsoleModel {
 
     /// The alarm keys, for the footer and the help.
     public static let alarmKeys = [
-        KeyBinding(key: "a", short: "ack", help: "acknowledge the selected alarm (scroll the Alarms panel to select)", section: "Alarms"),
+        KeyBinding(key: "a", short: "ack", help: "acknowledge the selected alarm (Tab to Alarms, ↑/↓ to select)", section: "Alarms"),
         KeyBinding(key: "A", short: "ack all", help: "acknowledge every alarm", section: "Alarms"),
         KeyBinding(key: "p", short: "audio pause", help: "pause alarm sounds for 120 s (again: resume); a higher alarm breaks through", section: "Alarms"),
         KeyBinding(key: "l", short: "alarm log", help: "show the alarm log", section: "Alarms"),
@@ -233,6 +234,13 @@ public struct ConsoleModel {
     private mutating func scrollFocused(by delta: Int) {
         guard let focus = focus ?? layout.focusOrder.first else { return }
         self.focus = focus
+        if focus == .alarms {
+            // In the alarm list the arrows move the selection; the list scrolls to keep it in view.
+            let count = driver.alarms.alarms.count
+            alarmSelection = min(max(0, count - 1), max(0, alarmSelection + delta))
+            scroll[.alarms] = min(maxScroll[.alarms] ?? 0, alarmSelection)
+            return
+        }
         let limit = maxScroll[focus] ?? 0
         scroll[focus] = min(limit, max(0, (scroll[focus] ?? 0) + delta))
     }
@@ -250,6 +258,10 @@ public struct ConsoleModel {
             var row = AlarmRow(id: alarm.id, priority: alarm.priority, message: alarm.message, since: alarm.raisedAt,
                                acknowledged: alarm.acknowledged, latched: alarm.latched, source: alarm.source)
             row.lit = !alarm.flashing || AlarmEngine.isLitPhase(priority: alarm.priority, at: now)
+            return row
+        }.enumerated().map { k, row in
+            var row = row
+            row.selected = k == min(alarmSelection, max(0, engine.alarms.count - 1))
             return row
         }
         var context = ViewContext(mode: mode, source: driver.sourceState, sourceLabel: label, now: now, wallClock: wallClock,

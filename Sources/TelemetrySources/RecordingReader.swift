@@ -161,7 +161,7 @@ extension RecordingReader {
         if case .frame(let frame) = line.withUnsafeBytes({ decoder.decode($0) }) { return frame.t }
         let key: [UInt8] = Array("\"t\":".utf8)
         guard line.count > key.count else { return nil }
-        for k in 0...(line.count - key.count) where Array(line[k..<k + key.count]) == key {
+        for k in 0...(line.count - key.count) where line[k..<k + key.count].elementsEqual(key) {
             let digits = line[(k + key.count)...].prefix { "0123456789.eE+-".utf8.contains($0) }
             return Double(String(decoding: digits, as: UTF8.self))
         }

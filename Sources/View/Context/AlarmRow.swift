@@ -17,6 +17,8 @@ public struct AlarmRow: Sendable, Equatable {
     public var source: String?
     /// False during the dark half of a flashing alarm's cycle (high ~2 Hz, medium ~0.6 Hz).
     public var lit: Bool = true
+    /// The row `a` acknowledges (drawn in reverse video while the Alarms panel has focus).
+    public var selected: Bool = false
 
     public init(id: String, priority: AlarmPriority, message: String, since: Double,
                 acknowledged: Bool = false, latched: Bool = false, source: String? = nil) {

@@ -41,7 +41,8 @@ enum AlarmsPanel {
                 if alarm.acknowledged { status = alarm.latched ? (wide ? "ACK LAT" : "A+L") : "ACK" }
                 cells.append(Span(status, t.dim))
             }
-            return Table.Row(cells)
+            let highlight = alarm.selected && p.view.focus == .alarms
+            return Table.Row(cells, style: highlight ? Style(attributes: [.reverse, .bold]) : nil)
         }
         let table = Table(columns: columns, rows: rows, showHeader: inner.height >= 3 && inner.height > alarms.count,
                           offset: p.view.scrollOffset(.alarms), headerStyle: t.header, ellipsis: p.ellipsis)
