@@ -41,13 +41,13 @@ public struct ArmState: Sendable, Equatable {
     public var homed: Bool?
     public var following: Bool?
     /// Latest joint positions, velocities and efforts, in descriptor order and units.
-    public var position: [Double]?
-    public var velocity: [Double]?
-    public var effort: [Double]?
+    public var position: Readings?
+    public var velocity: Readings?
+    public var effort: Readings?
     /// Tool tip position (m), orientation quaternion (x, y, z, w), twist (m/s, rad/s).
-    public var tip: [Double]?
-    public var orientation: [Double]?
-    public var twist: [Double]?
+    public var tip: Readings?
+    public var orientation: Readings?
+    public var twist: Readings?
     public var jaw: Double?
     public var lastUpdate: Stamp?
     /// Each joint's position over the last minutes, one series per joint.

@@ -13,8 +13,10 @@ public struct Frame: Sendable, Equatable {
     }
 
     public enum Body: Sendable, Equatable {
-        case session(SessionInfo)
-        case link(LinkSample)
+        /// Boxed: session and link frames are rare (≤ 10 Hz) and large, and every frame
+        /// takes the size of its largest case, so unboxed they would slow every arm frame.
+        indirect case session(SessionInfo)
+        indirect case link(LinkSample)
         case arm(ArmSample)
         case instrument(InstrumentSample)
         case alarm(AlarmReport)
@@ -149,21 +151,24 @@ public enum OperatingState: String, Sendable, Equatable, CaseIterable {
 }
 
 /// One `arm` frame: CRTK measured_js / measured_cp / measured_cv / operating_state.
+///
+/// Its number arrays are `Readings` over one shared buffer, laid out in the order of
+/// `Run`; each is nil when the frame did not carry it.
 public struct ArmSample: Sendable, Equatable {
     public var arm: String
     public var state: OperatingState?
     public var homed: Bool?
     public var following: Bool?
-    public var position: [Double]?
-    public var velocity: [Double]?
-    public var effort: [Double]?
-    /// Tool-tip x, y, z in metres.
-    public var tip: [Double]?
-    /// Quaternion x, y, z, w.
-    public var orientation: [Double]?
-    /// Linear (m/s) then angular (rad/s) velocity.
-    public var twist: [Double]?
     public var jaw: Double?
+    /// The present runs, back to back in `Run` order.
+    private var values: ReadingsStorage
+    /// Each run's length, −1 when absent.
+    private var lengths: (Int32, Int32, Int32, Int32, Int32, Int32)
+
+    /// The number arrays of an arm frame, in storage order.
+    public enum Run: Int, CaseIterable, Sendable {
+        case position, velocity, effort, tip, orientation, twist
+    }
 
     public init(arm: String, state: OperatingState? = nil, homed: Bool? = nil, following: Bool? = nil,
                 position: [Double]? = nil, velocity: [Double]? = nil, effort: [Double]? = nil,
@@ -172,13 +177,82 @@ public struct ArmSample: Sendable, Equatable {
         self.state = state
         self.homed = homed
         self.following = following
-        self.position = position
-        self.velocity = velocity
-        self.effort = effort
-        self.tip = tip
-        self.orientation = orientation
-        self.twist = twist
         self.jaw = jaw
+        let runs = [position, velocity, effort, tip, orientation, twist]
+        values = ReadingsStorage.make(runs.flatMap { $0 ?? [] })
+        let l = runs.map { Int32($0?.count ?? -1) }
+        lengths = (l[0], l[1], l[2], l[3], l[4], l[5])
+    }
+
+    /// A sample over an already packed buffer (the decoder's path: one allocation per frame).
+    init(arm: String, values: ReadingsStorage, lengths: (Int32, Int32, Int32, Int32, Int32, Int32)) {
+        self.arm = arm
+        self.values = values
+        self.lengths = lengths
+    }
+
+    /// Joint positions, in descriptor order and units.
+    public var position: Readings? {
+        get { self[.position] }
+        set { self[.position] = newValue }
+    }
+    /// Joint velocities.
+    public var velocity: Readings? {
+        get { self[.velocity] }
+        set { self[.velocity] = newValue }
+    }
+    /// Joint efforts (N·m or N).
+    public var effort: Readings? {
+        get { self[.effort] }
+        set { self[.effort] = newValue }
+    }
+    /// Tool-tip x, y, z in metres.
+    public var tip: Readings? {
+        get { self[.tip] }
+        set { self[.tip] = newValue }
+    }
+    /// Quaternion x, y, z, w.
+    public var orientation: Readings? {
+        get { self[.orientation] }
+        set { self[.orientation] = newValue }
+    }
+    /// Linear (m/s) then angular (rad/s) velocity.
+    public var twist: Readings? {
+        get { self[.twist] }
+        set { self[.twist] = newValue }
+    }
+
+    private func length(_ run: Run) -> Int32 {
+        switch run {
+        case .position: lengths.0
+        case .velocity: lengths.1
+        case .effort: lengths.2
+        case .tip: lengths.3
+        case .orientation: lengths.4
+        case .twist: lengths.5
+        }
+    }
+
+    public subscript(run: Run) -> Readings? {
+        get {
+            let n = length(run)
+            guard n >= 0 else { return nil }
+            var offset = 0
+            for earlier in 0..<run.rawValue { offset += max(0, Int(length(Run(rawValue: earlier)!))) }
+            return Readings(storage: values, offset: offset, count: Int(n))
+        }
+        set {
+            var runs = Run.allCases.map { self[$0].map(Array.init) }
+            runs[run.rawValue] = newValue.map(Array.init)
+            self = ArmSample(arm: arm, state: state, homed: homed, following: following,
+                             position: runs[0], velocity: runs[1], effort: runs[2],
+                             tip: runs[3], orientation: runs[4], twist: runs[5], jaw: jaw)
+        }
+    }
+
+    public static func == (a: ArmSample, b: ArmSample) -> Bool {
+        a.arm == b.arm && a.state == b.state && a.homed == b.homed && a.following == b.following && a.jaw == b.jaw
+            && Run.allCases.allSatisfy { a[$0] == b[$0] }
     }
 }
 

@@ -105,120 +105,108 @@ public struct FrameDecoder: Sendable {
     // MARK: - object level
 
     private mutating func decodeObject(_ s: inout JSONScanner) throws -> DecodeOutcome {
-        try withUnsafeTemporaryAllocation(of: Int32.self, capacity: 64) { table in  // ≥ Key.allCases.count (40)
-            table.initialize(repeating: -1)
-            return try decodeObject(&s, fields: FieldPositions(slots: table.baseAddress!))
+        try withUnsafeTemporaryAllocation(of: FieldSlot.self, capacity: Key.allCases.count) { slots in
+            try withUnsafeTemporaryAllocation(of: Double.self, capacity: LineFields.scratchCapacity) { scratch in
+                var fields = LineFields(slots: slots.baseAddress!, scratch: scratch.baseAddress!)
+                try scanMembers(&s, into: &fields)
+                return try decodeFrame(FieldValues(fields: fields, reader: FieldReader(scanner: s)))
+            }
         }
     }
 
-    private mutating func decodeObject(_ s: inout JSONScanner, fields: FieldPositions) throws -> DecodeOutcome {
+    /// The single pass over the line: validates the whole object and reads the value of
+    /// every known key by its JSON type, whatever the key order. Last duplicate wins.
+    private func scanMembers(_ s: inout JSONScanner, into fields: inout LineFields) throws {
         guard s.peek() == UInt8(ascii: "{") else {
             let kind = try s.peekKind()
             throw FieldError(.syntax, "line is a JSON \(kind.rawValue), not an object")
         }
-        // The value of each known key, remembered by position, so the typed parse can
-        // happen once `type` is known, whatever the key order. Last duplicate wins.
-        var isArm = false
-        var joints = PrereadJoints()
         s.i += 1
         s.skipWhitespace()
         if s.peek() == UInt8(ascii: "}") {
             s.i += 1
         } else {
             while true {
-                let key = try s.scanString()
-                try s.expect(UInt8(ascii: ":"), "':'")
-                s.skipWhitespace()
-                let id = Key.identify(s, key)
-                if let id {
-                    if id == .type, s.i + 4 < s.count, s.base[s.i] == UInt8(ascii: "\""), s.base[s.i + 1] == UInt8(ascii: "a"),
-                       s.base[s.i + 2] == UInt8(ascii: "r"), s.base[s.i + 3] == UInt8(ascii: "m"), s.base[s.i + 4] == UInt8(ascii: "\"") {
-                        isArm = true
-                    }
-                    // Joint arrays of an arm frame are most of its bytes: read them once, here,
-                    // instead of validating now and parsing later. Anything unusual takes the
-                    // general path, which reports the error if this value turns out to be the last.
-                    if isArm, id == .position || id == .velocity || id == .effort {
-                        var probe = s
-                        if let values = try? probe.numberArray(capacity: 8) {
-                            s = probe
-                            joints[id] = values
-                            fields[id] = nil
-                            s.skipWhitespace()
-                            if s.peek() == UInt8(ascii: ",") {
-                                s.i += 1
-                                continue
-                            }
-                            try s.expect(UInt8(ascii: "}"), "',' or '}'")
-                            break
-                        }
-                        joints[id] = nil
-                    }
-                    fields[id] = s.i
+                let id: Key?
+                if let plain = s.scanShortPlainKey() {
+                    id = Key.identify(length: plain.length, plain.first, plain.second)
+                } else {
+                    id = Key.identify(s, try s.scanString())
                 }
-                try s.skipValue(depth: 1)
+                if s.peek() == UInt8(ascii: ":") { s.i += 1 } else { try s.expect(UInt8(ascii: ":"), "':'") }
                 s.skipWhitespace()
-                if s.peek() == UInt8(ascii: ",") {
+                if let id {
+                    try fields.read(id, &s)
+                } else {
+                    try s.skipValue(depth: 1)
+                }
+                s.skipWhitespace()
+                let c = s.peek()
+                if c == UInt8(ascii: ",") {
                     s.i += 1
                     continue
                 }
-                try s.expect(UInt8(ascii: "}"), "',' or '}'")
-                break
+                if c == UInt8(ascii: "}") {
+                    s.i += 1
+                    break
+                }
+                throw s.unexpected(expecting: "',' or '}'")
             }
         }
         s.skipWhitespace()
         if !s.atEnd { throw ScanError("unexpected data after the object at column \(s.i + 1) (one value per line)") }
+    }
 
+    private mutating func decodeFrame(_ fields: FieldValues) throws -> DecodeOutcome {
+        var f = fields
         // Common fields.
-        guard let tPos = fields[.t] else { throw FieldError(.schema, "missing required field 't'") }
-        guard let typePos = fields[.type] else { throw FieldError(.schema, "missing required field 'type'") }
-        var r = FieldReader(scanner: s)
-        let t = try r.number(.t, at: tPos)
-        let typeRaw = try r.rawString(.type, at: typePos)
-        var seq: Int?
-        if let p = fields[.seq] { seq = try r.integer(.seq, at: p) }
+        guard f.has(.t) else { throw FieldError(.schema, "missing required field 't'") }
+        guard f.has(.type) else { throw FieldError(.schema, "missing required field 'type'") }
+        let t = try f.number(.t)!
+        let typeRaw = try f.rawString(.type)!
+        let seq = try f.integer(.seq)
+        let scanner = f.reader.scanner
 
         let body: Frame.Body
-        if r.scanner.equals(typeRaw, "arm") {
-            body = .arm(try decodeArm(&r, fields, joints))
-        } else if r.scanner.equals(typeRaw, "link") {
-            body = .link(try decodeLink(&r, fields))
-        } else if r.scanner.equals(typeRaw, "instrument") {
-            body = .instrument(try decodeInstrument(&r, fields))
-        } else if r.scanner.equals(typeRaw, "alarm") {
-            body = .alarm(try decodeAlarm(&r, fields))
-        } else if r.scanner.equals(typeRaw, "event") {
-            body = .event(try decodeEvent(&r, fields))
-        } else if r.scanner.equals(typeRaw, "session") {
-            let session = try decodeSession(&r, fields)
+        if scanner.equals(typeRaw, "arm") {
+            body = .arm(try decodeArm(&f))
+        } else if scanner.equals(typeRaw, "link") {
+            body = .link(try decodeLink(&f))
+        } else if scanner.equals(typeRaw, "instrument") {
+            body = .instrument(try decodeInstrument(&f))
+        } else if scanner.equals(typeRaw, "alarm") {
+            body = .alarm(try decodeAlarm(&f))
+        } else if scanner.equals(typeRaw, "event") {
+            body = .event(try decodeEvent(&f))
+        } else if scanner.equals(typeRaw, "session") {
+            let session = try decodeSession(&f)
             body = .session(session)
             declaredArms = session.arms
             armIDBytes = session.arms.map { Array($0.id.utf8) }
         } else {
-            return .unknownType(r.scanner.text(typeRaw))
+            return .unknownType(scanner.text(typeRaw))
         }
         return .frame(Frame(t: t, seq: seq, body: body))
     }
 
     // MARK: - frame types
 
-    private func decodeSession(_ r: inout FieldReader, _ f: FieldPositions) throws -> SessionInfo {
-        guard let vPos = f[.v] else { throw FieldError(.schema, "session frame: missing required field 'v'") }
-        let version = try r.integer(.v, at: vPos)
+    private func decodeSession(_ f: inout FieldValues) throws -> SessionInfo {
+        guard let version = try f.integer(.v) else { throw FieldError(.schema, "session frame: missing required field 'v'") }
         guard version == 1 else {
             throw FieldError(.unsupportedVersion(version),
                              "session frame declares telemetry format version \(version); this reader understands version 1 only")
         }
-        guard let idPos = f[.id] else { throw FieldError(.schema, "session frame: missing required field 'id'") }
-        guard let armsPos = f[.arms] else { throw FieldError(.schema, "session frame: missing required field 'arms'") }
-        var info = SessionInfo(version: version, id: try r.string(.id, at: idPos), arms: [])
-        if let p = f[.procedure] { info.procedure = try r.string(.procedure, at: p) }
-        if let p = f[.robot] { info.robot = try r.string(.robot, at: p) }
-        if let p = f[.surgeonSite] { info.surgeonSite = try r.string(.surgeonSite, at: p) }
-        if let p = f[.patientSite] { info.patientSite = try r.string(.patientSite, at: p) }
-        if let p = f[.distanceKm] { info.distanceKm = try r.number(.distanceKm, at: p) }
-        if let p = f[.startedAt] { info.startedAt = try r.string(.startedAt, at: p) }
-        info.arms = try r.armDescriptors(at: armsPos)
+        guard f.has(.id) else { throw FieldError(.schema, "session frame: missing required field 'id'") }
+        guard let armsPos = f.position(.arms) else { throw FieldError(.schema, "session frame: missing required field 'arms'") }
+        var info = SessionInfo(version: version, id: try f.string(.id)!, arms: [])
+        info.procedure = try f.string(.procedure)
+        info.robot = try f.string(.robot)
+        info.surgeonSite = try f.string(.surgeonSite)
+        info.patientSite = try f.string(.patientSite)
+        info.distanceKm = try f.number(.distanceKm)
+        info.startedAt = try f.string(.startedAt)
+        info.arms = try f.reader.armDescriptors(at: armsPos)
         var seen = Set<String>()
         for arm in info.arms where !seen.insert(arm.id).inserted {
             throw FieldError(.schema, "session frame: arm id '\(arm.id)' is declared twice")
@@ -226,117 +214,103 @@ public struct FrameDecoder: Sendable {
         return info
     }
 
-    private func decodeLink(_ r: inout FieldReader, _ f: FieldPositions) throws -> LinkSample {
+    private func decodeLink(_ f: inout FieldValues) throws -> LinkSample {
         var link = LinkSample()
-        if let p = f[.path] { link.path = try r.string(.path, at: p) }
-        if let p = f[.up] { link.up = try r.bool(.up, at: p) }
-        if let p = f[.rttMs] { link.rttMs = try r.number(.rttMs, at: p) }
-        if let p = f[.jitterMs] { link.jitterMs = try r.number(.jitterMs, at: p) }
-        if let p = f[.lossPct] { link.lossPct = try r.number(.lossPct, at: p) }
-        if let p = f[.bandwidthMbps] { link.bandwidthMbps = try r.number(.bandwidthMbps, at: p) }
-        if let p = f[.videoFps] { link.videoFps = try r.number(.videoFps, at: p) }
-        if let p = f[.videoDelayMs] { link.videoDelayMs = try r.number(.videoDelayMs, at: p) }
+        if let path = try f.string(.path) { link.path = path }
+        link.up = try f.bool(.up)
+        link.rttMs = try f.number(.rttMs)
+        link.jitterMs = try f.number(.jitterMs)
+        link.lossPct = try f.number(.lossPct)
+        link.bandwidthMbps = try f.number(.bandwidthMbps)
+        link.videoFps = try f.number(.videoFps)
+        link.videoDelayMs = try f.number(.videoDelayMs)
         guard link.hasMetric else { throw FieldError(.schema, "link frame carries no metric") }
         return link
     }
 
-    private func decodeArm(_ r: inout FieldReader, _ f: FieldPositions, _ preread: PrereadJoints) throws -> ArmSample {
-        guard let armPos = f[.arm] else { throw FieldError(.schema, "arm frame: missing required field 'arm'") }
-        let raw = try r.rawString(.arm, at: armPos)
+    private func decodeArm(_ f: inout FieldValues) throws -> ArmSample {
+        guard let raw = try f.rawString(.arm) else { throw FieldError(.schema, "arm frame: missing required field 'arm'") }
+        let scanner = f.reader.scanner
         // Intern the arm id: compare bytes with the declared ids instead of allocating.
         var index = -1
         let n = raw.end - raw.start
         if !raw.hasEscapes {
-            for (k, idBytes) in armIDBytes.enumerated() where idBytes.count == n {
-                let same = idBytes.withUnsafeBufferPointer { memcmp($0.baseAddress!, r.scanner.base + raw.start, n) == 0 }
+            for k in armIDBytes.indices where armIDBytes[k].count == n {
+                let same = armIDBytes[k].withUnsafeBufferPointer { memcmp($0.baseAddress!, scanner.base + raw.start, n) == 0 }
                 if same {
                     index = k
                     break
                 }
             }
         } else {
-            let text = r.scanner.text(raw)
+            let text = scanner.text(raw)
             index = declaredArms.firstIndex { $0.id == text } ?? -1
         }
         guard index >= 0 else {
-            let name = r.scanner.text(raw)
+            let name = scanner.text(raw)
             if declaredArms.isEmpty {
                 throw FieldError(.schema, "arm frame for '\(name)' before any session frame declared arms")
             }
             throw FieldError(.schema, "arm frame for '\(name)', which the session frame did not declare")
         }
-        let descriptor = declaredArms[index]
-        var arm = ArmSample(arm: descriptor.id)
-        if let p = f[.state] {
-            let text = try r.string(.state, at: p)
-            guard let state = OperatingState(rawValue: text) else {
-                throw FieldError(.schema, "arm frame: unknown state '\(text)'")
-            }
-            arm.state = state
+        let id = declaredArms[index].id
+        let joints = declaredArms[index].joints.count
+        var arm = try f.armRuns(arm: id, joints: joints)
+        if let state = try f.rawString(.state) {
+            arm.state = try operatingState(state, scanner)
         }
-        if let p = f[.homed] { arm.homed = try r.bool(.homed, at: p) }
-        if let p = f[.following] { arm.following = try r.bool(.following, at: p) }
-        arm.position = try jointValues(.position, preread.position, &r, f, descriptor)
-        arm.velocity = try jointValues(.velocity, preread.velocity, &r, f, descriptor)
-        arm.effort = try jointValues(.effort, preread.effort, &r, f, descriptor)
-        if let p = f[.tip] { arm.tip = try r.numbers(.tip, at: p, length: 3, arm: nil) }
-        if let p = f[.orientation] { arm.orientation = try r.numbers(.orientation, at: p, length: 4, arm: nil) }
-        if let p = f[.twist] { arm.twist = try r.numbers(.twist, at: p, length: 6, arm: nil) }
-        if let p = f[.jaw] { arm.jaw = try r.number(.jaw, at: p) }
+        arm.homed = try f.bool(.homed)
+        arm.following = try f.bool(.following)
+        arm.jaw = try f.number(.jaw)
         return arm
     }
 
-    /// One joint array of an arm frame: read in the first pass, or read now; its length checked.
-    @inline(__always)
-    private func jointValues(_ key: Key, _ preread: [Double]?, _ r: inout FieldReader, _ f: FieldPositions,
-                             _ descriptor: ArmDescriptor) throws -> [Double]? {
-        let joints = descriptor.joints.count
-        if let preread {
-            guard preread.count == joints else {
-                throw FieldError(.schema, "field '\(key.wireName)' has \(preread.count) values but arm '\(descriptor.id)' declares \(joints) joints")
-            }
-            return preread
+    /// The CRTK state named by a scanned string, compared as bytes (the common spellings need no String).
+    private func operatingState(_ raw: JSONScanner.RawString, _ scanner: JSONScanner) throws -> OperatingState {
+        if scanner.equals(raw, "ENABLED") { return .enabled }
+        if scanner.equals(raw, "DISABLED") { return .disabled }
+        if scanner.equals(raw, "PAUSED") { return .paused }
+        if scanner.equals(raw, "FAULT") { return .fault }
+        let text = scanner.text(raw)
+        guard let state = OperatingState(rawValue: text) else {
+            throw FieldError(.schema, "arm frame: unknown state '\(text)'")
         }
-        guard let p = f[key] else { return nil }
-        return try r.numbers(key, at: p, length: joints, arm: descriptor.id)
+        return state
     }
 
-    private func decodeInstrument(_ r: inout FieldReader, _ f: FieldPositions) throws -> InstrumentSample {
-        guard let armPos = f[.arm] else { throw FieldError(.schema, "instrument frame: missing required field 'arm'") }
-        var inst = InstrumentSample(arm: try r.string(.arm, at: armPos))
-        if let p = f[.tool] {
-            inst.tool = try r.isNull(at: p) ? .none : .model(try r.string(.tool, at: p, expected: "a string or null"))
+    private func decodeInstrument(_ f: inout FieldValues) throws -> InstrumentSample {
+        guard let arm = try f.string(.arm) else { throw FieldError(.schema, "instrument frame: missing required field 'arm'") }
+        var inst = InstrumentSample(arm: arm)
+        if f.has(.tool) {
+            inst.tool = f.isNull(.tool) ? .none : .model(try f.string(.tool, expected: "a string or null")!)
         }
-        if let p = f[.state] {
-            let text = try r.string(.state, at: p)
+        if let text = try f.string(.state) {
             guard let state = InstrumentState(rawValue: text) else {
                 throw FieldError(.schema, "instrument frame: unknown state '\(text)'")
             }
             inst.state = state
         }
-        if let p = f[.usesLeft] { inst.usesLeft = try r.integer(.usesLeft, at: p) }
-        if let p = f[.energy] {
-            let text = try r.string(.energy, at: p)
+        inst.usesLeft = try f.integer(.usesLeft)
+        if let text = try f.string(.energy) {
             guard let energy = EnergyMode(rawValue: text) else {
                 throw FieldError(.schema, "instrument frame: unknown energy mode '\(text)'")
             }
             inst.energy = energy
         }
-        if let p = f[.energyActive] { inst.energyActive = try r.bool(.energyActive, at: p) }
+        inst.energyActive = try f.bool(.energyActive)
         return inst
     }
 
-    private func decodeAlarm(_ r: inout FieldReader, _ f: FieldPositions) throws -> AlarmReport {
-        guard let idPos = f[.id] else { throw FieldError(.schema, "alarm frame: missing required field 'id'") }
-        guard let statePos = f[.state] else { throw FieldError(.schema, "alarm frame: missing required field 'state'") }
-        let id = try r.string(.id, at: idPos)
-        let stateText = try r.string(.state, at: statePos)
+    private func decodeAlarm(_ f: inout FieldValues) throws -> AlarmReport {
+        guard f.has(.id) else { throw FieldError(.schema, "alarm frame: missing required field 'id'") }
+        guard f.has(.state) else { throw FieldError(.schema, "alarm frame: missing required field 'state'") }
+        let id = try f.string(.id)!
+        let stateText = try f.string(.state)!
         guard let state = AlarmReport.State(rawValue: stateText) else {
             throw FieldError(.schema, "alarm frame: state must be 'raised' or 'cleared', not '\(stateText)'")
         }
         var alarm = AlarmReport(id: id, state: state)
-        if let p = f[.priority] {
-            let text = try r.string(.priority, at: p)
+        if let text = try f.string(.priority) {
             guard let priority = AlarmPriority(rawValue: text) else {
                 throw FieldError(.schema, "alarm frame: priority must be 'high', 'medium' or 'low', not '\(text)'")
             }
@@ -345,22 +319,21 @@ public struct FrameDecoder: Sendable {
         if state == .raised && alarm.priority == nil {
             throw FieldError(.schema, "alarm frame: a raised alarm needs a 'priority'")
         }
-        if let p = f[.kind] {
-            let text = try r.string(.kind, at: p)
+        if let text = try f.string(.kind) {
             guard let kind = AlarmKind(rawValue: text) else {
                 throw FieldError(.schema, "alarm frame: kind must be 'technical' or 'physiological', not '\(text)'")
             }
             alarm.kind = kind
         }
-        if let p = f[.source] { alarm.source = try r.string(.source, at: p) }
-        if let p = f[.message] { alarm.message = try r.string(.message, at: p) }
+        alarm.source = try f.string(.source)
+        alarm.message = try f.string(.message)
         return alarm
     }
 
-    private func decodeEvent(_ r: inout FieldReader, _ f: FieldPositions) throws -> EventNote {
-        guard let kindPos = f[.kind] else { throw FieldError(.schema, "event frame: missing required field 'kind'") }
-        var event = EventNote(kind: try r.string(.kind, at: kindPos))
-        if let p = f[.text] { event.text = try r.string(.text, at: p) }
+    private func decodeEvent(_ f: inout FieldValues) throws -> EventNote {
+        guard let kind = try f.string(.kind) else { throw FieldError(.schema, "event frame: missing required field 'kind'") }
+        var event = EventNote(kind: kind)
+        event.text = try f.string(.text)
         return event
     }
 }
@@ -384,6 +357,14 @@ enum Key: Int, CaseIterable {
     case tool, usesLeft, energy, energyActive
     case priority, kind, source, message, text
 
+    /// Keys whose value is an array of numbers, read into scratch during the pass.
+    var holdsNumbers: Bool {
+        switch self {
+        case .position, .velocity, .effort, .tip, .orientation, .twist: true
+        default: false
+        }
+    }
+
     var wireName: String {
         switch self {
         case .surgeonSite: "surgeon_site"
@@ -403,17 +384,39 @@ enum Key: Int, CaseIterable {
     }
 
     /// The key named by a scanned string, or nil for a key no frame knows.
-    /// A switch on the length, then byte comparisons: no allocation, no reference counting.
     static func identify(_ s: JSONScanner, _ raw: JSONScanner.RawString) -> Key? {
         if raw.hasEscapes {
             let text = s.text(raw)
             return Key.allCases.first { $0.wireName == text }
         }
-        let p = s.base + raw.start
-        @inline(__always) func match(_ literal: StaticString) -> Bool {
-            memcmp(p, literal.utf8Start, literal.utf8CodeUnitCount) == 0
+        let n = raw.end - raw.start
+        guard n <= 16 else { return nil }
+        var words: (UInt64, UInt64) = (0, 0)
+        for k in 0..<n {
+            let byte = UInt64(s.base[raw.start + k]) << UInt64(8 * (k & 7))
+            if k < 8 { words.0 |= byte } else { words.1 |= byte }
         }
-        switch raw.end - raw.start {
+        return identify(length: n, words.0, words.1)
+    }
+
+    /// The key of `length` bytes whose first eight bytes are `first` and next eight `second`
+    /// (little-endian, zero-padded). A switch on the length, then one or two integer
+    /// comparisons per candidate: no allocation, no call.
+    static func identify(length: Int, _ first: UInt64, _ second: UInt64) -> Key? {
+        @inline(__always) func word(_ literal: StaticString, from: Int) -> UInt64 {
+            var w: UInt64 = 0
+            let p = literal.utf8Start
+            var k = from
+            while k < min(from + 8, literal.utf8CodeUnitCount) {
+                w |= UInt64(p[k]) << UInt64(8 * (k - from))
+                k += 1
+            }
+            return w
+        }
+        @inline(__always) func match(_ literal: StaticString) -> Bool {
+            first == word(literal, from: 0) && second == word(literal, from: 8)
+        }
+        switch length {
         case 1:
             if match("t") { return .t }
             if match("v") { return .v }
@@ -474,35 +477,244 @@ enum Key: Int, CaseIterable {
     }
 }
 
-/// Joint arrays of an arm frame read during the first pass (see `decodeObject`).
-struct PrereadJoints {
-    var position: [Double]?
-    var velocity: [Double]?
-    var effort: [Double]?
+/// One known key's value as the single pass over a line found it.
+struct FieldSlot {
+    enum Tag: UInt8 {
+        /// `value` holds the number (possibly infinite: reported only if the frame uses it).
+        case number
+        /// `start`/`end` delimit the raw bytes; `flag` says whether they hold escapes.
+        case string
+        /// `flag` holds the value.
+        case boolean
+        case null
+        /// An array of numbers, copied to the line's scratch buffer at `end`, `count` long.
+        case numbers
+        /// Anything else (an object, a mixed array…): re-read from `start` by `FieldReader`, which words the error.
+        case other
+    }
 
-    subscript(key: Key) -> [Double]? {
-        get { key == .position ? position : key == .velocity ? velocity : effort }
-        set {
-            switch key {
-            case .position: position = newValue
-            case .velocity: velocity = newValue
-            default: effort = newValue
+    var tag: Tag
+    var flag = false
+    /// Where the value starts in the line.
+    var start: Int32
+    var end: Int32 = 0
+    var count: Int32 = 0
+    var value: Double = 0
+}
+
+/// The values of the known keys of one line. Slots and scratch live in stack buffers owned by
+/// `decodeObject`; a bit per key says which slots this line wrote.
+struct LineFields {
+    /// Doubles for the number arrays of one line; a line needing more takes the slower path.
+    static let scratchCapacity = 256
+
+    let slots: UnsafeMutablePointer<FieldSlot>
+    let scratch: UnsafeMutablePointer<Double>
+    var present: UInt64 = 0
+    var scratchUsed = 0
+
+    init(slots: UnsafeMutablePointer<FieldSlot>, scratch: UnsafeMutablePointer<Double>) {
+        self.slots = slots
+        self.scratch = scratch
+    }
+
+    subscript(key: Key) -> FieldSlot? {
+        present & (1 << UInt64(key.rawValue)) != 0 ? slots[key.rawValue] : nil
+    }
+
+    /// Reads the value at the cursor for `key`, validating it as JSON whatever its type.
+    @inline(__always)
+    mutating func read(_ key: Key, _ s: inout JSONScanner) throws {
+        guard s.i < s.count else { throw s.unexpected(expecting: "a value") }
+        let start = Int32(s.i)
+        var slot = FieldSlot(tag: .other, start: start)
+        switch s.base[s.i] {
+        case UInt8(ascii: "\""):
+            let raw = try s.scanString()
+            slot.tag = .string
+            slot.start = Int32(raw.start)
+            slot.end = Int32(raw.end)
+            slot.flag = raw.hasEscapes
+        case UInt8(ascii: "-"), 0x30...0x39:
+            slot.tag = .number
+            slot.value = try s.scanNumberUnchecked().value
+        case UInt8(ascii: "["):
+            if key.holdsNumbers, let count = readNumbers(&s) {
+                slot.tag = .numbers
+                slot.end = Int32(scratchUsed)
+                slot.count = Int32(count)
+                scratchUsed += count
+            } else {
+                try s.skipValue(depth: 1)
+            }
+        case UInt8(ascii: "t"), UInt8(ascii: "f"):
+            slot.tag = .boolean
+            slot.flag = try s.scanBool()
+        case UInt8(ascii: "n"):
+            guard s.matchLiteral("null") else { throw s.unexpected(expecting: "null") }
+            slot.tag = .null
+        default:
+            try s.skipValue(depth: 1)
+        }
+        slots[key.rawValue] = slot
+        present |= 1 << UInt64(key.rawValue)
+    }
+
+    /// An array of finite numbers into the scratch buffer after `scratchUsed`; nil (cursor
+    /// unmoved) for anything else, which the caller then validates the general way.
+    private func readNumbers(_ s: inout JSONScanner) -> Int? {
+        var probe = s
+        probe.i += 1
+        probe.skipWhitespace()
+        if probe.peek() == UInt8(ascii: "]") {
+            s.i = probe.i + 1
+            return 0
+        }
+        var n = 0
+        while true {
+            let c = probe.peek()
+            guard scratchUsed + n < Self.scratchCapacity, c == UInt8(ascii: "-") || c &- 0x30 < 10,
+                  let token = try? probe.scanNumberUnchecked(), token.value.isFinite else { return nil }
+            scratch[scratchUsed + n] = token.value
+            n += 1
+            probe.skipWhitespace()
+            let next = probe.peek()
+            probe.i += 1
+            if next == UInt8(ascii: ",") {
+                probe.skipWhitespace()
+            } else if next == UInt8(ascii: "]") {
+                s.i = probe.i
+                return n
+            } else {
+                return nil
             }
         }
     }
 }
 
-/// Where each known key's value starts in the line (−1: absent). It points into a small
-/// stack buffer owned by `decodeObject`, so reading and writing a slot never copies the table.
-struct FieldPositions {
-    let slots: UnsafeMutablePointer<Int32>
+/// Typed access to one line's known fields: the fast answer from the slot, or, when the value
+/// is not of the expected type, `FieldReader`'s error from its position in the line.
+struct FieldValues {
+    var fields: LineFields
+    var reader: FieldReader
 
-    subscript(key: Key) -> Int? {
-        get {
-            let p = slots[key.rawValue]
-            return p < 0 ? nil : Int(p)
+    func has(_ key: Key) -> Bool { fields[key] != nil }
+
+    func isNull(_ key: Key) -> Bool { fields[key]?.tag == .null }
+
+    /// Where the value of `key` starts (for values read by `FieldReader` itself).
+    func position(_ key: Key) -> Int? {
+        guard let slot = fields[key] else { return nil }
+        return slot.tag == .string ? Int(slot.start) - 1 : Int(slot.start)
+    }
+
+    mutating func number(_ key: Key) throws -> Double? {
+        guard let slot = fields[key] else { return nil }
+        if slot.tag == .number, slot.value.isFinite { return slot.value }
+        return try reader.number(key, at: position(key)!)
+    }
+
+    mutating func integer(_ key: Key) throws -> Int? {
+        guard let slot = fields[key] else { return nil }
+        if slot.tag == .number, slot.value == slot.value.rounded(.towardZero), abs(slot.value) < 9.0e15 {
+            return Int(slot.value)
         }
-        nonmutating set { slots[key.rawValue] = Int32(newValue ?? -1) }
+        return try reader.integer(key, at: position(key)!)
+    }
+
+    mutating func bool(_ key: Key) throws -> Bool? {
+        guard let slot = fields[key] else { return nil }
+        if slot.tag == .boolean { return slot.flag }
+        return try reader.bool(key, at: position(key)!)
+    }
+
+    mutating func rawString(_ key: Key) throws -> JSONScanner.RawString? {
+        guard let slot = fields[key] else { return nil }
+        if slot.tag == .string { return JSONScanner.RawString(start: Int(slot.start), end: Int(slot.end), hasEscapes: slot.flag) }
+        return try reader.rawString(key, at: position(key)!)
+    }
+
+    mutating func string(_ key: Key, expected: String = "a string") throws -> String? {
+        guard let slot = fields[key] else { return nil }
+        if slot.tag == .string {
+            return reader.scanner.text(JSONScanner.RawString(start: Int(slot.start), end: Int(slot.end), hasEscapes: slot.flag))
+        }
+        return try reader.string(key, at: position(key)!, expected: expected)
+    }
+
+    /// An arm frame's number arrays, each checked for its length (the arm's joint count, or
+    /// 3, 4 and 6 for tip, orientation and twist), packed into one buffer.
+    mutating func armRuns(arm: String, joints: Int) throws -> ArmSample {
+        var total = 0
+        var inScratch = true
+        for k in 0..<6 {
+            guard let slot = fields[Self.runKey(k)] else { continue }
+            guard slot.tag == .numbers else {
+                inScratch = false
+                continue
+            }
+            try Self.checkLength(Self.runKey(k), Int(slot.count), k < 3 ? joints : Self.fixedLength(k), k < 3 ? arm : nil)
+            total += Int(slot.count)
+        }
+        guard inScratch else { return try armRunsApart(arm: arm, joints: joints) }
+        let fields = self.fields
+        let values = ReadingsStorage.make(count: total) { buffer in
+            var at = 0
+            for k in 0..<6 {
+                guard let slot = fields[Self.runKey(k)] else { continue }
+                (buffer + at).initialize(from: fields.scratch + Int(slot.end), count: Int(slot.count))
+                at += Int(slot.count)
+            }
+        }
+        func length(_ k: Int) -> Int32 { fields[Self.runKey(k)].map { $0.count } ?? -1 }
+        return ArmSample(arm: arm, values: values, lengths: (length(0), length(1), length(2), length(3), length(4), length(5)))
+    }
+
+    /// The general path, when some array was not a plain array of numbers: `FieldReader` reads
+    /// each one and words the error.
+    private mutating func armRunsApart(arm: String, joints: Int) throws -> ArmSample {
+        var runs: [[Double]?] = []
+        for k in 0..<6 {
+            let key = Self.runKey(k)
+            guard let slot = fields[key] else {
+                runs.append(nil)
+                continue
+            }
+            let length = k < 3 ? joints : Self.fixedLength(k)
+            if slot.tag == .numbers {
+                try Self.checkLength(key, Int(slot.count), length, k < 3 ? arm : nil)
+                runs.append(Array(UnsafeBufferPointer(start: fields.scratch + Int(slot.end), count: Int(slot.count))))
+            } else {
+                runs.append(try reader.numbers(key, at: position(key)!, length: length, arm: k < 3 ? arm : nil))
+            }
+        }
+        return ArmSample(arm: arm, position: runs[0], velocity: runs[1], effort: runs[2],
+                         tip: runs[3], orientation: runs[4], twist: runs[5])
+    }
+
+    @inline(__always) private static func runKey(_ k: Int) -> Key {
+        switch k {
+        case 0: .position
+        case 1: .velocity
+        case 2: .effort
+        case 3: .tip
+        case 4: .orientation
+        default: .twist
+        }
+    }
+
+    /// Tip, orientation and twist lengths.
+    @inline(__always) private static func fixedLength(_ k: Int) -> Int {
+        k == 3 ? 3 : k == 4 ? 4 : 6
+    }
+
+    private static func checkLength(_ key: Key, _ count: Int, _ length: Int, _ arm: String?) throws {
+        guard count == length else {
+            if let arm {
+                throw FieldError(.schema, "field '\(key.wireName)' has \(count) values but arm '\(arm)' declares \(length) joints")
+            }
+            throw FieldError(.schema, "field '\(key.wireName)' must hold \(length) numbers, not \(count)")
+        }
     }
 }
 

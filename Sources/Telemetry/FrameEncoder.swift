@@ -168,7 +168,7 @@ struct Writer {
         JSONText.appendNumber(value, to: &out)
     }
 
-    mutating func numbers(_ name: String, _ values: [Double]?) {
+    mutating func numbers(_ name: String, _ values: Readings?) {
         guard let values else { return }
         key(name)
         out.append(UInt8(ascii: "["))

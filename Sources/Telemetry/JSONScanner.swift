@@ -68,6 +68,17 @@ struct JSONScanner {
         let start = i
         var escapes = false
         while true {
+            // Skip eight plain bytes at a time: stop at a quote, a backslash, a control byte or a non-ASCII byte.
+            while i + 8 <= count {
+                let word = UInt64(littleEndian: UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self))
+                let special = Self.specialStringBytes(word)
+                if special == 0 {
+                    i += 8
+                } else {
+                    i += special.trailingZeroBitCount >> 3
+                    break
+                }
+            }
             guard i < count else { throw ScanError("unterminated string") }
             let c = base[i]
             if c == UInt8(ascii: "\"") {
@@ -85,6 +96,43 @@ struct JSONScanner {
                 try scanUTF8Sequence()
             }
         }
+    }
+
+    /// A mask whose lowest set bit falls in the first byte of `word` that ends a plain run of
+    /// string bytes (`"`, `\\`, below 0x20, or 0x80 and above). Borrows only ever run from a
+    /// flagged byte to the ones after it, so the lowest flag is exact.
+    @inline(__always) static func specialStringBytes(_ word: UInt64) -> UInt64 {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let quote = word ^ (ones &* 0x22)
+        let backslash = word ^ (ones &* 0x5C)
+        let hasQuote = (quote &- ones) & ~quote
+        let hasBackslash = (backslash &- ones) & ~backslash
+        let hasControl = (word &- ones &* 0x20) & ~word
+        return (hasQuote | hasBackslash | hasControl | word) & highs
+    }
+
+    /// The fast path for object keys: a key of at most 16 plain ASCII bytes, read as two
+    /// little-endian words (zero-padded) straight from the line. Nil, cursor unmoved, for
+    /// anything else (escapes, UTF-8, a long key, the end of the line near), which then takes `scanString`.
+    @inline(__always) mutating func scanShortPlainKey() -> (length: Int, first: UInt64, second: UInt64)? {
+        skipWhitespace()
+        guard i + 17 <= count, base[i] == UInt8(ascii: "\"") else { return nil }
+        let first = UInt64(littleEndian: UnsafeRawPointer(base + i + 1).loadUnaligned(as: UInt64.self))
+        let special = Self.specialStringBytes(first)
+        if special != 0 {
+            let n = special.trailingZeroBitCount >> 3
+            guard base[i + 1 + n] == UInt8(ascii: "\"") else { return nil }
+            i += n + 2
+            return (n, n == 0 ? 0 : first & (~0 >> UInt64(64 - 8 * n)), 0)
+        }
+        let second = UInt64(littleEndian: UnsafeRawPointer(base + i + 9).loadUnaligned(as: UInt64.self))
+        let special2 = Self.specialStringBytes(second)
+        guard special2 != 0 else { return nil }
+        let n = special2.trailingZeroBitCount >> 3
+        guard base[i + 9 + n] == UInt8(ascii: "\"") else { return nil }
+        i += n + 10
+        return (8 + n, first, n == 0 ? 0 : second & (~0 >> UInt64(64 - 8 * n)))
     }
 
     private mutating func scanEscape() throws(ScanError) {
@@ -222,14 +270,19 @@ struct JSONScanner {
         var isIntegerSyntax: Bool
     }
 
-    private static let powersOfTen: [Double] = [
-        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
-        1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
-    ]
-
-    /// Scans a number per RFC 8259's grammar. Exact for the common case
-    /// (≤ 15 significant digits, small exponent); otherwise defers to strtod.
+    /// Scans a number per RFC 8259's grammar; a value beyond Double's range is an error.
     mutating func scanNumber() throws(ScanError) -> NumberToken {
+        let start = i
+        let token = try scanNumberUnchecked()
+        guard token.value.isFinite else { throw ScanError("number out of range at column \(start + 1)") }
+        return token
+    }
+
+    /// Scans a number per RFC 8259's grammar. Exact for the common case (a mantissa
+    /// below 2^53 and a power of ten up to 22, Clinger's fast path); otherwise strtod.
+    /// Digits are read eight at a time where eight bytes remain. A value beyond
+    /// Double's range comes back infinite, for the caller to report when it uses it.
+    mutating func scanNumberUnchecked() throws(ScanError) -> NumberToken {
         skipWhitespace()
         let start = i
         var negative = false
@@ -239,21 +292,14 @@ struct JSONScanner {
         }
         guard i < count else { throw unexpected(expecting: "a number") }
         var mantissa: UInt64 = 0
-        // Digits in the mantissa (after any leading zeros of an integer part of "0").
-        var digits = 0
+        var digits = 0  // every mantissa digit read, leading fraction zeros included
         var exponent = 0
-        var d = base[i] &- 0x30
-        if d == 0 {
+        let first = base[i] &- 0x30
+        if first == 0 {
             i += 1
             if i < count && base[i] &- 0x30 < 10 { throw ScanError("leading zero in number at column \(start + 1)") }
-        } else if d < 10 {
-            repeat {
-                mantissa = mantissa &* 10 &+ UInt64(d)
-                digits += 1
-                i += 1
-                guard i < count else { break }
-                d = base[i] &- 0x30
-            } while d < 10
+        } else if first < 10 {
+            digits = readDigits(into: &mantissa)
         } else {
             throw unexpected(expecting: "a number")
         }
@@ -261,18 +307,10 @@ struct JSONScanner {
         if i < count && base[i] == UInt8(ascii: ".") {
             integerSyntax = false
             i += 1
-            guard i < count, base[i] &- 0x30 < 10 else { throw ScanError("digit expected after '.' at column \(i + 1)") }
-            repeat {
-                let digit = base[i] &- 0x30
-                if mantissa == 0 && digit == 0 {
-                    exponent -= 1  // leading zeros of a fraction carry no precision
-                } else {
-                    mantissa = mantissa &* 10 &+ UInt64(digit)
-                    digits += 1
-                    exponent -= 1
-                }
-                i += 1
-            } while i < count && base[i] &- 0x30 < 10
+            let fraction = readDigits(into: &mantissa)
+            guard fraction > 0 else { throw ScanError("digit expected after '.' at column \(i + 1)") }
+            digits += fraction
+            exponent = -fraction
         }
         if i < count && (base[i] | 0x20) == UInt8(ascii: "e") {
             integerSyntax = false
@@ -291,16 +329,98 @@ struct JSONScanner {
             exponent += expNegative ? -e : e
         }
         let value: Double
-        if digits <= 15 && exponent >= -22 && exponent <= 22 {
-            // Both the mantissa and the power of ten are exact doubles: one rounding (Clinger's fast path).
+        // ≤ 19 digits cannot overflow the mantissa; ≤ 2^53 makes it an exact double.
+        if digits <= 19 && mantissa <= 1 << 53 && exponent >= -22 && exponent <= 22 {
             let m = Double(mantissa)
-            let magnitude = exponent < 0 ? m / Self.powersOfTen[-exponent] : m * Self.powersOfTen[exponent]
+            let magnitude = exponent < 0 ? m / Self.powerOfTen(-exponent) : m * Self.powerOfTen(exponent)
             value = negative ? -magnitude : magnitude
         } else {
             value = slowParse(from: start, to: i)
         }
-        guard value.isFinite else { throw ScanError("number out of range at column \(start + 1)") }
         return NumberToken(value: value, isIntegerSyntax: integerSyntax)
+    }
+
+    /// Reads a run of decimal digits into `mantissa` (wrapping on overflow, which the
+    /// caller detects by the count) and returns how many there were.
+    @inline(__always) private mutating func readDigits(into mantissa: inout UInt64) -> Int {
+        let from = i
+        while i + 8 <= count {
+            let word = UInt64(littleEndian: UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self))
+            let run = Self.leadingDigitCount(word)
+            if run > 0 {
+                mantissa = mantissa &* Self.integerPowerOfTen(run) &+ Self.digitsValue(word, run)
+                i += run
+            }
+            if run < 8 { return i - from }
+        }
+        while i < count {
+            let d = base[i] &- 0x30
+            guard d < 10 else { break }
+            mantissa = mantissa &* 10 &+ UInt64(d)
+            i += 1
+        }
+        return i - from
+    }
+
+    /// How many of the eight bytes (first byte least significant) are ASCII digits before the first that is not.
+    @inline(__always) static func leadingDigitCount(_ word: UInt64) -> Int {
+        // A byte is a digit when its high nibble is 3 and adding 6 keeps it so. A carry out of a
+        // non-digit byte can only disturb bytes after it, which do not matter.
+        let highNibble = (word & 0xF0F0_F0F0_F0F0_F0F0) ^ 0x3030_3030_3030_3030
+        let lowNibble = ((word &+ 0x0606_0606_0606_0606) & 0xF0F0_F0F0_F0F0_F0F0) ^ 0x3030_3030_3030_3030
+        let notDigit = highNibble | lowNibble
+        return notDigit == 0 ? 8 : notDigit.trailingZeroBitCount >> 3
+    }
+
+    /// The value of the first `n` (1...8) digit bytes of `word`, combined pairwise in three multiplications.
+    @inline(__always) static func digitsValue(_ word: UInt64, _ n: Int) -> UInt64 {
+        // Move the n digits to the top; the bytes shifted in read as leading zeros.
+        var v = word << UInt64(64 - 8 * n)
+        v = ((v & 0x0F0F_0F0F_0F0F_0F0F) &* 2561) >> 8
+        v = ((v & 0x00FF_00FF_00FF_00FF) &* 6_553_601) >> 16
+        return ((v & 0x0000_FFFF_0000_FFFF) &* 42_949_672_960_001) >> 32
+    }
+
+    @inline(__always) static func integerPowerOfTen(_ n: Int) -> UInt64 {
+        switch n {
+        case 1: 10
+        case 2: 100
+        case 3: 1000
+        case 4: 10000
+        case 5: 100_000
+        case 6: 1_000_000
+        case 7: 10_000_000
+        default: 100_000_000
+        }
+    }
+
+    /// 10^e for 0 ≤ e ≤ 22, every one an exact double.
+    @inline(__always) static func powerOfTen(_ e: Int) -> Double {
+        switch e {
+        case 0: 1e0
+        case 1: 1e1
+        case 2: 1e2
+        case 3: 1e3
+        case 4: 1e4
+        case 5: 1e5
+        case 6: 1e6
+        case 7: 1e7
+        case 8: 1e8
+        case 9: 1e9
+        case 10: 1e10
+        case 11: 1e11
+        case 12: 1e12
+        case 13: 1e13
+        case 14: 1e14
+        case 15: 1e15
+        case 16: 1e16
+        case 17: 1e17
+        case 18: 1e18
+        case 19: 1e19
+        case 20: 1e20
+        case 21: 1e21
+        default: 1e22
+        }
     }
 
     /// Validates a number's grammar without computing its value (for values parsed later or never).
@@ -339,33 +459,6 @@ struct JSONScanner {
             for k in 0..<n { buf[k] = CChar(bitPattern: base[start + k]) }
             buf[n] = 0
             return strtod(buf.baseAddress!, nil)
-        }
-    }
-
-    /// An array of numbers, read in one pass (the hot path for joint arrays).
-    mutating func numberArray(capacity: Int) throws(ScanError) -> [Double] {
-        skipWhitespace()
-        guard i < count, base[i] == UInt8(ascii: "[") else { throw unexpected(expecting: "an array") }
-        i += 1
-        var values: [Double] = []
-        values.reserveCapacity(capacity)
-        skipWhitespace()
-        if i < count && base[i] == UInt8(ascii: "]") {
-            i += 1
-            return values
-        }
-        while true {
-            values.append(try scanNumber().value)
-            skipWhitespace()
-            guard i < count else { throw ScanError("unexpected end of line in an array") }
-            if base[i] == UInt8(ascii: ",") {
-                i += 1
-            } else if base[i] == UInt8(ascii: "]") {
-                i += 1
-                return values
-            } else {
-                throw unexpected(expecting: "',' or ']'")
-            }
         }
     }
 
