@@ -17,6 +17,39 @@
 #include <signal.h>
 #include <string.h>
 #include <termios.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+// The keyboard when standard input carries data instead (see surg_newterm).
+static FILE *keyboard_file;
+
+SCREEN *surg_newterm(void) {
+    FILE *keys = stdin;
+    if (!isatty(STDIN_FILENO)) {
+        keyboard_file = fopen("/dev/tty", "r");
+        if (keyboard_file == NULL) return NULL;
+        keys = keyboard_file;
+    }
+    SCREEN *screen = newterm(NULL, stdout, keys);
+    if (screen == NULL) surg_release_keyboard();
+    return screen;
+}
+
+void surg_release_keyboard(void) {
+    if (keyboard_file != NULL) {
+        fclose(keyboard_file);
+        keyboard_file = NULL;
+    }
+}
+
+int surg_terminal_available(void) {
+    if (!isatty(STDOUT_FILENO)) return 0;
+    if (isatty(STDIN_FILENO)) return 1;
+    int fd = open("/dev/tty", O_RDONLY | O_NOCTTY);
+    if (fd < 0) return 0;
+    close(fd);
+    return 1;
+}
 
 static const int handled_signals[] = {
     SIGTERM, SIGHUP, SIGINT, SIGQUIT,                      // asked to end

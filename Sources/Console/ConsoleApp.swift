@@ -16,6 +16,10 @@ import Darwin
 /// Input never waits on a source (sources post to an inbox from their own threads) and a source
 /// never waits on the screen. At most 30 frames per second, and none while nothing changed.
 public final class ConsoleApp {
+    /// Whether the full-screen console can run here: standard output is a terminal and there is
+    /// a keyboard (standard input, or the controlling terminal when standard input carries data).
+    public static var terminalAvailable: Bool { CursesScreen.terminalAvailable }
+
     private let source: any TelemetrySource
     private let inbox: SourceInbox
     private let control: PlaybackControl?

@@ -35,8 +35,11 @@ public final class CursesScreen {
     private var inputTimeout: Int32 = Int32.min
     private var stopped = false
 
+    /// Whether a screen can start: stdout is a terminal, and keys can come from stdin or /dev/tty.
+    public static var terminalAvailable: Bool { surg_terminal_available() != 0 }
+
     public init() throws {
-        guard surg_stdio_are_ttys() != 0 else { throw TerminalError.notATerminal }
+        guard surg_terminal_available() != 0 else { throw TerminalError.notATerminal }
         guard surg_claim_screen() != 0 else { throw TerminalError.alreadyActive }
 
         surg_setlocale_from_environment()
@@ -45,6 +48,7 @@ public final class CursesScreen {
         surg_signals_install()
         guard let screen = surg_newterm(), let window = surg_stdscr() else {
             surg_signals_uninstall()
+            surg_release_keyboard()
             surg_release_screen()
             throw TerminalError.cannotOpenTerminal(term: String(cString: surg_term_name()))
         }
@@ -256,6 +260,7 @@ public final class CursesScreen {
             delscreen(screen)
             self.screen = nil
         }
+        surg_release_keyboard()
         surg_release_screen()
     }
 }

@@ -14,7 +14,8 @@ public struct TerminalCapabilities: Sendable, Equatable {
 
 /// Why the curses screen could not start.
 public enum TerminalError: Error, Equatable, CustomStringConvertible {
-    /// Standard input or output is not a terminal (piped, redirected, no tty under ssh -T).
+    /// Standard output is not a terminal, or there is no terminal to read keys from
+    /// (stdin piped and no controlling terminal, as under a service manager or ssh -T).
     case notATerminal
     /// ncurses could not set up the terminal named by `$TERM` (unknown or missing terminfo entry).
     case cannotOpenTerminal(term: String)
@@ -24,7 +25,7 @@ public enum TerminalError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .notATerminal:
-            return "standard input and output must be a terminal"
+            return "standard output must be a terminal, with a keyboard on standard input or the controlling terminal"
         case .cannotOpenTerminal(let term):
             let name = term.isEmpty ? "TERM is not set" : "TERM=\(term)"
             return "cannot open the terminal (\(name)): is there a terminfo entry for it?"

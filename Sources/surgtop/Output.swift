@@ -17,8 +17,6 @@ enum Output {
         print(text)
     }
 
-    /// Whether standard output is a terminal (if not, the console runs headless).
-    static var stdoutIsTerminal: Bool { isatty(1) == 1 }
 }
 
 func terminate(_ code: Int32) -> Never {

@@ -210,8 +210,9 @@ enum Watch {
     static func run(source: any TelemetrySource, inbox: SourceInbox, control: PlaybackControl?,
                     options: WatchOptions, duration: Double? = nil) throws {
         let code: Int32
-        // Standard input carrying data cannot also carry keys: `live -` runs headless.
-        if options.headless || !Output.stdoutIsTerminal || source.label == "standard input" {
+        // With data on standard input (`live -`, `replay -`) the keys come from the controlling
+        // terminal; with no terminal at all (a service manager, a pipe) it runs headless.
+        if options.headless || !ConsoleApp.terminalAvailable {
             code = HeadlessRunner(source: source, inbox: inbox, alarmSettings: try options.alarmSettings(),
                                   recorder: options.recorder).run()
         } else {

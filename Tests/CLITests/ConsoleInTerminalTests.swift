@@ -73,6 +73,26 @@ struct ConsoleInTerminalTests {
         #expect(tmux.waitFor { $0.contains("EXIT=") }.contains("EXIT=0"))
     }
 
+    @Test("live - takes telemetry from a pipe and keys from the terminal: a full console, not headless")
+    func liveFromPipeStillHasKeys() throws {
+        let recording = CLI.temporaryDirectory().appendingPathComponent("piped.ndjson").path
+        _ = system("\(CLI.binary) sim --out \(recording) --duration 5 --rate 50 </dev/null >/dev/null 2>&1")
+        // The producer keeps the pipe open, as a gateway would (process substitution, so the
+        // shell reports surgtop's exit without waiting for the producer).
+        let tmux = try TmuxSession(width: 120, height: 40, command: "bash -c 'LANG=C.UTF-8 \(CLI.binary) live - --alarm-log /dev/null < <(cat \(recording); sleep 60)'")
+        let screen = tmux.waitFor { $0.contains("LIVE") && $0.contains("PSM1") && $0.contains("Arms") }
+        #expect(screen.contains("standard input"), "the header names the source:\n\(screen)")
+        #expect(screen.contains("Link") && screen.contains("Instruments"), "panels, not status lines:\n\(screen)")
+        tmux.send("?")
+        #expect(tmux.waitFor { $0.contains("next layout") }.contains("next layout"), "keys reach the console")
+        tmux.send("Escape")
+        tmux.waitFor { !$0.contains("next layout") }
+        tmux.send("q")
+        tmux.waitFor { $0.contains("Quit") }
+        tmux.send("y")
+        #expect(tmux.waitFor { $0.contains("EXIT=") }.contains("EXIT=0"))
+    }
+
     @Test("TERM=vt100 with NO_COLOR, and LANG=C, still give a usable screen")
     func monochromeAndASCII() throws {
         let tmux = try TmuxSession(width: 100, height: 30, command: "LANG=C LC_ALL=C TERM=vt100 NO_COLOR=1 \(CLI.binary) demo")

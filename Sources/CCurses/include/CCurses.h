@@ -39,14 +39,19 @@ static inline int surg_codeset_is_utf8(void) {
     return norm[0] == 'u' && norm[1] == 't' && norm[2] == 'f' && norm[3] == '8' && norm[4] == 0;
 }
 
-/// newterm on the process's stdout/stdin: unlike initscr, it returns NULL instead of exiting
-/// when the terminal cannot be set up (unknown TERM, no tty).
-static inline SCREEN *surg_newterm(void) { return newterm(NULL, stdout, stdin); }
+/// newterm on stdout, with keys from stdin, or from the controlling terminal (/dev/tty) when
+/// stdin is not one, so `gateway | surgtop live -` still has a keyboard. Unlike initscr it
+/// returns NULL instead of exiting when the terminal cannot be set up (unknown TERM, no tty).
+SCREEN *surg_newterm(void);
+
+/// Closes the controlling terminal opened by surg_newterm, if it opened one (after delscreen).
+void surg_release_keyboard(void);
 
 static inline WINDOW *surg_stdscr(void) { return stdscr; }
 
-/// 1 when both standard input and standard output are terminals.
-static inline int surg_stdio_are_ttys(void) { return isatty(STDIN_FILENO) && isatty(STDOUT_FILENO); }
+/// 1 when standard output is a terminal and keys can be read: from standard input when it is
+/// a terminal, otherwise from the controlling terminal.
+int surg_terminal_available(void);
 
 /// $TERM, or "" when unset (for error messages).
 static inline const char *surg_term_name(void) {
