@@ -16,6 +16,9 @@ import Darwin
 /// Input never waits on a source (sources post to an inbox from their own threads) and a source
 /// never waits on the screen. At most 30 frames per second, and none while nothing changed.
 public final class ConsoleApp {
+    /// Events waiting beyond this many mean a source is ahead of the screen: drain without waiting for keys.
+    static let catchUpBacklog = 2_000
+
     /// Whether the full-screen console can run here: standard output is a terminal and there is
     /// a keyboard (standard input, or the controlling terminal when standard input carries data).
     public static var terminalAvailable: Bool { CursesScreen.terminalAvailable }
@@ -67,9 +70,11 @@ public final class ConsoleApp {
         while !model.quit {
             if terminationWasRequested() { break }
             let now = MonotonicClock.now()
-            // Wait for a key only as long as the next frame is due.
+            // Wait for a key only as long as the next frame is due; not at all while a backlog
+            // waits (a seek or a fast replay catching up: the source pauses while it is full).
             let untilDraw = dirty ? max(0, lastDraw + minFrameInterval - now) : idleRefresh
-            if let key = screen.readKey(timeoutMs: Int((min(untilDraw, idleRefresh) * 1000).rounded(.up))) {
+            let catchingUp = inbox.count >= Self.catchUpBacklog
+            if let key = screen.readKey(timeoutMs: catchingUp ? 0 : Int((min(untilDraw, idleRefresh) * 1000).rounded(.up))) {
                 if key == .resize { screen.invalidate(); presented = nil }
                 model.handle(key, control: control)
                 dirty = true
