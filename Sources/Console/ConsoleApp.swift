@@ -32,12 +32,13 @@ public final class ConsoleApp {
     /// - Parameters:
     ///   - control: pause/speed/seek of a replay (nil for live sources).
     ///   - layoutRequest: `--layout NAME|PATH`, or nil for the mode's default.
-    ///   - duration: the recording's length in session seconds, when known (for the timeline).
+    ///   - length: the recording's length for the timeline (it may become known only later).
     private let recorder: AlarmRecorder
     private let quiet: Bool
+    private let length: RecordingLength?
 
     public init(source: any TelemetrySource, inbox: SourceInbox, control: PlaybackControl?,
-                layoutRequest: String?, catalog: LayoutCatalog = LayoutCatalog(), duration: Double? = nil,
+                layoutRequest: String?, catalog: LayoutCatalog = LayoutCatalog(), length: RecordingLength? = nil,
                 alarmSettings: AlarmSettings = .defaults, recorder: AlarmRecorder = AlarmRecorder(destination: .none),
                 quiet: Bool = false) {
         self.source = source
@@ -46,8 +47,9 @@ public final class ConsoleApp {
         self.catalog = catalog
         self.recorder = recorder
         self.quiet = quiet
+        self.length = length
         self.model = ConsoleModel(mode: source.mode, label: source.label, catalog: catalog,
-                                  layoutRequest: layoutRequest, duration: duration, alarmSettings: alarmSettings)
+                                  layoutRequest: layoutRequest, duration: length?.seconds, alarmSettings: alarmSettings)
     }
 
     /// Runs until the user quits or the session cannot go on; returns the exit code.
@@ -83,6 +85,10 @@ public final class ConsoleApp {
                     if more == .resize { screen.invalidate(); presented = nil }
                     model.handle(more, control: control)
                 }
+            }
+            if model.duration == nil, let seconds = length?.seconds {
+                model.duration = seconds  // a gzip recording's length, found in the background
+                dirty = true
             }
             let events = inbox.drain()
             if !events.isEmpty {

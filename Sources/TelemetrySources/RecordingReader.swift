@@ -137,14 +137,22 @@ extension RecordingReader {
         guard fd >= 0 else { return nil }
         defer { _ = Glibc.close(fd) }
         let size = lseek(fd, 0, SEEK_END)
-        let length = Int(min(size, 256 * 1024))
+        let length = Int(min(size, off_t(tailBytes)))
         guard length > 0 else { return nil }
         var tail = [UInt8](repeating: 0, count: length)
         let got = tail.withUnsafeMutableBytes { pread(fd, $0.baseAddress, length, size - off_t(length)) }
         guard got == length else { return nil }
+        return lastTimestamp(inTail: tail)
+    }
+
+    /// How much of a recording's end is searched for its last frame.
+    static let tailBytes = 256 * 1024
+
+    /// The `t` of the last line with one among `tail`, the final bytes of a recording.
+    static func lastTimestamp(inTail tail: [UInt8]) -> Double? {
         // Scan lines backwards for the last one with a `t`. Arm frames need declared arms, so
         // read just the common fields through an event-shaped check: any decodable `t` will do.
-        var end = length
+        var end = tail.count
         while end > 0 {
             var start = end - 1
             while start > 0 && tail[start - 1] != 0x0A { start -= 1 }
@@ -152,6 +160,19 @@ extension RecordingReader {
             end = start - 1
         }
         return nil
+    }
+
+    /// The `t` of a recording's last frame, reading it to the end (what a gzip file needs).
+    static func lastTimestampByReading(path: String) -> Double? {
+        guard let reader = try? RecordingReader(path: path) else { return nil }
+        // Trimmed to at least 256 KiB: that always holds the last complete line (lines are at most 64 KiB).
+        var tail: [UInt8] = []
+        tail.reserveCapacity(4 * tailBytes + chunkSize)
+        while reader.readChunk({ chunk in
+            tail.append(contentsOf: chunk)
+            if tail.count > 4 * tailBytes { tail.removeFirst(tail.count - tailBytes) }
+        }) {}
+        return lastTimestamp(inTail: tail)
     }
 
     /// The value of the top-level `t` of one line. Arm frames only decode once their session

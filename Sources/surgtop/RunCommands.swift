@@ -201,14 +201,14 @@ struct Replay: ParsableCommand {
             return
         }
         try Watch.run(source: source, inbox: inbox, control: control, options: watch,
-                      duration: RecordingReader.lastTimestamp(path: file))
+                      length: RecordingLength(path: file))
     }
 }
 
 /// Runs a source in the full-screen console, or headless when asked or when stdout is not a terminal.
 enum Watch {
     static func run(source: any TelemetrySource, inbox: SourceInbox, control: PlaybackControl?,
-                    options: WatchOptions, duration: Double? = nil) throws {
+                    options: WatchOptions, length: RecordingLength? = nil) throws {
         let code: Int32
         // With data on standard input (`live -`, `replay -`) the keys come from the controlling
         // terminal; with no terminal at all (a service manager, a pipe) it runs headless.
@@ -222,7 +222,7 @@ enum Watch {
                 Output.error(error.description)
             }
             let app = ConsoleApp(source: source, inbox: inbox, control: control, layoutRequest: options.layout,
-                                 catalog: catalog, duration: duration, alarmSettings: try options.alarmSettings(),
+                                 catalog: catalog, length: length, alarmSettings: try options.alarmSettings(),
                                  recorder: options.recorder, quiet: options.quiet)
             do {
                 code = try app.run()
