@@ -78,6 +78,20 @@ import Testing
         #expect(b.lines[0].hasPrefix("q quit ? help L layout Tab focus j/k scroll space pause +/- speed </> +-5 s"))
     }
 
+    @Test func aNarrowFooterLeavesOutNavigationBeforeAlarmAndReplayKeysAndSaysHelpHasThemAll() {
+        var context = Fixture.context(mode: .replay, state: state)
+        context.extraKeys = [
+            KeyBinding(key: "a", short: "ack", help: "acknowledge", section: "Alarms"),
+            KeyBinding(key: "A", short: "ack all", help: "acknowledge all", section: "Alarms"),
+            KeyBinding(key: "p", short: "audio pause", help: "pause audio", section: "Alarms"),
+            KeyBinding(key: "l", short: "alarm log", help: "the log", section: "Alarms"),
+        ]
+        let line = panel(.footer, state, context, width: 80, height: 1).lines[0]
+        #expect(line.hasPrefix("q quit ? all keys space pause +/- speed ←→ ±5 s a ack"), "\(line)")
+        #expect(!line.contains("scroll") && !line.contains("focus"), "navigation goes first")
+        #expect(!line.contains("…"), "no key is cut in half")
+    }
+
     @Test func extraKeysJoinTheFooterAndHelp() {
         var context = Fixture.context(state: state)
         context.extraKeys = [KeyBinding(key: "a", short: "ack", help: "acknowledge the selected alarm", section: "Alarms")]

@@ -15,6 +15,13 @@ public struct KeyBinding: Sendable, Equatable {
     /// Modes it works in (all when nil).
     public var modes: Set<SessionMode>?
 
+    /// The same binding with another footer word.
+    public func withShort(_ short: String) -> KeyBinding {
+        var copy = self
+        copy.short = short
+        return copy
+    }
+
     public init(key: String, footerKey: String? = nil, short: String, help: String, section: String = "General",
                 modes: Set<SessionMode>? = nil) {
         self.key = key

@@ -18,8 +18,23 @@ enum FooterPanel {
             buffer.put(tight, x: area.x, y: y, width: area.width, ellipsis: p.ellipsis)
             buffer.put(right, x: area.maxX - rightWidth, y: y, width: rightWidth, style: p.theme.label)
         } else {
-            buffer.put(roomyWidth <= area.width ? roomy : tight, x: area.x, y: y, width: area.width, ellipsis: p.ellipsis)
+            // Too narrow for every key: leave out the general ones first (the help lists them all,
+            // and `?` says so), never cutting a key in half.
+            var shown = keys
+            var line = tight
+            for key in dropOrder(keys) where line.reduce(0, { $0 + $1.columns }) > area.width {
+                shown.removeAll { $0 == key }
+                line = spans(p, shown.map { $0.key == "?" ? $0.withShort("all keys") : $0 }, padded: false)
+            }
+            buffer.put(line, x: area.x, y: y, width: area.width, ellipsis: p.ellipsis)
         }
+    }
+
+    /// The keys a narrow footer leaves out, first to last: navigation, then the alarm extras.
+    /// Quit, help, the replay keys and acknowledging the selected alarm stay.
+    static func dropOrder(_ keys: [KeyBinding]) -> [KeyBinding] {
+        let order = ["scroll", "focus", "layout", "alarm log", "ack all", "audio pause"]
+        return order.compactMap { short in keys.first { $0.short == short } }
     }
 
     static func spans(_ p: PanelContext, _ keys: [KeyBinding], padded: Bool) -> [Span] {
