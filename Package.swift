@@ -34,9 +34,11 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
+        // Reading YAML settings files (layouts, alarm settings) with errors that name file and line.
+        .target(name: "YAMLFiles", dependencies: [.product(name: "Yams", package: "Yams")]),
         // Pure rendering: cell buffer, widgets, panels, layouts (YAML). No terminal I/O.
         .target(name: "View", dependencies: [
-            "Telemetry", "SessionCore", "TelemetrySources",
+            "Telemetry", "SessionCore", "TelemetrySources", "YAMLFiles",
             .product(name: "Yams", package: "Yams"),
         ]),
         // The ncurses wide-character API, wrapped for Swift (macros become inline functions).
@@ -45,7 +47,7 @@ let package = Package(
         .target(name: "Terminal", dependencies: ["CCurses", "View"]),
         // The loop: source events, keys and ticks → session state → view → terminal.
         .target(name: "Console", dependencies: [
-            "Telemetry", "SessionCore", "TelemetrySources", "Simulator", "View", "Terminal",
+            "Telemetry", "SessionCore", "TelemetrySources", "Simulator", "View", "Terminal", "YAMLFiles",
             .product(name: "Yams", package: "Yams"),
             // Headless runs log through swift-log: levels and timestamps for service managers.
             .product(name: "Logging", package: "swift-log"),

@@ -1,6 +1,7 @@
 import SessionCore
 import Telemetry
 import Yams
+import YAMLFiles
 
 #if canImport(Glibc)
 import Glibc
@@ -9,31 +10,7 @@ import Darwin
 #endif
 
 /// An alarm settings file that cannot be used: which file, where in it, and what is wrong.
-public struct AlarmSettingsError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// The file's path (or the name given to `parse`).
-    public var file: String
-    /// 1-based line and column, when known.
-    public var line: Int?
-    public var column: Int?
-    public var problem: String
-
-    public init(file: String, line: Int? = nil, column: Int? = nil, problem: String) {
-        self.file = file
-        self.line = line
-        self.column = column
-        self.problem = problem
-    }
-
-    /// "FILE:LINE:COLUMN: PROBLEM", like a compiler.
-    public var description: String {
-        var s = file
-        if let line {
-            s += ":\(line)"
-            if let column { s += ":\(column)" }
-        }
-        return s + ": " + problem
-    }
-}
+public typealias AlarmSettingsError = FileProblem
 
 /// Reads alarm settings from YAML: any subset of the keys of `defaultAlarmSettingsYAML`
 /// overrides `AlarmSettings.defaults`.
@@ -60,14 +37,7 @@ public enum AlarmSettingsFile {
 
     /// Parses settings text. `file` names the source in errors.
     public static func parse(yaml: String, file: String, base: AlarmSettings = .defaults) throws(AlarmSettingsError) -> AlarmSettings {
-        let document: Node?
-        do {
-            document = try Yams.compose(yaml: yaml)
-        } catch let error as YamlError {
-            throw convert(error, file: file)
-        } catch {
-            throw AlarmSettingsError(file: file, problem: "cannot read YAML: \(error)")
-        }
+        let document = try composeYAML(yaml, file: file)
         var settings = base
         guard let document else { return settings }   // an empty file (or only comments): the defaults
         if case .scalar(let scalar) = document, scalar.string.isEmpty || document.tag.description == Tag.Name.null.rawValue { return settings }
@@ -109,62 +79,11 @@ public enum AlarmSettingsFile {
         String(cString: strerror(errno))
     }
 
-    static func convert(_ error: YamlError, file: String) -> AlarmSettingsError {
-        func detail(_ context: YamlError.Context?, _ problem: String) -> String {
-            guard let context else { return problem }
-            return "\(problem) (\(context.text) at line \(context.mark.line))"
-        }
-        switch error {
-        case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _),
-             let .composer(context, problem, mark, _):
-            return AlarmSettingsError(file: file, line: mark.line, column: mark.column,
-                                      problem: "invalid YAML: " + detail(context, problem))
-        case let .reader(problem, offset, _, yaml):
-            var line: Int?
-            if let offset {
-                line = 1 + yaml.utf8.prefix(offset).reduce(0) { $1 == UInt8(ascii: "\n") ? $0 + 1 : $0 }
-            }
-            return AlarmSettingsError(file: file, line: line, problem: "invalid text: \(problem)")
-        default:
-            return AlarmSettingsError(file: file, problem: "invalid YAML: \(error)")
-        }
-    }
-
     // MARK: - the schema
 
     /// Walks the composed YAML tree, refusing unknown keys and wrong types.
-    struct Reader {
+    struct Reader: YAMLTreeReader {
         let file: String
-
-        func fail(_ node: Node?, _ problem: String) -> AlarmSettingsError {
-            AlarmSettingsError(file: file, line: node?.mark?.line, column: node?.mark?.column, problem: problem)
-        }
-
-        func kind(_ node: Node) -> String {
-            switch node {
-            case .scalar(let s): s.string.isEmpty ? "nothing" : "'\(s.string)'"
-            case .mapping: "a mapping"
-            case .sequence: "a list"
-            }
-        }
-
-        /// The pairs of a mapping, refusing unknown and repeated keys.
-        func pairs(_ node: Node, allowed: [String], what: String) throws(AlarmSettingsError) -> [(key: String, keyNode: Node, value: Node)] {
-            guard case .mapping(let mapping) = node else {
-                throw fail(node, "\(what) must be a mapping of keys to values, found \(kind(node))")
-            }
-            var out: [(key: String, keyNode: Node, value: Node)] = []
-            for (keyNode, value) in mapping {
-                guard case .scalar(let scalar) = keyNode else { throw fail(keyNode, "keys must be plain words in \(what)") }
-                let key = scalar.string
-                guard allowed.contains(key) else {
-                    throw fail(keyNode, "unknown key '\(key)' in \(what) (expected one of: \(allowed.joined(separator: ", ")))")
-                }
-                guard !out.contains(where: { $0.key == key }) else { throw fail(keyNode, "key '\(key)' appears twice in \(what)") }
-                out.append((key, keyNode, value))
-            }
-            return out
-        }
 
         func number(_ node: Node, _ key: String) throws(AlarmSettingsError) -> Double {
             guard case .scalar = node, node.tag.description == Tag.Name.int.rawValue || node.tag.description == Tag.Name.float.rawValue, let v = node.float, v.isFinite else {

@@ -1,51 +1,21 @@
 import Yams
+import YAMLFiles
 
 /// A layout file that cannot be used: which file, where in it, and what is wrong. The console
 /// shows `description` and falls back to the mode's default layout.
-public struct LayoutError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// The file's path, or "built-in NAME".
-    public var file: String
-    /// 1-based line and column, when known.
-    public var line: Int?
-    public var column: Int?
-    public var problem: String
-
-    public init(file: String, line: Int? = nil, column: Int? = nil, problem: String) {
-        self.file = file
-        self.line = line
-        self.column = column
-        self.problem = problem
-    }
-
-    /// "FILE:LINE:COLUMN: PROBLEM", like a compiler.
-    public var description: String {
-        var s = file
-        if let line {
-            s += ":\(line)"
-            if let column { s += ":\(column)" }
-        }
-        return s + ": " + problem
-    }
-}
+public typealias LayoutError = FileProblem
 
 /// Reads the YAML layout schema (documented in Layouts/README.md) into a `Layout`, checking
 /// its meaning as well as its syntax.
 public enum LayoutParser {
-    static let topKeys: Set<String> = ["name", "description", "min_width", "min_height", "root"]
-    static let nodeKeys: Set<String> = ["panel", "rows", "columns", "size", "weight", "min", "large"]
+    static let topKeys = ["description", "min_height", "min_width", "name", "root"]
+    static let nodeKeys = ["columns", "large", "min", "panel", "rows", "size", "weight"]
 
     /// Parses `yaml`. `file` names the source in errors; `defaultName` is used when the file
     /// has no `name`.
     public static func parse(yaml: String, file: String, defaultName: String,
                              source: LayoutSource = .builtIn) throws(LayoutError) -> Layout {
-        let document: Node?
-        do {
-            document = try Yams.compose(yaml: yaml)
-        } catch let error as YamlError {
-            throw convert(error, file: file)
-        } catch {
-            throw LayoutError(file: file, problem: "cannot read YAML: \(error)")
-        }
+        let document = try composeYAML(yaml, file: file)
         guard let document else {
             throw LayoutError(file: file, line: 1, problem: "the file is empty; a layout needs at least `root:`")
         }
@@ -53,65 +23,13 @@ public enum LayoutParser {
         return try reader.layout(document, defaultName: defaultName, source: source)
     }
 
-    static func convert(_ error: YamlError, file: String) -> LayoutError {
-        func detail(_ context: YamlError.Context?, _ problem: String) -> String {
-            guard let context else { return problem }
-            return "\(problem) (\(context.text) at line \(context.mark.line))"
-        }
-        switch error {
-        case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _),
-             let .composer(context, problem, mark, _):
-            return LayoutError(file: file, line: mark.line, column: mark.column,
-                               problem: "invalid YAML: " + detail(context, problem))
-        case let .reader(problem, offset, _, yaml):
-            var line: Int?
-            if let offset {
-                line = 1 + yaml.utf8.prefix(offset).reduce(0) { $1 == UInt8(ascii: "\n") ? $0 + 1 : $0 }
-            }
-            return LayoutError(file: file, line: line, problem: "invalid text: \(problem)")
-        default:
-            return LayoutError(file: file, problem: "invalid YAML: \(error)")
-        }
-    }
-
     /// Walks the composed YAML tree with the file name at hand for errors.
-    struct Reader {
+    struct Reader: YAMLTreeReader {
         let file: String
         var seenPanels: [PanelID: Int] = [:]
 
         init(file: String) {
             self.file = file
-        }
-
-        func fail(_ node: Node?, _ problem: String) -> LayoutError {
-            LayoutError(file: file, line: node?.mark?.line, column: node?.mark?.column, problem: problem)
-        }
-
-        /// The pairs of a mapping, refusing unknown and repeated keys.
-        func pairs(_ node: Node, allowed: Set<String>, what: String) throws(LayoutError) -> [(key: String, keyNode: Node, value: Node)] {
-            guard case .mapping(let mapping) = node else {
-                throw fail(node, "\(what) must be a mapping of keys to values, found \(kind(node))")
-            }
-            var out: [(key: String, keyNode: Node, value: Node)] = []
-            var seen = Set<String>()
-            for (keyNode, value) in mapping {
-                guard case .scalar(let scalar) = keyNode else { throw fail(keyNode, "keys must be plain words") }
-                let key = scalar.string
-                guard allowed.contains(key) else {
-                    throw fail(keyNode, "unknown key '\(key)' in \(what) (expected one of: \(allowed.sorted().joined(separator: ", ")))")
-                }
-                guard seen.insert(key).inserted else { throw fail(keyNode, "key '\(key)' appears twice in \(what)") }
-                out.append((key, keyNode, value))
-            }
-            return out
-        }
-
-        func kind(_ node: Node) -> String {
-            switch node {
-            case .scalar(let s): "'\(s.string)'"
-            case .mapping: "a mapping"
-            case .sequence: "a list"
-            }
         }
 
         func count(_ node: Node, _ key: String) throws(LayoutError) -> Int {
