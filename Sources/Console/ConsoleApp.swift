@@ -93,6 +93,7 @@ public final class ConsoleApp {
             let events = inbox.drain()
             if !events.isEmpty {
                 model.driver.handle(events, arrival: MonotonicClock.now())
+                model.settleSeek()
                 dirty = true
             }
             if model.driver.fatal != nil { break }
@@ -154,10 +155,13 @@ public struct ConsoleModel {
     public var reportedRecorderProblem = false
     /// The alarm `a` acknowledges: moved with ↑/↓ while the Alarms panel has focus.
     public var alarmSelection = 0
+    /// A seek asked for and not yet reached: its target and its number (see `PlaybackControl.seek`).
+    public private(set) var pendingSeek: (target: Double, id: Int)?
 
     public init(mode: SessionMode, label: String, catalog: LayoutCatalog, layoutRequest: String?, duration: Double? = nil,
                 alarmSettings: AlarmSettings = .defaults) {
         self.driver = SessionDriver(mode: mode, alarmSettings: alarmSettings)
+        driver.keepsCheckpoints = mode == .replay  // ← resumes from them
         self.label = label
         self.catalog = catalog
         self.duration = duration
@@ -230,9 +234,9 @@ public struct ConsoleModel {
         case .character("-") where mode == .replay:
             control?.stepSpeed(faster: false)
         case .left where mode == .replay:
-            control?.seek(to: max(0, driver.state.sessionTime - 5))
+            seek(by: -5, control: control)
         case .right where mode == .replay:
-            control?.seek(to: driver.state.sessionTime + 5)
+            seek(by: 5, control: control)
         default:
             break
         }
@@ -245,6 +249,25 @@ public struct ConsoleModel {
         KeyBinding(key: "p", short: "audio pause", help: "pause alarm sounds for 120 s (again: resume); a higher alarm breaks through", section: "Alarms"),
         KeyBinding(key: "l", short: "alarm log", help: "show the alarm log", section: "Alarms"),
     ]
+
+    /// Asks the source to jump, from the nearest kept checkpoint when there is one.
+    private mutating func seek(by seconds: Double, control: PlaybackControl?) {
+        guard let control else { return }
+        // Keys pressed while a seek is under way step from where it is going, not from where
+        // the replay happens to be on its way there.
+        let t = max(0, (pendingSeek?.target ?? driver.state.sessionTime) + seconds)
+        let id = control.seek(to: t, from: driver.checkpoint(forSeekTo: t))
+        pendingSeek = (t, id)
+    }
+
+    /// Forgets the seek under way once the source has carried it out and the replay has got
+    /// there (or the recording ended short of it).
+    public mutating func settleSeek() {
+        guard let pending = pendingSeek, driver.lastSeek >= pending.id else { return }
+        if driver.state.sessionTime >= pending.target - 1e-6 || driver.sourceState == .ended {
+            pendingSeek = nil
+        }
+    }
 
     private mutating func scrollFocused(by delta: Int) {
         guard let focus = focus ?? layout.focusOrder.first else { return }

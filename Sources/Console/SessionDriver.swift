@@ -16,12 +16,25 @@ public struct SessionDriver: Sendable {
     /// Device and derived alarms (IEC 60601-1-8): acknowledgement, latching, audio.
     public var alarms: AlarmEngine
     private let limits: HistoryLimits
+    /// States kept at a replay's checkpoints, so a seek back resumes there.
+    public private(set) var checkpoints = ReplayCheckpoints()
+    /// Whether to keep them: only a console that can seek needs them (they cost memory).
+    public var keepsCheckpoints = false
+    /// The number of the last seek the source carried out (`SourceEvent.seeked`).
+    public private(set) var lastSeek = 0
 
     public init(mode: SessionMode, limits: HistoryLimits = HistoryLimits(), alarmSettings: AlarmSettings = .defaults) {
         self.mode = mode
         self.limits = limits
         self.state = SessionState(limits: limits)
         self.alarms = AlarmEngine(settings: alarmSettings)
+    }
+
+    /// The checkpoint to resume from for a seek to session time `t`: the latest at or before
+    /// it, if resuming there saves reading (it lies behind `t` but after where reading would
+    /// otherwise start).
+    public func checkpoint(forSeekTo t: Double) -> ReplayCheckpoint? {
+        checkpoints.latest(atOrBefore: t)
     }
 
     /// Re-evaluates every alarm condition; call after each batch of events and on ticks, so
@@ -55,6 +68,20 @@ public struct SessionDriver: Sendable {
             } else {
                 // A seek backwards or a restart of a recording: rebuild from what follows,
                 // alarms included (they are recomputed from the recording).
+                state = SessionState(limits: limits)
+                alarms.reset()
+            }
+        case .checkpoint(let checkpoint):
+            if keepsCheckpoints { checkpoints.keep(checkpoint, state: state, alarms: alarms) }
+        case .seeked(let id):
+            lastSeek = id
+        case .resumed(let checkpoint):
+            if let kept = checkpoints.state(at: checkpoint) {
+                state = kept.state
+                alarms = kept.alarms
+                _ = alarms.drainLog()  // logged already, the first time through
+            } else {
+                // Not kept (cannot happen for a checkpoint this driver handed out): start empty.
                 state = SessionState(limits: limits)
                 alarms.reset()
             }

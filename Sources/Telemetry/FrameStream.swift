@@ -7,9 +7,15 @@ public struct FrameStream: Sendable {
     public var decoder: FrameDecoder
     private var pending: [UInt8] = []
     private var discarding = false
+    /// Where the next chunk starts in the whole stream (bytes fed so far, plus the start offset).
+    public private(set) var offset: Int
 
-    public init(decoder: FrameDecoder = FrameDecoder()) {
+    /// - Parameters:
+    ///   - decoder: a fresh decoder, or one saved with a position to resume a recording there.
+    ///   - offset: the stream offset of the first byte to be fed (0, or a resumed position).
+    public init(decoder: FrameDecoder = FrameDecoder(), offset: Int = 0) {
         self.decoder = decoder
+        self.offset = offset
     }
 
     /// Starts over (a new connection): forgets any partial line, the declared arms and the line count.
@@ -17,12 +23,22 @@ public struct FrameStream: Sendable {
         pending.removeAll(keepingCapacity: true)
         discarding = false
         decoder.reset()
+        offset = 0
     }
 
     /// Feeds a chunk; `emit` is called for every complete line in it.
     public mutating func feed(_ chunk: UnsafeRawBufferPointer, _ emit: (DecodeOutcome) -> Void) {
+        feed(chunk) { outcome, _, _ in emit(outcome) }
+    }
+
+    /// Feeds a chunk; `emit` gets every complete line's outcome with the stream offset just past
+    /// the line and the decoder as it stands after it: together, a place to resume from later.
+    @inline(__always)
+    public mutating func feed(_ chunk: UnsafeRawBufferPointer, _ emit: (DecodeOutcome, _ lineEnd: Int, _ decoder: FrameDecoder) -> Void) {
         guard let base = chunk.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
         let n = chunk.count
+        let chunkOffset = offset
+        offset += n
         var start = 0
         while start < n {
             // Find the next LF with memchr: the fastest scan the platform has.
@@ -32,20 +48,21 @@ public struct FrameStream: Sendable {
                 return
             }
             let lf = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+            let lineEnd = chunkOffset + lf + 1
             if discarding {
                 discarding = false
-                emit(.error(decoder.skipLine()))
+                emit(.error(decoder.skipLine()), lineEnd, decoder)
             } else if pending.isEmpty {
-                emit(decoder.decode(UnsafeRawBufferPointer(start: base + start, count: lf - start)))
+                emit(decoder.decode(UnsafeRawBufferPointer(start: base + start, count: lf - start)), lineEnd, decoder)
             } else {
                 appendPartial(base + start, lf - start)
                 if discarding {
                     discarding = false
-                    emit(.error(decoder.skipLine()))
+                    emit(.error(decoder.skipLine()), lineEnd, decoder)
                 } else {
                     let line = pending
                     pending.removeAll(keepingCapacity: true)
-                    emit(line.withUnsafeBytes { decoder.decode($0) })
+                    emit(line.withUnsafeBytes { decoder.decode($0) }, lineEnd, decoder)
                 }
             }
             start = lf + 1

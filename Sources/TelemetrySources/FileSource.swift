@@ -10,8 +10,10 @@ import Darwin
 /// Replays a recording (or standard input) paced by the frames' `t`, with a speed factor,
 /// or as fast as possible. Honours pause, speed and seek from a `PlaybackControl`.
 ///
-/// A seek backwards re-reads the file from the start (reported as `.reset`) and delivers
-/// everything up to the target at once; the decoder does ~1M frames/s, so that is quick.
+/// Every `checkpointInterval` seconds of session time it marks a `.checkpoint` (a position in
+/// the recording). A seek to a checkpoint the consumer kept a state for resumes reading there
+/// (`.resumed`); any other seek backwards re-reads the recording from its start (`.reset`).
+/// Either way, frames up to the target are delivered at once, then pacing resumes.
 public final class FileSource: TelemetrySource {
     public let path: String
     public let mode: SessionMode
@@ -22,6 +24,8 @@ public final class FileSource: TelemetrySource {
     private let stopRequested = Atomic<Bool>(false)
     /// How many events may wait in the consumer's inbox before the reader waits (memory bound).
     private let backlog: (@Sendable () -> Int)?
+    /// Session seconds between checkpoints (paced replays of files only: standard input cannot seek).
+    public static let checkpointInterval = 10.0
 
     public var label: String { path == "-" ? "standard input" : path }
 
@@ -58,7 +62,12 @@ public final class FileSource: TelemetrySource {
     /// The replay loop, run on its own thread.
     func run(sink: @escaping @Sendable (SourceEvent) -> Void) {
         var fastForwardTo = startAt
+        // nil: read from the start; otherwise resume at this checkpoint.
+        var resumeAt: ReplayCheckpoint?
+        // A seek that needed a restart, reported once the restart is under way.
+        var carryingOut: Int?
         var restart = true
+        let marksCheckpoints = paced && path != "-"
         sink(.state(.connecting(attempt: 1)))
         while restart && !isStopped {
             restart = false
@@ -69,11 +78,29 @@ public final class FileSource: TelemetrySource {
                 sink(.state(.failed(error.description)))
                 return
             }
-            sink(.reset)
+            sink(resumeAt.map { .resumed($0) } ?? .reset)
+            if let seek = carryingOut { sink(.seeked(seek)) }
+            carryingOut = nil
             sink(.state(.connected(peer: label)))
             var pacer = Pacer(control: control)
-            var lastT = 0.0
-            reader.decodeAll { outcome in
+            var lastT = resumeAt?.t ?? 0
+            var nextCheckpoint = resumeAt.map { $0.t + Self.checkpointInterval } ?? 0
+            // Decides what a seek means here: go on reading (ahead), or start over (back).
+            func follow(_ seek: Seek, at t: Double) -> Bool {
+                fastForwardTo = seek.target
+                if let from = seek.from, from.t > t || seek.target < t {
+                    resumeAt = from
+                } else if seek.target < t {
+                    resumeAt = nil
+                } else {
+                    sink(.seeked(seek.id))  // ahead: reading on gets there
+                    return true
+                }
+                carryingOut = seek.id
+                restart = true
+                return false
+            }
+            reader.decodeAll(from: resumeAt?.position) { outcome, position in
                 if isStopped { return false }
                 if case .frame(let frame) = outcome {
                     lastT = frame.t
@@ -81,28 +108,21 @@ public final class FileSource: TelemetrySource {
                         switch pacer.wait(until: frame.t, source: self, sink: sink) {
                         case .proceed: break
                         case .stopped: return false
-                        case .seek(let target):
-                            if target >= frame.t {
-                                fastForwardTo = target
-                                pacer.reanchor(at: target)
-                            } else {
-                                fastForwardTo = target
-                                restart = true
-                                return false
-                            }
+                        case .seek(let seek):
+                            guard follow(seek, at: frame.t) else { return false }
+                            pacer.reanchor(at: seek.target)
                         }
-                    } else if paced, let target = control.takeSeek() {
+                    } else if paced, let seek = control.takeSeek() {
                         // A seek while fast-forwarding.
-                        if target < frame.t {
-                            fastForwardTo = target
-                            restart = true
-                            return false
-                        }
-                        fastForwardTo = target
+                        guard follow(seek, at: frame.t) else { return false }
                     }
                 }
                 waitForRoom()
                 sink(.decoded(outcome))
+                if marksCheckpoints, case .frame(let frame) = outcome, frame.t >= nextCheckpoint {
+                    sink(.checkpoint(ReplayCheckpoint(t: frame.t, position: position())))
+                    nextCheckpoint = frame.t + Self.checkpointInterval
+                }
                 return true
             }
             if let problem = reader.problem { sink(.log(problem)) }
@@ -110,11 +130,8 @@ public final class FileSource: TelemetrySource {
                 // At the end a trainer may still seek back: wait for that or for stop.
                 sink(.state(.ended))
                 while !isStopped {
-                    if let target = control.takeSeek() {
-                        if target < lastT {
-                            fastForwardTo = target
-                            restart = true
-                        }
+                    if let seek = control.takeSeek(), seek.target < lastT {
+                        _ = follow(seek, at: lastT)
                         break
                     }
                     usleep(20_000)
@@ -134,7 +151,7 @@ public final class FileSource: TelemetrySource {
 struct Pacer {
     enum Verdict {
         case proceed, stopped
-        case seek(Double)
+        case seek(Seek)
     }
 
     let control: PlaybackControl
@@ -162,7 +179,7 @@ struct Pacer {
         var reportedPause = false
         while true {
             if source.isStopped { return .stopped }
-            if let target = control.takeSeek() { return .seek(target) }
+            if let seek = control.takeSeek() { return .seek(seek) }
             let settings = control.current
             let now = MonotonicClock.now()
             if settings.generation != seenGeneration {

@@ -7,8 +7,10 @@ public final class PlaybackControl: Sendable {
         public var paused = false
         /// Session seconds per wall-clock second.
         public var speed: Double = 1
-        /// A requested jump to this session time, consumed by the source.
-        public var seekTarget: Double?
+        /// A requested jump, consumed by the source.
+        public var seek: Seek?
+        /// How many seeks were asked for (each one's number).
+        public var seeks = 0
         /// Bumped by every change, so the source notices and re-anchors its pacing.
         public var generation = 0
     }
@@ -19,7 +21,7 @@ public final class PlaybackControl: Sendable {
     private let settings: Mutex<Settings>
 
     public init(speed: Double = 1, paused: Bool = false) {
-        settings = Mutex(Settings(paused: paused, speed: speed, seekTarget: nil, generation: 0))
+        settings = Mutex(Settings(paused: paused, speed: speed, seek: nil, seeks: 0, generation: 0))
     }
 
     public var current: Settings { settings.withLock { $0 } }
@@ -56,19 +58,53 @@ public final class PlaybackControl: Sendable {
         }
     }
 
-    public func seek(to t: Double) {
+    /// Asks the source to jump to session time `t`. With `checkpoint` (one at or before `t` that
+    /// the consumer kept a state for), a recording resumes reading there instead of at its start.
+    /// Returns the seek's number, which the source reports back once it is carried out
+    /// (`SourceEvent.seeked`). A newer seek replaces one the source has not taken yet.
+    @discardableResult
+    public func seek(to t: Double, from checkpoint: ReplayCheckpoint? = nil) -> Int {
         settings.withLock {
-            $0.seekTarget = max(0, t)
+            $0.seeks += 1
+            $0.seek = Seek(id: $0.seeks, target: max(0, t), from: checkpoint.flatMap { $0.t <= t ? $0 : nil })
             $0.generation += 1
+            return $0.seeks
         }
     }
 
     /// Takes a pending seek request (the source calls this).
-    public func takeSeek() -> Double? {
+    public func takeSeek() -> Seek? {
         settings.withLock {
-            let target = $0.seekTarget
-            $0.seekTarget = nil
-            return target
+            let seek = $0.seek
+            $0.seek = nil
+            return seek
         }
+    }
+}
+
+/// A requested jump in a replay.
+public struct Seek: Sendable, Equatable {
+    /// Its number, from 1.
+    public var id: Int
+    public var target: Double
+    /// Where to resume reading, if not from the start.
+    public var from: ReplayCheckpoint?
+}
+
+/// A place a replay can resume from: the session time and the position in the recording just
+/// after a frame. The file source marks one every few seconds of session time
+/// (`SourceEvent.checkpoint`); a consumer that keeps its state at that moment can later seek
+/// back there without reading the recording again from its start (`SourceEvent.resumed`).
+public struct ReplayCheckpoint: Sendable, Equatable {
+    public var t: Double
+    public var position: RecordingPosition
+
+    public init(t: Double, position: RecordingPosition) {
+        self.t = t
+        self.position = position
+    }
+
+    public static func == (a: ReplayCheckpoint, b: ReplayCheckpoint) -> Bool {
+        a.position.offset == b.position.offset
     }
 }

@@ -109,22 +109,55 @@ public final class RecordingReader {
     /// `body` returns false to stop early. Returns the number of lines read.
     @discardableResult
     public func decodeAll(_ body: (DecodeOutcome) -> Bool) -> Int {
-        var stream = FrameStream()
+        decodeAll(from: nil) { outcome, _ in body(outcome) }
+    }
+
+    /// Decodes the recording from `position` (nil: from its start), calling `body` for every
+    /// line that is not blank with the position just after that line, where a later read may
+    /// resume. `body` returns false to stop early. Returns the number of the last line read.
+    @discardableResult
+    public func decodeAll(from position: RecordingPosition?, _ body: (DecodeOutcome, () -> RecordingPosition) -> Bool) -> Int {
+        var stream = FrameStream(decoder: position?.decoder ?? FrameDecoder(), offset: position?.offset ?? 0)
+        if let position, !seek(to: position.offset) { return stream.decoder.lineNumber }
         var stop = false
         while !stop, readChunk({ chunk in
-            stream.feed(chunk) { outcome in
+            stream.feed(chunk) { outcome, lineEnd, decoder in
                 if stop { return }
                 if case .blank = outcome { return }
-                if !body(outcome) { stop = true }
+                if !body(outcome, { RecordingPosition(offset: lineEnd, decoder: decoder) }) { stop = true }
             }
         }) {}
         if !stop {
+            let end = stream.offset
+            let decoder = stream.decoder
             stream.finish { outcome in
                 if case .blank = outcome { return }
-                _ = body(outcome)
+                _ = body(outcome, { RecordingPosition(offset: end, decoder: decoder) })
             }
         }
         return stream.decoder.lineNumber
+    }
+
+    /// Moves to a byte offset of the (uncompressed) recording. A gzip file is decompressed up to
+    /// it, which zlib does far faster than decoding the lines would be.
+    private func seek(to offset: Int) -> Bool {
+        if let gz {
+            return gzseek(gz, offset, SEEK_SET) == offset
+        }
+        guard fd > 0 else { return false }  // standard input cannot seek
+        return lseek(fd, off_t(offset), SEEK_SET) == off_t(offset)
+    }
+}
+
+/// A place in a recording to resume reading from: the byte offset of a line's start, with the
+/// decoder as it stood there (the arms declared so far, the line count).
+public struct RecordingPosition: Sendable {
+    public var offset: Int
+    public var decoder: FrameDecoder
+
+    public init(offset: Int, decoder: FrameDecoder) {
+        self.offset = offset
+        self.decoder = decoder
     }
 }
 

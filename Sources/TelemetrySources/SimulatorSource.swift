@@ -41,7 +41,7 @@ public final class SimulatorSource: TelemetrySource {
         var pausedReported = false
         var pending: Frame? = nil
         while !stopRequested.load(ordering: .relaxed) {
-            if let target = control.takeSeek() {
+            if let target = control.takeSeek()?.target {
                 // The simulator only runs forward; a seek ahead fast-forwards it.
                 if target > simulator.time {
                     while simulator.time < target { sink(.decoded(.frame(simulator.next()))) }

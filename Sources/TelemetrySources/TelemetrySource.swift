@@ -33,6 +33,15 @@ public enum SourceEvent: Sendable {
     /// Start over: a new connection or a seek backwards. The session state should be rebuilt
     /// from the frames that follow.
     case reset
+    /// A replay can resume from here: the state as it stands now, after every frame before
+    /// this event, is the state at this checkpoint.
+    case checkpoint(ReplayCheckpoint)
+    /// A seek went back (or ahead) to this checkpoint: the state should be the one kept for it;
+    /// the frames that follow come after it.
+    case resumed(ReplayCheckpoint)
+    /// The seek with this number (`PlaybackControl.seek`) is carried out: what follows comes
+    /// from where it led (after its `.reset` or `.resumed`, if it needed one).
+    case seeked(Int)
     /// Something worth a line in the log (a refused second gateway, a retry…).
     case log(String)
 }

@@ -94,6 +94,9 @@ enum TCPTest {
     static func brief(_ e: SourceEvent) -> String {
         switch e {
         case .reset: return "reset"
+        case .checkpoint(let c): return "checkpoint \(c.t)"
+        case .resumed(let c): return "resumed \(c.t)"
+        case .seeked(let id): return "seeked \(id)"
         case .log: return "log"
         case .state(let s):
             switch s {

@@ -1,0 +1,60 @@
+import SessionCore
+import TelemetrySources
+
+/// The session state and alarms kept at some of a replay's checkpoints, so that a seek back
+/// resumes from the nearest one instead of re-reading the recording from its start.
+///
+/// Memory stays bounded whatever the recording's length: the two latest checkpoints are always
+/// kept, so a step back of a few seconds reads at most a few seconds; of the older ones at most
+/// `capacity` are kept (each state holds the bounded history, about 2 MB for four arms), and
+/// when they would be more, every other one is dropped and their spacing doubles. A long jump
+/// back reads at most one spacing's worth: 10 s at first, 160 s after four halvings (a
+/// 40-minute session).
+public struct ReplayCheckpoints: Sendable {
+    public struct Kept: Sendable {
+        public var checkpoint: ReplayCheckpoint
+        public var state: SessionState
+        public var alarms: AlarmEngine
+    }
+
+    public static let capacity = 16
+    /// Session seconds between kept checkpoints; doubles as the recording grows.
+    public private(set) var spacing: Double = 0
+    /// Oldest first.
+    public private(set) var kept: [Kept] = []
+    /// The two latest checkpoints passed, whether or not `kept` has them.
+    public private(set) var recent: [Kept] = []
+
+    public init() {}
+
+    /// Keeps the state at `checkpoint` unless one is kept within `spacing` of it.
+    public mutating func keep(_ checkpoint: ReplayCheckpoint, state: SessionState, alarms: AlarmEngine) {
+        if !recent.contains(where: { $0.checkpoint == checkpoint }) {
+            recent.append(Kept(checkpoint: checkpoint, state: state, alarms: alarms))
+            if recent.count > 2 { recent.removeFirst() }
+        }
+        let index = kept.firstIndex { $0.checkpoint.t > checkpoint.t } ?? kept.count
+        let before = index > 0 ? kept[index - 1].checkpoint.t : -Double.infinity
+        let after = index < kept.count ? kept[index].checkpoint.t : Double.infinity
+        guard checkpoint.t - before >= spacing, after - checkpoint.t >= spacing,
+              !kept.contains(where: { $0.checkpoint == checkpoint }) else { return }
+        kept.insert(Kept(checkpoint: checkpoint, state: state, alarms: alarms), at: index)
+        if kept.count > Self.capacity { thin() }
+    }
+
+    /// The latest kept checkpoint at or before session time `t`.
+    public func latest(atOrBefore t: Double) -> ReplayCheckpoint? {
+        (kept + recent).filter { $0.checkpoint.t <= t }.max { $0.checkpoint.t < $1.checkpoint.t }?.checkpoint
+    }
+
+    /// The state kept at `checkpoint`, if it was kept.
+    public func state(at checkpoint: ReplayCheckpoint) -> Kept? {
+        recent.first { $0.checkpoint == checkpoint } ?? kept.first { $0.checkpoint == checkpoint }
+    }
+
+    private mutating func thin() {
+        kept = kept.enumerated().filter { $0.offset % 2 == 0 }.map(\.element)
+        let gaps = zip(kept, kept.dropFirst()).map { $1.checkpoint.t - $0.checkpoint.t }
+        spacing = max(spacing * 2, gaps.min() ?? 0)
+    }
+}
