@@ -87,6 +87,11 @@ public final class FileSource: TelemetrySource {
             var nextCheckpoint = resumeAt.map { $0.t + Self.checkpointInterval } ?? 0
             // Decides what a seek means here: go on reading (ahead), or start over (back).
             func follow(_ seek: Seek, at t: Double) -> Bool {
+                if path == "-" && seek.target < t {
+                    sink(.log("standard input cannot seek back: a replay of a file can"))
+                    sink(.seeked(seek.id))
+                    return true
+                }
                 fastForwardTo = seek.target
                 if let from = seek.from, from.t > t || seek.target < t {
                     resumeAt = from

@@ -8,7 +8,7 @@ import View
 
 /// Options every watching command shares.
 struct WatchOptions: ParsableArguments {
-    @Flag(help: "Run without the full-screen console: print one status line per second (also the behaviour when stdout is not a terminal).")
+    @Flag(help: "Run without the full-screen console: print one status line per second (also the behaviour when there is no terminal: stdout redirected, or a service manager).")
     var headless = false
 
     @Option(help: ArgumentHelp("Alarm thresholds (YAML) overriding the defaults; see the README.", valueName: "FILE"))
@@ -106,8 +106,8 @@ struct Live: ParsableCommand {
         discussion: """
         Connects to the gateway at HOST:PORT and keeps retrying (0.25 s up to 5 s apart) when the \
         connection drops or is refused. With --listen, waits for a gateway that pushes (loopback \
-        unless an address is given; one gateway at a time). With -, reads standard input. \
-        surgtop never writes to the connection.
+        unless an address is given; one gateway at a time). With -, reads standard input (the \
+        console then takes its keys from the terminal). surgtop never writes to the connection.
 
         Examples:
           surgtop live 10.1.2.3:7000
@@ -174,7 +174,7 @@ struct Replay: ParsableCommand {
         """
     )
 
-    @Argument(help: "The recording (.ndjson or .ndjson.gz).")
+    @Argument(help: "The recording (.ndjson or .ndjson.gz), or - for standard input (which cannot seek back).")
     var file: String
 
     @Option(help: "Playback speed: session seconds per wall-clock second.")
