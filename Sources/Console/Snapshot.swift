@@ -42,6 +42,7 @@ public enum Snapshot {
         switch input {
         case .recording(let path):
             let reader = try RecordingReader(path: path)
+            model.duration = RecordingLength.measure(path: path)
             model.driver.handle(.state(.connected(peer: path)), arrival: 0)
             var ended = true
             reader.decodeAll { outcome in

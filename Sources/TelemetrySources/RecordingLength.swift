@@ -11,14 +11,20 @@ public final class RecordingLength: Sendable {
         guard path != "-" else { return }
         if path.hasSuffix(".gz") {
             DetachedThread.spawn { [self] in
-                let t = RecordingReader.lastTimestampByReading(path: path)
+                let t = Self.measure(path: path)
                 found.withLock { $0 = t }
             }
         } else {
-            found.withLock { $0 = RecordingReader.lastTimestamp(path: path) }
+            found.withLock { $0 = Self.measure(path: path) }
         }
     }
 
     /// The length, once known.
     public var seconds: Double? { found.withLock { $0 } }
+
+    /// The length found now, however long that takes (for one-shot uses such as a snapshot).
+    public static func measure(path: String) -> Double? {
+        guard path != "-" else { return nil }
+        return path.hasSuffix(".gz") ? RecordingReader.lastTimestampByReading(path: path) : RecordingReader.lastTimestamp(path: path)
+    }
 }
