@@ -45,15 +45,30 @@ struct Report: ParsableCommand {
         // Derived alarms are recomputed from the recording, as the console would have shown them.
         var state = SessionState()
         var engine = AlarmEngine(settings: settings)
+        // Arm frames come by the thousand per second, and evaluating after each one would spend
+        // most of the report's time re-reading unchanged links and arms. Instead the engine is
+        // evaluated just before an arm's sample would be replaced by its next one, so it still
+        // sees every sample of every arm (peaks included), and after every other frame.
+        var unseen = Set<String>()
+        func evaluate() {
+            engine.evaluate(state, time: state.sessionTime, arrivalNow: state.sessionTime, sourceIsLive: false)
+            _ = engine.drainLog()
+            unseen.removeAll(keepingCapacity: true)
+        }
         reader.decodeAll { outcome in
             builder.add(outcome)
-            if case .frame(let frame) = outcome {
+            guard case .frame(let frame) = outcome else { return true }
+            if case .arm(let sample) = frame.body {
+                if unseen.contains(sample.arm) { evaluate() }
                 state.apply(frame, arrival: frame.t)
-                engine.evaluate(state, time: state.sessionTime, arrivalNow: frame.t, sourceIsLive: false)
-                _ = engine.drainLog()
+                unseen.insert(sample.arm)
+            } else {
+                state.apply(frame, arrival: frame.t)
+                evaluate()
             }
             return true
         }
+        engine.evaluate(state, time: state.sessionTime, arrivalNow: state.sessionTime, sourceIsLive: false)
         if let problem = reader.problem { Output.error(problem) }
         let report = builder.finish(alarms: engine)
         if json {
