@@ -15,9 +15,15 @@ let terminationRequested = Atomic<Int32>(0)
 
 /// Routes SIGINT, SIGTERM and SIGHUP to `terminationRequested` instead of killing the process.
 public func installTerminationHandlers() {
+    var unblock = sigset_t()
+    sigemptyset(&unblock)
     for sig in [SIGINT, SIGTERM, SIGHUP] {
         signal(sig) { number in terminationRequested.store(number, ordering: .relaxed) }
+        sigaddset(&unblock, sig)
     }
+    // A blocked signal mask is inherited across exec: started by a parent that blocks them
+    // (a test runner's thread, some supervisors), surgtop would never see its SIGTERM.
+    pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
 }
 
 /// Runs a source without a screen: applies its frames and prints one status line per second.
