@@ -53,7 +53,9 @@ public struct FrameDecoder: Sendable {
     public private(set) var lineNumber = 0
     /// Arms declared by the most recent session frame.
     public private(set) var declaredArms: [ArmDescriptor] = []
-    private var armIDBytes: [[UInt8]] = []
+    /// Each declared arm id's length and first eight bytes as a word (ids longer than eight
+    /// bytes are compared in full), so an arm frame finds its arm without allocating.
+    private var armIDWords: [(length: Int, word: UInt64)] = []
 
     public init() {}
 
@@ -61,7 +63,7 @@ public struct FrameDecoder: Sendable {
     public mutating func reset() {
         lineNumber = 0
         declaredArms = []
-        armIDBytes = []
+        armIDWords = []
     }
 
     /// Counts a line that was skipped without being decoded (for example one over the length limit).
@@ -182,7 +184,10 @@ public struct FrameDecoder: Sendable {
             let session = try decodeSession(&f)
             body = .session(session)
             declaredArms = session.arms
-            armIDBytes = session.arms.map { Array($0.id.utf8) }
+            armIDWords = session.arms.map { arm in
+                let bytes = Array(arm.id.utf8)
+                return (bytes.count, bytes.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << UInt64(8 * $1.offset) })
+            }
         } else {
             return .unknownType(scanner.text(typeRaw))
         }
@@ -235,8 +240,11 @@ public struct FrameDecoder: Sendable {
         var index = -1
         let n = raw.end - raw.start
         if !raw.hasEscapes {
-            for k in armIDBytes.indices where armIDBytes[k].count == n {
-                let same = armIDBytes[k].withUnsafeBufferPointer { memcmp($0.baseAddress!, scanner.base + raw.start, n) == 0 }
+            let quick = n <= 8 && raw.start + 8 <= scanner.count
+            let word = quick ? scanner.word(at: raw.start, length: n) : 0
+            for k in armIDWords.indices where armIDWords[k].length == n {
+                let same = quick ? armIDWords[k].word == word
+                    : declaredArms[k].id.utf8.elementsEqual(UnsafeBufferPointer(start: scanner.base + raw.start, count: n))
                 if same {
                     index = k
                     break

@@ -259,7 +259,27 @@ struct JSONScanner {
     /// Whether a scanned string without escapes equals `literal`.
     @inline(__always) func equals(_ raw: RawString, _ literal: StaticString) -> Bool {
         let n = raw.end - raw.start
-        return !raw.hasEscapes && n == literal.utf8CodeUnitCount && memcmp(base + raw.start, literal.utf8Start, n) == 0
+        guard !raw.hasEscapes && n == literal.utf8CodeUnitCount else { return false }
+        // Short literals (frame types, states) as one word: no call.
+        if n <= 8 && raw.start + 8 <= count {
+            return word(at: raw.start, length: n) == Self.word(literal)
+        }
+        return memcmp(base + raw.start, literal.utf8Start, n) == 0
+    }
+
+    /// The `length` (1...8) bytes at `position` as a little-endian word, zero-padded;
+    /// eight bytes from `position` must lie within the line.
+    @inline(__always) func word(at position: Int, length: Int) -> UInt64 {
+        let w = UInt64(littleEndian: UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self))
+        return length >= 8 ? w : w & ~(~UInt64(0) << UInt64(8 * length))
+    }
+
+    /// A literal's first eight bytes as a little-endian word, zero-padded (folded at compile time).
+    @inline(__always) static func word(_ literal: StaticString) -> UInt64 {
+        var w: UInt64 = 0
+        let p = literal.utf8Start
+        for k in 0..<min(8, literal.utf8CodeUnitCount) { w |= UInt64(p[k]) << UInt64(8 * k) }
+        return w
     }
 
     // MARK: numbers

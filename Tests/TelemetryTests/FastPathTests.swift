@@ -167,6 +167,28 @@ struct FastPathTests {
         #expect(e.reason.contains("out of range"))
     }
 
+    @Test("arm ids are matched whatever their length and wherever they sit in the line")
+    func armIDs() {
+        var d = FrameDecoder()
+        let arms = ["A", "PSM1", "PSM12345", "PATIENT_SIDE_1", "PATIENT_SIDE_2"]
+        let declared = arms.map { #"{"id":"\#($0)","kind":"other"}"# }.joined(separator: ",")
+        _ = d.decode(line: #"{"t":0,"type":"session","v":1,"id":"s","arms":["# + declared + "]}")
+        for arm in arms {
+            for line in [#"{"t":1,"type":"arm","arm":"\#(arm)"}"#, #"{"arm":"\#(arm)","t":1,"type":"arm","state":"ENABLED"}"#] {
+                guard case .frame(let f) = d.decode(line: line), case .arm(let a) = f.body else {
+                    Issue.record("not decoded: \(line)")
+                    continue
+                }
+                #expect(a.arm == arm)
+            }
+        }
+        guard case .error(let e) = d.decode(line: #"{"t":1,"type":"arm","arm":"PATIENT_SIDE_3","state":"ENABLED"}"#) else {
+            Issue.record("an undeclared arm sharing a long prefix was accepted")
+            return
+        }
+        #expect(e.reason.contains("PATIENT_SIDE_3"))
+    }
+
     @Test("readings are indexed from zero and compare by value")
     func readings() {
         let sample = ArmSample(arm: "A", position: [1, 2, 3], velocity: [4, 5, 6])
