@@ -48,9 +48,25 @@ public struct SessionDriver: Sendable {
     @discardableResult
     public mutating func handle(_ events: [SourceEvent], arrival: Double) -> Bool {
         guard !events.isEmpty else { return false }
-        for event in events { handle(event, arrival: arrival) }
+        var evaluatedAt = state.sessionTime
+        for event in events {
+            handle(event, arrival: arrival)
+            // A long batch (a replay catching up after a seek) spans many seconds of session
+            // time: evaluate the alarms along the way, as playing it would, not just at its end,
+            // so a condition that came and went inside it is still raised, logged and cleared.
+            if state.sessionTime < evaluatedAt {
+                evaluatedAt = state.sessionTime  // started over
+            } else if state.sessionTime >= evaluatedAt + Self.evaluationStep {
+                evaluateAlarms(arrivalNow: arrival)
+                evaluatedAt = state.sessionTime
+            }
+        }
         return true
     }
+
+    /// Session seconds between alarm evaluations inside one batch of events (the timing rules
+    /// work in whole seconds: sustain 1 s, clear after 2 s).
+    public static let evaluationStep = 0.1
 
     public mutating func handle(_ event: SourceEvent, arrival: Double) {
         switch event {

@@ -117,3 +117,23 @@ struct ReplaySeekTests {
         #expect(model.pendingSeek == nil, "reached: the next key steps from the replay's time again")
     }
 }
+
+@Suite("Alarms in a long batch")
+struct LongBatchAlarmTests {
+    @Test("a condition that came and went inside one batch (a replay catching up) is raised and cleared on the way")
+    func alarmsAlongABatch() {
+        var driver = SessionDriver(mode: .replay)
+        var events: [SourceEvent] = [.decoded(.frame(Frame(t: 0, body: .session(SessionInfo(id: "S", arms: [])))))]
+        for k in 0...200 {
+            let t = Double(k) / 10
+            let rtt = t >= 5 && t < 9 ? 250.0 : 40.0  // 4 s above the 200 ms medium threshold
+            events.append(.decoded(.frame(Frame(t: t, body: .link(LinkSample(path: "primary", up: true, rttMs: rtt))))))
+        }
+        driver.handle(events, arrival: 0)
+        driver.evaluateAlarms(arrivalNow: 0)
+        let log = driver.alarms.drainLog().map(\.text)
+        #expect(log.contains { $0.contains("RAISE") && $0.contains("LINK.primary.RTT") }, "\(log)")
+        #expect(log.contains { $0.contains("CLEAR") && $0.contains("LINK.primary.RTT") }, "\(log)")
+        #expect(driver.alarms.alarms.isEmpty, "nothing left active at the end of the batch")
+    }
+}
