@@ -135,9 +135,9 @@ public final class FileSource: TelemetrySource {
                 // At the end a trainer may still seek back: wait for that or for stop.
                 sink(.state(.ended))
                 while !isStopped {
-                    if let seek = control.takeSeek(), seek.target < lastT {
-                        _ = follow(seek, at: lastT)
-                        break
+                    if let seek = control.takeSeek() {
+                        if seek.target < lastT, !follow(seek, at: lastT) { break }
+                        sink(.seeked(seek.id))  // nothing past the end (or stdin): done as far as it goes
                     }
                     usleep(20_000)
                 }

@@ -67,6 +67,26 @@ struct FileSourceTests {
         #expect(zip(times, times.dropFirst()).allSatisfy { $0 <= $1 })
     }
 
+    @Test("at the end of a recording a seek ahead is answered and a seek back still replays")
+    func seeksAfterTheEnd() async throws {
+        let path = try Self.write(Self.recording(seconds: 5), name: "e.ndjson")
+        let control = PlaybackControl(speed: 1_000)
+        let source = FileSource(path: path, paced: true, control: control)
+        defer { source.stop() }
+        let collector = Collector()
+        source.start(sink: collector.sink)
+        try await TCPTest.eventually("the end") { collector.ended }
+        let ahead = control.seek(to: 60)
+        try await TCPTest.eventually("the seek ahead answered") {
+            collector.events.withLock { $0.contains { if case .seeked(ahead) = $0 { true } else { false } } }
+        }
+        let back = control.seek(to: 2)
+        try await TCPTest.eventually("the seek back carried out") {
+            collector.events.withLock { $0.contains { if case .seeked(back) = $0 { true } else { false } } }
+        }
+        #expect(collector.resets == 2, "the recording is read again")
+    }
+
     @Test("a paced replay starts at --from, and a seek back starts over from the beginning")
     func seekBack() async throws {
         let path = try Self.write(Self.recording(seconds: 60), name: "d.ndjson")
