@@ -93,6 +93,35 @@ struct ConsoleInTerminalTests {
         #expect(tmux.waitFor { $0.contains("EXIT=") }.contains("EXIT=0"))
     }
 
+    @Test("a trainer pauses a replay and steps back: three ← go back 15 s, to the frame")
+    func replayStepsBack() throws {
+        let recording = CLI.temporaryDirectory().appendingPathComponent("steps.ndjson").path
+        _ = system("\(CLI.binary) sim --out \(recording) --duration 120 --rate 50 </dev/null >/dev/null 2>&1")
+        let tmux = try TmuxSession(width: 120, height: 40,
+                                   command: "LANG=C.UTF-8 \(CLI.binary) replay \(recording) --from 60 --alarm-log /dev/null")
+        tmux.waitFor { $0.contains("t 00:01:0") }
+        tmux.send("Space")
+        let paused = tmux.waitFor { $0.contains("PAUSED") }
+        let clock = try #require(Self.sessionClock(paused), "the header shows the session clock:\n\(paused)")
+        tmux.send("Left")
+        tmux.send("Left")
+        tmux.send("Left")
+        let target = clock - 15
+        let after = tmux.waitFor { screen in Self.sessionClock(screen).map { abs($0 - target) < 0.15 } == true }
+        #expect(Self.sessionClock(after).map { abs($0 - target) < 0.15 } == true, "from \(clock) to \(target):\n\(after)")
+        #expect(after.contains("PAUSED"), "still paused after the seek")
+        tmux.send("q")
+        #expect(tmux.waitFor { $0.contains("EXIT=") }.contains("EXIT=0"))
+    }
+
+    /// The session clock in the header ("t 00:01:02.5"), in seconds.
+    static func sessionClock(_ screen: String) -> Double? {
+        guard let range = screen.range(of: #"t \d\d:\d\d:\d\d\.\d"#, options: .regularExpression) else { return nil }
+        let parts = screen[range].dropFirst(2).split(separator: ":").compactMap { Double($0) }
+        guard parts.count == 3 else { return nil }
+        return parts[0] * 3600 + parts[1] * 60 + parts[2]
+    }
+
     @Test("TERM=vt100 with NO_COLOR, and LANG=C, still give a usable screen")
     func monochromeAndASCII() throws {
         let tmux = try TmuxSession(width: 100, height: 30, command: "LANG=C LC_ALL=C TERM=vt100 NO_COLOR=1 \(CLI.binary) demo")
