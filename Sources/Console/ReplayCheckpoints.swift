@@ -6,7 +6,7 @@ import TelemetrySources
 ///
 /// Memory stays bounded whatever the recording's length: the two latest checkpoints are always
 /// kept, so a step back of a few seconds reads at most a few seconds; of the older ones at most
-/// `capacity` are kept (each state holds the bounded history, about 2 MB for four arms), and
+/// `capacity` are kept (each state holds the bounded history, about 3 MB for four arms), and
 /// when they would be more, every other one is dropped and their spacing doubles. A long jump
 /// back reads at most one spacing's worth: 10 s at first, 160 s after four halvings (a
 /// 40-minute session).
