@@ -103,7 +103,10 @@ public struct SessionReportBuilder: Sendable {
     private var linkIndex: [String: Int] = [:]
     private var pathDown: [String: Double] = [:]
     private var armIndex: [String: Int] = [:]
-    private var armState: [String: (state: String, since: Double)] = [:]
+    /// Per arm (by index), its CRTK state and since when: time is added to a state when it ends.
+    private var armState: [(state: String, since: Double)?] = []
+    /// Frames by type, in `FrameType.allCases` order (a dictionary per frame was a hash per frame).
+    private var typeCounts = [Int](repeating: 0, count: FrameType.allCases.count)
     private var openAlarms: [String: Double] = [:]
     private var alarmIndex: [String: Int] = [:]
 
@@ -125,7 +128,7 @@ public struct SessionReportBuilder: Sendable {
     public mutating func add(_ frame: Frame) {
         let t = frame.t
         report.counts.frames += 1
-        report.counts.byType[frame.typeName.rawValue, default: 0] += 1
+        typeCounts[Self.typeIndex(frame.body)] += 1
         if firstT == nil { firstT = t }
         if let lastT, t < lastT { report.counts.outOfOrder += 1 }
         lastT = max(lastT ?? t, t)
@@ -146,18 +149,21 @@ public struct SessionReportBuilder: Sendable {
             for arm in info.arms where armIndex[arm.id] == nil {
                 armIndex[arm.id] = report.arms.count
                 report.arms.append(.init(id: arm.id, kind: arm.kind.rawValue, joints: arm.joints.map(\.name)))
+                armState.append(nil)
             }
         case .arm(let sample):
-            guard let k = armIndex[sample.arm] else { break }
+            // A few arms: comparing ids beats hashing one per frame.
+            guard let k = report.arms.firstIndex(where: { $0.id == sample.arm }) else { break }
             report.arms[k].frames += 1
             if let state = sample.state?.rawValue {
-                if let previous = armState[sample.arm] {
+                if let previous = armState[k] {
+                    guard state != previous.state else { break }
                     report.arms[k].secondsByState[previous.state, default: 0] += max(0, t - previous.since)
-                    if state == "FAULT" && previous.state != "FAULT" { report.arms[k].faults += 1 }
+                    if state == "FAULT" { report.arms[k].faults += 1 }
                 } else if state == "FAULT" {
                     report.arms[k].faults += 1
                 }
-                armState[sample.arm] = (state, t)
+                armState[k] = (state, t)
             }
         case .link(let sample):
             let k: Int
@@ -241,8 +247,11 @@ public struct SessionReportBuilder: Sendable {
         for (id, since) in openAlarms {
             if let k = alarmIndex[id] { r.alarms[k].duration += max(0, end - since) }
         }
-        for (arm, current) in armState {
-            if let k = armIndex[arm] { r.arms[k].secondsByState[current.state, default: 0] += max(0, end - current.since) }
+        for (k, current) in armState.enumerated() {
+            if let current { r.arms[k].secondsByState[current.state, default: 0] += max(0, end - current.since) }
+        }
+        for (k, type) in FrameType.allCases.enumerated() where typeCounts[k] > 0 {
+            r.counts.byType[type.rawValue] = typeCounts[k]
         }
         for k in r.links.indices {
             let values = samples[r.links[k].path] ?? [:]
@@ -253,6 +262,17 @@ public struct SessionReportBuilder: Sendable {
             r.links[k].videoFps = Self.stat(values[.videoFps])
         }
         return r
+    }
+
+    private static func typeIndex(_ body: Frame.Body) -> Int {
+        switch body {
+        case .session: 0
+        case .link: 1
+        case .arm: 2
+        case .instrument: 3
+        case .alarm: 4
+        case .event: 5
+        }
     }
 
     /// Percentiles by the nearest-rank method.
