@@ -189,6 +189,43 @@ struct FastPathTests {
         #expect(e.reason.contains("PATIENT_SIDE_3"))
     }
 
+    @Test("mutated lines never trap: every one decodes or is reported, and valid ones still agree with a fresh decoder")
+    func mutatedLines() {
+        var rng = SystemRandomNumberGenerator()
+        let seeds = [
+            #"{"t":0.5,"type":"arm","seq":8,"arm":"PSM1","state":"ENABLED","homed":true,"following":false,"position":[-0.007579,0.729776],"velocity":[0,1e-3],"effort":[0.0397,-1.25933],"tip":[1,2,3],"orientation":[0,0,0,1],"twist":[0,0,0,0,0,0],"jaw":0.026464}"#,
+            #"{"t":1,"type":"link","path":"backup","up":true,"rtt_ms":112.4,"jitter_ms":3.1,"loss_pct":0.0,"video_fps":59.9}"#,
+            #"{"t":2,"type":"instrument","arm":"PSM1","tool":null,"state":"ENGAGED","uses_left":7,"energy":"NONE","energy_active":false}"#,
+            #"{"t":4.2,"type":"alarm","id":"PSM1.COLLISION","state":"raised","priority":"medium","message":"Instrument \"collision\" é"}"#,
+        ]
+        let alphabet = Array(#"{}[]:,"\-+.eE0123456789 tfnaruls"#.utf8) + [0x00, 0x1F, 0x7F, 0xC3, 0xA9, 0xFF]
+        var decoded = 0, reported = 0
+        for _ in 0..<20_000 {
+            var bytes = Array(seeds.randomElement(using: &rng)!.utf8)
+            for _ in 0..<Int.random(in: 1...4, using: &rng) {
+                let at = Int.random(in: 0..<bytes.count, using: &rng)
+                switch Int.random(in: 0..<3, using: &rng) {
+                case 0: bytes[at] = alphabet.randomElement(using: &rng)!
+                case 1: bytes.remove(at: at)
+                default: bytes.insert(alphabet.randomElement(using: &rng)!, at: at)
+                }
+                if bytes.isEmpty { bytes = [0x7B] }
+            }
+            var d = FrameDecoder()
+            _ = d.decode(line: #"{"t":0,"type":"session","v":1,"id":"s","arms":[{"id":"PSM1","kind":"PSM","joints":[{"name":"a","unit":"rad"},{"name":"b","unit":"m"}]}]}"#)
+            switch bytes.withUnsafeBytes({ d.decode($0) }) {
+            case .frame(let frame):
+                decoded += 1
+                // What decodes re-encodes to a line that decodes to the same frame.
+                var again = FrameDecoder()
+                _ = again.decode(line: #"{"t":0,"type":"session","v":1,"id":"s","arms":[{"id":"PSM1","kind":"PSM","joints":[{"name":"a","unit":"rad"},{"name":"b","unit":"m"}]}]}"#)
+                #expect(again.decode(line: FrameEncoder().encode(frame)) == .frame(frame))
+            case .error, .unknownType, .blank: reported += 1
+            }
+        }
+        #expect(decoded > 0 && reported > 0)
+    }
+
     @Test("readings are indexed from zero and compare by value")
     func readings() {
         let sample = ArmSample(arm: "A", position: [1, 2, 3], velocity: [4, 5, 6])
