@@ -1,5 +1,6 @@
 import SessionCore
 import Telemetry
+import TelemetrySources
 
 #if canImport(Glibc)
 import Glibc
@@ -46,13 +47,13 @@ public final class AlarmLogFile {
     }
 
     /// Opens the default log of a session: `defaultDirectory(environment:)/fileName(…)`.
-    public static func openDefault(sessionID: String?, startedAt: String?,
+    public static func openDefault(sessionID: String?, startedAt: String?, mode: SessionMode = .live,
                                    environment: [String: String]) throws(AlarmLogFileError) -> AlarmLogFile {
+        let name = fileName(sessionID: sessionID, startedAt: startedAt, mode: mode)
         guard let directory = defaultDirectory(environment: environment) else {
-            throw AlarmLogFileError(path: fileName(sessionID: sessionID, startedAt: startedAt),
-                                    problem: "neither XDG_STATE_HOME nor HOME is set")
+            throw AlarmLogFileError(path: name, problem: "neither XDG_STATE_HOME nor HOME is set")
         }
-        return try AlarmLogFile(path: directory + "/" + fileName(sessionID: sessionID, startedAt: startedAt))
+        return try AlarmLogFile(path: directory + "/" + name)
     }
 
     /// `$XDG_STATE_HOME/surgtop` when XDG_STATE_HOME is set, else `$HOME/.local/state/surgtop`.
@@ -64,10 +65,17 @@ public final class AlarmLogFile {
 
     /// One file per session, from its id and start time (the session's `started_at`, else the
     /// console's own start time), safe as a file name: `OR3-20261124-01_2026-11-24T08-00-00Z.alarms.log`.
-    public static func fileName(sessionID: String?, startedAt: String?) -> String {
+    /// A replay or a demo writes a file of its own (`….replay.alarms.log`, `….demo.alarms.log`), so
+    /// replaying a recording never adds to the live session's log.
+    public static func fileName(sessionID: String?, startedAt: String?, mode: SessionMode = .live) -> String {
         let id = sanitize(sessionID ?? "", fallback: "session")
         let start = sanitize(startedAt ?? "", fallback: "unknown-start")
-        return "\(id)_\(start).alarms.log"
+        let kind = switch mode {
+        case .live: ""
+        case .replay: ".replay"
+        case .demo: ".demo"
+        }
+        return "\(id)_\(start)\(kind).alarms.log"
     }
 
     /// Letters, digits, `.`, `-` and `_` kept, `:` becomes `-`, anything else `_`; at most 80

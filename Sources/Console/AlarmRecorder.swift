@@ -1,5 +1,6 @@
 import SessionCore
 import Telemetry
+import TelemetrySources
 
 /// Writes the alarm log as it happens: to `--alarm-log FILE`, or by default to one file per
 /// session under ~/.local/state/surgtop/. Opened once the session is known; a failure to open
@@ -34,7 +35,7 @@ public final class AlarmRecorder {
             recent.append(AlarmLogFile.utcTimestamp(wall) + "  " + entry.text)
         }
         if recent.count > 500 { recent.removeFirst(recent.count - 500) }
-        guard open(driver.state.info) else { return }
+        guard open(driver.state.info, mode: driver.mode) else { return }
         do {
             try file?.write(entries, wallTime: wall)
         } catch {
@@ -44,7 +45,7 @@ public final class AlarmRecorder {
         }
     }
 
-    private func open(_ info: SessionInfo?) -> Bool {
+    private func open(_ info: SessionInfo?, mode: SessionMode) -> Bool {
         if file != nil { return true }
         if failed { return false }
         do {
@@ -53,7 +54,7 @@ public final class AlarmRecorder {
             case .file(let path): file = try AlarmLogFile(path: path)
             case .perSession:
                 file = try AlarmLogFile.openDefault(sessionID: info?.id, startedAt: info?.startedAt ?? AlarmLogFile.utcTimestamp(AlarmLogFile.wallNow()),
-                                                    environment: environment())
+                                                    mode: mode, environment: environment())
             }
             return true
         } catch {

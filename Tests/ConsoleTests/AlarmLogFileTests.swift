@@ -64,6 +64,9 @@ struct AlarmLogFileTests {
         #expect(AlarmLogFile.fileName(sessionID: "../../etc/passwd", startedAt: nil) == "_.._etc_passwd_unknown-start.alarms.log")
         #expect(AlarmLogFile.fileName(sessionID: nil, startedAt: "") == "session_unknown-start.alarms.log")
         #expect(AlarmLogFile.fileName(sessionID: "Salle 3 / é", startedAt: "x").hasPrefix("Salle_3____"))
+        #expect(AlarmLogFile.fileName(sessionID: "OR3", startedAt: "2026-11-24T08:00:00Z", mode: .replay)
+                == "OR3_2026-11-24T08-00-00Z.replay.alarms.log", "a replay never adds to the live session's log")
+        #expect(AlarmLogFile.fileName(sessionID: "SIM-0001", startedAt: "x", mode: .demo) == "SIM-0001_x.demo.alarms.log")
         #expect(AlarmLogFile.fileName(sessionID: String(repeating: "a", count: 500), startedAt: "t").count == 80 + 1 + 1 + 11)
 
         let dir = makeTemporaryDirectory()
