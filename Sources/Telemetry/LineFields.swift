@@ -16,7 +16,7 @@ struct FieldSlot {
 
     var tag: Tag
     var flag = false
-    /// Where the value starts in the line.
+    /// Where the value starts in the line (for a string, its first byte after the quote).
     var start: Int32
     var end: Int32 = 0
     var count: Int32 = 0
