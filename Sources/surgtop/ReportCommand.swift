@@ -43,32 +43,14 @@ struct Report: ParsableCommand {
         }
         var builder = SessionReportBuilder()
         // Derived alarms are recomputed from the recording, as the console would have shown them.
-        var state = SessionState()
-        var engine = AlarmEngine(settings: settings)
-        // Arm frames come by the thousand per second, and evaluating after each one would spend
-        // most of the report's time re-reading unchanged links and arms. Instead the engine is
-        // evaluated just before an arm's sample would be replaced by its next one, so it still
-        // sees every sample of every arm (peaks included), and after every other frame.
-        var unseen = Set<String>()
-        func evaluate() {
-            engine.evaluate(state, time: state.sessionTime, arrivalNow: state.sessionTime, sourceIsLive: false)
-            _ = engine.drainLog()
-            unseen.removeAll(keepingCapacity: true)
-        }
+        var derived = DerivedAlarms(engine: AlarmEngine(settings: settings))
         reader.decodeAll { outcome in
             builder.add(outcome)
-            guard case .frame(let frame) = outcome else { return true }
-            if case .arm(let sample) = frame.body {
-                if unseen.contains(sample.arm) { evaluate() }
-                state.apply(frame, arrival: frame.t)
-                unseen.insert(sample.arm)
-            } else {
-                state.apply(frame, arrival: frame.t)
-                evaluate()
-            }
+            if case .frame(let frame) = outcome { derived.add(frame) }
             return true
         }
-        engine.evaluate(state, time: state.sessionTime, arrivalNow: state.sessionTime, sourceIsLive: false)
+        derived.evaluate()
+        let engine = derived.engine
         if let problem = reader.problem { Output.error(problem) }
         let report = builder.finish(alarms: engine)
         if json {
@@ -79,6 +61,38 @@ struct Report: ParsableCommand {
         } else {
             print(ReportText.render(report, file: file))
         }
+    }
+}
+
+/// Recomputes the derived alarms of a recording. Arm frames come by the thousand per second,
+/// and evaluating after each one would spend most of the report's time re-reading unchanged
+/// links and arms. Instead the engine is evaluated just before an arm's sample would be
+/// replaced by its next one, so it still sees every sample of every arm (peaks included), and
+/// after every other frame.
+struct DerivedAlarms {
+    var state = SessionState()
+    var engine: AlarmEngine
+    private var unseen = Set<String>()
+
+    init(engine: AlarmEngine) {
+        self.engine = engine
+    }
+
+    mutating func add(_ frame: Frame) {
+        if case .arm(let sample) = frame.body {
+            if unseen.contains(sample.arm) { evaluate() }
+            state.apply(frame, arrival: frame.t)
+            unseen.insert(sample.arm)
+        } else {
+            state.apply(frame, arrival: frame.t)
+            evaluate()
+        }
+    }
+
+    mutating func evaluate() {
+        engine.evaluate(state, time: state.sessionTime, arrivalNow: state.sessionTime, sourceIsLive: false)
+        _ = engine.drainLog()
+        unseen.removeAll(keepingCapacity: true)
     }
 }
 
