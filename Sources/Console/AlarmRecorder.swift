@@ -19,6 +19,8 @@ public final class AlarmRecorder {
     public private(set) var recent: [String] = []
     /// A problem to show once (the log could not be opened or written).
     public private(set) var problem: String?
+    /// The last seek of a replay already noted in the log.
+    private var seeksNoted = 0
 
     public init(destination: Destination) {
         self.destination = destination
@@ -29,14 +31,23 @@ public final class AlarmRecorder {
     /// Takes the engine's new log entries and records them.
     public func record(from driver: inout SessionDriver) {
         let entries = driver.alarms.drainLog()
-        guard !entries.isEmpty else { return }
+        // A replay that jumped says so, since what follows may repeat entries already written.
+        var seekNote: String?
+        if driver.lastSeek != seeksNoted {
+            seeksNoted = driver.lastSeek
+            seekNote = "t=" + AlarmNumber.fixed(driver.state.sessionTime, 1)
+                + "  SEEK  the replay jumped; the entries that follow may repeat earlier ones"
+        }
+        guard !entries.isEmpty || seekNote != nil else { return }
         let wall = AlarmLogFile.wallNow()
+        if let seekNote { recent.append(AlarmLogFile.utcTimestamp(wall) + "  " + seekNote) }
         for entry in entries {
             recent.append(AlarmLogFile.utcTimestamp(wall) + "  " + entry.text)
         }
         if recent.count > 500 { recent.removeFirst(recent.count - 500) }
         guard open(driver.state.info, mode: driver.mode) else { return }
         do {
+            if let seekNote { try file?.writeLine(AlarmLogFile.utcTimestamp(wall) + "  " + seekNote) }
             try file?.write(entries, wallTime: wall)
         } catch {
             problem = error.description

@@ -1,6 +1,7 @@
 import Testing
 import SessionCore
 import Telemetry
+import TelemetrySources
 @testable import Console
 
 #if canImport(Glibc)
@@ -52,6 +53,26 @@ struct AlarmLogFileTests {
         engine.evaluate(state, time: 1, arrivalNow: 1, sourceIsLive: false)
         try log.write(engine.drainLog(), wallTime: 0)
         #expect(readFile(dir + "/a.log") == "1970-01-01T00:00:00Z  t=1.0  RAISE  ** PSM1.COLLISION  Instrument collision detected\n")
+    }
+
+    @Test("a replay that jumps says so in its log before the entries that may repeat")
+    func seeksAreNoted() throws {
+        let dir = makeTemporaryDirectory()
+        defer { removeTree(dir) }
+        let recorder = AlarmRecorder(destination: .file(dir + "/replay.log"))
+        var driver = SessionDriver(mode: .replay)
+        driver.handle(.decoded(.frame(Frame(t: 0, body: .session(SessionInfo(id: "S", arms: []))))), arrival: 0)
+        driver.handle(.decoded(.frame(Frame(t: 40, body: .alarm(AlarmReport(id: "PSM1.COLLISION", state: .raised, priority: .medium))))), arrival: 0)
+        driver.evaluateAlarms(arrivalNow: 0)
+        recorder.record(from: &driver)
+        driver.handle(.reset, arrival: 0)
+        driver.handle(.seeked(1), arrival: 0)
+        recorder.record(from: &driver)
+        let lines = readFile(dir + "/replay.log")?.split(separator: "\n").map(String.init) ?? []
+        #expect(lines.count == 2, "\(lines)")
+        #expect(lines.first?.contains("RAISE") == true)
+        #expect(lines.last?.contains("SEEK") == true)
+        #expect(recorder.recent.last?.contains("SEEK") == true, "the l overlay shows it too")
     }
 
     @Test("the default file: one per session under the XDG state directory, named from the session id and start")
