@@ -21,17 +21,9 @@ extension SessionState {
 
     /// Applies one frame received at `arrival` (monotonic seconds).
     public mutating func apply(_ frame: Frame, arrival: Double) {
-        counters.framesByType[frame.typeName, default: 0] += 1
-        if let lastT, frame.t < lastT { counters.outOfOrder += 1 }
-        lastT = frame.t
+        counters.frames[frame.typeName.ordinal] += 1
+        counters.order.observe(frame)
         if frame.t > sessionTime { sessionTime = frame.t }
-        if let seq = frame.seq {
-            if let lastSeq, seq > lastSeq + 1 {
-                counters.sequenceGaps += 1
-                counters.missingFrames += seq - lastSeq - 1
-            }
-            lastSeq = seq
-        }
         let stamp = Stamp(sessionTime: frame.t, arrival: arrival)
         lastFrame = stamp
         arrivalRate.record(at: arrival)
@@ -49,8 +41,7 @@ extension SessionState {
     /// A new source connection or a seek: forget sequence and ordering so they are not
     /// counted as gaps; keep everything else until the next session frame says otherwise.
     public mutating func sourceRestarted() {
-        lastSeq = nil
-        lastT = nil
+        counters.order.restart()
     }
 
     // MARK: - per frame type

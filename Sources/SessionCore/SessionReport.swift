@@ -39,6 +39,8 @@ public struct SessionReport: Sendable, Codable, Equatable {
         public var lossPct: Stat?
         public var bandwidthMbps: Stat?
         public var videoFps: Stat?
+        /// Glass-to-glass video delay, ms.
+        public var videoDelayMs: Stat?
         /// Session seconds during which the path reported itself down.
         public var secondsDown: Double = 0
         /// How many times the path went down.
@@ -97,8 +99,9 @@ public struct SessionReportBuilder: Sendable {
 
     private var report = SessionReport()
     private var firstT: Double?
+    /// The greatest `t` so far (the recording's end, for its duration).
     private var lastT: Double?
-    private var lastSeq: Int?
+    private var order = StreamOrder()
     private var samples: [String: [LinkMetric: [Double]]] = [:]
     private var linkIndex: [String: Int] = [:]
     private var pathDown: [String: Double] = [:]
@@ -128,17 +131,10 @@ public struct SessionReportBuilder: Sendable {
     public mutating func add(_ frame: Frame) {
         let t = frame.t
         report.counts.frames += 1
-        typeCounts[Self.typeIndex(frame.body)] += 1
+        typeCounts[frame.typeName.ordinal] += 1
         if firstT == nil { firstT = t }
-        if let lastT, t < lastT { report.counts.outOfOrder += 1 }
+        order.observe(frame)
         lastT = max(lastT ?? t, t)
-        if let seq = frame.seq {
-            if let lastSeq, seq > lastSeq + 1 {
-                report.counts.sequenceGaps += 1
-                report.counts.missingFrames += seq - lastSeq - 1
-            }
-            lastSeq = seq
-        }
         switch frame.body {
         case .session(let info):
             report.sessionID = info.id
@@ -250,6 +246,9 @@ public struct SessionReportBuilder: Sendable {
         for (k, current) in armState.enumerated() {
             if let current { r.arms[k].secondsByState[current.state, default: 0] += max(0, end - current.since) }
         }
+        r.counts.outOfOrder = order.outOfOrder
+        r.counts.sequenceGaps = order.sequenceGaps
+        r.counts.missingFrames = order.missingFrames
         for (k, type) in FrameType.allCases.enumerated() where typeCounts[k] > 0 {
             r.counts.byType[type.rawValue] = typeCounts[k]
         }
@@ -260,19 +259,9 @@ public struct SessionReportBuilder: Sendable {
             r.links[k].lossPct = Self.stat(values[.loss])
             r.links[k].bandwidthMbps = Self.stat(values[.bandwidth])
             r.links[k].videoFps = Self.stat(values[.videoFps])
+            r.links[k].videoDelayMs = Self.stat(values[.videoDelay])
         }
         return r
-    }
-
-    private static func typeIndex(_ body: Frame.Body) -> Int {
-        switch body {
-        case .session: 0
-        case .link: 1
-        case .arm: 2
-        case .instrument: 3
-        case .alarm: 4
-        case .event: 5
-        }
     }
 
     /// Percentiles by the nearest-rank method.

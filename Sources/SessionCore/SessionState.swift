@@ -151,18 +151,20 @@ public struct EventEntry: Sendable, Equatable {
 
 /// What the core has counted since the session (or the current source) started.
 public struct SessionCounters: Sendable, Equatable {
-    public var framesByType: [FrameType: Int] = [:]
+    /// Frames by type, in `FrameType.allCases` order (an array: this is counted for every frame).
+    public var frames = [Int](repeating: 0, count: FrameType.allCases.count)
     public var badLines = 0
     public var unknownTypes = 0
-    /// Frames whose `t` was lower than their predecessor's (applied anyway).
-    public var outOfOrder = 0
-    /// Times the sequence number skipped ahead, and the frames that went missing in those gaps.
-    public var sequenceGaps = 0
-    public var missingFrames = 0
+    /// Out-of-order frames and sequence gaps.
+    public var order = StreamOrder()
 
     public init() {}
 
-    public var totalFrames: Int { framesByType.values.reduce(0, +) }
+    public func frames(of type: FrameType) -> Int { frames[type.ordinal] }
+    /// Frames whose `t` was lower than their predecessor's (applied anyway).
+    public var outOfOrder: Int { order.outOfOrder }
+    public var sequenceGaps: Int { order.sequenceGaps }
+    public var missingFrames: Int { order.missingFrames }
 }
 
 /// Everything the console knows about the session, derived from frames alone.
@@ -189,8 +191,6 @@ public struct SessionState: Sendable, Equatable {
     /// Frames per second by arrival time, over the last few seconds.
     public var arrivalRate = RateMeter()
 
-    var lastT: Double?
-    var lastSeq: Int?
     var armIndex: [String: Int] = [:]
 
     public init(limits: HistoryLimits = HistoryLimits()) {

@@ -37,11 +37,19 @@ public struct Frame: Sendable, Equatable {
 }
 
 /// The six frame types of v1.
-public enum FrameType: String, Sendable, CaseIterable, Comparable {
+public enum FrameType: String, Sendable, CaseIterable {
     case session, link, arm, instrument, alarm, event
 
-    public static func < (a: FrameType, b: FrameType) -> Bool {
-        allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
+    /// Its position in `allCases`, for counting by type in an array.
+    public var ordinal: Int {
+        switch self {
+        case .session: 0
+        case .link: 1
+        case .arm: 2
+        case .instrument: 3
+        case .alarm: 4
+        case .event: 5
+        }
     }
 }
 

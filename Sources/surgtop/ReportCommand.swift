@@ -127,6 +127,7 @@ enum ReportText {
             if let s = link.lossPct { out.append("    loss %      mean \(f(s.mean, 2))  p95 \(f(s.p95, 2))  max \(f(s.max, 2))") }
             if let s = link.bandwidthMbps { out.append("    bandwidth   mean \(f(s.mean))  p50 \(f(s.p50))  (Mbit/s)") }
             if let s = link.videoFps { out.append("    video fps   mean \(f(s.mean))  p50 \(f(s.p50))") }
+            if let s = link.videoDelayMs { out.append("    video delay ms  p50 \(f(s.p50))  p95 \(f(s.p95))  max \(f(s.max))") }
         }
         out.append("")
         let byPriority = ["high", "medium", "low"].map { "\($0) \(r.alarmsByPriority[$0] ?? 0)" }.joined(separator: ", ")

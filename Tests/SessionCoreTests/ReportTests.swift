@@ -26,6 +26,45 @@ struct ReportTests {
         #expect(report.duration == 25)
     }
 
+    @Test("out-of-order frames and sequence gaps are counted as the live state counts them")
+    func orderAgreesWithTheState() {
+        var builder = SessionReportBuilder()
+        var state = SessionState()
+        let frames = [session(), Frame(t: 5, seq: 1, body: .event(EventNote(kind: "a"))),
+                      Frame(t: 3, seq: 2, body: .event(EventNote(kind: "b"))), Frame(t: 4, seq: 6, body: .event(EventNote(kind: "c")))]
+        for frame in frames {
+            builder.add(frame)
+            state.apply(frame, arrival: 0)
+        }
+        let report = builder.finish()
+        #expect(report.counts.outOfOrder == 1, "only 3 after 5 went back; 4 after 3 did not")
+        #expect(report.counts.outOfOrder == state.counters.outOfOrder)
+        #expect(report.counts.sequenceGaps == 1 && report.counts.missingFrames == 3)
+        #expect(report.counts.missingFrames == state.counters.missingFrames)
+        #expect(report.duration == 5, "the duration runs to the greatest t")
+    }
+
+    @Test("arm states: seconds in each state and faults counted on entering FAULT")
+    func armStates() {
+        var builder = SessionReportBuilder()
+        builder.add(session())
+        let states: [(Double, OperatingState)] = [(1, .enabled), (2, .enabled), (4, .fault), (5, .fault), (6, .enabled), (9, .fault)]
+        for (t, s) in states { builder.add(Frame(t: t, body: .arm(ArmSample(arm: "PSM1", state: s)))) }
+        builder.add(Frame(t: 10, body: .event(EventNote(kind: "end"))))
+        let psm1 = builder.finish().arms.first { $0.id == "PSM1" }!
+        #expect(psm1.frames == 6)
+        #expect(psm1.faults == 2)
+        #expect(psm1.secondsByState == ["ENABLED": 6, "FAULT": 3])
+    }
+
+    @Test("video delay gets its statistics like the other link metrics")
+    func videoDelay() {
+        var builder = SessionReportBuilder()
+        for k in 1...10 { builder.add(Frame(t: Double(k), body: .link(LinkSample(videoDelayMs: Double(100 + k))))) }
+        let delay = builder.finish().links.first?.videoDelayMs
+        #expect(delay?.max == 110 && delay?.p50 == 105)
+    }
+
     @Test("device alarms: counts by priority, first raise, duration, peak priority")
     func alarms() {
         var builder = SessionReportBuilder()
