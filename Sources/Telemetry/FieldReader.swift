@@ -22,18 +22,18 @@ struct FieldReader {
         seek(p)
         let kind = try scanner.peekKind()
         guard kind == .number else { throw typeError(key, "a number", kind) }
-        return try scanner.scanNumber().value
+        return try scanner.scanNumber()
     }
 
     mutating func integer(_ key: Key, at p: Int) throws -> Int {
         seek(p)
         let kind = try scanner.peekKind()
         guard kind == .number else { throw typeError(key, "an integer", kind) }
-        let token = try scanner.scanNumber()
-        guard token.value == token.value.rounded(.towardZero), abs(token.value) < 9.0e15 else {
-            throw FieldError(.schema, "field '\(key.wireName)' must be an integer, not \(JSONText.number(token.value))")
+        let value = try scanner.scanNumber()
+        guard value == value.rounded(.towardZero), abs(value) < 9.0e15 else {
+            throw FieldError(.schema, "field '\(key.wireName)' must be an integer, not \(JSONText.number(value))")
         }
-        return Int(token.value)
+        return Int(value)
     }
 
     mutating func bool(_ key: Key, at p: Int) throws -> Bool {
@@ -41,11 +41,6 @@ struct FieldReader {
         let kind = try scanner.peekKind()
         guard kind == .boolean else { throw typeError(key, "a boolean", kind) }
         return try scanner.scanBool()
-    }
-
-    mutating func isNull(at p: Int) throws -> Bool {
-        seek(p)
-        return try scanner.peekKind() == .null
     }
 
     mutating func rawString(_ key: Key, at p: Int) throws -> JSONScanner.RawString {
@@ -79,7 +74,7 @@ struct FieldReader {
                 guard element == .number else {
                     throw FieldError(.schema, "field '\(key.wireName)' must hold numbers only, found \(article(element))")
                 }
-                values.append(try scanner.scanNumber().value)
+                values.append(try scanner.scanNumber())
                 scanner.skipWhitespace()
                 if scanner.peek() == UInt8(ascii: ",") {
                     scanner.i += 1
@@ -89,12 +84,7 @@ struct FieldReader {
                 break
             }
         }
-        guard values.count == length else {
-            if let arm {
-                throw FieldError(.schema, "field '\(key.wireName)' has \(values.count) values but arm '\(arm)' declares \(length) joints")
-            }
-            throw FieldError(.schema, "field '\(key.wireName)' must hold \(length) numbers, not \(values.count)")
-        }
+        try FieldError.checkLength(key, values.count, length, arm: arm)
         return values
     }
 

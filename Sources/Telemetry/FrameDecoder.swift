@@ -69,8 +69,11 @@ public struct FrameDecoder: Sendable {
     /// Counts a line that was skipped without being decoded (for example one over the length limit).
     public mutating func skipLine() -> DecodeError {
         lineNumber += 1
-        return DecodeError(line: lineNumber, kind: .tooLong,
-                           reason: "line longer than \(Self.maxLineBytes) bytes, skipped")
+        return tooLong()
+    }
+
+    private func tooLong() -> DecodeError {
+        DecodeError(line: lineNumber, kind: .tooLong, reason: "line longer than \(Self.maxLineBytes) bytes, skipped")
     }
 
     /// Decodes one line given without its LF; a trailing CR is ignored.
@@ -80,10 +83,7 @@ public struct FrameDecoder: Sendable {
         guard n > 0, let raw = line.baseAddress else { return .blank }
         let base = raw.assumingMemoryBound(to: UInt8.self)
         if base[n - 1] == 0x0D { n -= 1 }
-        if n > Self.maxLineBytes {
-            return .error(DecodeError(line: lineNumber, kind: .tooLong,
-                                      reason: "line longer than \(Self.maxLineBytes) bytes, skipped"))
-        }
+        if n > Self.maxLineBytes { return .error(tooLong()) }
         var scanner = JSONScanner(base: base, count: n)
         scanner.skipWhitespace()
         if scanner.atEnd { return .blank }
@@ -353,5 +353,15 @@ struct FieldError: Error {
     init(_ kind: DecodeError.Kind, _ reason: String) {
         self.kind = kind
         self.reason = reason
+    }
+
+    /// A number array must have `length` values; `arm` names the arm whose joints set it.
+    static func checkLength(_ key: Key, _ count: Int, _ length: Int, arm: String?) throws {
+        guard count == length else {
+            if let arm {
+                throw FieldError(.schema, "field '\(key.wireName)' has \(count) values but arm '\(arm)' declares \(length) joints")
+            }
+            throw FieldError(.schema, "field '\(key.wireName)' must hold \(length) numbers, not \(count)")
+        }
     }
 }

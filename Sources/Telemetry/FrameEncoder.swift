@@ -201,13 +201,6 @@ public enum JSONText {
         out.append(UInt8(ascii: "\""))
     }
 
-    /// The string as a JSON literal.
-    public static func quoted(_ value: String) -> String {
-        var out: [UInt8] = []
-        appendQuoted(value, to: &out)
-        return String(decoding: out, as: UTF8.self)
-    }
-
     /// Appends a number in its shortest round-trip form; integral values print without a fraction.
     public static func appendNumber(_ value: Double, to out: inout [UInt8]) {
         guard value.isFinite else {

@@ -49,21 +49,11 @@ public struct FrameStream: Sendable {
             }
             let lf = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
             let lineEnd = chunkOffset + lf + 1
-            if discarding {
-                discarding = false
-                emit(.error(decoder.skipLine()), lineEnd, decoder)
-            } else if pending.isEmpty {
+            if pending.isEmpty && !discarding {
                 emit(decoder.decode(UnsafeRawBufferPointer(start: base + start, count: lf - start)), lineEnd, decoder)
             } else {
                 appendPartial(base + start, lf - start)
-                if discarding {
-                    discarding = false
-                    emit(.error(decoder.skipLine()), lineEnd, decoder)
-                } else {
-                    let line = pending
-                    pending.removeAll(keepingCapacity: true)
-                    emit(line.withUnsafeBytes { decoder.decode($0) }, lineEnd, decoder)
-                }
+                emit(takePending(), lineEnd, decoder)
             }
             start = lf + 1
         }
@@ -76,14 +66,20 @@ public struct FrameStream: Sendable {
 
     /// The stream ended: a last line without LF (a truncated file) is decoded as it is.
     public mutating func finish(_ emit: (DecodeOutcome) -> Void) {
+        if discarding || !pending.isEmpty { emit(takePending()) }
+    }
+
+    /// The outcome of the line gathered across chunks (or of the over-long one being skipped),
+    /// leaving the buffer empty for the next.
+    private mutating func takePending() -> DecodeOutcome {
         if discarding {
             discarding = false
-            emit(.error(decoder.skipLine()))
-        } else if !pending.isEmpty {
-            let line = pending
-            pending.removeAll(keepingCapacity: true)
-            emit(line.withUnsafeBytes { decoder.decode($0) })
+            return .error(decoder.skipLine())
         }
+        // Decoded in place: copying the buffer out first made `removeAll` allocate a new one.
+        let outcome = pending.withUnsafeBytes { decoder.decode($0) }
+        pending.removeAll(keepingCapacity: true)
+        return outcome
     }
 
     private mutating func appendPartial(_ p: UnsafePointer<UInt8>, _ count: Int) {

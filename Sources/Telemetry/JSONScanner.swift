@@ -284,25 +284,19 @@ struct JSONScanner {
 
     // MARK: numbers
 
-    /// A number and whether its text was an integer (no fraction, no exponent).
-    struct NumberToken {
-        var value: Double
-        var isIntegerSyntax: Bool
-    }
-
     /// Scans a number per RFC 8259's grammar; a value beyond Double's range is an error.
-    mutating func scanNumber() throws(ScanError) -> NumberToken {
+    mutating func scanNumber() throws(ScanError) -> Double {
         let start = i
-        let token = try scanNumberUnchecked()
-        guard token.value.isFinite else { throw ScanError("number out of range at column \(start + 1)") }
-        return token
+        let value = try scanNumberUnchecked()
+        guard value.isFinite else { throw ScanError("number out of range at column \(start + 1)") }
+        return value
     }
 
     /// Scans a number per RFC 8259's grammar. Exact for the common case (a mantissa
     /// below 2^53 and a power of ten up to 22, Clinger's fast path); otherwise strtod.
     /// Digits are read eight at a time where eight bytes remain. A value beyond
     /// Double's range comes back infinite, for the caller to report when it uses it.
-    mutating func scanNumberUnchecked() throws(ScanError) -> NumberToken {
+    mutating func scanNumberUnchecked() throws(ScanError) -> Double {
         skipWhitespace()
         let start = i
         var negative = false
@@ -323,9 +317,7 @@ struct JSONScanner {
         } else {
             throw unexpected(expecting: "a number")
         }
-        var integerSyntax = true
         if i < count && base[i] == UInt8(ascii: ".") {
-            integerSyntax = false
             i += 1
             let fraction = readDigits(into: &mantissa)
             guard fraction > 0 else { throw ScanError("digit expected after '.' at column \(i + 1)") }
@@ -333,7 +325,6 @@ struct JSONScanner {
             exponent = -fraction
         }
         if i < count && (base[i] | 0x20) == UInt8(ascii: "e") {
-            integerSyntax = false
             i += 1
             var expNegative = false
             if i < count && (base[i] == UInt8(ascii: "+") || base[i] == UInt8(ascii: "-")) {
@@ -357,7 +348,7 @@ struct JSONScanner {
         } else {
             value = slowParse(from: start, to: i)
         }
-        return NumberToken(value: value, isIntegerSyntax: integerSyntax)
+        return value
     }
 
     /// Reads a run of decimal digits into `mantissa` (wrapping on overflow, which the
@@ -440,36 +431,6 @@ struct JSONScanner {
         case 20: 1e20
         case 21: 1e21
         default: 1e22
-        }
-    }
-
-    /// Validates a number's grammar without computing its value (for values parsed later or never).
-    mutating func skipNumber() throws(ScanError) {
-        let start = i
-        if i < count && base[i] == UInt8(ascii: "-") { i += 1 }
-        guard i < count, base[i] >= 0x30 && base[i] <= 0x39 else { throw unexpected(expecting: "a number") }
-        if base[i] == 0x30 {
-            i += 1
-            if i < count && base[i] >= 0x30 && base[i] <= 0x39 { throw ScanError("leading zero in number at column \(start + 1)") }
-        } else {
-            while i < count, base[i] >= 0x30 && base[i] <= 0x39 { i += 1 }
-        }
-        if i < count && base[i] == UInt8(ascii: ".") {
-            i += 1
-            guard i < count, base[i] >= 0x30 && base[i] <= 0x39 else { throw ScanError("digit expected after '.' at column \(i + 1)") }
-            while i < count, base[i] >= 0x30 && base[i] <= 0x39 { i += 1 }
-        }
-        if i < count && (base[i] == UInt8(ascii: "e") || base[i] == UInt8(ascii: "E")) {
-            i += 1
-            if i < count && (base[i] == UInt8(ascii: "+") || base[i] == UInt8(ascii: "-")) { i += 1 }
-            guard i < count, base[i] >= 0x30 && base[i] <= 0x39 else { throw ScanError("digit expected in exponent at column \(i + 1)") }
-            var digits = 0
-            while i < count, base[i] >= 0x30 && base[i] <= 0x39 {
-                i += 1
-                digits += 1
-            }
-            // Out-of-range exponents (1e999) are caught by the typed read or here when huge.
-            if digits > 6 { throw ScanError("number out of range at column \(start + 1)") }
         }
     }
 
@@ -558,7 +519,7 @@ struct JSONScanner {
                 return
             }
         case .string: _ = try scanString()
-        case .number: try skipNumber()
+        case .number: _ = try scanNumberUnchecked()  // the one number grammar; its value unused
         case .boolean: _ = try scanBool()
         case .null:
             guard matchLiteral("null") else { throw unexpected(expecting: "null") }

@@ -58,7 +58,7 @@ struct LineFields {
             slot.flag = raw.hasEscapes
         case UInt8(ascii: "-"), 0x30...0x39:
             slot.tag = .number
-            slot.value = try s.scanNumberUnchecked().value
+            slot.value = try s.scanNumberUnchecked()
         case UInt8(ascii: "["):
             if key.holdsNumbers, let count = readNumbers(&s) {
                 slot.tag = .numbers
@@ -95,8 +95,8 @@ struct LineFields {
         while true {
             let c = probe.peek()
             guard scratchUsed + n < Self.scratchCapacity, c == UInt8(ascii: "-") || c &- 0x30 < 10,
-                  let token = try? probe.scanNumberUnchecked(), token.value.isFinite else { return nil }
-            scratch[scratchUsed + n] = token.value
+                  let value = try? probe.scanNumberUnchecked(), value.isFinite else { return nil }
+            scratch[scratchUsed + n] = value
             n += 1
             probe.skipWhitespace()
             let next = probe.peek()
@@ -174,7 +174,7 @@ struct FieldValues {
                 inScratch = false
                 continue
             }
-            try Self.checkLength(Self.runKey(k), Int(slot.count), k < 3 ? joints : Self.fixedLength(k), k < 3 ? arm : nil)
+            try FieldError.checkLength(Self.runKey(k), Int(slot.count), k < 3 ? joints : Self.fixedLength(k), arm: k < 3 ? arm : nil)
             total += Int(slot.count)
         }
         guard inScratch else { return try armRunsApart(arm: arm, joints: joints) }
@@ -203,7 +203,7 @@ struct FieldValues {
             }
             let length = k < 3 ? joints : Self.fixedLength(k)
             if slot.tag == .numbers {
-                try Self.checkLength(key, Int(slot.count), length, k < 3 ? arm : nil)
+                try FieldError.checkLength(key, Int(slot.count), length, arm: k < 3 ? arm : nil)
                 runs.append(Array(UnsafeBufferPointer(start: fields.scratch + Int(slot.end), count: Int(slot.count))))
             } else {
                 runs.append(try reader.numbers(key, at: position(key)!, length: length, arm: k < 3 ? arm : nil))
@@ -227,14 +227,5 @@ struct FieldValues {
     /// Tip, orientation and twist lengths.
     @inline(__always) private static func fixedLength(_ k: Int) -> Int {
         k == 3 ? 3 : k == 4 ? 4 : 6
-    }
-
-    private static func checkLength(_ key: Key, _ count: Int, _ length: Int, _ arm: String?) throws {
-        guard count == length else {
-            if let arm {
-                throw FieldError(.schema, "field '\(key.wireName)' has \(count) values but arm '\(arm)' declares \(length) joints")
-            }
-            throw FieldError(.schema, "field '\(key.wireName)' must hold \(length) numbers, not \(count)")
-        }
     }
 }

@@ -15,7 +15,7 @@ struct FastPathTests {
 
     @Test("every number is parsed to the same double as strtod, at any distance from the line's end")
     func numbersMatchStrtod() {
-        var rng = SystemRandomNumberGenerator()
+        var rng = SeededRandom(state: 20261125)  // fixed, so a failure can be reproduced
         var texts = ["0", "-0", "0.5", "1e0", "123456789012345678", "1234567890123456789", "12345678901234567890",
                      "0.000000000000000000001", "9007199254740993", "9007199254740992.5", "-2.266484", "0.00043",
                      "4.35", "17.7", "1e22", "1e23", "1.5e-22", "123.456e-5", "99999999.99999999", "0.1e1",
@@ -153,10 +153,14 @@ struct FastPathTests {
         #expect(e.reason.hasPrefix(reason), "\(e.reason)")
     }
 
-    @Test("a known key that this frame type does not use is ignored, even when out of range")
+    @Test("a known key that this frame type does not use is ignored, even when out of range, and so is any number in an unknown field")
     func unusedKnownKeys() {
         guard case .frame = arm(#"{"t":1,"type":"arm","arm":"PSM1","rtt_ms":1e999,"path":[1],"position":[1,2]}"#) else {
             Issue.record("rejected")
+            return
+        }
+        guard case .frame = arm(#"{"t":1,"type":"arm","arm":"PSM1","x":[1e0000001,-2E+0005]}"#) else {
+            Issue.record("an unknown field with a long exponent, valid JSON, was rejected")
             return
         }
         var d = FrameDecoder()
@@ -191,7 +195,7 @@ struct FastPathTests {
 
     @Test("mutated lines never trap: every one decodes or is reported, and valid ones still agree with a fresh decoder")
     func mutatedLines() {
-        var rng = SystemRandomNumberGenerator()
+        var rng = SeededRandom(state: 20261125)  // fixed, so a failure can be reproduced
         let seeds = [
             #"{"t":0.5,"type":"arm","seq":8,"arm":"PSM1","state":"ENABLED","homed":true,"following":false,"position":[-0.007579,0.729776],"velocity":[0,1e-3],"effort":[0.0397,-1.25933],"tip":[1,2,3],"orientation":[0,0,0,1],"twist":[0,0,0,0,0,0],"jaw":0.026464}"#,
             #"{"t":1,"type":"link","path":"backup","up":true,"rtt_ms":112.4,"jitter_ms":3.1,"loss_pct":0.0,"video_fps":59.9}"#,
