@@ -27,7 +27,7 @@ struct Report: ParsableCommand {
     @Flag(help: "Print the report as one JSON object.")
     var json = false
 
-    @Option(help: ArgumentHelp("Alarm thresholds (YAML) for the derived alarms, overriding the defaults.", valueName: "FILE"))
+    @Option(help: ArgumentHelp("Alarm thresholds (YAML) for the derived alarms, overriding the defaults (default: ~/.config/surgtop/alarms.yaml when it exists).", valueName: "FILE"))
     var alarms: String?
 
     func run() throws {
@@ -37,10 +37,7 @@ struct Report: ParsableCommand {
         } catch {
             throw Failure.io(error.description)
         }
-        var settings = AlarmSettings.defaults
-        if let alarms {
-            do { settings = try AlarmSettingsFile.load(path: alarms) } catch { throw Failure.usage(error.description) }
-        }
+        let settings = try loadAlarmSettings(alarms)
         var builder = SessionReportBuilder()
         // Derived alarms are recomputed from the recording, as the console would have shown them.
         var derived = DerivedAlarms(engine: AlarmEngine(settings: settings))

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Console
 import Simulator
 import Telemetry
@@ -11,7 +12,7 @@ struct WatchOptions: ParsableArguments {
     @Flag(help: "Run without the full-screen console: print one status line per second (also the behaviour when there is no terminal: stdout redirected, or a service manager).")
     var headless = false
 
-    @Option(help: ArgumentHelp("Alarm thresholds (YAML) overriding the defaults; see the README.", valueName: "FILE"))
+    @Option(help: ArgumentHelp("Alarm thresholds (YAML) overriding the defaults (default: ~/.config/surgtop/alarms.yaml when it exists); see the README.", valueName: "FILE"))
     var alarms: String?
 
     @Option(help: ArgumentHelp("Append the alarm log here (default: one file per session under ~/.local/state/surgtop/).", valueName: "FILE"))
@@ -22,12 +23,7 @@ struct WatchOptions: ParsableArguments {
 
     /// The alarm settings: defaults, overridden by --alarms FILE. A bad file is a usage error.
     func alarmSettings() throws -> AlarmSettings {
-        guard let alarms else { return .defaults }
-        do {
-            return try AlarmSettingsFile.load(path: alarms)
-        } catch {
-            throw Failure.usage(error.description)
-        }
+        try loadAlarmSettings(alarms)
     }
 
     var recorder: AlarmRecorder {
@@ -245,5 +241,17 @@ enum Watch {
         } catch {
             throw Failure.io(error.description)
         }
+    }
+}
+
+/// The alarm settings of `--alarms FILE`, else of the user's own file
+/// (`$XDG_CONFIG_HOME/surgtop/alarms.yaml` or `~/.config/surgtop/alarms.yaml`) when it exists,
+/// else the documented defaults. A bad file is a usage error naming the file and the line.
+func loadAlarmSettings(_ path: String?) throws -> AlarmSettings {
+    do {
+        if let path { return try AlarmSettingsFile.load(path: path) }
+        return try AlarmSettingsFile.loadDefault(environment: ProcessInfo.processInfo.environment).settings
+    } catch {
+        throw Failure.usage(error.description)
     }
 }

@@ -108,7 +108,9 @@ struct CLICommandTests {
         let result = try CLI.run(["check", gz])
         #expect(result.status == 1)
         #expect(result.stdout.contains("truncated") || result.stdout.contains("damaged"))
-        #expect(result.stdout.contains("frames"))
+        let json = try CLI.run(["check", gz, "--json"])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        #expect((object["frames"] as? Int ?? 0) > 100, "the frames before the damage are kept and counted: \(json.stdout.prefix(200))")
     }
 
     @Test("report summarises link statistics, arms, alarms and events; --json is an object with stable keys")
@@ -133,6 +135,30 @@ struct CLICommandTests {
         #expect((object["duration"] as? Double ?? 0) > 59)
     }
 
+    @Test("without --alarms, the user's own alarm settings file is read when it exists; a bad one is exit 2 naming it")
+    func userAlarmSettings() throws {
+        let dir = CLI.temporaryDirectory()
+        let path = dir.appendingPathComponent("r.ndjson").path
+        #expect(try CLI.run(["sim", "--out", path, "--duration", "20", "--seed", "3", "--rate", "20"]).status == 0)
+        let config = dir.appendingPathComponent("config").path
+        let env = ["XDG_CONFIG_HOME": config]
+        func rttAlarms(_ result: CLI.Result) -> Int {
+            let object = try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+            let alarms = object?["alarms"] as? [[String: Any]] ?? []
+            return alarms.filter { ($0["id"] as? String)?.hasSuffix(".RTT") == true }.count
+        }
+        #expect(rttAlarms(try CLI.run(["report", path, "--json"], environment: env)) > 0, "the defaults raise RTT alarms here")
+        try FileManager.default.createDirectory(atPath: config + "/surgtop", withIntermediateDirectories: true)
+        try "link:\n  rtt_ms: {low: 1000, medium: 2000, high: 3000}\n".write(toFile: config + "/surgtop/alarms.yaml", atomically: true, encoding: .utf8)
+        let relaxed = try CLI.run(["report", path, "--json"], environment: env)
+        #expect(relaxed.status == 0)
+        #expect(rttAlarms(relaxed) == 0, "the user's thresholds apply")
+        try "link:\n  rtt: 5\n".write(toFile: config + "/surgtop/alarms.yaml", atomically: true, encoding: .utf8)
+        let bad = try CLI.run(["report", path], environment: env)
+        #expect(bad.status == 2)
+        #expect(bad.stderr.contains("alarms.yaml:2"), "\(bad.stderr)")
+    }
+
     @Test("text from the wire reaches the terminal without escape sequences")
     func reportSanitises() throws {
         let path = write([#"{"t":0,"type":"session","v":1,"id":"X\u001b]0;pwned\u0007","procedure":"Chole\u001b[31mcystectomy","arms":[]}"#,
@@ -142,6 +168,8 @@ struct CLICommandTests {
         #expect(!report.stdout.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 || $0.value == 0x9B })
         #expect(report.stdout.contains("Cholecystectomy"))
         let status = try CLI.run(["replay", path, "--headless", "--speed", "10"])
+        #expect(status.status == 0)
+        #expect(status.stdout.contains("ended"), "the status lines were printed")
         #expect(!status.stdout.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 })
     }
 
