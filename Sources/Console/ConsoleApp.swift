@@ -109,7 +109,7 @@ public final class ConsoleApp {
             if bells > 0 && !quiet {
                 for _ in 0..<min(bells, 5) { screen.bell() }
             }
-            if model.driver.alarms.alarms.contains(where: \.flashing) { dirty = true }  // the flash phases move
+            if model.driver.alarms.hasFlashing { dirty = true }  // the flash phases move
             let t = MonotonicClock.now()
             guard (dirty && t - lastDraw >= minFrameInterval) || t - lastDraw >= idleRefresh else { continue }
             let size = screen.size
@@ -153,14 +153,22 @@ public struct ConsoleModel {
     /// The alarm log as text, newest last (the `l` overlay).
     public var alarmLog: [String] = []
     public var reportedRecorderProblem = false
-    /// The alarm `a` acknowledges: moved with ↑/↓ while the Alarms panel has focus.
+    /// The alarm `a` acknowledges, moved with ↑/↓ while the Alarms panel has focus: by id, so a
+    /// new alarm sorting above it does not move the selection to another; its row position is
+    /// the fallback once it is gone.
     public var alarmSelection = 0
+    public var selectedAlarmID: String?
+    /// From the alarm settings, which do not change while the console runs.
+    private let thresholds: Thresholds
+    private let alarmKeys: [KeyBinding]
     /// A seek asked for and not yet reached: its target and its number (see `PlaybackControl.seek`).
     public private(set) var pendingSeek: (target: Double, id: Int)?
 
     public init(mode: SessionMode, label: String, catalog: LayoutCatalog, layoutRequest: String?, duration: Double? = nil,
                 alarmSettings: AlarmSettings = .defaults) {
         self.driver = SessionDriver(mode: mode, alarmSettings: alarmSettings)
+        thresholds = Thresholds(alarms: alarmSettings)
+        alarmKeys = Self.alarmKeys(audioPause: alarmSettings.audioPauseSeconds)
         driver.keepsCheckpoints = mode == .replay  // ← resumes from them
         self.label = label
         self.catalog = catalog
@@ -196,8 +204,8 @@ public struct ConsoleModel {
             overlay = nil
         case .character("a"):
             let listed = driver.alarms.alarms
-            if !listed.isEmpty {
-                driver.alarms.acknowledge(id: listed[min(listed.count - 1, alarmSelection)].id, at: driver.alarms.now)
+            if let k = selectedRow(in: listed) {
+                driver.alarms.acknowledge(id: listed[k].id, at: driver.alarms.now)
             }
         case .character("A"):
             driver.alarms.acknowledgeAll(at: driver.alarms.now)
@@ -242,13 +250,24 @@ public struct ConsoleModel {
         }
     }
 
-    /// The alarm keys, for the footer and the help.
-    public static let alarmKeys = [
-        KeyBinding(key: "a", short: "ack", help: "acknowledge the selected alarm (Tab to Alarms, ↑/↓ to select)", section: "Alarms"),
-        KeyBinding(key: "A", short: "ack all", help: "acknowledge every alarm", section: "Alarms"),
-        KeyBinding(key: "p", short: "audio pause", help: "pause alarm sounds for 120 s (again: resume); a higher alarm breaks through", section: "Alarms"),
-        KeyBinding(key: "l", short: "alarm log", help: "show the alarm log", section: "Alarms"),
-    ]
+    /// The alarm keys, for the footer and the help; the audio pause as long as the settings say.
+    public static func alarmKeys(audioPause seconds: Double) -> [KeyBinding] {
+        [
+            KeyBinding(key: "a", short: "ack", help: "acknowledge the selected alarm (Tab to Alarms, ↑/↓ to select)", section: "Alarms"),
+            KeyBinding(key: "A", short: "ack all", help: "acknowledge every alarm", section: "Alarms"),
+            KeyBinding(key: "p", short: "audio pause",
+                       help: "pause alarm sounds for \(AlarmNumber.fixed(seconds, 0)) s (again: resume); a higher alarm breaks through",
+                       section: "Alarms"),
+            KeyBinding(key: "l", short: "alarm log", help: "show the alarm log", section: "Alarms"),
+        ]
+    }
+
+    /// The row of the selected alarm in `listed` (see `selectedAlarmID`); nil when none is listed.
+    func selectedRow(in listed: [ActiveAlarm]) -> Int? {
+        guard !listed.isEmpty else { return nil }
+        if let id = selectedAlarmID, let k = listed.firstIndex(where: { $0.id == id }) { return k }
+        return min(alarmSelection, listed.count - 1)
+    }
 
     /// Asks the source to jump, from the nearest kept checkpoint when there is one.
     private mutating func seek(by seconds: Double, control: PlaybackControl?) {
@@ -274,8 +293,9 @@ public struct ConsoleModel {
         self.focus = focus
         if focus == .alarms {
             // In the alarm list the arrows move the selection; the list scrolls to keep it in view.
-            let count = driver.alarms.alarms.count
-            alarmSelection = min(max(0, count - 1), max(0, alarmSelection + delta))
+            let listed = driver.alarms.alarms
+            alarmSelection = min(max(0, listed.count - 1), max(0, (selectedRow(in: listed) ?? 0) + delta))
+            selectedAlarmID = listed.isEmpty ? nil : listed[alarmSelection].id
             scroll[.alarms] = min(maxScroll[.alarms] ?? 0, alarmSelection)
             return
         }
@@ -292,20 +312,19 @@ public struct ConsoleModel {
                                   paused: settings.paused)
         }
         let engine = driver.alarms
-        let rows = engine.alarms.map { alarm in
+        let listed = engine.alarms  // built once: it formats every message and sorts
+        let selected = selectedRow(in: listed)
+        let rows = listed.enumerated().map { k, alarm in
             var row = AlarmRow(id: alarm.id, priority: alarm.priority, message: alarm.message, since: alarm.raisedAt,
                                acknowledged: alarm.acknowledged, latched: alarm.latched, source: alarm.source)
             row.lit = !alarm.flashing || AlarmEngine.isLitPhase(priority: alarm.priority, at: now)
-            return row
-        }.enumerated().map { k, row in
-            var row = row
-            row.selected = k == min(alarmSelection, max(0, engine.alarms.count - 1))
+            row.selected = k == selected
             return row
         }
         var context = ViewContext(mode: mode, source: driver.sourceState, sourceLabel: label, now: now, wallClock: wallClock,
                                   replay: replay, unicode: capabilities.unicode, colors: capabilities.colors, focus: focus,
                                   scroll: scroll, alarms: rows, highestPriority: engine.highestPriority, overlay: overlay,
-                                  thresholds: Thresholds(alarms: engine.settings), extraKeys: ConsoleModel.alarmKeys)
+                                  thresholds: thresholds, extraKeys: alarmKeys)
         context.audioPausedFor = engine.audioPauseRemaining(at: engine.now)
         return context
     }

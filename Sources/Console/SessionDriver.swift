@@ -94,8 +94,7 @@ public struct SessionDriver: Sendable {
         case .resumed(let checkpoint):
             if let kept = checkpoints.state(at: checkpoint) {
                 state = kept.state
-                alarms = kept.alarms
-                _ = alarms.drainLog()  // logged already, the first time through
+                alarms.restore(from: kept.alarms)
             } else {
                 // Not kept (cannot happen for a checkpoint this driver handed out): start empty.
                 state = SessionState(limits: limits)

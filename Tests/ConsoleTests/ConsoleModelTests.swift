@@ -1,4 +1,5 @@
 import Testing
+import SessionCore
 import Telemetry
 import Terminal
 import View
@@ -25,7 +26,7 @@ struct ConsoleModelTests {
     func selectAndAcknowledge() {
         var model = consoleWithTwoAlarms()
         #expect(model.driver.alarms.alarms.map(\.id) == ["A.FIRST", "B.SECOND"])
-        while model.focus != .alarms { model.handle(.tab, control: nil) }
+        focusAlarms(&model)
         model.handle(.down, control: nil)
         model.handle(.character("a"), control: nil)
         let acknowledged = model.driver.alarms.alarms.filter(\.acknowledged).map(\.id)
@@ -38,6 +39,36 @@ struct ConsoleModelTests {
     func acknowledgeAll() {
         var model = consoleWithTwoAlarms()
         model.handle(.character("A"), control: nil)
+        #expect(model.driver.alarms.alarms.count == 2)
         #expect(model.driver.alarms.alarms.allSatisfy { $0.acknowledged })
+    }
+
+    @Test("the selection stays on its alarm when a higher one sorts above it")
+    func selectionFollowsTheAlarm() {
+        var model = consoleWithTwoAlarms()
+        focusAlarms(&model)
+        model.handle(.down, control: nil)  // B.SECOND
+        let high = Frame(t: 3, body: .alarm(AlarmReport(id: "C.HIGH", state: .raised, priority: .high, message: "high")))
+        model.driver.handle(.decoded(.frame(high)), arrival: 3)
+        model.driver.evaluateAlarms(arrivalNow: 3)
+        #expect(model.driver.alarms.alarms.map(\.id) == ["C.HIGH", "A.FIRST", "B.SECOND"])
+        model.handle(.character("a"), control: nil)
+        #expect(model.driver.alarms.alarms.filter(\.acknowledged).map(\.id) == ["B.SECOND"])
+    }
+
+    @Test("the help states the audio pause the settings give")
+    func audioPauseInHelp() {
+        var settings = AlarmSettings.defaults
+        settings.audioPauseSeconds = 60
+        let model = ConsoleModel(mode: .live, label: "t", catalog: LayoutCatalog(userDirectory: nil), layoutRequest: nil,
+                                 alarmSettings: settings)
+        let pause = model.context(now: 0, wallClock: "", control: nil).extraKeys.first { $0.key == "p" }
+        #expect(pause?.help.contains("60 s") == true, "\(pause?.help ?? "no p key")")
+    }
+
+    /// Tabs to the Alarms panel (the technician layout has one; at most ten tabs).
+    func focusAlarms(_ model: inout ConsoleModel) {
+        for _ in 0..<10 where model.focus != .alarms { model.handle(.tab, control: nil) }
+        #expect(model.focus == .alarms)
     }
 }

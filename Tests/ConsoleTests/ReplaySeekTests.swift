@@ -137,3 +137,22 @@ struct LongBatchAlarmTests {
         #expect(driver.alarms.alarms.isEmpty, "nothing left active at the end of the batch")
     }
 }
+
+@Suite("Resuming at a checkpoint")
+struct ResumeLogTests {
+    @Test("log entries not yet written survive a resume (an acknowledgement typed in the same moment)")
+    func pendingLogSurvives() {
+        var driver = SessionDriver(mode: .replay)
+        driver.keepsCheckpoints = true
+        driver.handle(.decoded(.frame(Frame(t: 0, body: .session(SessionInfo(id: "S", arms: []))))), arrival: 0)
+        let checkpoint = ReplayCheckpoint(t: 0, position: RecordingPosition(offset: 10, decoder: FrameDecoder()))
+        driver.handle(.checkpoint(checkpoint), arrival: 0)
+        driver.handle(.decoded(.frame(Frame(t: 5, body: .alarm(AlarmReport(id: "PSM1.COLLISION", state: .raised, priority: .medium))))), arrival: 0)
+        driver.evaluateAlarms(arrivalNow: 0)
+        driver.alarms.acknowledge(id: "PSM1.COLLISION", at: 5)
+        driver.handle(.resumed(checkpoint), arrival: 0)
+        let log = driver.alarms.drainLog().map(\.text)
+        #expect(log.contains { $0.contains("RAISE") } && log.contains { $0.contains("ACK") }, "\(log)")
+        #expect(driver.alarms.alarms.isEmpty, "the alarms are the checkpoint's")
+    }
+}

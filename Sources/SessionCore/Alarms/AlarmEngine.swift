@@ -66,6 +66,16 @@ public struct AlarmEngine: Sendable {
         self = fresh
     }
 
+    /// Takes over the alarms of an engine kept earlier (a replay resuming at a checkpoint),
+    /// keeping, as `reset` does, this engine's log entries not yet written: the kept engine's
+    /// own were written when it was current.
+    public mutating func restore(from kept: AlarmEngine) {
+        var restored = kept
+        restored.pendingLog = pendingLog
+        restored.droppedLogEntries = droppedLogEntries
+        self = restored
+    }
+
     // MARK: - the clock
 
     /// The engine clock for a state: its session time, plus, for a live source, the arrival
@@ -338,37 +348,34 @@ public struct AlarmEngine: Sendable {
     }
 
     /// The highest priority listed (active or latched, acknowledged or not): what the header shows.
-    public var highestPriority: AlarmPriority? { scanHighest() }
+    /// Kept current by every evaluation and every acknowledgement.
+    public var highestPriority: AlarmPriority? { cachedHighest }
 
     /// Whether any listed alarm is unacknowledged (or latched).
-    public var hasUnacknowledged: Bool { unacknowledgedTop() != nil }
+    public var hasUnacknowledged: Bool { top { !$0.acknowledged } != nil }
 
-    private func scanHighest() -> AlarmPriority? {
+    /// Whether any listed alarm flashes (unacknowledged, medium or high), without building the list.
+    public var hasFlashing: Bool { top { !$0.acknowledged }.map { $0 >= .medium } ?? false }
+
+    private func scanHighest() -> AlarmPriority? { top { _ in true } }
+
+    /// The highest priority among the listed alarms that `include` accepts (given each one's id and listing).
+    private func top(where include: (_ id: String, _ listing: AlarmListing) -> Bool) -> AlarmPriority? {
         var top: AlarmPriority?
-        for d in devices where top == nil || d.listing.priority > top! { top = d.listing.priority }
+        for d in devices where include(d.id, d.listing) && (top == nil || d.listing.priority > top!) { top = d.listing.priority }
         for c in conditions {
-            if let p = c.listing?.priority, top == nil || p > top! { top = p }
+            if let l = c.listing, include(c.id, l), top == nil || l.priority > top! { top = l.priority }
         }
         return top
     }
 
-    private func unacknowledgedTop() -> AlarmPriority? {
-        var top: AlarmPriority?
-        for d in devices where !d.listing.acknowledged && (top == nil || d.listing.priority > top!) { top = d.listing.priority }
-        for c in conditions {
-            if let l = c.listing, !l.acknowledged, top == nil || l.priority > top! { top = l.priority }
-        }
-        return top
+    private func top(_ include: (AlarmListing) -> Bool) -> AlarmPriority? {
+        top { _, listing in include(listing) }
     }
 
     /// The highest priority listed other than `id`.
     private func highest(excluding id: String) -> AlarmPriority? {
-        var top: AlarmPriority?
-        for d in devices where d.id != id && (top == nil || d.listing.priority > top!) { top = d.listing.priority }
-        for c in conditions where c.id != id {
-            if let p = c.listing?.priority, top == nil || p > top! { top = p }
-        }
-        return top
+        top { other, _ in other != id }
     }
 
     // MARK: - acknowledgement
@@ -494,7 +501,7 @@ public struct AlarmEngine: Sendable {
         let t = tick(time)
         expirePause(at: t)
         defer { pendingSound = nil }
-        guard pausedUntil == nil, let top = unacknowledgedTop() else {
+        guard pausedUntil == nil, let top = top({ !$0.acknowledged }) else {
             if pausedUntil == nil { audioTop = nil }
             return 0
         }
