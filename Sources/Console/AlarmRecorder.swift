@@ -26,7 +26,6 @@ public final class AlarmRecorder {
         self.destination = destination
     }
 
-    public var path: String? { file?.path }
 
     /// Takes the engine's new log entries and records them.
     public func record(from driver: inout SessionDriver) {

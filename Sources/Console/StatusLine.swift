@@ -6,7 +6,7 @@ import View
 /// The one-line status that `--headless` prints every second: source state first, then session
 /// time, frames/s, RTT per path and the active alarms with their IEC 60601-1-8 markers.
 public enum StatusLine {
-    public static func render(driver: SessionDriver, now: Double, alarms: [(priority: AlarmPriority, id: String)]? = nil) -> String {
+    public static func render(driver: SessionDriver, now: Double) -> String {
         let state = driver.state
         var parts: [String] = [sourceText(driver.sourceState, now: now)]
         parts.append("t=\(clock(state.sessionTime))")
@@ -22,7 +22,7 @@ public enum StatusLine {
             }
             parts.append("rtt " + rtts.joined(separator: " "))
         }
-        let shown = alarms ?? driver.alarms.alarms.map { (priority: $0.priority, id: $0.id) }
+        let shown = driver.alarms.alarms
         if shown.isEmpty {
             parts.append("alarms: none")
         } else {

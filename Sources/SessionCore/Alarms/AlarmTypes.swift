@@ -138,13 +138,6 @@ public struct AlarmRecord: Sendable, Equatable {
     /// Total seconds listed.
     public var duration: Double { secondsLow + secondsMedium + secondsHigh }
 
-    public func seconds(at priority: AlarmPriority) -> Double {
-        switch priority {
-        case .low: secondsLow
-        case .medium: secondsMedium
-        case .high: secondsHigh
-        }
-    }
 }
 
 /// Number and text formatting for alarm messages, without Foundation.

@@ -30,10 +30,6 @@ struct LevelTracker: Sendable, Equatable {
     /// Below every level and nothing listed: stepping with no level would change nothing.
     var isIdle: Bool { started && atLeast == 0 && displayed == nil }
 
-    mutating func reset() {
-        self = LevelTracker()
-    }
-
     /// Feeds the raw level at engine time `t`; returns what changed in the listed priority.
     mutating func step(raw: AlarmPriority?, at t: Double, sustain: Double, clearAfter: Double) -> Change? {
         let rawRank = raw?.rank ?? 0
