@@ -67,7 +67,6 @@ import Testing
         let layout = try #require(LayoutCatalog.builtIn(name))
         #expect(layout.name == name)
         #expect(!layout.description.isEmpty)
-        #expect(layout.root.minimumSize.fits(in: layout.minimum))
         let placed = LayoutEngine.split(Rect(x: 0, y: 0, width: layout.minimum.width, height: layout.minimum.height),
                                         layout.root)
         #expect(placed.map(\.panel) == layout.panels)

@@ -73,8 +73,8 @@ import Testing
     @Test func asciiGlyphsAreAllASCII() {
         let g = Glyphs.ascii
         var text = g.ellipsis + g.up + g.down + g.arrow + g.degree + g.dot + g.times + g.energy + g.play + g.pause
-        text += g.upDown + g.leftRight + g.plusMinus + String(g.gaugeFull) + String(g.gaugeEighths) + String(g.spark)
-        text += String(g.gaugeEmpty) + String(g.separator) + String(g.tick) + String(g.head)
+        text += g.plusMinus + String(g.gaugeFull) + String(g.gaugeEighths) + String(g.spark)
+        text += String(g.gaugeEmpty) + String(g.separator) + String(g.tick) + g.none
         for set in [g.box, g.focusedBox] {
             text += String([set.horizontal, set.vertical, set.topLeft, set.topRight, set.bottomLeft, set.bottomRight])
         }
@@ -90,7 +90,7 @@ import Testing
     @Test func monochromeKeepsAttributesAndDropsColours() {
         let mono = Theme.monochrome
         for s in Severity.allCases {
-            #expect(mono.severity(s).fg == .default && mono.badge(s).bg == .default)
+            #expect(mono.severity(s).fg == .default && mono.badge(s).fg == .default)
         }
         #expect(mono.severity(.high).attributes.contains(.reverse))
         #expect(mono.critical.attributes.contains(.reverse))

@@ -79,7 +79,7 @@ public struct ViewContext: Sendable {
         self.wallClock = wallClock
         self.framesPerSecond = framesPerSecond
         self.replay = replay
-        self.glyphs = Glyphs(unicode: unicode)
+        self.glyphs = unicode ? .utf8 : .ascii  // shared, not rebuilt every frame
         self.theme = Theme(colors: colors)
         self.focus = focus
         self.scroll = scroll

@@ -248,7 +248,7 @@ enum LinkPanel {
         buffer.put(label(metric, long: true) + " (" + unit(metric) + ")", x: area.x, y: area.y, width: w, style: p.theme.label,
                    ellipsis: p.ellipsis)
         guard let value = link.latest[metric] else {
-            buffer.put("—", x: area.x, y: area.y + 2, width: w, style: p.theme.dim)
+            buffer.put(p.glyphs.none, x: area.x, y: area.y + 2, width: w, style: p.theme.dim)
             return
         }
         let threshold = p.view.thresholds.link.threshold(for: metric)

@@ -39,6 +39,6 @@ enum TimelinePanel {
             buffer.set(x + col, y + 1, g.tick, t.accent)
         }
         let headCol = Int((min(1, max(0, fraction)) * Double(barWidth - 1)).rounded())
-        buffer.set(x + headCol, y + 1, g.unicode ? "▲" : "^", t.bold)
+        buffer.set(x + headCol, y + 1, Character(g.up), t.bold)
     }
 }

@@ -25,9 +25,8 @@ public struct Glyphs: Sendable, Equatable {
     public let spark: [Character]
     /// A vertical separator between side-by-side blocks.
     public let separator: Character
-    /// A mark on the timeline where an event happened, and the play head.
+    /// A mark on the timeline where an event happened.
     public let tick: Character
-    public let head: Character
     public let ellipsis: String
     public let up: String
     public let down: String
@@ -38,8 +37,8 @@ public struct Glyphs: Sendable, Equatable {
     public let energy: String
     public let play: String
     public let pause: String
-    public let upDown: String
-    public let leftRight: String
+    /// A value that is not known (yet).
+    public let none: String
     public let plusMinus: String
 
     public init(unicode: Bool) {
@@ -53,7 +52,6 @@ public struct Glyphs: Sendable, Equatable {
             spark = ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"]
             separator = "│"
             tick = "╵"
-            head = "●"
             ellipsis = "…"
             up = "▲"
             down = "▼"
@@ -64,8 +62,7 @@ public struct Glyphs: Sendable, Equatable {
             energy = "⚡"
             play = "▶"
             pause = "❚❚"
-            upDown = "↑↓"
-            leftRight = "←→"
+            none = "—"
             plusMinus = "±"
         } else {
             box = BoxSet(horizontal: "-", vertical: "|", topLeft: "+", topRight: "+", bottomLeft: "+", bottomRight: "+")
@@ -77,7 +74,6 @@ public struct Glyphs: Sendable, Equatable {
             spark = ["_", ".", ",", "-", "=", "+", "*", "#"]
             separator = "|"
             tick = "'"
-            head = "O"
             ellipsis = "~"
             up = "^"
             down = "v"
@@ -88,8 +84,7 @@ public struct Glyphs: Sendable, Equatable {
             energy = "!!"
             play = ">"
             pause = "||"
-            upDown = "Up/Dn"
-            leftRight = "Left/Right"
+            none = "-"
             plusMinus = "+-"
         }
     }
