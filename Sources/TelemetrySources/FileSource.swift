@@ -115,7 +115,8 @@ public final class FileSource: TelemetrySource {
                         case .stopped: return false
                         case .seek(let seek):
                             guard follow(seek, at: frame.t) else { return false }
-                            pacer.reanchor(at: seek.target)
+                            // Never behind this frame: a refused seek back (stdin) must not stall pacing.
+                            pacer.reanchor(at: max(seek.target, frame.t))
                         }
                     } else if paced, let seek = control.takeSeek() {
                         // A seek while fast-forwarding.
@@ -136,14 +137,17 @@ public final class FileSource: TelemetrySource {
                 sink(.state(.ended))
                 while !isStopped {
                     if let seek = control.takeSeek() {
-                        if seek.target < lastT, !follow(seek, at: lastT) { break }
-                        sink(.seeked(seek.id))  // nothing past the end (or stdin): done as far as it goes
+                        if seek.target >= lastT {
+                            sink(.seeked(seek.id))  // nothing past the end: done as far as it goes
+                        } else if !follow(seek, at: lastT) {
+                            break
+                        }
                     }
                     usleep(20_000)
                 }
             }
         }
-        if !paced || path == "-" { sink(.state(.ended)) }
+        if !paced { sink(.state(.ended)) }  // a paced replay said so when it reached the end
     }
 
     private func waitForRoom() {
@@ -164,7 +168,6 @@ struct Pacer {
     private var anchorT: Double?
     private var anchorWall = 0.0
     private var seen = PlaybackControl.Settings()
-    private var seenGeneration = -1
 
     init(control: PlaybackControl) {
         self.control = control
@@ -174,7 +177,6 @@ struct Pacer {
         anchorT = t
         anchorWall = MonotonicClock.now()
         seen = control.current
-        seenGeneration = seen.generation
     }
 
     /// Sleeps until session time `t` is due, honouring pause, speed changes and seeks.
@@ -187,13 +189,12 @@ struct Pacer {
             if let seek = control.takeSeek() { return .seek(seek) }
             let settings = control.current
             let now = MonotonicClock.now()
-            if settings.generation != seenGeneration {
+            if settings.generation != seen.generation {
                 // Speed or pause changed: the replay clock continues from where it stands now.
                 let advanced = seen.paused ? 0 : (now - anchorWall) * seen.speed
                 anchorT = min(t, (anchorT ?? t) + advanced)
                 anchorWall = now
                 seen = settings
-                seenGeneration = settings.generation
             }
             if settings.paused {
                 if !reportedPause {

@@ -1,7 +1,6 @@
 import Synchronization
 
-/// The trainer's controls over a paced source (a recording or the demo simulator):
-/// pause, speed, seek. The console writes them; the source's thread reads them.
+/// The trainer's controls over a replay: pause, speed, seek. The console writes them; the source's thread reads them.
 public final class PlaybackControl: Sendable {
     public struct Settings: Sendable, Equatable {
         public var paused = false
@@ -25,13 +24,6 @@ public final class PlaybackControl: Sendable {
     }
 
     public var current: Settings { settings.withLock { $0 } }
-
-    public func setPaused(_ paused: Bool) {
-        settings.withLock {
-            $0.paused = paused
-            $0.generation += 1
-        }
-    }
 
     public func togglePause() {
         settings.withLock {

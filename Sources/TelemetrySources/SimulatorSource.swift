@@ -8,19 +8,17 @@ import Glibc
 import Darwin
 #endif
 
-/// The built-in simulator as a source: plays the scripted session in real time
-/// (scaled by the playback control's speed). Used by `surgtop demo`.
+/// The built-in simulator as a source: plays the scripted session in real time, as a live
+/// robot would (a demo has no pause, speed or seek). Used by `surgtop demo`.
 public final class SimulatorSource: TelemetrySource {
     public let options: SimulatorOptions
-    public let control: PlaybackControl
     public let mode: SessionMode = .demo
     private let stopRequested = Atomic<Bool>(false)
 
     public var label: String { "seed \(options.seed), arms at \(Int(options.armRateHz)) Hz" }
 
-    public init(options: SimulatorOptions, control: PlaybackControl = PlaybackControl()) {
+    public init(options: SimulatorOptions) {
         self.options = options
-        self.control = control
     }
 
     public func start(sink: @escaping @Sendable (SourceEvent) -> Void) {
@@ -35,40 +33,10 @@ public final class SimulatorSource: TelemetrySource {
         var simulator = SessionSimulator(options: options)
         sink(.reset)
         sink(.state(.connected(peer: label)))
-        var anchorT = 0.0
-        var anchorWall = MonotonicClock.now()
-        var seen = control.current
-        var pausedReported = false
+        let start = MonotonicClock.now()
         var pending: Frame? = nil
         while !stopRequested.load(ordering: .relaxed) {
-            if let target = control.takeSeek()?.target {
-                // The simulator only runs forward; a seek ahead fast-forwards it.
-                if target > simulator.time {
-                    while simulator.time < target { sink(.decoded(.frame(simulator.next()))) }
-                }
-                anchorT = simulator.time
-                anchorWall = MonotonicClock.now()
-            }
-            let settings = control.current
-            let now = MonotonicClock.now()
-            if settings.generation != seen.generation {
-                anchorT += seen.paused ? 0 : (now - anchorWall) * seen.speed
-                anchorWall = now
-                seen = settings
-            }
-            if settings.paused {
-                if !pausedReported {
-                    sink(.state(.paused))
-                    pausedReported = true
-                }
-                usleep(10_000)
-                continue
-            }
-            if pausedReported {
-                sink(.state(.connected(peer: label)))
-                pausedReported = false
-            }
-            let due = anchorT + (now - anchorWall) * settings.speed
+            let due = MonotonicClock.now() - start
             // Emit everything up to the current session time, then sleep a little.
             while true {
                 let frame = pending ?? simulator.next()

@@ -65,7 +65,6 @@ public final class TCPClientSource: TelemetrySource {
         var channel: (any Channel)?
         var retry: Scheduled<Void>?
         // Only the event loop touches the rest.
-        var everConnected = false
         /// Number of the attempt in progress or about to be made, counted per outage.
         var attempt = 0
         /// Consecutive failures, for the backoff. A connection that delivered data resets it.
@@ -161,7 +160,6 @@ public final class TCPClientSource: TelemetrySource {
         let (accepted, outage) = state.withLock { s -> (Bool, Double?) in
             guard !s.stopped else { return (false, nil) }
             s.channel = channel
-            s.everConnected = true
             // Logged once per outage, however many empty connections it takes.
             guard let lostAt = s.lostAt, !s.reconnectLogged else { return (true, nil) }
             s.reconnectLogged = true
@@ -189,7 +187,7 @@ public final class TCPClientSource: TelemetrySource {
                 s.lastLoggedFailure = reason
                 log = "cannot connect to \(label): \(reason); retrying"
             }
-            if s.everConnected, let lostAt = s.lostAt {
+            if let lostAt = s.lostAt {  // set only once a connection had been made
                 return (.state(.reconnecting(lostAt: lostAt, attempt: s.attempt, reason: reason)), log, delay)
             }
             return (.state(.connecting(attempt: s.attempt)), log, delay)

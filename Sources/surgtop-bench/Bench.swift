@@ -20,11 +20,7 @@ struct Bench: ParsableCommand {
     )
 }
 
-func monotonic() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-}
+func monotonic() -> Double { MonotonicClock.now() }
 
 /// Resident set size in MB, from /proc/self/statm.
 func residentMB() -> Double {

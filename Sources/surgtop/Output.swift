@@ -12,11 +12,6 @@ enum Output {
         let line = text.hasSuffix("\n") ? text : text + "\n"
         line.withCString { p in _ = write(2, p, strlen(p)) }
     }
-
-    static func line(_ text: String) {
-        print(text)
-    }
-
 }
 
 func terminate(_ code: Int32) -> Never {

@@ -89,8 +89,7 @@ struct Demo: ParsableCommand {
             print(try Watch.snapshot(.simulator(options), size: size, options: watch))
             return
         }
-        let control = PlaybackControl()
-        let source = SimulatorSource(options: options, control: control)
+        let source = SimulatorSource(options: options)
         try Watch.run(source: source, inbox: SourceInbox(), control: nil, options: watch)
     }
 }

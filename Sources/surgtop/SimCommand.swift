@@ -60,7 +60,8 @@ struct Sim: ParsableCommand {
             do { address = try ListenAddress(parsing: serve) } catch { throw Failure.usage("\(error)") }
             let server = SimulationServer(address: address, options: options)
             do { try server.start() } catch { throw Failure.io("\(error)") }
-            Output.error("serving a simulated session on \(address.host):\(server.boundPort ?? address.port) (Ctrl-C stops)")
+            // The bound address as `live` takes it back (IPv6 in brackets, the port the system chose).
+            Output.error("serving a simulated session on \(server.boundAddress ?? address.description) (Ctrl-C stops)")
             installTerminationHandlers()
             while !terminationWasRequested() { usleep(100_000) }
             server.stop()

@@ -53,5 +53,4 @@ struct Failure: Error {
 
     static func usage(_ message: String) -> Failure { Failure(message: message, code: 2) }
     static func io(_ message: String) -> Failure { Failure(message: message, code: 2) }
-    static func session(_ message: String) -> Failure { Failure(message: message, code: 1) }
 }
