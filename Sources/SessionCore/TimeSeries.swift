@@ -21,6 +21,8 @@ public struct TimeSeries: Sendable, Equatable {
     /// Bucket width in seconds (0 keeps every sample).
     public let interval: Double
     public private(set) var points: Deque<TimedValue> = []
+    /// The bucket of the newest point (nil when every sample is kept), not recomputed per sample.
+    private var lastBucket: Double?
 
     public init(capacity: Int, interval: Double) {
         precondition(capacity > 0, "a time series needs room for at least one point")
@@ -33,12 +35,14 @@ public struct TimeSeries: Sendable, Equatable {
     public var window: Double { interval * Double(capacity) }
 
     public mutating func append(t: Double, value: Double) {
-        if interval > 0, let last = points.last, (t / interval).rounded(.down) == (last.t / interval).rounded(.down) {
+        let bucket: Double? = interval > 0 ? (t / interval).rounded(.down) : nil
+        if let bucket, bucket == lastBucket, !points.isEmpty {
             points[points.count - 1] = TimedValue(t: t, value: value)
             return
         }
         if points.count == capacity { points.removeFirst() }
         points.append(TimedValue(t: t, value: value))
+        lastBucket = bucket
     }
 
     public var last: TimedValue? { points.last }

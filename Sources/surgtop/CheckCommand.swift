@@ -39,12 +39,7 @@ struct Check: ParsableCommand {
     }
 
     func run() throws {
-        let reader: RecordingReader
-        do {
-            reader = try RecordingReader(path: file)
-        } catch {
-            throw Failure.io(error.description)
-        }
+        let reader = try Output.openRecording(file)
         var builder = SessionReportBuilder()
         builder.errorLimit = .max
         builder.eventLimit = 0
@@ -58,10 +53,7 @@ struct Check: ParsableCommand {
                             sequenceGaps: report.counts.sequenceGaps, badLines: report.counts.badLines,
                             readProblem: reader.problem, errors: report.errors)
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            encoder.keyEncodingStrategy = .convertToSnakeCase
-            print(String(decoding: try encoder.encode(result), as: UTF8.self))
+            try Output.json(result)
         } else {
             print("\(file): \(lines) lines, \(result.frames) frames")
             for type in FrameType.allCases {

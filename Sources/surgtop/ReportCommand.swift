@@ -31,12 +31,7 @@ struct Report: ParsableCommand {
     var alarms: String?
 
     func run() throws {
-        let reader: RecordingReader
-        do {
-            reader = try RecordingReader(path: file)
-        } catch {
-            throw Failure.io(error.description)
-        }
+        let reader = try Output.openRecording(file)
         let settings = try loadAlarmSettings(alarms)
         var builder = SessionReportBuilder()
         // Derived alarms are recomputed from the recording, as the console would have shown them.
@@ -51,10 +46,7 @@ struct Report: ParsableCommand {
         if let problem = reader.problem { Output.error(problem) }
         let report = builder.finish(alarms: engine)
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-            encoder.keyEncodingStrategy = .convertToSnakeCase
-            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+            try Output.json(report, pretty: true)
         } else {
             print(ReportText.render(report, file: file))
         }
