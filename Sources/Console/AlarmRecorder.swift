@@ -19,6 +19,14 @@ public final class AlarmRecorder {
     public private(set) var recent: [String] = []
     /// A problem to show once (the log could not be opened or written).
     public private(set) var problem: String?
+    private var problemTaken = false
+
+    /// The problem, the first time it is asked for after it happened; nil afterwards.
+    public func takeProblem() -> String? {
+        guard let problem, !problemTaken else { return nil }
+        problemTaken = true
+        return problem
+    }
     /// The last seek of a replay already noted in the log.
     private var seeksNoted = 0
 

@@ -101,8 +101,7 @@ public final class ConsoleApp {
             model.driver.evaluateAlarms(arrivalNow: MonotonicClock.now())
             recorder.record(from: &model.driver)
             model.alarmLog = recorder.recent
-            if let problem = recorder.problem, !model.reportedRecorderProblem {
-                model.reportedRecorderProblem = true
+            if let problem = recorder.takeProblem() {
                 model.overlay = .message(title: "Alarm log", lines: [problem, "Alarms are still shown and kept on screen (l)."])
             }
             let bells = model.driver.alarms.bellsDue(at: model.driver.alarms.now)
@@ -152,7 +151,6 @@ public struct ConsoleModel {
 
     /// The alarm log as text, newest last (the `l` overlay).
     public var alarmLog: [String] = []
-    public var reportedRecorderProblem = false
     /// The alarm `a` acknowledges, moved with ↑/↓ while the Alarms panel has focus: by id, so a
     /// new alarm sorting above it does not move the selection to another; its row position is
     /// the fallback once it is gone.

@@ -58,17 +58,13 @@ public final class HeadlessRunner {
         source.start(sink: inbox.sink)
         var nextStatus = MonotonicClock.now() + 1
         var printedLogs = 0
-        var reportedRecorderProblem = false
         defer { source.stop() }
         while true {
             let now = MonotonicClock.now()
             driver.handle(inbox.drain(), arrival: now)
             driver.evaluateAlarms(arrivalNow: now)
             recorder.record(from: &driver)
-            if let problem = recorder.problem, !reportedRecorderProblem {
-                writeError("surgtop: \(problem)")
-                reportedRecorderProblem = true
-            }
+            if let problem = recorder.takeProblem() { writeError("surgtop: \(problem)") }
             let logs = Array(driver.log)
             if logs.count > printedLogs || (printedLogs > 0 && logs.count < printedLogs) {
                 for line in logs.suffix(max(0, logs.count - printedLogs)) { logger.notice("\(line)") }

@@ -55,6 +55,19 @@ struct AlarmLogFileTests {
         #expect(readFile(dir + "/a.log") == "1970-01-01T00:00:00Z  t=1.0  RAISE  ** PSM1.COLLISION  Instrument collision detected\n")
     }
 
+    @Test("a log that cannot be written is a problem told once; the alarms are still kept for the l overlay")
+    func problemToldOnce() {
+        let recorder = AlarmRecorder(destination: .file("/proc/surgtop-cannot-write-here/a.log"))
+        var driver = SessionDriver(mode: .live)
+        driver.handle(.decoded(.frame(Frame(t: 0, body: .session(SessionInfo(id: "S", arms: []))))), arrival: 0)
+        driver.handle(.decoded(.frame(Frame(t: 1, body: .alarm(AlarmReport(id: "PSM1.COLLISION", state: .raised, priority: .medium))))), arrival: 0)
+        driver.evaluateAlarms(arrivalNow: 0)
+        recorder.record(from: &driver)
+        #expect(recorder.takeProblem()?.contains("surgtop-cannot-write-here") == true)
+        #expect(recorder.takeProblem() == nil, "told once")
+        #expect(recorder.recent.contains { $0.contains("RAISE") })
+    }
+
     @Test("a replay that jumps says so in its log before the entries that may repeat")
     func seeksAreNoted() throws {
         let dir = makeTemporaryDirectory()
