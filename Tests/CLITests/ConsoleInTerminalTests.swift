@@ -13,8 +13,12 @@ struct ConsoleInTerminalTests {
     @Test("the demo starts full screen, marked DEMO, and the technician layout shows every panel")
     func demoShowsEveryPanel() throws {
         let tmux = try TmuxSession(width: 120, height: 40, command: Self.demo + " --layout technician")
-        let screen = tmux.waitFor { $0.contains("Arms") && $0.contains("PSM1") && $0.contains("primary") }
-        for title in ["Link", "Arms", "Instruments", "Alarms", "Events"] {
+        let titles = ["Link", "Arms", "Instruments", "Alarms", "Events"]
+        // Everything awaited before it is checked: a capture can land while the screen is half drawn.
+        let screen = tmux.waitFor { screen in
+            screen.contains("PSM1") && screen.contains("primary") && screen.contains("quit") && titles.allSatisfy(screen.contains)
+        }
+        for title in titles {
             #expect(screen.contains(title), "panel \(title) on screen:\n\(screen)")
         }
         #expect(screen.contains("DEMO"))
@@ -42,7 +46,8 @@ struct ConsoleInTerminalTests {
         let tmux = try TmuxSession(width: 120, height: 40, command: Self.demo)
         tmux.waitFor { $0.contains("PSM1") }
         tmux.send("?")
-        let help = tmux.waitFor { $0.contains("next layout") }
+        // Wait for the whole overlay: a capture can land while the screen is half drawn.
+        let help = tmux.waitFor { $0.contains("next layout") && $0.contains("focus the next panel") }
         #expect(help.contains("next layout"))
         #expect(help.contains("focus the next panel"))
         tmux.send("Escape")
@@ -125,7 +130,7 @@ struct ConsoleInTerminalTests {
     @Test("TERM=vt100 with NO_COLOR, and LANG=C, still give a usable screen")
     func monochromeAndASCII() throws {
         let tmux = try TmuxSession(width: 100, height: 30, command: "LANG=C LC_ALL=C TERM=vt100 NO_COLOR=1 \(CLI.binary) demo")
-        let screen = tmux.waitFor { $0.contains("PSM1") }
+        let screen = tmux.waitFor { $0.contains("PSM1") && $0.contains("DEMO") && $0.contains("+-") }
         #expect(screen.contains("PSM1"))
         #expect(screen.contains("DEMO"))
         #expect(screen.contains("+-"), "ASCII boxes when the locale is not UTF-8:\n\(screen)")
