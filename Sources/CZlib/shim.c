@@ -1,1 +1,5 @@
 #include "CZlib.h"
+
+int surg_inflate_init_gzip(z_stream *stream) {
+    return inflateInit2(stream, 15 + 32);
+}

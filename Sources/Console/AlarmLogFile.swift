@@ -109,7 +109,7 @@ public final class AlarmLogFile {
     /// Appends one line of text (a newline is added; control characters are removed).
     public func writeLine(_ line: String) throws(AlarmLogFileError) {
         guard fd >= 0 else { throw AlarmLogFileError(path: path, problem: "already closed") }
-        var bytes = Array(AlarmNumber.sanitized(line).utf8)
+        var bytes = Array(WireText.sanitize(line).utf8)
         bytes.append(UInt8(ascii: "\n"))
         var offset = 0
         while offset < bytes.count {

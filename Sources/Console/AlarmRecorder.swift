@@ -34,6 +34,16 @@ public final class AlarmRecorder {
         self.destination = destination
     }
 
+    /// For a named file: opens it now and writes a first `OPEN` line with `note`, so that a path
+    /// which cannot take the log is known before the session starts. The per-session file
+    /// waits for the session's id, and reports a failure once, when it happens.
+    public func openNow(note: String) throws(AlarmLogFileError) {
+        guard case .file(let path) = destination, file == nil else { return }
+        let log = try AlarmLogFile(path: path)
+        try log.writeLine(AlarmLogFile.utcTimestamp(AlarmLogFile.wallNow()) + "  OPEN  " + note)
+        file = log
+    }
+
 
     /// Takes the engine's new log entries and records them.
     public func record(from driver: inout SessionDriver) {
@@ -42,7 +52,7 @@ public final class AlarmRecorder {
         var seekNote: String?
         if driver.lastSeek != seeksNoted {
             seeksNoted = driver.lastSeek
-            seekNote = "t=" + AlarmNumber.fixed(driver.state.sessionTime, 1)
+            seekNote = "t=" + NumberText.fixed(driver.state.sessionTime, 1)
                 + "  SEEK  the replay jumped; the entries that follow may repeat earlier ones"
         }
         guard !entries.isEmpty || seekNote != nil else { return }

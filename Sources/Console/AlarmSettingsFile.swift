@@ -17,7 +17,7 @@ public typealias AlarmSettingsError = FileProblem
 public enum AlarmSettingsFile {
     /// Reads and parses the file at `path`.
     public static func load(path: String, base: AlarmSettings = .defaults) throws(AlarmSettingsError) -> AlarmSettings {
-        let text = try readText(path)
+        let text = try SettingsFileGuard.readText(path: path)
         return try parse(yaml: text, file: path, base: base)
     }
 
@@ -49,34 +49,6 @@ public enum AlarmSettingsFile {
                                      problem: "\(key): \(problem)")
         }
         return settings
-    }
-
-    // MARK: - reading the file
-
-    static func readText(_ path: String) throws(AlarmSettingsError) -> String {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw AlarmSettingsError(file: path, problem: "cannot open: \(errnoText())") }
-        defer { close(fd) }
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 16_384)
-        while true {
-            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw AlarmSettingsError(file: path, problem: "cannot read: \(errnoText())")
-            }
-            if n == 0 { break }
-            bytes.append(contentsOf: buffer[0..<n])
-            if bytes.count > 1 << 20 { throw AlarmSettingsError(file: path, problem: "too large for a settings file (over 1 MiB)") }
-        }
-        guard let text = String(validating: bytes, as: UTF8.self) else {
-            throw AlarmSettingsError(file: path, problem: "not UTF-8 text")
-        }
-        return text
-    }
-
-    static func errnoText() -> String {
-        String(cString: strerror(errno))
     }
 
     // MARK: - the schema
@@ -123,6 +95,7 @@ public enum AlarmSettingsFile {
                     case "telemetry.stale_s": s.staleSeconds = try number(value, key)
                     case "telemetry.gap_count": s.gapCount = try whole(value, key)
                     case "telemetry.gap_window_s": s.gapWindowSeconds = try number(value, key)
+                    case "telemetry.handshake_s": s.handshakeSeconds = try number(value, key)
                     case "joints.near_limit_pct": s.nearLimitPct = try number(value, key)
                     case "joints.at_limit_pct": s.atLimitPct = try number(value, key)
                     case "joints.effort_pct": s.effortPct = try number(value, key)
@@ -141,7 +114,7 @@ public enum AlarmSettingsFile {
         static let keys: [String: [String]] = [
             "link": ["rtt_ms", "jitter_ms", "loss_pct", "video_fps_below"],
             "timing": ["sustain_s", "clear_after_s"],
-            "telemetry": ["stale_s", "gap_count", "gap_window_s"],
+            "telemetry": ["stale_s", "gap_count", "gap_window_s", "handshake_s"],
             "joints": ["near_limit_pct", "at_limit_pct", "effort_pct"],
             "audio": ["high_bells", "medium_bells", "low_bells", "high_repeat_s", "medium_repeat_s", "pause_s"],
         ]

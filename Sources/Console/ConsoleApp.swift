@@ -76,7 +76,7 @@ public final class ConsoleApp {
             // waits (a seek or a fast replay catching up: the source pauses while it is full).
             let untilDraw = dirty ? max(0, lastDraw + minFrameInterval - now) : idleRefresh
             let catchingUp = inbox.count >= Self.catchUpBacklog
-            if let key = screen.readKey(timeoutMs: catchingUp ? 0 : Int((min(untilDraw, idleRefresh) * 1000).rounded(.up))) {
+            if let key = screen.readKey(timeoutMs: catchingUp ? 0 : Int(saturating: (min(untilDraw, idleRefresh) * 1000).rounded(.up))) {
                 if key == .resize { screen.invalidate(); presented = nil }
                 model.handle(key, control: control)
                 dirty = true
@@ -254,7 +254,7 @@ public struct ConsoleModel {
             KeyBinding(key: "a", short: "ack", help: "acknowledge the selected alarm (Tab to Alarms, ↑/↓ to select)", section: "Alarms"),
             KeyBinding(key: "A", short: "ack all", help: "acknowledge every alarm", section: "Alarms"),
             KeyBinding(key: "p", short: "audio pause",
-                       help: "pause alarm sounds for \(AlarmNumber.fixed(seconds, 0)) s (again: resume); a higher alarm breaks through",
+                       help: "pause alarm sounds for \(NumberText.fixed(seconds, 0)) s (again: resume); a higher alarm breaks through",
                        section: "Alarms"),
             KeyBinding(key: "l", short: "alarm log", help: "show the alarm log", section: "Alarms"),
         ]

@@ -44,6 +44,11 @@ telemetry:
   # fall within gap_window_s seconds.
   gap_count: 3
   gap_window_s: 10
+  # surgtop live --listen takes one gateway at a time. A gateway that has sent no valid frame
+  # this many seconds after connecting (silent, or trickling bytes) is dropped and logged, so
+  # it cannot hold the slot; a real gateway sends its session frame at once. Above 0, at most
+  # 3600.
+  handshake_s: 5
 
 # Robot joints that declare limits (min, max) and an effort maximum (effort_max), as the dVRK
 # arm definitions do (e.g. PSM yaw +-1.588 rad, insertion 0-0.24 m).

@@ -45,8 +45,9 @@ public final class HeadlessRunner {
                 writeError: @escaping (String) -> Void = { FileHandleLite.standardError.write($0) }) {
         self.source = source
         self.inbox = inbox
-        self.write = write
-        self.writeError = writeError
+        // Every line goes out through the sanitiser: status lines and source logs quote the wire.
+        self.write = { write(WireText.sanitize($0)) }
+        self.writeError = { writeError(WireText.sanitize($0)) }
         self.driver = SessionDriver(mode: source.mode, alarmSettings: alarmSettings)
         self.recorder = recorder
     }
@@ -67,7 +68,7 @@ public final class HeadlessRunner {
             if let problem = recorder.takeProblem() { writeError("surgtop: \(problem)") }
             let logs = Array(driver.log)
             if logs.count > printedLogs || (printedLogs > 0 && logs.count < printedLogs) {
-                for line in logs.suffix(max(0, logs.count - printedLogs)) { logger.notice("\(line)") }
+                for line in logs.suffix(max(0, logs.count - printedLogs)) { logger.notice("\(WireText.sanitize(line))") }
                 printedLogs = logs.count
             }
             if let fatal = driver.fatal {

@@ -11,8 +11,18 @@ public struct SessionDriver: Sendable {
     public private(set) var sourceState: SourceState = .connecting(attempt: 1)
     /// Log lines from the source (refusals, retries, damaged files), newest last.
     public private(set) var log: Deque<String> = []
-    /// Set when the session cannot go on (a session frame of an unknown version).
+    /// Set when a replay cannot go on (a session frame of an unknown version). A live source
+    /// never ends on it: the stream is refused (TELEMETRY.VERSION) and the source goes on.
     public private(set) var fatal: String?
+    /// What is known of the source beyond its frames: silent since connecting, a refused format
+    /// version, arm samples dropped in a flood (the alarms on the telemetry stream read it).
+    public private(set) var health = SourceHealth()
+    /// A refused stream's lines are not applied until a valid session frame (or a new connection).
+    private var ignoringStream = false
+    private var ignoredLines = 0
+    /// When the current run of drops began (arrival time), and how many it dropped.
+    private var droppingSince: Double?
+    private var droppedInEpisode = 0
     /// Device and derived alarms (IEC 60601-1-8): acknowledgement, latching, audio.
     public var alarms: AlarmEngine
     private let limits: HistoryLimits
@@ -40,8 +50,15 @@ public struct SessionDriver: Sendable {
     /// Re-evaluates every alarm condition; call after each batch of events and on ticks, so
     /// missing data and hysteresis timers advance even when nothing arrives.
     public mutating func evaluateAlarms(arrivalNow: Double) {
-        alarms.evaluate(state, arrivalNow: arrivalNow, sourceIsLive: mode != .replay)
+        if let since = droppingSince, let last = health.lastDrop, arrivalNow - last >= Self.caughtUpAfter {
+            appendLog("caught up: \(droppedInEpisode) arm samples dropped over \(NumberText.fixed(last - since, 1)) s")
+            droppingSince = nil
+        }
+        alarms.evaluate(state, arrivalNow: arrivalNow, sourceIsLive: mode != .replay, source: health)
     }
+
+    /// Seconds without a drop after which a flood is over (said once in the log).
+    public static let caughtUpAfter = 2.0
 
     /// Applies a batch of events received at `arrival` (monotonic seconds).
     /// Returns whether anything changed.
@@ -49,8 +66,19 @@ public struct SessionDriver: Sendable {
     public mutating func handle(_ events: [SourceEvent], arrival: Double) -> Bool {
         guard !events.isEmpty else { return false }
         var evaluatedAt = state.sessionTime
+        // Whether events were applied since the last evaluation.
+        var unevaluated = false
         for event in events {
+            // A frame that moves session time on by a step or more: first evaluate the state as it
+            // stands, so what arose before the jump is raised (and logged) at its own time, not at
+            // the next frame's (a fast replay of sparse frames logged t = 1 alarms at t = 9).
+            if unevaluated, case .decoded(.frame(let frame)) = event, frame.t >= state.sessionTime + Self.evaluationStep {
+                evaluateAlarms(arrivalNow: arrival)
+                evaluatedAt = state.sessionTime
+                unevaluated = false
+            }
             handle(event, arrival: arrival)
+            unevaluated = true
             // A long batch (a replay catching up after a seek) spans many seconds of session
             // time: evaluate the alarms along the way, as playing it would, not just at its end,
             // so a condition that came and went inside it is still raised, logged and cleared.
@@ -59,6 +87,7 @@ public struct SessionDriver: Sendable {
             } else if state.sessionTime >= evaluatedAt + Self.evaluationStep {
                 evaluateAlarms(arrivalNow: arrival)
                 evaluatedAt = state.sessionTime
+                unevaluated = false
             }
         }
         return true
@@ -71,13 +100,14 @@ public struct SessionDriver: Sendable {
     public mutating func handle(_ event: SourceEvent, arrival: Double) {
         switch event {
         case .decoded(let outcome):
-            if case .error(let error) = outcome, case .unsupportedVersion = error.kind, fatal == nil {
-                fatal = "line \(error.line): \(error.reason)"
-            }
-            state.apply(outcome, arrival: arrival)
+            apply(outcome, arrival: arrival)
         case .state(let newState):
+            if case .connected = newState, health.silentSince == nil {
+                if case .connected = sourceState {} else { health.silentSince = arrival }
+            }
             sourceState = newState
         case .reset:
+            ignoringStream = false  // a new connection: its stream is judged afresh
             if mode == .live {
                 // A new connection: keep what we know, but don't count the restart as a gap.
                 state.sourceRestarted()
@@ -101,8 +131,61 @@ public struct SessionDriver: Sendable {
                 alarms.reset()
             }
         case .log(let line):
-            if log.count == 200 { log.removeFirst() }
-            log.append(line)
+            appendLog(line)
+        case .dropped(let run):
+            // Arm samples the inbox dropped in a flood: not applied, but received (frames/s),
+            // and in the stream's order, so they are not taken for frames lost upstream.
+            state.counters.order.observeDropped(firstT: run.firstT, lastT: run.lastT, firstSeq: run.firstSeq,
+                                                lastSeq: run.lastSeq, outOfOrder: run.outOfOrder,
+                                                sequenceGaps: run.sequenceGaps, missingFrames: run.missingFrames)
+            state.arrivalRate.record(at: arrival, count: run.count)
+            health.droppedFrames = health.droppedFrames.saturatingAdd(run.count)
+            health.lastDrop = arrival
+            if droppingSince == nil {
+                droppingSince = arrival
+                droppedInEpisode = 0
+                appendLog("falling behind: frames arrive faster than the console can apply them; dropping arm samples "
+                    + "(session, link, instrument, alarm and event frames are all kept)")
+            }
+            droppedInEpisode = droppedInEpisode.saturatingAdd(run.count)
         }
+    }
+
+    /// Applies one decoded line. A session frame of an unknown format version ends a replay;
+    /// a live stream is refused instead: TELEMETRY.VERSION is raised, its lines are ignored
+    /// until a valid session frame (the TCP sources also close that connection and go on).
+    private mutating func apply(_ outcome: DecodeOutcome, arrival: Double) {
+        if case .error(let error) = outcome, case .unsupportedVersion(let version) = error.kind {
+            if mode == .replay {
+                if fatal == nil { fatal = "line \(error.line): \(error.reason)" }
+            } else {
+                if health.refusedVersion != version {
+                    appendLog("refused the stream: line \(error.line): \(error.reason); waiting for a version 1 session frame")
+                }
+                health.refusedVersion = version
+                ignoringStream = true
+                ignoredLines = 0
+            }
+            state.apply(outcome, arrival: arrival)
+            return
+        }
+        if ignoringStream {
+            guard case .frame(let frame) = outcome, case .session = frame.body else {
+                ignoredLines += 1
+                return
+            }
+            ignoringStream = false
+            appendLog("a version 1 session frame arrived: stream accepted (\(ignoredLines) lines of the refused stream ignored)")
+        }
+        if case .frame(let frame) = outcome {
+            health.silentSince = nil
+            if case .session = frame.body { health.refusedVersion = nil }
+        }
+        state.apply(outcome, arrival: arrival)
+    }
+
+    private mutating func appendLog(_ line: String) {
+        if log.count == 200 { log.removeFirst() }
+        log.append(line)
     }
 }

@@ -10,15 +10,15 @@ public enum StatusLine {
         let state = driver.state
         var parts: [String] = [sourceText(driver.sourceState, now: now)]
         parts.append("t=\(clock(state.sessionTime))")
-        parts.append("frames/s=\(Int(state.arrivalRate.rate(at: now).rounded()))")
+        parts.append("frames/s=\(NumberText.fixed(state.arrivalRate.rate(at: now), 0))")
         if state.links.isEmpty {
             parts.append("rtt -")
         } else {
             let rtts = state.links.map { link -> String in
-                let name = TerminalText.sanitize(link.path)
+                let name = WireText.sanitize(link.path)
                 if link.up == false { return "\(name)=DOWN" }
                 guard let rtt = link.latest[.rtt] else { return "\(name)=-" }
-                return "\(name)=\(Int(rtt.rounded()))ms"
+                return "\(name)=\(NumberText.fixed(rtt, 0))ms"
             }
             parts.append("rtt " + rtts.joined(separator: " "))
         }
@@ -26,7 +26,7 @@ public enum StatusLine {
         if shown.isEmpty {
             parts.append("alarms: none")
         } else {
-            parts.append("alarms: " + shown.map { "\($0.priority.marker) \(TerminalText.sanitize($0.id))" }.joined(separator: ", "))
+            parts.append("alarms: " + shown.map { "\($0.priority.marker) \(WireText.sanitize($0.id))" }.joined(separator: ", "))
         }
         if state.counters.badLines > 0 { parts.append("bad lines=\(state.counters.badLines)") }
         return parts.joined(separator: "  ")
@@ -36,24 +36,24 @@ public enum StatusLine {
     public static func sourceText(_ state: SourceState, now: Double) -> String {
         switch state {
         case .connecting(let attempt): attempt > 1 ? "connecting (attempt \(attempt))" : "connecting"
-        case .listening(let address): "listening on \(address)"
+        case .listening(let address): "listening on \(WireText.sanitize(address))"
         case .connected: "connected"
         case .reconnecting(let lostAt, _, _): "reconnecting (lost \(oneDecimal(max(0, now - lostAt))) s ago)"
         case .paused: "paused"
         case .ended: "ended"
-        case .failed(let reason): "failed: \(reason)"
+        case .failed(let reason): "failed: \(WireText.sanitize(reason))"
         }
     }
 
     /// Session time as H:MM:SS.s.
     public static func clock(_ t: Double) -> String {
-        let tenths = Int((max(0, t) * 10).rounded(.down))
+        let tenths = Int(saturating: (max(0, t) * 10).rounded(.down))
         let h = tenths / 36000, m = (tenths / 600) % 60, s = (tenths / 10) % 60, d = tenths % 10
         return "\(h):\(m < 10 ? "0" : "")\(m):\(s < 10 ? "0" : "")\(s).\(d)"
     }
 
     static func oneDecimal(_ v: Double) -> String {
-        let tenths = Int((v * 10).rounded())
+        let tenths = Int(saturating: (v * 10).rounded())
         return "\(tenths / 10).\(tenths % 10)"
     }
 }

@@ -229,7 +229,7 @@ public struct RateMeter: Sendable, Equatable {
 
     /// Events per second over the last completed seconds before `time`.
     public func rate(at time: Double) -> Double {
-        let second = Int(time.rounded(.down))
+        let second = Int(saturating: time.rounded(.down))
         guard currentSecond != .min else { return 0 }
         var total = 0
         var seconds = 0
@@ -244,7 +244,7 @@ public struct RateMeter: Sendable, Equatable {
     }
 
     private mutating func advance(to time: Double) {
-        let second = Int(time.rounded(.down))
+        let second = Int(saturating: time.rounded(.down))
         if currentSecond == .min {
             currentSecond = second
             return

@@ -96,21 +96,21 @@ struct FieldReader {
             let id = try r.string(.id, at: idP)
             let kindText = try r.string(.kind, at: kindP)
             guard let kind = ArmKind(rawValue: kindText) else {
-                throw FieldError(.schema, "arm descriptor '\(id)': kind must be PSM, ECM, MTM or other, not '\(kindText)'")
+                throw FieldError(.schema, "arm descriptor \(WireText.quoted(id)): kind must be PSM, ECM, MTM or other, not \(WireText.quoted(kindText))")
             }
             var joints: [JointDescriptor] = []
             if let jP = o["joints"] {
                 joints = try r.objects(.arms, at: jP) { r, j in
                     guard let nameP = j["name"] else {
-                        throw FieldError(.schema, "joint descriptor of '\(id)': missing required field 'name'")
+                        throw FieldError(.schema, "joint descriptor of \(WireText.quoted(id)): missing required field 'name'")
                     }
                     guard let unitP = j["unit"] else {
-                        throw FieldError(.schema, "joint descriptor of '\(id)': missing required field 'unit'")
+                        throw FieldError(.schema, "joint descriptor of \(WireText.quoted(id)): missing required field 'unit'")
                     }
                     let name = try r.string(.arms, at: nameP, expected: "a string ('name')")
                     let unitText = try r.string(.arms, at: unitP, expected: "a string ('unit')")
                     guard let unit = JointUnit(rawValue: unitText) else {
-                        throw FieldError(.schema, "joint '\(name)' of '\(id)': unit must be 'rad' or 'm', not '\(unitText)'")
+                        throw FieldError(.schema, "joint \(WireText.quoted(name)) of \(WireText.quoted(id)): unit must be 'rad' or 'm', not \(WireText.quoted(unitText))")
                     }
                     var joint = JointDescriptor(name: name, unit: unit)
                     if let q = j["min"] { joint.min = try r.number(.arms, at: q) }

@@ -165,6 +165,10 @@ public struct FrameDecoder: Sendable {
         guard f.has(.t) else { throw FieldError(.schema, "missing required field 't'") }
         guard f.has(.type) else { throw FieldError(.schema, "missing required field 'type'") }
         let t = try f.number(.t)!
+        guard abs(t) <= Frame.timeLimit else {
+            throw FieldError(.schema, "field 't' is \(JSONText.number(t)) s, outside the session times accepted "
+                             + "(±1e9 s, about 31 years)")
+        }
         let typeRaw = try f.rawString(.type)!
         let seq = try f.integer(.seq)
         let scanner = f.reader.scanner
@@ -214,7 +218,7 @@ public struct FrameDecoder: Sendable {
         info.arms = try f.reader.armDescriptors(at: armsPos)
         var seen = Set<String>()
         for arm in info.arms where !seen.insert(arm.id).inserted {
-            throw FieldError(.schema, "session frame: arm id '\(arm.id)' is declared twice")
+            throw FieldError(.schema, "session frame: arm id \(WireText.quoted(arm.id)) is declared twice")
         }
         return info
     }
@@ -257,9 +261,9 @@ public struct FrameDecoder: Sendable {
         guard index >= 0 else {
             let name = scanner.text(raw)
             if declaredArms.isEmpty {
-                throw FieldError(.schema, "arm frame for '\(name)' before any session frame declared arms")
+                throw FieldError(.schema, "arm frame for \(WireText.quoted(name)) before any session frame declared arms")
             }
-            throw FieldError(.schema, "arm frame for '\(name)', which the session frame did not declare")
+            throw FieldError(.schema, "arm frame for \(WireText.quoted(name)), which the session frame did not declare")
         }
         let id = declaredArms[index].id
         let joints = declaredArms[index].joints.count
@@ -281,7 +285,7 @@ public struct FrameDecoder: Sendable {
         if scanner.equals(raw, "FAULT") { return .fault }
         let text = scanner.text(raw)
         guard let state = OperatingState(rawValue: text) else {
-            throw FieldError(.schema, "arm frame: unknown state '\(text)'")
+            throw FieldError(.schema, "arm frame: unknown state \(WireText.quoted(text))")
         }
         return state
     }
@@ -294,14 +298,14 @@ public struct FrameDecoder: Sendable {
         }
         if let text = try f.string(.state) {
             guard let state = InstrumentState(rawValue: text) else {
-                throw FieldError(.schema, "instrument frame: unknown state '\(text)'")
+                throw FieldError(.schema, "instrument frame: unknown state \(WireText.quoted(text))")
             }
             inst.state = state
         }
         inst.usesLeft = try f.integer(.usesLeft)
         if let text = try f.string(.energy) {
             guard let energy = EnergyMode(rawValue: text) else {
-                throw FieldError(.schema, "instrument frame: unknown energy mode '\(text)'")
+                throw FieldError(.schema, "instrument frame: unknown energy mode \(WireText.quoted(text))")
             }
             inst.energy = energy
         }
@@ -315,12 +319,12 @@ public struct FrameDecoder: Sendable {
         let id = try f.string(.id)!
         let stateText = try f.string(.state)!
         guard let state = AlarmReport.State(rawValue: stateText) else {
-            throw FieldError(.schema, "alarm frame: state must be 'raised' or 'cleared', not '\(stateText)'")
+            throw FieldError(.schema, "alarm frame: state must be 'raised' or 'cleared', not \(WireText.quoted(stateText))")
         }
         var alarm = AlarmReport(id: id, state: state)
         if let text = try f.string(.priority) {
             guard let priority = AlarmPriority(rawValue: text) else {
-                throw FieldError(.schema, "alarm frame: priority must be 'high', 'medium' or 'low', not '\(text)'")
+                throw FieldError(.schema, "alarm frame: priority must be 'high', 'medium' or 'low', not \(WireText.quoted(text))")
             }
             alarm.priority = priority
         }
@@ -329,7 +333,7 @@ public struct FrameDecoder: Sendable {
         }
         if let text = try f.string(.kind) {
             guard let kind = AlarmKind(rawValue: text) else {
-                throw FieldError(.schema, "alarm frame: kind must be 'technical' or 'physiological', not '\(text)'")
+                throw FieldError(.schema, "alarm frame: kind must be 'technical' or 'physiological', not \(WireText.quoted(text))")
             }
             alarm.kind = kind
         }
@@ -359,7 +363,7 @@ struct FieldError: Error {
     static func checkLength(_ key: Key, _ count: Int, _ length: Int, arm: String?) throws {
         guard count == length else {
             if let arm {
-                throw FieldError(.schema, "field '\(key.wireName)' has \(count) values but arm '\(arm)' declares \(length) joints")
+                throw FieldError(.schema, "field '\(key.wireName)' has \(count) values but arm \(WireText.quoted(arm)) declares \(length) joints")
             }
             throw FieldError(.schema, "field '\(key.wireName)' must hold \(length) numbers, not \(count)")
         }

@@ -218,6 +218,37 @@ public enum JSONText {
         out.append(contentsOf: value.description.utf8)
     }
 
+    /// Encoded JSON with DEL, the C1 controls and invisible format characters (bidi overrides,
+    /// zero widths) in its strings written as `\uXXXX` escapes: the same data, but nothing in
+    /// it acts on a terminal that shows it, or reorders the text around it.
+    public static func escapingInvisibles(_ json: String) -> String {
+        guard json.unicodeScalars.contains(where: needsEscape) else { return json }
+        var out = ""
+        out.reserveCapacity(json.utf8.count + 64)
+        for scalar in json.unicodeScalars {
+            guard needsEscape(scalar) else {
+                out.unicodeScalars.append(scalar)
+                continue
+            }
+            if scalar.value > 0xFFFF {
+                let v = scalar.value - 0x10000
+                out += hexEscape(0xD800 + (v >> 10)) + hexEscape(0xDC00 + (v & 0x3FF))
+            } else {
+                out += hexEscape(scalar.value)
+            }
+        }
+        return out
+    }
+
+    private static func needsEscape(_ s: Unicode.Scalar) -> Bool {
+        s.value >= 0x7F && (WireText.isControl(s) || WireText.isInvisibleFormat(s))
+    }
+
+    private static func hexEscape(_ v: UInt32) -> String {
+        let hex = String(v, radix: 16)
+        return "\\u" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+    }
+
     /// The number as JSON text.
     public static func number(_ value: Double) -> String {
         var out: [UInt8] = []

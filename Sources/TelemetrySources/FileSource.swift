@@ -43,10 +43,10 @@ public final class FileSource: TelemetrySource {
         self.backlog = backlog
     }
 
-    /// Opens the file now, so a missing file is reported before anything starts.
+    /// Checks the file now, so a missing file is reported before anything starts. It is not
+    /// opened: a FIFO's writer would lose its data to this check.
     public func validate() throws(SourceError) {
-        guard path != "-" else { return }
-        _ = try RecordingReader(path: path)
+        try RecordingReader.checkReadable(path: path)
     }
 
     public func start(sink: @escaping @Sendable (SourceEvent) -> Void) {

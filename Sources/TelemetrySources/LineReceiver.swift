@@ -8,9 +8,31 @@ import Telemetry
 /// It only reads. Nothing in this module ever writes to a telemetry connection: data flows
 /// one way, gateway to console, so a console can never command the robot.
 ///
+/// It closes the connection itself (and says why in `Ending`) when:
+/// - a session frame declares a format version other than 1: the stream is refused (spec §3)
+///   after its error is reported; nothing after that line is decoded;
+/// - with a `handshakeTimeout`, no valid frame arrived within it of connecting (a silent or
+///   trickling peer must not hold the listener's only gateway slot).
+///
+/// With a `backlog`, it stops reading while the consumer's inbox holds `holdBackAbove` events
+/// or more, and reads again once it is under half of that: TCP flow control then holds the
+/// peer back, so a flood the inbox may not drop cannot grow it without bound.
+///
 /// Lives on its channel's event loop, like every channel handler.
 final class LineReceiver: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
+
+    /// How an accepted connection ended.
+    struct Ending: Sendable {
+        /// One phrase: "connection closed by peer", "connection reset by peer", or why the
+        /// console closed it.
+        var reason: String
+        /// The console closed it (a refused version, a peer silent past the handshake).
+        var byConsole: Bool
+        var receivedBytes: Int
+        /// Valid frames decoded from it.
+        var receivedFrames: Int
+    }
 
     /// What the owner does with a connection. All called on the channel's event loop.
     struct Delegate: Sendable {
@@ -18,22 +40,41 @@ final class LineReceiver: ChannelInboundHandler {
         var opened: @Sendable (_ channel: any Channel, _ peer: String) -> Bool
         /// A decoded line (never `.blank`).
         var decoded: @Sendable (DecodeOutcome) -> Void
+        /// A line for the log (reading paused because the consumer fell behind…).
+        var log: @Sendable (String) -> Void = { _ in }
         /// The accepted connection is over; a last line without LF has already been decoded.
-        /// `receivedBytes` tells whether the connection delivered anything.
-        var closed: @Sendable (_ channel: any Channel, _ peer: String, _ reason: String, _ receivedBytes: Int) -> Void
+        var closed: @Sendable (_ channel: any Channel, _ peer: String, _ ending: Ending) -> Void
+    }
+
+    /// Limits on one connection.
+    struct Limits: Sendable {
+        /// Close a connection that has sent no valid frame this many seconds after it opened.
+        var handshakeTimeout: Double?
+        /// The consumer's pending events (`SourceInbox.countProvider`).
+        var backlog: (@Sendable () -> Int)?
+        var holdBackAbove = SourceInbox.holdBackThreshold
     }
 
     private let delegate: Delegate
+    private let limits: Limits
     private var stream = FrameStream()
     private var accepted = false
     private var ended = false
     private var peer = "?"
     private var receivedBytes = 0
-    /// Why the connection ended, when an error said so before the close.
+    private var receivedFrames = 0
+    /// Set once the console decided to close the connection: nothing more is decoded.
+    private var closing = false
+    /// Why the connection ended, when the console or an error said so before the close.
     private var failure: String?
+    private var byConsole = false
+    private var handshake: Scheduled<Void>?
+    private var resumeCheck: RepeatedTask?
+    private var holdBackLogged = false
 
-    init(delegate: Delegate) {
+    init(delegate: Delegate, limits: Limits = Limits()) {
         self.delegate = delegate
+        self.limits = limits
     }
 
     func channelActive(context: ChannelHandlerContext) {
@@ -41,6 +82,13 @@ final class LineReceiver: ChannelInboundHandler {
         stream.reset()
         if delegate.opened(context.channel, peer) {
             accepted = true
+            if let seconds = limits.handshakeTimeout, seconds.isFinite, seconds > 0 {
+                let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+                handshake = context.eventLoop.scheduleTask(in: .nanoseconds(Int64(min(seconds, 1e6) * 1e9))) {
+                    let (receiver, context) = bound.value
+                    receiver.handshakeExpired(context: context, after: seconds)
+                }
+            }
         } else {
             context.close(promise: nil)
         }
@@ -48,16 +96,88 @@ final class LineReceiver: ChannelInboundHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard accepted, !ended else { return }
+        guard accepted, !ended, !closing else { return }
         let buffer = unwrapInboundIn(data)
         receivedBytes += buffer.readableBytes
-        let decoded = delegate.decoded
+        var refused: String?
         buffer.withUnsafeReadableBytes { bytes in
             stream.feed(bytes) { outcome in
-                if outcome != .blank { decoded(outcome) }
+                guard refused == nil else { return }  // nothing after a refused session frame
+                deliver(outcome, refused: &refused)
             }
         }
+        if let refused {
+            close(context: context, reason: refused)
+            return
+        }
+        holdBackIfBehind(context: context)
     }
+
+    /// Hands one outcome on; a session frame of an unknown version refuses the stream.
+    private func deliver(_ outcome: DecodeOutcome, refused: inout String?) {
+        switch outcome {
+        case .blank:
+            return
+        case .frame:
+            receivedFrames += 1
+            if receivedFrames == 1 { handshake?.cancel(); handshake = nil }
+        case .error(let error):
+            if case .unsupportedVersion(let version) = error.kind {
+                refused = "refused its stream: its session frame declares telemetry format version \(version), "
+                    + "and this console reads version 1 only"
+            }
+        case .unknownType:
+            break
+        }
+        delegate.decoded(outcome)
+    }
+
+    private func handshakeExpired(context: ChannelHandlerContext, after seconds: Double) {
+        handshake = nil
+        guard accepted, !ended, !closing, receivedFrames == 0 else { return }
+        let bytes = receivedBytes == 1 ? "1 byte" : "\(receivedBytes) bytes"
+        close(context: context, reason: "sent no valid frame within \(TCPClientSource.seconds(seconds)) of connecting (\(bytes) received)")
+    }
+
+    /// The console closes the connection, for `reason`.
+    private func close(context: ChannelHandlerContext, reason: String) {
+        closing = true
+        byConsole = true
+        if failure == nil { failure = reason }
+        context.close(promise: nil)
+    }
+
+    // MARK: - holding a flood back
+
+    private func holdBackIfBehind(context: ChannelHandlerContext) {
+        guard let backlog = limits.backlog, resumeCheck == nil, backlog() >= limits.holdBackAbove else { return }
+        try? context.channel.syncOptions?.setOption(ChannelOptions.autoRead, value: false)
+        if !holdBackLogged {
+            holdBackLogged = true
+            delegate.log("falling behind \(peer): the console cannot apply frames as fast as they come; "
+                + "reading paused while \(limits.holdBackAbove) or more wait (the gateway is held back)")
+        }
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        resumeCheck = context.eventLoop.scheduleRepeatedTask(initialDelay: .milliseconds(2), delay: .milliseconds(2)) { _ in
+            let (receiver, context) = bound.value
+            receiver.resumeIfCaughtUp(context: context)
+        }
+    }
+
+    private func resumeIfCaughtUp(context: ChannelHandlerContext) {
+        guard let backlog = limits.backlog else { return }
+        if ended || closing {
+            resumeCheck?.cancel()
+            resumeCheck = nil
+            return
+        }
+        guard backlog() < max(1, limits.holdBackAbove / 2) else { return }
+        resumeCheck?.cancel()
+        resumeCheck = nil
+        try? context.channel.syncOptions?.setOption(ChannelOptions.autoRead, value: true)
+    }
+
+    // MARK: - the end
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         if failure == nil { failure = SocketErrorText.reason(error) }
@@ -74,12 +194,24 @@ final class LineReceiver: ChannelInboundHandler {
     }
 
     private func finishOnce(channel: any Channel) {
+        handshake?.cancel()
+        handshake = nil
+        resumeCheck?.cancel()
+        resumeCheck = nil
         guard accepted, !ended else { return }
         ended = true
-        let decoded = delegate.decoded
-        stream.finish { outcome in
-            if outcome != .blank { decoded(outcome) }
+        if !closing {
+            var refused: String?
+            stream.finish { outcome in
+                guard refused == nil else { return }
+                deliver(outcome, refused: &refused)
+            }
+            if let refused, failure == nil {
+                failure = refused
+                byConsole = true
+            }
         }
-        delegate.closed(channel, peer, failure ?? "connection closed by peer", receivedBytes)
+        delegate.closed(channel, peer, Ending(reason: failure ?? "connection closed by peer", byConsole: byConsole,
+                                              receivedBytes: receivedBytes, receivedFrames: receivedFrames))
     }
 }

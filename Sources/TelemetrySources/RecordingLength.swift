@@ -8,7 +8,7 @@ public final class RecordingLength: Sendable {
     private let found = Mutex<Double?>(nil)
 
     public init(path: String) {
-        guard path != "-" else { return }
+        guard path != "-", RecordingReader.isRegularFile(path) else { return }
         if path.hasSuffix(".gz") {
             DetachedThread.spawn { [self] in
                 let t = Self.measure(path: path)
@@ -24,7 +24,8 @@ public final class RecordingLength: Sendable {
 
     /// The length found now, however long that takes (for one-shot uses such as a snapshot).
     public static func measure(path: String) -> Double? {
-        guard path != "-" else { return nil }
+        // A FIFO or a device can be read once only: the replay itself reads it.
+        guard path != "-", RecordingReader.isRegularFile(path) else { return nil }
         return path.hasSuffix(".gz") ? RecordingReader.lastTimestampByReading(path: path) : RecordingReader.lastTimestamp(path: path)
     }
 }

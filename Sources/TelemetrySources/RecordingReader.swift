@@ -18,7 +18,7 @@ public struct SourceError: Error, Sendable, Equatable, CustomStringConvertible {
 public final class RecordingReader {
     public let path: String
     private var fd: Int32 = -1
-    private var gz: gzFile?
+    private var gzip: GzipInflater?
     private var buffer: [UInt8]
     /// Set when the stream ended badly (a truncated gzip file, a read error).
     public private(set) var problem: String?
@@ -32,6 +32,22 @@ public final class RecordingReader {
             fd = 0
             return
         }
+        try Self.checkReadable(path: path)
+        fd = open(path, O_RDONLY | O_CLOEXEC)
+        if fd < 0 {
+            throw SourceError("cannot open recording '\(path)': \(String(cString: strerror(errno)))")
+        }
+        if path.hasSuffix(".gz") {
+            gzip = try GzipInflater(fd: fd, chunkSize: Self.chunkSize)
+        }
+    }
+
+    deinit { close() }
+
+    /// Whether `path` names something a recording can be read from, found without opening it:
+    /// opening a FIFO would take the data its writer sends (or wait for one).
+    public static func checkReadable(path: String) throws(SourceError) {
+        guard path != "-" else { return }
         var info = stat()
         if stat(path, &info) != 0 {
             let reason = errno == ENOENT ? "no such file" : String(cString: strerror(errno))
@@ -40,27 +56,19 @@ public final class RecordingReader {
         if (info.st_mode & S_IFMT) == S_IFDIR {
             throw SourceError("cannot open recording '\(path)': it is a directory")
         }
-        if path.hasSuffix(".gz") {
-            guard let handle = gzopen(path, "rb") else {
-                throw SourceError("cannot open recording '\(path)': \(String(cString: strerror(errno)))")
-            }
-            gzbuffer(handle, UInt32(Self.chunkSize))
-            gz = handle
-        } else {
-            fd = open(path, O_RDONLY)
-            if fd < 0 {
-                throw SourceError("cannot open recording '\(path)': \(String(cString: strerror(errno)))")
-            }
+        if access(path, R_OK) != 0 {
+            throw SourceError("cannot open recording '\(path)': \(String(cString: strerror(errno)))")
         }
     }
 
-    deinit { close() }
+    /// Whether `path` is a regular file (which can be read twice: for its length, then played).
+    public static func isRegularFile(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
+    }
 
     public func close() {
-        if let gz {
-            gzclose(gz)
-            self.gz = nil
-        }
+        gzip = nil
         if fd > 0 { _ = Glibc.close(fd) }
         fd = -1
     }
@@ -68,17 +76,9 @@ public final class RecordingReader {
     /// Reads the next chunk and hands it to `body`; returns false at the end of the stream.
     public func readChunk(_ body: (UnsafeRawBufferPointer) -> Void) -> Bool {
         let n: Int = buffer.withUnsafeMutableBytes { raw in
-            if let gz {
-                let got = Int(gzread(gz, raw.baseAddress, UInt32(raw.count)))
-                if got < 0 {
-                    var code: Int32 = 0
-                    let message = gzerror(gz, &code).map { String(cString: $0) } ?? "read error"
-                    problem = "recording '\(path)' is damaged: \(message)"
-                    return 0
-                }
-                if got == 0 && gzeof(gz) == 0 {
-                    problem = "recording '\(path)' could not be read to its end"
-                }
+            if let gzip {
+                let got = gzip.read(into: raw)
+                if let damage = gzip.problem { problem = "recording '\(path)' \(damage)" }
                 return got
             }
             while true {
@@ -91,16 +91,7 @@ public final class RecordingReader {
                 return got
             }
         }
-        guard n > 0 else {
-            if let gz, problem == nil {
-                // zlib reports a truncated stream only through gzerror after EOF.
-                var code: Int32 = 0
-                let message = gzerror(gz, &code).map { String(cString: $0) } ?? ""
-                if code != Z_OK && code != Z_STREAM_END { problem = "recording '\(path)' is damaged: \(message)" }
-                if code == Z_BUF_ERROR { problem = "recording '\(path)' is truncated: the gzip stream ends early" }
-            }
-            return false
-        }
+        guard n > 0 else { return false }
         buffer.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
         return true
     }
@@ -141,8 +132,8 @@ public final class RecordingReader {
     /// Moves to a byte offset of the (uncompressed) recording. A gzip file is decompressed up to
     /// it, which zlib does far faster than decoding the lines would be.
     private func seek(to offset: Int) -> Bool {
-        if let gz {
-            return gzseek(gz, offset, SEEK_SET) == offset
+        if let gzip {
+            return gzip.seek(to: offset)
         }
         guard fd > 0 else { return false }  // standard input cannot seek
         return lseek(fd, off_t(offset), SEEK_SET) == off_t(offset)
@@ -217,7 +208,9 @@ extension RecordingReader {
         guard line.count > key.count else { return nil }
         for k in 0...(line.count - key.count) where line[k..<k + key.count].elementsEqual(key) {
             let digits = line[(k + key.count)...].prefix { "0123456789.eE+-".utf8.contains($0) }
-            return Double(String(decoding: digits, as: UTF8.self))
+            // The decoder's rule for session times: out of range is no time at all.
+            guard let t = Double(String(decoding: digits, as: UTF8.self)), abs(t) <= Frame.timeLimit else { return nil }
+            return t
         }
         return nil
     }

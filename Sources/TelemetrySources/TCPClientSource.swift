@@ -42,6 +42,11 @@ public struct Backoff: Sendable, Equatable {
 /// `.reconnecting(lostAt:attempt:reason:)`, where `lostAt` stays the moment the data stopped
 /// for the whole outage. Attempts follow `Backoff`.
 ///
+/// A session frame of a format version other than 1 refuses that stream: the connection is
+/// closed (the error is reported first, nothing after it is decoded) and retried with the same
+/// backoff as a refused connection, since it did not deliver telemetry. With a `backlog` (the
+/// inbox's `countProvider`), reading pauses while the consumer is far behind (see `SourceInbox`).
+///
 /// It never writes to the socket: data flows one way, so a console can never command a robot.
 ///
 /// Threads: one NIO event loop of its own. Every event is emitted from that loop, so they
@@ -54,6 +59,7 @@ public final class TCPClientSource: TelemetrySource {
     /// "HOST:PORT" (IPv6 in brackets).
     public let label: String
 
+    private let limits: LineReceiver.Limits
     private let group: MultiThreadedEventLoopGroup
     private let loop: any EventLoop
     private let state = Mutex(State())
@@ -77,17 +83,21 @@ public final class TCPClientSource: TelemetrySource {
         var reconnectLogged = false
     }
 
-    public init(host: String, port: Int, backoff: Backoff = .standard) {
+    /// - backlog: the consumer's pending events (`SourceInbox.countProvider`); reading pauses
+    ///   while `holdBackAbove` or more wait.
+    public init(host: String, port: Int, backoff: Backoff = .standard, backlog: (@Sendable () -> Int)? = nil,
+                holdBackAbove: Int = SourceInbox.holdBackThreshold) {
         self.host = host
         self.port = port
         self.backoff = backoff
+        self.limits = LineReceiver.Limits(handshakeTimeout: nil, backlog: backlog, holdBackAbove: holdBackAbove)
         self.label = AddressSyntax.join(host, port)
         self.group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         self.loop = group.next()
     }
 
-    public convenience init(_ address: HostPort, backoff: Backoff = .standard) {
-        self.init(host: address.host, port: address.port, backoff: backoff)
+    public convenience init(_ address: HostPort, backoff: Backoff = .standard, backlog: (@Sendable () -> Int)? = nil) {
+        self.init(host: address.host, port: address.port, backoff: backoff, backlog: backlog)
     }
 
     public func start(sink: @escaping @Sendable (SourceEvent) -> Void) {
@@ -134,14 +144,15 @@ public final class TCPClientSource: TelemetrySource {
         let delegate = LineReceiver.Delegate(
             opened: { [self] channel, peer in opened(channel, peer: peer) },
             decoded: { [self] outcome in emit(.decoded(outcome)) },
-            closed: { [self] channel, _, reason, received in lost(channel, reason: reason, receivedBytes: received) }
+            log: { [self] line in emit(.log(line)) },
+            closed: { [self] channel, _, ending in lost(channel, ending) }
         )
         ClientBootstrap(group: loop)
             .connectTimeout(.seconds(5))
             .channelOption(ChannelOptions.socketOption(.so_keepalive), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(LineReceiver(delegate: delegate))
+                    try channel.pipeline.syncOperations.addHandler(LineReceiver(delegate: delegate, limits: self.limits))
                 }
             }
             .connect(host: host, port: port)
@@ -199,21 +210,30 @@ public final class TCPClientSource: TelemetrySource {
     }
 
     /// An established connection ended (the last line has been decoded already).
-    private func lost(_ channel: any Channel, reason: String, receivedBytes: Int) {
+    private func lost(_ channel: any Channel, _ ending: LineReceiver.Ending) {
+        let reason = ending.reason
         let report = state.withLock { s -> (SourceEvent, String?, Double)? in
             if s.channel === channel { s.channel = nil }
             guard !s.stopped else { return nil }
             var log: String?
-            if receivedBytes > 0 || s.lostAt == nil {
-                // A connection that carried data ends the outage; this is a new one.
+            if ending.receivedFrames > 0 || s.lostAt == nil {
+                // A connection that delivered telemetry ends the outage; this is a new one.
                 s.lostAt = MonotonicClock.now()
                 s.failures = 0
                 s.attempt = 0
                 s.reconnectLogged = false
-                log = "lost \(label): \(reason); reconnecting"
+                log = ending.byConsole ? "dropped the connection to \(label): \(reason); retrying"
+                    : "lost \(label): \(reason); reconnecting"
             } else if s.lastLoggedFailure != reason {
-                // A connection that ended before any data: the outage goes on.
-                log = "\(label) closed the connection before sending anything: \(reason); retrying"
+                // A connection that ended before any telemetry (nothing, only bad lines, or a
+                // refused stream): the outage goes on, and the backoff grows.
+                if ending.byConsole {
+                    log = "dropped the connection to \(label): \(reason); retrying"
+                } else if ending.receivedBytes == 0 {
+                    log = "\(label) closed the connection before sending anything: \(reason); retrying"
+                } else {
+                    log = "\(label) closed the connection before sending a valid frame: \(reason); retrying"
+                }
             }
             s.lastLoggedFailure = reason
             s.failures += 1
@@ -254,6 +274,6 @@ public final class TCPClientSource: TelemetrySource {
     }
 
     static func seconds(_ s: Double) -> String {
-        s < 10 ? "\((s * 10).rounded() / 10) s" : "\(Int(s.rounded())) s"
+        s < 10 ? "\((s * 10).rounded() / 10) s" : "\(Int(saturating: s.rounded())) s"
     }
 }

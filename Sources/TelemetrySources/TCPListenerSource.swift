@@ -19,11 +19,20 @@ import Telemetry
 /// One gateway at a time: while one is connected, another one is refused (closed at once)
 /// and the refusal is logged. Each gateway starts with `.reset` and `.connected(peer:)`, with
 /// a fresh `FrameStream`; when it leaves the state goes back to `.listening(address:)`.
-/// It never writes to a connection.
+///
+/// The slot is not held for nothing: a gateway that has sent no valid frame within
+/// `handshakeTimeout` seconds of connecting (silent, or trickling a byte at a time) is dropped,
+/// and so is one whose session frame declares a format version other than 1 (its stream is
+/// refused after the error is reported). Both are logged, and the listener goes on listening.
+/// With a `backlog` (the inbox's `countProvider`), reading pauses while the consumer is far
+/// behind (see `SourceInbox`). It never writes to a connection.
 public final class TCPListenerSource: TelemetrySource {
     public let address: ListenAddress
     public let mode: SessionMode = .live
+    /// Seconds a gateway has, from connecting, to send its first valid frame.
+    public let handshakeTimeout: Double
 
+    private let limits: LineReceiver.Limits
     private let group: MultiThreadedEventLoopGroup
     private let state = Mutex(State())
 
@@ -37,9 +46,19 @@ public final class TCPListenerSource: TelemetrySource {
         var gateway: (channel: any Channel, peer: String)?
     }
 
+    /// The default `handshakeTimeout`, as the alarm settings' `telemetry.handshake_s`.
+    public static let defaultHandshakeTimeout = 5.0
+
     /// Does not bind yet: call `bind()` (or `start`).
-    public init(address: ListenAddress) {
+    /// - handshakeTimeout: seconds a gateway has to send its first valid frame (positive).
+    /// - backlog: the consumer's pending events (`SourceInbox.countProvider`); reading pauses
+    ///   while `holdBackAbove` or more wait.
+    public init(address: ListenAddress, handshakeTimeout: Double = TCPListenerSource.defaultHandshakeTimeout,
+                backlog: (@Sendable () -> Int)? = nil, holdBackAbove: Int = SourceInbox.holdBackThreshold) {
         self.address = address
+        let handshake = handshakeTimeout.isFinite && handshakeTimeout > 0 ? handshakeTimeout : Self.defaultHandshakeTimeout
+        self.handshakeTimeout = handshake
+        self.limits = LineReceiver.Limits(handshakeTimeout: handshake, backlog: backlog, holdBackAbove: holdBackAbove)
         self.group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
     }
 
@@ -65,7 +84,8 @@ public final class TCPListenerSource: TelemetrySource {
         let delegate = LineReceiver.Delegate(
             opened: { [self] channel, peer in opened(channel, peer: peer) },
             decoded: { [self] outcome in emit(.decoded(outcome)) },
-            closed: { [self] channel, peer, reason, _ in closed(channel, peer: peer, reason: reason) }
+            log: { [self] line in emit(.log(line)) },
+            closed: { [self] channel, peer, ending in closed(channel, peer: peer, ending) }
         )
         let server: any Channel
         do {
@@ -77,7 +97,7 @@ public final class TCPListenerSource: TelemetrySource {
                 .childChannelOption(ChannelOptions.socketOption(.so_keepalive), value: 1)
                 .childChannelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(LineReceiver(delegate: delegate))
+                        try channel.pipeline.syncOperations.addHandler(LineReceiver(delegate: delegate, limits: self.limits))
                     }
                 }
                 .bind(host: address.host, port: address.port)
@@ -167,13 +187,17 @@ public final class TCPListenerSource: TelemetrySource {
         }
     }
 
-    private func closed(_ channel: any Channel, peer: String, reason: String) {
+    private func closed(_ channel: any Channel, peer: String, _ ending: LineReceiver.Ending) {
         let listening = state.withLock { s -> String? in
             if let g = s.gateway, g.channel === channel { s.gateway = nil }
             return s.stopped ? nil : (s.boundAddress ?? address.description)
         }
         guard let listening else { return }
-        emit(.log("gateway \(peer) disconnected: \(reason)"))
+        if ending.byConsole {
+            emit(.log("dropped gateway \(peer): \(ending.reason); listening for another"))
+        } else {
+            emit(.log("gateway \(peer) disconnected: \(ending.reason)"))
+        }
         emit(.state(.listening(address: listening)))
     }
 }

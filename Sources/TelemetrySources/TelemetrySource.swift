@@ -44,6 +44,60 @@ public enum SourceEvent: Sendable {
     case seeked(Int)
     /// Something worth a line in the log (a refused second gateway, a retry…).
     case log(String)
+    /// Arm samples dropped here, in this place of the stream, because the consumer fell behind
+    /// (see `SourceInbox`): only arm samples are ever dropped, and only a live source's.
+    case dropped(DroppedFrames)
+}
+
+/// A run of arm samples that a live source's inbox dropped, unapplied, because the consumer
+/// could not keep up with a flood: how many, and enough of their `t` and `seq` for the frames
+/// after them to be checked for order and sequence gaps as if the run had been applied (so the
+/// console's own drops never count as frames lost upstream, and gaps upstream inside the run
+/// still do).
+public struct DroppedFrames: Sendable, Equatable {
+    /// Frames in the run.
+    public private(set) var count = 0
+    /// `t` of the first and the last frame of the run.
+    public private(set) var firstT = 0.0
+    public private(set) var lastT = 0.0
+    /// The first and the last sequence number in the run (nil when no frame of it had one).
+    public private(set) var firstSeq: Int?
+    public private(set) var lastSeq: Int?
+    /// Within the run: frames whose `t` was lower than their predecessor's, sequence gaps and
+    /// the frames missing in them (spec §2), as `StreamOrder` counts them.
+    public private(set) var outOfOrder = 0
+    public private(set) var sequenceGaps = 0
+    public private(set) var missingFrames = 0
+
+    public init() {}
+
+    /// Adds the next dropped frame.
+    public mutating func add(_ frame: Frame) {
+        if count == 0 {
+            firstT = frame.t
+        } else if frame.t < lastT {
+            outOfOrder += 1
+        }
+        lastT = frame.t
+        if let seq = frame.seq {
+            if firstSeq == nil { firstSeq = seq }
+            if let lastSeq, let missing = Self.missing(after: lastSeq, before: seq) {
+                sequenceGaps += 1
+                missingFrames = missingFrames.saturatingAdd(missing)
+            }
+            lastSeq = seq
+        }
+        count += 1
+    }
+
+    /// The frames missing between sequence numbers `a` and `b` when `b` skips ahead of `a + 1`
+    /// (nil otherwise), without overflowing on numbers from the wire.
+    public static func missing(after a: Int, before b: Int) -> Int? {
+        guard b > a else { return nil }
+        let (difference, overflow) = b.subtractingReportingOverflow(a)
+        if overflow { return Int.max }
+        return difference > 1 ? difference - 1 : nil
+    }
 }
 
 /// A source of telemetry: file, standard input, TCP client, TCP listener or the simulator.

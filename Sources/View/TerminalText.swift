@@ -1,3 +1,5 @@
+import Telemetry
+
 /// Where text sits in a field wider than itself.
 public enum TextAlignment: Sendable, Equatable {
     case left, right, center
@@ -5,64 +7,11 @@ public enum TextAlignment: Sendable, Equatable {
 
 /// Text on its way to the terminal: sanitising what came from the wire, measuring and cutting.
 public enum TerminalText {
-    /// Removes every C0 and C1 control character and DEL, and with them any escape sequence
-    /// they would start, so nothing from telemetry can move the cursor, change colours or set
-    /// the title. Tabs and newlines become spaces.
+    /// Text from the wire made safe to draw: `WireText.sanitize`, the one sanitiser that every
+    /// screen, report and log uses.
+    @inlinable
     public static func sanitize(_ text: String) -> String {
-        var needsWork = false
-        for scalar in text.unicodeScalars where isControl(scalar) || scalar.value == 0x09 {
-            needsWork = true
-            break
-        }
-        guard needsWork else { return text }
-        var out = String.UnicodeScalarView()
-        var scalars = text.unicodeScalars.makeIterator()
-        while let s = scalars.next() {
-            switch s.value {
-            case 0x09, 0x0A, 0x0D:
-                out.append(" ")
-            case 0x1B:
-                // ESC: drop the whole sequence it introduces (CSI …final, OSC …BEL/ST, or one char).
-                skipEscape(&scalars)
-            case 0x9B:
-                skipCSI(&scalars)
-            case 0x9D, 0x90, 0x98, 0x9E, 0x9F:
-                skipString(&scalars)
-            default:
-                if !isControl(s) { out.append(s) }
-            }
-        }
-        return String(out)
-    }
-
-    static func isControl(_ s: Unicode.Scalar) -> Bool {
-        s.value < 0x20 || (s.value >= 0x7F && s.value <= 0x9F)
-    }
-
-    private static func skipEscape(_ it: inout String.UnicodeScalarView.Iterator) {
-        guard let next = it.next() else { return }
-        switch next {
-        case "[": skipCSI(&it)
-        case "]", "P", "X", "^", "_": skipString(&it)
-        default: return
-        }
-    }
-
-    private static func skipCSI(_ it: inout String.UnicodeScalarView.Iterator) {
-        while let c = it.next() {
-            if c.value >= 0x40 && c.value <= 0x7E { return }
-            if isControl(c) { return }
-        }
-    }
-
-    private static func skipString(_ it: inout String.UnicodeScalarView.Iterator) {
-        while let c = it.next() {
-            if c.value == 0x07 || c.value == 0x9C { return }
-            if c.value == 0x1B {
-                _ = it.next()
-                return
-            }
-        }
+        WireText.sanitize(text)
     }
 
     /// Columns a character takes: 2 for East Asian wide and emoji, 0 for controls, else 1.

@@ -28,8 +28,10 @@ public struct FileProblem: Error, Sendable, Equatable, CustomStringConvertible {
 }
 
 /// Composes a YAML document, turning Yams' errors into a `FileProblem` with the line and column.
-/// Returns nil for an empty document.
+/// Returns nil for an empty document. Text nested too deep or using aliases is refused before
+/// it reaches the parser (`SettingsFileGuard.checkShape`).
 public func composeYAML(_ yaml: String, file: String) throws(FileProblem) -> Node? {
+    try SettingsFileGuard.checkShape(yaml, file: file)
     do {
         return try Yams.compose(yaml: yaml)
     } catch let error as YamlError {

@@ -55,17 +55,19 @@ struct Check: ParsableCommand {
         if json {
             try Output.json(result)
         } else {
-            print("\(file): \(lines) lines, \(result.frames) frames")
+            Output.text("\(file): \(lines) lines, \(result.frames) frames")
             for type in FrameType.allCases {
-                print("  \(type.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)) \(result.byType[type.rawValue] ?? 0)")
+                Output.text("  \(type.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)) \(result.byType[type.rawValue] ?? 0)")
             }
-            print("  unknown types \(result.unknownTypes), out of order \(result.outOfOrder), sequence gaps \(result.sequenceGaps)")
-            if let problem = reader.problem { print("  \(problem)") }
-            if result.badLines == 0 {
-                print("OK: no errors")
+            Output.text("  unknown types \(result.unknownTypes), out of order \(result.outOfOrder), sequence gaps \(result.sequenceGaps)")
+            if let problem = reader.problem { Output.text("  \(problem)") }
+            if result.badLines == 0 && reader.problem != nil {
+                Output.text("NOT OK: no bad lines among those read, but the recording is damaged (above)")
+            } else if result.badLines == 0 {
+                Output.text("OK: no errors")
             } else {
-                print("\(result.badLines) error\(result.badLines == 1 ? "" : "s"):")
-                for e in result.errors { print("  line \(e.line): \(e.reason)") }
+                Output.text("\(result.badLines) error\(result.badLines == 1 ? "" : "s"):")
+                for e in result.errors { Output.text("  line \(e.line): \(e.reason)") }
             }
         }
         if result.badLines > 0 || reader.problem != nil { throw ExitCode(1) }

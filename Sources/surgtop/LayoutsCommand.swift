@@ -19,6 +19,6 @@ struct Layouts: ParsableCommand {
     )
 
     func run() throws {
-        for line in LayoutCatalog().listing() { print(line) }
+        for line in LayoutCatalog().listing() { Output.text(line) }
     }
 }

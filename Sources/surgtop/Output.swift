@@ -1,4 +1,5 @@
 import Foundation
+import Telemetry
 import TelemetrySources
 
 #if canImport(Glibc)
@@ -14,7 +15,13 @@ enum Output {
         let encoder = JSONEncoder()
         encoder.outputFormatting = pretty ? [.sortedKeys, .prettyPrinted] : [.sortedKeys]
         encoder.keyEncodingStrategy = .convertToSnakeCase
-        print(String(decoding: try encoder.encode(value), as: UTF8.self))
+        print(JSONText.escapingInvisibles(String(decoding: try encoder.encode(value), as: UTF8.self)))
+    }
+
+    /// Prints text for a person: every line through the sanitiser the screen uses, so no file
+    /// name, error or value from a recording can drive the terminal.
+    static func text(_ text: String) {
+        print(WireText.sanitizeLines(text))
     }
 
     /// Opens a recording named on the command line; failing to is an I/O error (exit 2).
@@ -29,7 +36,7 @@ enum Output {
     static func error(_ message: String) {
         let text = message.hasPrefix("surgtop:") || message.hasPrefix("Error:") || message.hasPrefix("Usage:")
             ? message : "surgtop: \(message)"
-        let line = text.hasSuffix("\n") ? text : text + "\n"
+        let line = WireText.sanitizeLines(text.hasSuffix("\n") ? String(text.dropLast()) : text) + "\n"
         line.withCString { p in _ = write(2, p, strlen(p)) }
     }
 }

@@ -48,8 +48,11 @@ struct Report: ParsableCommand {
         if json {
             try Output.json(report, pretty: true)
         } else {
-            print(ReportText.render(report, file: file))
+            Output.text(ReportText.render(report, file: file))
         }
+        // As `check`: a report of a recording with bad lines or damage is still printed in full,
+        // but scripts learn that the input had errors.
+        if report.counts.badLines > 0 || reader.problem != nil { throw ExitCode(1) }
     }
 }
 
@@ -95,7 +98,7 @@ enum ReportText {
             out.append("  \(clean(r.surgeonSite)) → \(clean(r.patientSite))")
         }
         if let started = r.startedAt { out.append("  started \(clean(started))") }
-        out.append("  recording \(file), duration \(duration(r.duration))")
+        out.append("  recording \(clean(file)), duration \(duration(r.duration))")
         out.append("")
         out.append("Frames: \(r.counts.frames)  " + FrameType.allCases.map { "\($0.rawValue) \(r.counts.byType[$0.rawValue] ?? 0)" }.joined(separator: ", "))
         out.append("  bad lines \(r.counts.badLines), unknown types \(r.counts.unknownTypes), out of order \(r.counts.outOfOrder), sequence gaps \(r.counts.sequenceGaps) (\(r.counts.missingFrames) frames missing)")
@@ -143,13 +146,13 @@ enum ReportText {
     }
 
     static func f(_ v: Double, _ digits: Int = 1) -> String {
-        String(format: "%.\(digits)f", v)
+        NumberText.fixed(v, digits)
     }
 
     static func duration(_ seconds: Double) -> String {
         let s = max(0, seconds)
-        if s < 60 { return String(format: "%.1f s", s) }
-        let total = Int(s.rounded(.down))
+        if s < 60 { return NumberText.fixed(s, 1) + " s" }
+        let total = Int(saturating: s.rounded(.down))
         return String(format: "%d:%02d:%02d", total / 3600, (total / 60) % 60, total % 60)
     }
 }

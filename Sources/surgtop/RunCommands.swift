@@ -26,8 +26,17 @@ struct WatchOptions: ParsableArguments {
         try loadAlarmSettings(alarms)
     }
 
-    var recorder: AlarmRecorder {
-        AlarmRecorder(destination: alarmLog.map { .file($0) } ?? .perSession)
+    /// The alarm log's writer. A `--alarm-log FILE` is opened and written to now, so a path
+    /// that cannot take the log (a directory, /proc/…, a full disk) stops the start (exit 2)
+    /// instead of failing silently at the first alarm.
+    func recorder(watching label: String) throws -> AlarmRecorder {
+        let recorder = AlarmRecorder(destination: alarmLog.map { .file($0) } ?? .perSession)
+        do {
+            try recorder.openNow(note: "surgtop started writing this log, watching \(label)")
+        } catch {
+            throw Failure.io(error.description)
+        }
+        return recorder
     }
 
     @Option(help: ArgumentHelp("Screen layout: a name (see `surgtop layouts`) or a YAML file.", valueName: "NAME|PATH"))
@@ -44,7 +53,7 @@ struct WatchOptions: ParsableArguments {
             throw ValidationError("--snapshot takes a size like 120x40, not '\(snapshot)'")
         }
         if at != nil && snapshot == nil { throw ValidationError("--at goes with --snapshot") }
-        if let at, at < 0 { throw ValidationError("--at must be 0 or more seconds") }
+        if let at, !(at >= 0 && at <= Frame.timeLimit) { throw ValidationError("--at must be 0 or more seconds (at most 1e9)") }
     }
 
     static func size(_ text: String) -> (width: Int, height: Int)? {
@@ -101,8 +110,11 @@ struct Live: ParsableCommand {
         discussion: """
         Connects to the gateway at HOST:PORT and keeps retrying (0.25 s up to 5 s apart) when the \
         connection drops or is refused. With --listen, waits for a gateway that pushes (loopback \
-        unless an address is given; one gateway at a time). With -, reads standard input (the \
-        console then takes its keys from the terminal). surgtop never writes to the connection.
+        unless an address is given; one gateway at a time: one that sends no valid frame within \
+        telemetry.handshake_s, 5 s by default, is dropped). With -, reads standard input (the \
+        console then takes its keys from the terminal). A stream whose session frame declares a \
+        format version other than 1 is refused (alarm TELEMETRY.VERSION) and the console goes on \
+        listening or retrying. surgtop never writes to the connection.
 
         Examples:
           surgtop live 10.1.2.3:7000
@@ -130,12 +142,16 @@ struct Live: ParsableCommand {
     }
 
     func run() throws {
-        let inbox = SourceInbox()
+        // A network source gets a bounded inbox: in a flood it drops arm samples and holds the
+        // gateway back rather than grow (standard input waits for room instead).
+        let inbox = target == "-" ? SourceInbox() : SourceInbox.live()
         let source: any TelemetrySource
         if let listen {
             let address: ListenAddress
             do { address = try ListenAddress(parsing: listen) } catch { throw Failure.usage("\(error)") }
-            let listener = TCPListenerSource(address: address)
+            // telemetry.handshake_s: how long a gateway may hold the one slot without a valid frame.
+            let handshake = try watch.alarmSettings().handshakeSeconds
+            let listener = TCPListenerSource(address: address, handshakeTimeout: handshake, backlog: inbox.countProvider)
             do { try listener.bind() } catch { throw Failure.io("\(error)") }
             source = listener
         } else if target == "-" {
@@ -143,7 +159,7 @@ struct Live: ParsableCommand {
         } else {
             let endpoint: HostPort
             do { endpoint = try HostPort(parsing: target ?? "") } catch { throw Failure.usage("\(error)") }
-            source = TCPClientSource(host: endpoint.host, port: endpoint.port)
+            source = TCPClientSource(host: endpoint.host, port: endpoint.port, backlog: inbox.countProvider)
         }
         if let size = watch.snapshot.flatMap(WatchOptions.size) {
             print(try Watch.snapshot(.live(source, inbox), size: size, options: watch))
@@ -181,6 +197,7 @@ struct Replay: ParsableCommand {
     @OptionGroup var watch: WatchOptions
 
     func validate() throws {
+        guard from >= 0 && from <= Frame.timeLimit else { throw ValidationError("--from must be 0 or more seconds (at most 1e9), not \(from)") }
         guard speed > 0 && speed <= 1000 else { throw ValidationError("--speed must be above 0 and at most 1000, not \(speed)") }
         guard from >= 0 else { throw ValidationError("--from must be 0 or more seconds") }
     }
@@ -209,7 +226,7 @@ enum Watch {
         // terminal; with no terminal at all (a service manager, a pipe) it runs headless.
         if options.headless || !ConsoleApp.terminalAvailable {
             code = HeadlessRunner(source: source, inbox: inbox, alarmSettings: try options.alarmSettings(),
-                                  recorder: options.recorder).run()
+                                  recorder: try options.recorder(watching: source.label)).run()
         } else {
             let catalog = LayoutCatalog()
             if let request = options.layout, case .failure(let error) = catalog.resolve(request) {
@@ -218,7 +235,7 @@ enum Watch {
             }
             let app = ConsoleApp(source: source, inbox: inbox, control: control, layoutRequest: options.layout,
                                  catalog: catalog, length: length, alarmSettings: try options.alarmSettings(),
-                                 recorder: options.recorder, quiet: options.quiet)
+                                 recorder: try options.recorder(watching: source.label), quiet: options.quiet)
             do {
                 code = try app.run()
             } catch {

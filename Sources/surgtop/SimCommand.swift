@@ -46,7 +46,7 @@ struct Sim: ParsableCommand {
         if (serve == nil) == (out == nil) { throw ValidationError("give either --serve [ADDR:]PORT or --out FILE") }
         if out != nil {
             guard let duration else { throw ValidationError("--out needs --duration SECONDS") }
-            guard duration > 0 else { throw ValidationError("--duration must be above 0 seconds") }
+            guard duration > 0 && duration <= Frame.timeLimit else { throw ValidationError("--duration must be above 0 seconds (at most 1e9)") }
         }
     }
 

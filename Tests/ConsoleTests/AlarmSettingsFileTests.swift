@@ -145,7 +145,7 @@ struct AlarmSettingsFileTests {
             _ = try AlarmSettingsFile.load(path: "/nonexistent/alarms.yaml")
             Issue.record("no error")
         } catch {
-            #expect(error.description == "/nonexistent/alarms.yaml: cannot open: No such file or directory")
+            #expect(error.description == "/nonexistent/alarms.yaml: no such file")
         }
         let dir = makeTemporaryDirectory()
         defer { removeTree(dir) }
@@ -153,7 +153,7 @@ struct AlarmSettingsFileTests {
             _ = try AlarmSettingsFile.load(path: dir)
             Issue.record("no error")
         } catch {
-            #expect(error.description == "\(dir): cannot read: Is a directory")
+            #expect(error.description == "\(dir): not a regular file")
         }
     }
 }

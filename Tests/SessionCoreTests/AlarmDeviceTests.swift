@@ -135,6 +135,6 @@ struct AlarmDeviceTests {
     func logTextIsSanitised() {
         var h = AlarmHarness()
         h.feed(deviceAlarm("X.\u{1B}[2J", .raised, .low, message: "bad\u{07}text"), at: 1)
-        #expect(h.entries.last?.text == "t=1.0  RAISE  * X.[2J  badtext")
+        #expect(h.entries.last?.text == "t=1.0  RAISE  * X.  badtext")
     }
 }

@@ -98,6 +98,7 @@ enum TCPTest {
         case .resumed(let c): return "resumed \(c.t)"
         case .seeked(let id): return "seeked \(id)"
         case .log: return "log"
+        case .dropped(let run): return "dropped \(run.count)"
         case .state(let s):
             switch s {
             case .connecting(let n): return "connecting \(n)"

@@ -50,7 +50,8 @@ struct FrameGenerator {
     mutating func numbers(_ n: Int) -> [Double] { (0..<n).map { _ in number() } }
 
     mutating func frame() -> Frame {
-        let t = abs(number())
+        // Session times are limited to ±1e9 s (HostileInputTests); every other number is free.
+        let t = min(abs(number()), Frame.timeLimit)
         let seq = maybe { Int.random(in: 0...Int(Int32.max), using: &$0.rng) }
         let body: Frame.Body
         switch Int.random(in: 0..<6, using: &rng) {

@@ -38,7 +38,7 @@ import Testing
         #expect(Format.fixed(3.4, 2) == "3.40")
         #expect(Format.fixed(0.05, 2) == "0.05")
         #expect(Format.fixed(99.96, 1) == "100.0")
-        #expect(Format.fixed(.nan, 1) == "NaN")
+        #expect(Format.fixed(.nan, 1) == "nan")
     }
 
     @Test func clocksAndDurations() {

@@ -45,7 +45,7 @@ public struct AlarmEngine: Sendable {
     private var cachedHighest: AlarmPriority?
     private var secondsWithHighest = SIMD4<Double>(repeating: 0)
 
-    private static let allDownIndex = 0, lostIndex = 1, gapsIndex = 2
+    private static let allDownIndex = 0, lostIndex = 1, gapsIndex = 2, versionIndex = 3, droppedIndex = 4
     private static let maxGapTimes = 1024
 
     public init(settings: AlarmSettings = .defaults) {
@@ -53,6 +53,8 @@ public struct AlarmEngine: Sendable {
         addCondition(id: "LINK.ALL.DOWN", rule: .allDown, subject: "", source: nil)
         addCondition(id: "TELEMETRY.LOST", rule: .telemetryLost, subject: "", source: nil)
         addCondition(id: "TELEMETRY.SEQ_GAPS", rule: .sequenceGaps, subject: "", source: nil)
+        addCondition(id: "TELEMETRY.VERSION", rule: .telemetryVersion, subject: "", source: nil)
+        addCondition(id: "TELEMETRY.DROPPED", rule: .telemetryDropped, subject: "", source: nil)
     }
 
     /// Forgets every alarm, the audio state and the history (a seek in a replay, a new recording).
@@ -80,6 +82,9 @@ public struct AlarmEngine: Sendable {
 
     /// The engine clock for a state: its session time, plus, for a live source, the arrival
     /// seconds since the last frame, so hysteresis and audio go on while data is missing.
+    /// Before the first frame it stays at the session time: a gateway that starts its session
+    /// at t = 0 after a silence must not find the clock ahead of its frames (that would hold
+    /// every timer back for as long as the silence lasted).
     public static func clock(for state: SessionState, arrivalNow: Double, sourceIsLive: Bool) -> Double {
         guard sourceIsLive, let last = state.lastFrame else { return state.sessionTime }
         return state.sessionTime + max(0, arrivalNow - last.arrival)
@@ -98,22 +103,26 @@ public struct AlarmEngine: Sendable {
     // MARK: - evaluation
 
     /// Evaluates at the clock `clock(for: state, arrivalNow:, sourceIsLive:)`.
-    public mutating func evaluate(_ state: SessionState, arrivalNow: Double, sourceIsLive: Bool) {
+    public mutating func evaluate(_ state: SessionState, arrivalNow: Double, sourceIsLive: Bool,
+                                  source: SourceHealth = SourceHealth()) {
         evaluate(state, time: Self.clock(for: state, arrivalNow: arrivalNow, sourceIsLive: sourceIsLive),
-                 arrivalNow: arrivalNow, sourceIsLive: sourceIsLive)
+                 arrivalNow: arrivalNow, sourceIsLive: sourceIsLive, source: source)
     }
 
     /// Re-evaluates every condition against the state at engine time `time` (session seconds).
     /// `arrivalNow` is the monotonic clock the state's arrival stamps use (for TELEMETRY.LOST,
     /// which is raised only when `sourceIsLive`). Call it after applying each batch of events
     /// and on every tick, so hysteresis and TELEMETRY.LOST advance while no data arrives.
-    public mutating func evaluate(_ state: SessionState, time: Double, arrivalNow: Double, sourceIsLive: Bool) {
+    /// `source` is what the driver knows of the source beyond the frames (a connection that has
+    /// sent nothing yet, a refused format version, arm samples dropped in a flood).
+    public mutating func evaluate(_ state: SessionState, time: Double, arrivalNow: Double, sourceIsLive: Bool,
+                                  source: SourceHealth = SourceHealth()) {
         let t = tick(time)
         expirePause(at: t)
         syncDevices(state, at: t)
         generation &+= 1
         readLinks(state)
-        readTelemetry(state, at: t, arrivalNow: arrivalNow, sourceIsLive: sourceIsLive)
+        readTelemetry(state, at: t, arrivalNow: arrivalNow, sourceIsLive: sourceIsLive, source: source)
         readArms(state)
         readInstruments(state)
         for i in conditions.indices { step(i, at: t) }
@@ -155,10 +164,18 @@ public struct AlarmEngine: Sendable {
         if !anyUp { set(Self.allDownIndex, .high) }
     }
 
-    private mutating func readTelemetry(_ state: SessionState, at t: Double, arrivalNow: Double, sourceIsLive: Bool) {
-        if sourceIsLive, let last = state.lastFrame {
-            let age = arrivalNow - last.arrival
-            if age > settings.staleSeconds { set(Self.lostIndex, .high, value: age) }
+    private mutating func readTelemetry(_ state: SessionState, at t: Double, arrivalNow: Double, sourceIsLive: Bool,
+                                        source: SourceHealth) {
+        if sourceIsLive, let since = state.lastFrame?.arrival ?? source.silentSince {
+            // Since the last frame, or, when none ever came, since the source connected.
+            let age = arrivalNow - since
+            if age > settings.staleSeconds {
+                set(Self.lostIndex, .high, value: age, aux: state.lastFrame == nil ? "since connecting" : nil)
+            }
+        }
+        if let version = source.refusedVersion { set(Self.versionIndex, .high, value: Double(version)) }
+        if let last = source.lastDrop, arrivalNow - last < SourceHealth.recentDropSeconds {
+            set(Self.droppedIndex, .medium, value: Double(source.droppedFrames))
         }
         let gaps = state.counters.sequenceGaps
         if gaps < lastGapCount { lastGapCount = gaps }
@@ -457,7 +474,7 @@ public struct AlarmEngine: Sendable {
         let t = tick(time)
         pausedUntil = t + settings.audioPauseSeconds
         log(AlarmLogEntry(time: t, action: .audioPause,
-                          message: "audio paused for \(AlarmNumber.text(settings.audioPauseSeconds, 1)) s"))
+                          message: "audio paused for \(NumberText.trimmed(settings.audioPauseSeconds, 1)) s"))
     }
 
     /// Ends an audio pause early; an unacknowledged medium or high alarm rings at the next `bellsDue`.
@@ -474,7 +491,7 @@ public struct AlarmEngine: Sendable {
         pausedUntil = nil
         audioTop = nil
         log(AlarmLogEntry(time: until, action: .audioResume,
-                          message: "audio pause of \(AlarmNumber.text(settings.audioPauseSeconds, 1)) s ended"))
+                          message: "audio pause of \(NumberText.trimmed(settings.audioPauseSeconds, 1)) s ended"))
     }
 
     /// A raise or escalation to `priority`: it sounds, and it breaks through an audio pause when
@@ -669,7 +686,7 @@ public struct AlarmEngine: Sendable {
 
     private mutating func linkSlot(_ k: Int, path: String) -> LinkSlot {
         if k < linkSlots.count, linkSlots[k].path == path { return linkSlots[k] }
-        let name = AlarmNumber.sanitized(path)
+        let name = WireText.sanitize(path)
         let slot = LinkSlot(
             path: path, subject: name,
             rtt: addCondition(id: "LINK.\(path).RTT", rule: .rtt, subject: name, source: path),
@@ -684,14 +701,14 @@ public struct AlarmEngine: Sendable {
     private mutating func armSlot(_ k: Int, _ descriptor: ArmDescriptor) {
         if k < armSlots.count, armSlots[k].id == descriptor.id, armSlots[k].joints == descriptor.joints { return }
         let arm = descriptor.id
-        let name = AlarmNumber.sanitized(arm)
+        let name = WireText.sanitize(arm)
         var limit: [Int] = [], effort: [Int] = []
         var lower: [Double] = [], upper: [Double] = [], effortMax: [Double] = []
         for joint in descriptor.joints {
             lower.append(joint.min ?? 0)
             upper.append(joint.max ?? 0)
             effortMax.append(joint.effortMax ?? 0)
-            let subject = "\(name) \(AlarmNumber.sanitized(joint.name))"
+            let subject = "\(name) \(WireText.sanitize(joint.name))"
             if let lo = joint.min, let hi = joint.max, lo.isFinite, hi.isFinite, hi > lo {
                 limit.append(addCondition(id: "\(arm).\(joint.name).LIMIT", rule: .jointLimit(unit: joint.unit, min: lo, max: hi),
                                           subject: subject, source: arm))
@@ -713,7 +730,7 @@ public struct AlarmEngine: Sendable {
 
     private mutating func instrumentSlot(_ k: Int, arm: String) {
         if k < instrumentSlots.count, instrumentSlots[k].arm == arm { return }
-        let name = AlarmNumber.sanitized(arm)
+        let name = WireText.sanitize(arm)
         let slot = InstrumentSlot(
             arm: arm,
             fault: addCondition(id: "\(arm).INSTRUMENT.FAULT", rule: .instrumentFault, subject: name, source: arm),

@@ -68,6 +68,9 @@ public struct AlarmSettings: Sendable, Equatable {
     /// TELEMETRY.SEQ_GAPS (low) when at least `gapCount` sequence gaps fall within `gapWindowSeconds`.
     public var gapCount: Int = 3
     public var gapWindowSeconds: Double = 10
+    /// `surgtop live --listen`: a gateway that has sent no valid frame this long after connecting
+    /// (silent, or trickling bytes) is dropped, so that it cannot hold the only gateway slot.
+    public var handshakeSeconds: Double = 5
 
     // MARK: joints
     /// A joint within this share of its range from a limit: low.
@@ -111,19 +114,19 @@ public struct AlarmSettings: Sendable, Equatable {
             if !(l.low.isFinite && l.medium.isFinite && l.high.isFinite) {
                 out.append((key, "thresholds must be finite numbers"))
             } else if !l.isIncreasing {
-                out.append((key, "thresholds must increase (low < medium < high), found low \(AlarmNumber.text(l.low, 3)), medium \(AlarmNumber.text(l.medium, 3)), high \(AlarmNumber.text(l.high, 3))"))
+                out.append((key, "thresholds must increase (low < medium < high), found low \(NumberText.trimmed(l.low, 3)), medium \(NumberText.trimmed(l.medium, 3)), high \(NumberText.trimmed(l.high, 3))"))
             } else if l.low < 0 {
                 out.append((key, "thresholds must not be negative"))
             }
         }
         func nonNegative(_ v: Double, _ key: String) {
-            if !(v.isFinite && v >= 0) { out.append((key, "must be a number of seconds, 0 or more, found \(AlarmNumber.text(v, 3))")) }
+            if !(v.isFinite && v >= 0) { out.append((key, "must be a number of seconds, 0 or more, found \(NumberText.trimmed(v, 3))")) }
         }
         func positive(_ v: Double, _ key: String) {
-            if !(v.isFinite && v > 0) { out.append((key, "must be more than 0, found \(AlarmNumber.text(v, 3))")) }
+            if !(v.isFinite && v > 0) { out.append((key, "must be more than 0, found \(NumberText.trimmed(v, 3))")) }
         }
         func percent(_ v: Double, _ key: String) {
-            if !(v.isFinite && v >= 0 && v <= 100) { out.append((key, "must be a percentage from 0 to 100, found \(AlarmNumber.text(v, 3))")) }
+            if !(v.isFinite && v >= 0 && v <= 100) { out.append((key, "must be a percentage from 0 to 100, found \(NumberText.trimmed(v, 3))")) }
         }
         func bells(_ n: Int, _ key: String) {
             if n < 0 || n > 10 { out.append((key, "must be a whole number from 0 to 10, found \(n)")) }
@@ -137,10 +140,14 @@ public struct AlarmSettings: Sendable, Equatable {
         nonNegative(staleSeconds, "telemetry.stale_s")
         if gapCount < 1 { out.append(("telemetry.gap_count", "must be a whole number, 1 or more, found \(gapCount)")) }
         positive(gapWindowSeconds, "telemetry.gap_window_s")
+        positive(handshakeSeconds, "telemetry.handshake_s")
+        if handshakeSeconds.isFinite && handshakeSeconds > 3600 {
+            out.append(("telemetry.handshake_s", "must be at most 3600 seconds, found \(NumberText.trimmed(handshakeSeconds, 3))"))
+        }
         percent(nearLimitPct, "joints.near_limit_pct")
         percent(atLimitPct, "joints.at_limit_pct")
         if atLimitPct.isFinite && nearLimitPct.isFinite && !(atLimitPct < nearLimitPct) {
-            out.append(("joints", "thresholds must increase (at_limit_pct < near_limit_pct), found at_limit_pct \(AlarmNumber.text(atLimitPct, 3)), near_limit_pct \(AlarmNumber.text(nearLimitPct, 3))"))
+            out.append(("joints", "thresholds must increase (at_limit_pct < near_limit_pct), found at_limit_pct \(NumberText.trimmed(atLimitPct, 3)), near_limit_pct \(NumberText.trimmed(nearLimitPct, 3))"))
         }
         if !(effortPct.isFinite && effortPct > 0) { out.append(("joints.effort_pct", "must be a percentage above 0")) }
         bells(highBells, "audio.high_bells")

@@ -97,14 +97,14 @@ public struct AlarmLogEntry: Sendable, Equatable {
     /// One line without wall time, control characters removed:
     /// `t=123.4  RAISE  ** LINK.primary.RTT  primary round trip 245 ms ≥ 200 ms`.
     public var text: String {
-        var s = "t=" + AlarmNumber.fixed(time, 1) + "  " + action.rawValue
+        var s = "t=" + NumberText.fixed(time, 1) + "  " + action.rawValue
         if let id {
             s += "  "
             if let priority { s += priority.marker + " " }
-            s += AlarmNumber.sanitized(id)
+            s += WireText.sanitize(id)
             if let previous { s += " (was " + previous.marker + ")" }
         }
-        if !message.isEmpty { s += "  " + AlarmNumber.sanitized(message) }
+        if !message.isEmpty { s += "  " + WireText.sanitize(message) }
         return s
     }
 }
@@ -138,46 +138,4 @@ public struct AlarmRecord: Sendable, Equatable {
     /// Total seconds listed.
     public var duration: Double { secondsLow + secondsMedium + secondsHigh }
 
-}
-
-/// Number and text formatting for alarm messages, without Foundation.
-public enum AlarmNumber {
-    /// `value` with at most `decimals` decimals, trailing zeros removed: 245 → "245", 1.25 → "1.25".
-    public static func text(_ value: Double, _ decimals: Int) -> String {
-        var s = fixed(value, decimals)
-        if s.contains(".") {
-            while s.hasSuffix("0") { s.removeLast() }
-            if s.hasSuffix(".") { s.removeLast() }
-        }
-        return s
-    }
-
-    /// `value` with exactly `decimals` decimals: 123.44 → "123.4" for 1.
-    public static func fixed(_ value: Double, _ decimals: Int) -> String {
-        guard value.isFinite else { return value.isNaN ? "nan" : (value < 0 ? "-inf" : "inf") }
-        let d = max(0, min(9, decimals))
-        var scale = 1.0
-        for _ in 0..<d { scale *= 10 }
-        let scaled = (abs(value) * scale).rounded()
-        guard scaled < 9e15 else { return String(value) }
-        let n = Int64(scaled)
-        let p = Int64(scale)
-        var s = (value < 0 && n != 0) ? "-" : ""
-        s += String(n / p)
-        if d > 0 {
-            let frac = String(n % p)
-            s += "." + String(repeating: "0", count: d - frac.count) + frac
-        }
-        return s
-    }
-
-    /// Text from the wire with control characters (C0, C1, DEL) removed, for logs and screens.
-    public static func sanitized(_ s: String) -> String {
-        guard s.unicodeScalars.contains(where: isControl) else { return s }
-        return String(String.UnicodeScalarView(s.unicodeScalars.filter { !isControl($0) }))
-    }
-
-    static func isControl(_ u: Unicode.Scalar) -> Bool {
-        u.value < 0x20 || (u.value >= 0x7F && u.value <= 0x9F)
-    }
 }

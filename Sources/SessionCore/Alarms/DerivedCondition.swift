@@ -4,7 +4,7 @@ import Telemetry
 /// descriptor figures its message needs.
 enum AlarmRule: Sendable, Equatable {
     case rtt, jitter, loss, video, pathDown
-    case allDown, telemetryLost, sequenceGaps
+    case allDown, telemetryLost, sequenceGaps, telemetryVersion, telemetryDropped
     case armFault
     case jointLimit(unit: JointUnit, min: Double, max: Double)
     case effort(unit: JointUnit, max: Double)
@@ -14,7 +14,8 @@ enum AlarmRule: Sendable, Equatable {
     var sustains: Bool {
         switch self {
         case .rtt, .jitter, .loss, .video, .jointLimit, .effort: true
-        case .pathDown, .allDown, .telemetryLost, .sequenceGaps, .armFault, .instrumentFault, .instrumentUses: false
+        case .pathDown, .allDown, .telemetryLost, .sequenceGaps, .telemetryVersion, .telemetryDropped, .armFault,
+             .instrumentFault, .instrumentUses: false
         }
     }
 
@@ -87,7 +88,7 @@ extension AlarmSettings {
     /// The message of a derived condition at `priority`, naming the value and the threshold.
     func message(rule: AlarmRule, subject: String, priority: AlarmPriority, reading r: AlarmReading) -> String {
         let v = r.value.map { $0 } ?? .nan
-        func n(_ x: Double, _ d: Int) -> String { x.isNaN ? "?" : AlarmNumber.text(x, d) }
+        func n(_ x: Double, _ d: Int) -> String { x.isNaN ? "?" : NumberText.trimmed(x, d) }
         switch rule {
         case .rtt:
             return "\(subject) round trip \(n(v, 1)) ms ≥ \(n(rttMs[priority], 3)) ms"
@@ -103,9 +104,14 @@ extension AlarmSettings {
         case .allDown:
             return "no network path up"
         case .telemetryLost:
-            return "no telemetry for \(r.value.map { AlarmNumber.fixed($0, 1) } ?? "?") s (> \(n(staleSeconds, 3)) s)"
+            let lost = "no telemetry for \(r.value.map { NumberText.fixed($0, 1) } ?? "?") s"
+            return "\(lost)\(r.aux.map { " \($0)" } ?? "") (> \(n(staleSeconds, 3)) s)"
+        case .telemetryVersion:
+            return "stream refused: its session frame declares telemetry format version \(n(v, 0)); this console reads version 1 only"
+        case .telemetryDropped:
+            return "console falling behind: \(n(v, 0)) arm samples dropped so far (the source sends faster than they can be applied)"
         case .sequenceGaps:
-            return "\(r.value.map { String(Int($0)) } ?? "?") sequence gaps within \(n(gapWindowSeconds, 3)) s (≥ \(gapCount))"
+            return "\(r.value.map { String(Int(saturating: $0)) } ?? "?") sequence gaps within \(n(gapWindowSeconds, 3)) s (≥ \(gapCount))"
         case .armFault:
             return "\(subject) in FAULT"
         case .jointLimit(let unit, let lo, let hi):

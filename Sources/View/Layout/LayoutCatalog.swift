@@ -1,5 +1,6 @@
 import Foundation
 import TelemetrySources
+import YAMLFiles
 
 /// Every layout the console can use: the shipped ones (embedded in the binary) and the user's
 /// own in `~/.config/surgtop/layouts/NAME.yaml`, where a user file overrides the shipped layout
@@ -191,12 +192,11 @@ public struct LayoutCatalog: Sendable {
     /// Reads and parses one layout file. `name`, when given, is the layout's name whatever the
     /// file says (a catalog entry is called by its file name).
     public static func load(path: String, name: String?, defaultName: String? = nil) -> Result<Layout, LayoutError> {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            let exists = FileManager.default.fileExists(atPath: path)
-            return .failure(LayoutError(file: path, problem: exists ? "cannot read the file" : "no such file"))
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            return .failure(LayoutError(file: path, problem: "the file is not UTF-8 text"))
+        let text: String
+        do throws(LayoutError) {
+            text = try SettingsFileGuard.readText(path: path)
+        } catch {
+            return .failure(error)
         }
         let fallbackName = name ?? defaultName ?? ((path as NSString).lastPathComponent as NSString).deletingPathExtension
         do throws(LayoutError) {

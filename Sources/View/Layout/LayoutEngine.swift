@@ -7,10 +7,22 @@ public struct SizeConstraint: Sendable, Equatable {
     /// Share of what is left once fixed sizes and minimums are served.
     public var weight: Int
 
+    /// Largest size or minimum (cells) and weight a layout may give: the layout parser refuses
+    /// more, and `LayoutEngine` clamps to them, so its arithmetic cannot overflow.
+    public static let maxCells = 10_000
+    public static let maxWeight = 10_000
+
     public init(fixed: Int? = nil, min: Int = 0, weight: Int = 1) {
         self.fixed = fixed
         self.min = min
         self.weight = weight
+    }
+
+    /// Every field within 0…its maximum.
+    var clamped: SizeConstraint {
+        SizeConstraint(fixed: fixed.map { Swift.min(Swift.max(0, $0), Self.maxCells) },
+                       min: Swift.min(Swift.max(0, min), Self.maxCells),
+                       weight: Swift.min(Swift.max(0, weight), Self.maxWeight))
     }
 
     public static func fixed(_ n: Int) -> SizeConstraint { SizeConstraint(fixed: n, weight: 0) }
@@ -36,7 +48,8 @@ public struct Placement: Sendable, Equatable {
 /// largest remainders, earlier children first, so sizes always add up to the space.
 public enum LayoutEngine {
     /// Sizes along one axis for `total` cells.
-    public static func sizes(total: Int, _ constraints: [SizeConstraint]) -> [Int] {
+    public static func sizes(total: Int, _ given: [SizeConstraint]) -> [Int] {
+        let constraints = given.map(\.clamped)
         var out = [Int](repeating: 0, count: constraints.count)
         var remaining = max(0, total)
         for (i, c) in constraints.enumerated() {

@@ -32,11 +32,14 @@ public enum LayoutParser {
             self.file = file
         }
 
-        func count(_ node: Node, _ key: String) throws(LayoutError) -> Int {
+        /// A whole number from 0 to `limit` (cells, or a weight): larger ones mean nothing on a
+        /// screen and would overflow the layout arithmetic.
+        func count(_ node: Node, _ key: String, limit: Int) throws(LayoutError) -> Int {
             guard case .scalar = node, let n = node.int else {
                 throw fail(node, "\(key) must be a whole number, found \(kind(node))")
             }
             guard n >= 0 else { throw fail(node, "\(key) must not be negative, found \(n)") }
+            guard n <= limit else { throw fail(node, "\(key) must be at most \(Format.grouped(limit)), found \(n)") }
             return n
         }
 
@@ -54,8 +57,8 @@ public enum LayoutParser {
                 switch key {
                 case "name": name = try text(value, key)
                 case "description": description = try text(value, key)
-                case "min_width": minWidth = try count(value, key)
-                case "min_height": minHeight = try count(value, key)
+                case "min_width": minWidth = try count(value, key, limit: SizeConstraint.maxCells)
+                case "min_height": minHeight = try count(value, key, limit: SizeConstraint.maxCells)
                 default: root = try node(value)
                 }
             }
@@ -100,9 +103,9 @@ public enum LayoutParser {
                         for item in items { children.append(try node(item)) }
                         content = .split(key == "rows" ? .rows : .columns, children)
                     }
-                case "size": fixed = try count(value, key)
-                case "weight": weight = try count(value, key)
-                case "min": minimum = try count(value, key)
+                case "size": fixed = try count(value, key, limit: SizeConstraint.maxCells)
+                case "weight": weight = try count(value, key, limit: SizeConstraint.maxWeight)
+                case "min": minimum = try count(value, key, limit: SizeConstraint.maxCells)
                 default:
                     guard let b = value.bool, case .scalar = value else {
                         throw fail(value, "large must be true or false, found \(kind(value))")

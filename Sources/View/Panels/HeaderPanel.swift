@@ -74,7 +74,7 @@ enum HeaderPanel {
                 let to = info.patientSite.map(TerminalText.sanitize) ?? "?"
                 left.append(Span(from + " " + g.arrow + " " + to))
                 if let km = info.distanceKm, km.isFinite, km >= 0 {
-                    left.append(Span(" (" + Format.grouped(Int(km.rounded())) + " km)", p.theme.label))
+                    left.append(Span(" (" + Format.grouped(Int(saturating: km.rounded())) + " km)", p.theme.label))
                 }
             }
         } else {

@@ -1,3 +1,5 @@
+import Telemetry
+
 /// The replay's position over the recording: play state and speed, a bar filled to the
 /// position when the duration is known, and a tick under the bar at every event.
 enum TimelinePanel {
@@ -34,11 +36,11 @@ enum TimelinePanel {
         // Events as ticks under the bar.
         guard inner.height >= 2 else { return }
         for event in p.state.events {
-            let col = Int((event.t / duration * Double(barWidth - 1)).rounded())
+            let col = Int(saturating: (event.t / duration * Double(barWidth - 1)).rounded())
             guard col >= 0, col < barWidth else { continue }
             buffer.set(x + col, y + 1, g.tick, t.accent)
         }
-        let headCol = Int((min(1, max(0, fraction)) * Double(barWidth - 1)).rounded())
+        let headCol = Int(saturating: (min(1, max(0, fraction)) * Double(barWidth - 1)).rounded())
         buffer.set(x + headCol, y + 1, Character(g.up), t.bold)
     }
 }

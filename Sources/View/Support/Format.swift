@@ -1,26 +1,13 @@
+import Telemetry
+
 /// Number and time formatting for the screen. Hand-written rather than `String(format:)`,
 /// which costs microseconds a call and would dominate a frame.
 public enum Format {
-    private static let powers: [Double] = [1, 10, 100, 1000, 10000]
-
-    /// `value` with exactly `decimals` digits after the point (0…4), e.g. fixed(112.44, 1) = "112.4".
+    /// `value` with exactly `decimals` digits after the point, e.g. fixed(112.44, 1) = "112.4";
+    /// any double prints (`NumberText`).
+    @inlinable
     public static func fixed(_ value: Double, _ decimals: Int) -> String {
-        guard value.isFinite else { return value.isNaN ? "NaN" : (value < 0 ? "-inf" : "inf") }
-        let d = min(max(decimals, 0), 4)
-        let scale = powers[d]
-        let scaled = (abs(value) * scale).rounded()
-        guard scaled < 1e15 else { return String(Int(value)) }
-        let n = Int(scaled)
-        let p = Int(scale)
-        var s = value < 0 && n != 0 ? "-" : ""
-        s += String(n / p)
-        if d > 0 {
-            s += "."
-            let frac = String(n % p)
-            if frac.count < d { s += String(repeating: "0", count: d - frac.count) }
-            s += frac
-        }
-        return s
+        NumberText.fixed(value, decimals)
     }
 
     /// A value with decimals chosen for its size: 3 significant-ish digits, at most `maxDecimals`.
@@ -47,7 +34,7 @@ public enum Format {
     /// Session time as HH:MM:SS.s (tenths optional). Negative times show as 00:00:00.
     public static func clock(_ seconds: Double, tenths: Bool = true) -> String {
         let s = seconds.isFinite ? max(0, seconds) : 0
-        let totalTenths = Int((s * 10).rounded(.down))
+        let totalTenths = Int(saturating: (s * 10).rounded(.down))
         let whole = totalTenths / 10
         var out = pad2(whole / 3600) + ":" + pad2((whole / 60) % 60) + ":" + pad2(whole % 60)
         if tenths { out += "." + String(totalTenths % 10) }
@@ -59,7 +46,7 @@ public enum Format {
         let s = seconds.isFinite ? max(0, seconds) : 0
         if s < 10 { return fixed(s, 1) + " s" }
         if s < 60 { return fixed(s, 0) + " s" }
-        let whole = Int(s)
+        let whole = Int(saturating: s)
         if whole < 3600 { return String(whole / 60) + "m" + pad2(whole % 60) + "s" }
         return String(whole / 3600) + "h" + pad2((whole / 60) % 60) + "m"
     }

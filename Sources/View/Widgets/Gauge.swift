@@ -1,3 +1,5 @@
+import Telemetry
+
 /// A horizontal bar filled to `fraction` of its width, with 1/8-cell resolution on a Unicode
 /// terminal (▏▎▍▌▋▊▉█) and '#' with '-'/'=' partial cells in ASCII.
 public struct Gauge {
@@ -18,7 +20,7 @@ public struct Gauge {
     public func render(into buffer: inout CellBuffer, area: Rect) {
         guard area.width > 0, area.height > 0 else { return }
         let f = fraction.isNaN ? 0 : min(1, max(0, fraction))
-        let eighths = Int((f * Double(area.width * 8)).rounded())
+        let eighths = Int(saturating: (f * Double(area.width * 8)).rounded())
         let full = eighths / 8
         let part = eighths % 8
         for i in 0..<area.width {

@@ -1,3 +1,5 @@
+import Telemetry
+
 /// A one-row chart of recent values, newest at the right (▁▂▃▄▅▆▇█, or `_.,-=+*#` in ASCII).
 public struct Sparkline {
     public var values: [Double]
@@ -40,7 +42,7 @@ public struct Sparkline {
         var x = area.maxX - shown.count
         for v in shown {
             if v.isFinite {
-                let level = span > 0 ? Int(((v - lo) / span * Double(levels - 1)).rounded()) : 0
+                let level = span > 0 ? Int(saturating: ((v - lo) / span * Double(levels - 1)).rounded()) : 0
                 buffer.set(x, area.y, glyphs.spark[min(levels - 1, max(0, level))], style(v))
             }
             x += 1

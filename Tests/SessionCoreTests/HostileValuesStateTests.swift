@@ -1,0 +1,63 @@
+import Testing
+import Telemetry
+@testable import SessionCore
+
+/// The reducer, the alarm engine and the report fed valid numbers far outside anything
+/// physical: none of them may trap (RateMeter once did, on a session time of 1e20).
+@Suite("Hostile values in the session core")
+struct HostileValuesStateTests {
+    static let arms = [ArmDescriptor(id: "PSM1", kind: .psm,
+                                     joints: [JointDescriptor(name: "yaw", unit: .rad, min: -1.5, max: 1.5, effortMax: 3)])]
+
+    static func frames(_ big: Double) -> [Frame] {
+        [
+            Frame(t: 0, seq: -9_000_000_000_000_000, body: .session(SessionInfo(id: "S", distanceKm: big, arms: arms))),
+            Frame(t: 1, seq: 9_000_000_000_000_000, body: .link(LinkSample(rttMs: big, jitterMs: big, lossPct: big,
+                                                                            bandwidthMbps: -big, videoFps: -big, videoDelayMs: big))),
+            Frame(t: 1e9, seq: -9_000_000_000_000_000, body: .arm(ArmSample(arm: "PSM1", state: .fault, position: [big], effort: [-big],
+                                                                             tip: [big, big, big], twist: [big, -big, big, big, big, big], jaw: big))),
+            Frame(t: -1e9, seq: 9_000_000_000_000_000, body: .instrument(InstrumentSample(arm: "PSM1", usesLeft: -9_000_000_000_000_000))),
+            Frame(t: 1e9, body: .alarm(AlarmReport(id: "X", state: .raised, priority: .high))),
+        ]
+    }
+
+    @Test("state, alarms and report take the largest values and times the decoder lets through",
+          arguments: [1e19, 1e300, -1e300, Double.leastNonzeroMagnitude])
+    func noTrap(big: Double) {
+        var state = SessionState()
+        var engine = AlarmEngine()
+        var builder = SessionReportBuilder()
+        var arrival = -1e9
+        for _ in 0..<600 {
+            for frame in Self.frames(big) {
+                state.apply(frame, arrival: arrival)
+                builder.add(.frame(frame))
+                arrival += 1e7
+            }
+            engine.evaluate(state, arrivalNow: arrival, sourceIsLive: true)
+        }
+        _ = state.arrivalRate.rate(at: 1e300)
+        _ = state.arrivalRate.rate(at: -1e300)
+        let report = builder.finish()
+        #expect(report.counts.frames == 3000)
+        #expect(report.counts.missingFrames > 0)
+    }
+
+    @Test("frames missing in sequence gaps add up without overflowing")
+    func missingFramesSaturate() {
+        var order = StreamOrder()
+        for k in 0..<2000 {
+            order.observe(Frame(t: 0, seq: k % 2 == 0 ? -9_000_000_000_000_000 : 9_000_000_000_000_000,
+                                body: .event(EventNote(kind: "x"))))
+        }
+        #expect(order.sequenceGaps == 1000)
+        #expect(order.missingFrames == Int.max)
+    }
+
+    @Test("the arrival rate meter takes any time, including far jumps either way")
+    func rateMeter() {
+        var meter = RateMeter()
+        for t in [1e20, -1e20, 0, 9.3e18, -9.3e18, .infinity, -.infinity, .nan, 5] { meter.record(at: t) }
+        #expect(meter.rate(at: .nan) >= 0)
+    }
+}
