@@ -29,6 +29,7 @@ public enum StatusLine {
             parts.append("alarms: " + shown.map { "\($0.priority.marker) \(WireText.sanitize($0.id))" }.joined(separator: ", "))
         }
         if state.counters.badLines > 0 { parts.append("bad lines=\(state.counters.badLines)") }
+        if state.counters.ignored > 0 { parts.append("ignored=\(state.counters.ignored)") }
         return parts.joined(separator: "  ")
     }
 

@@ -70,6 +70,10 @@ extension SessionState {
         if let found = links.firstIndex(where: { $0.path == sample.path }) {
             k = found
         } else {
+            guard links.count < limits.links else {
+                counters.ignored += 1
+                return
+            }
             links.append(LinkState(path: sample.path))
             k = links.count - 1
         }
@@ -113,6 +117,10 @@ extension SessionState {
         if let found = instruments.firstIndex(where: { $0.arm == sample.arm }) {
             k = found
         } else {
+            guard instruments.count < limits.instruments else {
+                counters.ignored += 1
+                return
+            }
             instruments.append(InstrumentStatus(arm: sample.arm))
             k = instruments.count - 1
         }
@@ -138,6 +146,8 @@ extension SessionState {
                 deviceAlarms[k].message = report.message ?? deviceAlarms[k].message
                 deviceAlarms[k].source = report.source ?? deviceAlarms[k].source
                 deviceAlarms[k].updatedAt = t
+            } else if deviceAlarms.count >= limits.deviceAlarms {
+                counters.ignored += 1
             } else {
                 deviceAlarms.append(DeviceAlarm(id: report.id, priority: priority, kind: report.kind ?? .technical,
                                                 source: report.source, message: report.message,

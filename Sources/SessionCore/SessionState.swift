@@ -22,6 +22,12 @@ public struct HistoryLimits: Sendable, Equatable {
     public var jointInterval: Double
     public var events: Int
     public var errors: Int
+    /// How many distinct link paths, instrument arms and active device alarms the state keeps.
+    /// Far above any robot (two or three paths, four arms, a handful of alarms), they keep the
+    /// memory and the per-frame searches bounded whatever names a stream invents.
+    public var links = 16
+    public var instruments = 32
+    public var deviceAlarms = 256
 
     public init(linkCapacity: Int = 3000, linkInterval: Double = 0.1, jointCapacity: Int = 3000,
                 jointInterval: Double = 0.1, events: Int = 1000, errors: Int = 200) {
@@ -155,6 +161,9 @@ public struct SessionCounters: Sendable, Equatable {
     public var frames = [Int](repeating: 0, count: FrameType.allCases.count)
     public var badLines = 0
     public var unknownTypes = 0
+    /// Valid frames the state had no room for: a link path, an instrument's arm or a device
+    /// alarm id beyond `HistoryLimits` (a hostile stream inventing names by the million).
+    public var ignored = 0
     /// Out-of-order frames and sequence gaps.
     public var order = StreamOrder()
 

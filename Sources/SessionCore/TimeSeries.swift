@@ -28,7 +28,8 @@ public struct TimeSeries: Sendable, Equatable {
         precondition(capacity > 0, "a time series needs room for at least one point")
         self.capacity = capacity
         self.interval = interval
-        points.reserveCapacity(capacity)
+        // Not reserved up front: a session frame may declare thousands of joints in one line,
+        // and memory should follow the data that arrives, not what a descriptor promises.
     }
 
     /// The span of session time the series can hold.

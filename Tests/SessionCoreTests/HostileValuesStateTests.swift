@@ -54,6 +54,26 @@ struct HostileValuesStateTests {
         #expect(order.missingFrames == Int.max)
     }
 
+    @Test("a stream inventing link paths, instrument arms and alarm ids by the thousand keeps the state bounded")
+    func inventedNames() {
+        var state = SessionState()
+        for k in 0..<20_000 {
+            state.apply(Frame(t: 1, body: .link(LinkSample(path: "p\(k)", rttMs: 1))), arrival: 1)
+            state.apply(Frame(t: 1, body: .instrument(InstrumentSample(arm: "A\(k)", usesLeft: 1))), arrival: 1)
+            state.apply(Frame(t: 1, body: .alarm(AlarmReport(id: "X\(k)", state: .raised, priority: .low))), arrival: 1)
+        }
+        #expect(state.links.count == state.limits.links)
+        #expect(state.instruments.count == state.limits.instruments)
+        #expect(state.deviceAlarms.count == state.limits.deviceAlarms)
+        #expect(state.counters.ignored == 3 * 20_000 - state.limits.links - state.limits.instruments - state.limits.deviceAlarms)
+        // Known names still update, and a cleared alarm makes room again.
+        state.apply(Frame(t: 2, body: .link(LinkSample(path: "p0", rttMs: 7))), arrival: 2)
+        #expect(state.link("p0")?.latest[.rtt] == 7)
+        state.apply(Frame(t: 2, body: .alarm(AlarmReport(id: "X0", state: .cleared))), arrival: 2)
+        state.apply(Frame(t: 2, body: .alarm(AlarmReport(id: "NEW", state: .raised, priority: .high))), arrival: 2)
+        #expect(state.deviceAlarms.contains { $0.id == "NEW" })
+    }
+
     @Test("the arrival rate meter takes any time, including far jumps either way")
     func rateMeter() {
         var meter = RateMeter()

@@ -60,5 +60,7 @@ struct HostileValuesTests {
         #expect(Format.clock(1e20) == Format.clock(Double(Int.saturationLimit) / 10))
         #expect(Format.duration(1e300).hasSuffix("m"))
         #expect(Format.fixed(1e19, 1) == "1e19")
+        #expect(Format.grouped(1e19) == "1e19", "a huge distance is not shown as a clamped number")
+        #expect(Format.grouped(9200.4) == "9,200")
     }
 }

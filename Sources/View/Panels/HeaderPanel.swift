@@ -74,7 +74,7 @@ enum HeaderPanel {
                 let to = info.patientSite.map(TerminalText.sanitize) ?? "?"
                 left.append(Span(from + " " + g.arrow + " " + to))
                 if let km = info.distanceKm, km.isFinite, km >= 0 {
-                    left.append(Span(" (" + Format.grouped(Int(saturating: km.rounded())) + " km)", p.theme.label))
+                    left.append(Span(" (" + Format.grouped(km) + " km)", p.theme.label))
                 }
             }
         } else {
@@ -134,6 +134,7 @@ enum HeaderPanel {
         }
         let c = p.state.counters
         if c.badLines > 0 { right.append(Span("bad lines \(c.badLines) ", t.severity(.medium))) }
+        if c.ignored > 0 { right.append(Span("ignored \(c.ignored) ", t.severity(.medium))) }
         if c.sequenceGaps > 0 { right.append(Span("lost \(c.missingFrames) ", t.severity(.medium))) }
         if let paused = p.view.audioPausedFor {
             let text = "AUDIO PAUSED " + Format.duration(paused)

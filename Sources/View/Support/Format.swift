@@ -51,6 +51,13 @@ public enum Format {
         return String(whole / 3600) + "h" + pad2((whole / 60) % 60) + "m"
     }
 
+    /// A measured value rounded to a whole number with thousands separators (9200.4 → "9,200");
+    /// beyond 1e15, or not finite, as `NumberText` prints it ("1e19"), never a clamped number.
+    public static func grouped(_ value: Double) -> String {
+        guard value.isFinite, abs(value) < 1e15 else { return NumberText.fixed(value, 0) }
+        return grouped(Int(value.rounded()))
+    }
+
     /// An integer with thousands separators: 9200 → "9,200".
     public static func grouped(_ n: Int) -> String {
         let digits = String(abs(n))
