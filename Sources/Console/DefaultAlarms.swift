@@ -37,8 +37,9 @@ timing:
 
 # The telemetry stream itself.
 telemetry:
-  # No frame at all from a live source for longer than this (arrival time): TELEMETRY.LOST,
-  # high. (The dVRK's own watchdog is 30 ms; the console allows for network delay.)
+  # No frame at all from a live source for longer than this (arrival time, counted from the
+  # connection when no frame has come yet): TELEMETRY.LOST, high. (The dVRK's own watchdog
+  # is 30 ms; the console allows for network delay.)
   stale_s: 1
   # TELEMETRY.SEQ_GAPS, low, when at least gap_count sequence-number gaps (lost frames)
   # fall within gap_window_s seconds.

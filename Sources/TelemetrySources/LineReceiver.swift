@@ -136,7 +136,7 @@ final class LineReceiver: ChannelInboundHandler {
         handshake = nil
         guard accepted, !ended, !closing, receivedFrames == 0 else { return }
         let bytes = receivedBytes == 1 ? "1 byte" : "\(receivedBytes) bytes"
-        close(context: context, reason: "sent no valid frame within \(TCPClientSource.seconds(seconds)) of connecting (\(bytes) received)")
+        close(context: context, reason: "sent no valid frame within \(NumberText.trimmed(seconds, 1)) s of connecting (\(bytes) received)")
     }
 
     /// The console closes the connection, for `reason`.

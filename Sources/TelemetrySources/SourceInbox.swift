@@ -36,7 +36,7 @@ public final class SourceInbox: Sendable {
     /// at a time; this is over a second of them.
     public static let liveShedThreshold = 10_000
     /// A TCP source stops reading while this many events wait, and reads again below half of it.
-    public static let holdBackThreshold = 50_000
+    public static let holdBackThreshold = 20_000
 
     /// An unbounded inbox: for sources that wait for room themselves (`FileSource`) or send
     /// little (the simulator).
