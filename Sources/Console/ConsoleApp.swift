@@ -301,6 +301,9 @@ public struct ConsoleModel {
         scroll[focus] = min(limit, max(0, (scroll[focus] ?? 0) + delta))
     }
 
+    /// How long the source's latest log line stays in the header.
+    static let sourceNoteSeconds = 30.0
+
     /// The view context for this moment.
     public func context(now: Double, wallClock: String, control: PlaybackControl?) -> ViewContext {
         var replay: ReplayStatus?
@@ -324,6 +327,7 @@ public struct ConsoleModel {
                                   scroll: scroll, alarms: rows, highestPriority: engine.highestPriority, overlay: overlay,
                                   thresholds: thresholds, extraKeys: alarmKeys)
         context.audioPausedFor = engine.audioPauseRemaining(at: engine.now)
+        if let at = driver.lastLogArrival, now - at < Self.sourceNoteSeconds { context.sourceNote = driver.log.last }
         return context
     }
 

@@ -66,11 +66,8 @@ public final class HeadlessRunner {
             driver.evaluateAlarms(arrivalNow: now)
             recorder.record(from: &driver)
             if let problem = recorder.takeProblem() { writeError("surgtop: \(problem)") }
-            let logs = Array(driver.log)
-            if logs.count > printedLogs || (printedLogs > 0 && logs.count < printedLogs) {
-                for line in logs.suffix(max(0, logs.count - printedLogs)) { logger.notice("\(WireText.sanitize(line))") }
-                printedLogs = logs.count
-            }
+            for line in driver.log(since: printedLogs) { logger.notice("\(WireText.sanitize(line))") }
+            printedLogs = driver.logCount
             if let fatal = driver.fatal {
                 write(StatusLine.render(driver: driver, now: now))
                 writeError("surgtop: \(fatal)")

@@ -11,6 +11,11 @@ public struct SessionDriver: Sendable {
     public private(set) var sourceState: SourceState = .connecting(attempt: 1)
     /// Log lines from the source (refusals, retries, damaged files), newest last.
     public private(set) var log: Deque<String> = []
+    /// Lines ever logged (the deque keeps the last 200): a reader that remembers this count
+    /// takes only the lines that came since (`log(since:)`), however many were dropped.
+    public private(set) var logCount = 0
+    /// When the newest line came (arrival time), so a screen can show it while it is news.
+    public private(set) var lastLogArrival: Double?
     /// Set when a replay cannot go on (a session frame of an unknown version). A live source
     /// never ends on it: the stream is refused (TELEMETRY.VERSION) and the source goes on.
     public private(set) var fatal: String?
@@ -51,7 +56,7 @@ public struct SessionDriver: Sendable {
     /// missing data and hysteresis timers advance even when nothing arrives.
     public mutating func evaluateAlarms(arrivalNow: Double) {
         if let since = droppingSince, let last = health.lastDrop, arrivalNow - last >= Self.caughtUpAfter {
-            appendLog("caught up: \(droppedInEpisode) arm samples dropped over \(NumberText.fixed(last - since, 1)) s")
+            appendLog("caught up: \(droppedInEpisode) arm samples dropped over \(NumberText.fixed(last - since, 1)) s", at: arrivalNow)
             droppingSince = nil
         }
         alarms.evaluate(state, arrivalNow: arrivalNow, sourceIsLive: mode != .replay, source: health)
@@ -131,7 +136,7 @@ public struct SessionDriver: Sendable {
                 alarms.reset()
             }
         case .log(let line):
-            appendLog(line)
+            appendLog(line, at: arrival)
         case .dropped(let run):
             // Arm samples the inbox dropped in a flood: not applied, but received (frames/s),
             // and in the stream's order, so they are not taken for frames lost upstream.
@@ -145,7 +150,7 @@ public struct SessionDriver: Sendable {
                 droppingSince = arrival
                 droppedInEpisode = 0
                 appendLog("falling behind: frames arrive faster than the console can apply them; dropping arm samples "
-                    + "(session, link, instrument, alarm and event frames are all kept)")
+                    + "(session, link, instrument, alarm and event frames are all kept)", at: arrival)
             }
             droppedInEpisode = droppedInEpisode.saturatingAdd(run.count)
         }
@@ -160,7 +165,7 @@ public struct SessionDriver: Sendable {
                 if fatal == nil { fatal = "line \(error.line): \(error.reason)" }
             } else {
                 if health.refusedVersion != version {
-                    appendLog("refused the stream: line \(error.line): \(error.reason); waiting for a version 1 session frame")
+                    appendLog("refused the stream: line \(error.line): \(error.reason); waiting for a version 1 session frame", at: arrival)
                 }
                 health.refusedVersion = version
                 ignoringStream = true
@@ -175,7 +180,7 @@ public struct SessionDriver: Sendable {
                 return
             }
             ignoringStream = false
-            appendLog("a version 1 session frame arrived: stream accepted (\(ignoredLines) lines of the refused stream ignored)")
+            appendLog("a version 1 session frame arrived: stream accepted (\(ignoredLines) lines of the refused stream ignored)", at: arrival)
         }
         if case .frame(let frame) = outcome {
             health.silentSince = nil
@@ -184,8 +189,15 @@ public struct SessionDriver: Sendable {
         state.apply(outcome, arrival: arrival)
     }
 
-    private mutating func appendLog(_ line: String) {
+    private mutating func appendLog(_ line: String, at arrival: Double) {
+        lastLogArrival = arrival
         if log.count == 200 { log.removeFirst() }
         log.append(line)
+        logCount += 1
+    }
+
+    /// The lines logged after the first `count` (those still kept), oldest first.
+    public func log(since count: Int) -> [String] {
+        Array(log.suffix(max(0, min(log.count, logCount - count))))
     }
 }

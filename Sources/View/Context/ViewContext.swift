@@ -45,6 +45,8 @@ public struct ViewContext: Sendable {
     public var framesPerSecond: Double?
     /// Replay position, duration, speed and pause; nil when not replaying.
     public var replay: ReplayStatus?
+    /// The source's latest log line (a refusal, a dropped peer, a retry) while it is news.
+    public var sourceNote: String?
     public var glyphs: Glyphs
     public var theme: Theme
     /// The panel that has the keyboard (scrolling), drawn with a double border.

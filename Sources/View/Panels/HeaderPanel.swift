@@ -124,6 +124,10 @@ enum HeaderPanel {
         let fps = p.view.framesPerSecond ?? p.state.arrivalRate.rate(at: p.view.now)
         left.append(Span(" " + g.dot + " ", t.label))
         left.append(Span(Format.adaptive(fps, maxDecimals: 1) + " frames/s"))
+        if let note = p.view.sourceNote {
+            left.append(Span(" " + g.dot + " ", t.label))
+            left.append(Span(TerminalText.sanitize(note), t.severity(.medium)))
+        }
 
         // Right: no data, counters, the worst alarm.
         var right: [Span] = []
