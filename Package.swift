@@ -35,7 +35,7 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
         // Reading YAML settings files (layouts, alarm settings) with errors that name file and line.
-        .target(name: "YAMLFiles", dependencies: [.product(name: "Yams", package: "Yams")]),
+        .target(name: "YAMLFiles", dependencies: ["Telemetry", .product(name: "Yams", package: "Yams")]),
         // Pure rendering: cell buffer, widgets, panels, layouts (YAML). No terminal I/O.
         .target(name: "View", dependencies: [
             "Telemetry", "SessionCore", "TelemetrySources", "YAMLFiles",

@@ -125,7 +125,7 @@ public final class ConsoleApp {
         }
         screen.stop()
         if let fatal = model.driver.fatal {
-            FileHandleLite.standardError.write("surgtop: \(fatal)")
+            FileHandleLite.standardError.write("surgtop: " + WireText.sanitize(fatal))
             return 1
         }
         return 0

@@ -71,7 +71,7 @@ extension SessionState {
             k = found
         } else {
             guard links.count < limits.links else {
-                counters.ignored += 1
+                noteIgnored(at: stamp.sessionTime)
                 return
             }
             links.append(LinkState(path: sample.path))
@@ -118,7 +118,7 @@ extension SessionState {
             k = found
         } else {
             guard instruments.count < limits.instruments else {
-                counters.ignored += 1
+                noteIgnored(at: stamp.sessionTime)
                 return
             }
             instruments.append(InstrumentStatus(arm: sample.arm))
@@ -147,7 +147,7 @@ extension SessionState {
                 deviceAlarms[k].source = report.source ?? deviceAlarms[k].source
                 deviceAlarms[k].updatedAt = t
             } else if deviceAlarms.count >= limits.deviceAlarms {
-                counters.ignored += 1
+                noteIgnored(at: t)
             } else {
                 deviceAlarms.append(DeviceAlarm(id: report.id, priority: priority, kind: report.kind ?? .technical,
                                                 source: report.source, message: report.message,
@@ -156,6 +156,12 @@ extension SessionState {
         case .cleared:
             if let k = existing { deviceAlarms.remove(at: k) }
         }
+    }
+
+    /// A valid frame with a name beyond `HistoryLimits`: counted, never kept.
+    private mutating func noteIgnored(at t: Double) {
+        counters.ignored += 1
+        counters.lastIgnored = t
     }
 
     private mutating func appendEvent(_ entry: EventEntry) {

@@ -164,6 +164,8 @@ public struct SessionCounters: Sendable, Equatable {
     /// Valid frames the state had no room for: a link path, an instrument's arm or a device
     /// alarm id beyond `HistoryLimits` (a hostile stream inventing names by the million).
     public var ignored = 0
+    /// The session time of the latest one.
+    public var lastIgnored: Double?
     /// Out-of-order frames and sequence gaps.
     public var order = StreamOrder()
 

@@ -18,9 +18,9 @@ extension Int {
     /// result (× 1000, + a width) cannot overflow either.
     public static let saturationLimit = 1 << 50
 
-    /// `value` rounded toward zero, clamped to ±`saturationLimit`; NaN is 0. The only
-    /// conversion of an outside double to an integer in the tree: `Int(_:)` traps on values
-    /// beyond `Int`'s range, and a monitoring console must never stop on one number.
+    /// `value` rounded toward zero, clamped to ±`saturationLimit`; NaN is 0. How an outside
+    /// double becomes an integer (the few plain `Int(_:)` conversions left check the range
+    /// first): `Int(_:)` traps beyond `Int`'s range, and a console must never stop on a number.
     @inlinable
     public init(saturating value: Double) {
         if value.isNaN {
@@ -47,7 +47,7 @@ extension Int {
 /// Numbers as text, for screens, logs, alarm messages and reports. Hand-written rather than
 /// `String(format:)`, which costs microseconds a call and would dominate a frame. Any double
 /// prints: non-finite values as `inf`, `-inf`, `nan`; magnitudes too large for fixed
-/// decimals in scientific form (`1e+19`).
+/// decimals in scientific form with three significant digits (`1e19`, `1.73e22`).
 public enum NumberText {
     private static let powers: [Double] = [1, 10, 100, 1000, 10_000, 100_000, 1_000_000, 10_000_000,
                                            100_000_000, 1_000_000_000]

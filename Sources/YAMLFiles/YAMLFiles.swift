@@ -1,3 +1,4 @@
+import Telemetry
 import Yams
 
 /// A settings file that cannot be used (a layout, alarm settings): which file, where in it,
@@ -75,7 +76,7 @@ extension YAMLTreeReader {
     /// What a node is, for "found …" in messages.
     public func kind(_ node: Node) -> String {
         switch node {
-        case .scalar(let s): s.string.isEmpty ? "nothing" : "'\(s.string)'"
+        case .scalar(let s): s.string.isEmpty ? "nothing" : WireText.quoted(s.string)
         case .mapping: "a mapping"
         case .sequence: "a list"
         }

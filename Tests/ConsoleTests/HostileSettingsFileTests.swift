@@ -26,6 +26,37 @@ struct HostileSettingsFileTests {
         return dir
     }
 
+    /// What a hand-written pre-scan of the YAML text once missed (a review found each): block
+    /// scalars, continuation lines, flow keys, tabs after anchors and tags, other line breaks.
+    /// `D` stands for 100,000 nested flow lists.
+    static let scannerBypasses: [String] = [
+        "- a: |\n    text\n  b: D\n", "- a: b >\n  c: D\n", "a: x\n  \"y\nb: D\n",
+        "a: x\n  [\nb:\n  " + String(repeating: "- ", count: 100_000) + "x\n",
+        "link: [a:\", D]\n", "link: {? \"]\", D}\n", "link: &x\tD\n", "link: !!seq\tD\n", "---\tD\n",
+        "x:\r- D\n", "x:\u{85}- D\n", "x:\u{2028}- D\n",
+    ].map { $0.replacingOccurrences(of: "D", with: String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)) }
+
+    @Test("YAML that a text pre-scan under-counts is still refused (or fails to parse), never composed",
+          arguments: scannerBypasses)
+    func scannerBypass(yaml: String) {
+        #expect(throws: FileProblem.self) { try AlarmSettingsFile.parse(yaml: yaml, file: "b.yaml") }
+        #expect(throws: FileProblem.self) { try LayoutParser.parse(yaml: yaml, file: "b.yaml", defaultName: "b") }
+    }
+
+    @Test("an alias hidden behind a continuation line is refused")
+    func hiddenAlias() {
+        #expect(throws: FileProblem.self) { try SettingsFileGuard.checkShape("a: x\n  \"y\nb: &a [1]\nc: *a\n", file: "a.yaml") }
+    }
+
+    @Test("depth is counted exactly: 64 nested levels pass, 65 do not")
+    func exactDepth() throws {
+        func nested(_ n: Int) -> String {
+            (0..<n).map { String(repeating: "  ", count: $0) + "k\($0):" }.joined(separator: "\n") + " 1\n"
+        }
+        try SettingsFileGuard.checkShape(nested(64), file: "ok.yaml")
+        #expect(throws: FileProblem.self) { try SettingsFileGuard.checkShape(nested(65), file: "deep.yaml") }
+    }
+
     @Test("alarm settings nested 5,000 deep are refused with the file and line",
           arguments: [deepFlow, deepBlock, deepCompact])
     func deepAlarmSettings(yaml: String) {
@@ -57,6 +88,8 @@ struct HostileSettingsFileTests {
     func ordinaryShapes() throws {
         let yaml = """
         --- # a document
+        tabbed: |\t# a comment after a tab
+          text
         name: "a [quoted { text"
         description: 'it''s [not a list'
         note: |

@@ -84,6 +84,27 @@ struct WireTextTests {
         #expect(WireText.sanitize("tab\there") == "tab here")
     }
 
+    @Test("sequences are removed whole, as ECMA-48 parses them, and an interrupting ESC starts afresh",
+          arguments: [
+            ("a\u{1B}(0b", "ab"), ("\u{1B}#8x", "x"), ("\u{1B}\u{1B}[31mz", "z"), ("\u{1B}[31\u{1B}[1mq", "q"),
+            ("\u{1B}]0;title\u{1B}Mk", "k"), ("p\u{1B}]0;t\u{1B}\\r", "pr"), ("\u{1B}[?1049h\u{1B}c!", "!"),
+            ("\u{1B}P+q\u{9C}ok", "ok"), ("\u{9D}52;c;x\u{07}y", "y"), ("tail\u{1B}", "tail"), ("\u{1B}[", ""),
+          ])
+    func ecma48(input: String, expected: String) {
+        #expect(WireText.sanitize(input) == expected)
+    }
+
+    @Test("the table of invisible format characters is Unicode's category Cf (plus U+2028/2029)")
+    func formatTable() {
+        var mismatches: [UInt32] = []
+        for v in UInt32(0)...0x10FFFF {
+            guard let s = Unicode.Scalar(v) else { continue }
+            let expected = s.properties.generalCategory == .format || v == 0x2028 || v == 0x2029
+            if WireText.isInvisibleFormat(s) != expected { mismatches.append(v) }
+        }
+        #expect(mismatches.isEmpty, "\(mismatches.prefix(20).map { String($0, radix: 16) })")
+    }
+
     @Test("bidi overrides and isolates, and other invisible format characters, are removed")
     func bidi() {
         for scalar in [0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069, 0x200B, 0x200F, 0xFEFF, 0x061C] {

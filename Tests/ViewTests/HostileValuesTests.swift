@@ -36,8 +36,12 @@ struct HostileValuesTests {
             for mode in [SessionMode.live, .replay, .demo] {
                 var context = Fixture.context(mode: mode, now: 1000 + 21, state: state)
                 context.replay = mode == .replay ? ReplayStatus(position: 21, duration: 1e9, speed: 1) : nil
-                let (b, _) = screen(state, context, layout: name, width: size.0, height: size.1)
-                #expect(b.lines.count == size.1)
+                let (b, outcome) = screen(state, context, layout: name, width: size.0, height: size.1)
+                // Drawn whole (a trap would stop the test process): the mode badge and every panel's title.
+                #expect(b.lines[0].contains(mode == .live ? "LIVE" : mode == .replay ? "REPLAY" : "DEMO"))
+                for placement in outcome.placements where placement.panel != .header && placement.panel != .footer {
+                    #expect(b.contains(placement.panel.title, in: placement.rect), "\(name) \(placement.panel)")
+                }
             }
         }
         let link = panel(.link, state, Fixture.context(now: 1021, state: state), width: 120, height: 20)
@@ -51,7 +55,8 @@ struct HostileValuesTests {
         for (position, duration) in [(1e9, 1e-300), (-1e9, 1e9), (5.0, .infinity), (.nan, 10.0)] {
             var context = Fixture.context(mode: .replay, state: state)
             context.replay = ReplayStatus(position: position, duration: duration, speed: 1)
-            _ = panel(.timeline, state, context, width: 120, height: 4)
+            let b = panel(.timeline, state, context, width: 120, height: 4)
+            #expect(b.contains("Timeline"), "position \(position), duration \(duration)")
         }
     }
 

@@ -45,8 +45,13 @@ public struct AlarmEngine: Sendable {
     private var cachedHighest: AlarmPriority?
     private var secondsWithHighest = SIMD4<Double>(repeating: 0)
 
-    private static let allDownIndex = 0, lostIndex = 1, gapsIndex = 2, versionIndex = 3, droppedIndex = 4
+    private static let allDownIndex = 0, lostIndex = 1, gapsIndex = 2, versionIndex = 3, droppedIndex = 4, ignoredIndex = 5
+    /// Conditions beyond this many start a prune of those no link, arm or instrument uses any
+    /// more (see `pruneConditions`); the bound then doubles with what is kept.
+    private var pruneAbove = 1024
     private static let maxGapTimes = 1024
+    /// Session seconds TELEMETRY.IGNORED stays raised after the last ignored frame.
+    static let recentIgnoredSeconds = 10.0
 
     public init(settings: AlarmSettings = .defaults) {
         self.settings = settings
@@ -55,6 +60,7 @@ public struct AlarmEngine: Sendable {
         addCondition(id: "TELEMETRY.SEQ_GAPS", rule: .sequenceGaps, subject: "", source: nil)
         addCondition(id: "TELEMETRY.VERSION", rule: .telemetryVersion, subject: "", source: nil)
         addCondition(id: "TELEMETRY.DROPPED", rule: .telemetryDropped, subject: "", source: nil)
+        addCondition(id: "TELEMETRY.IGNORED", rule: .telemetryIgnored, subject: "", source: nil)
     }
 
     /// Forgets every alarm, the audio state and the history (a seek in a replay, a new recording).
@@ -120,6 +126,7 @@ public struct AlarmEngine: Sendable {
         let t = tick(time)
         expirePause(at: t)
         syncDevices(state, at: t)
+        if conditions.count > pruneAbove { pruneConditions(state) }
         generation &+= 1
         readLinks(state)
         readTelemetry(state, at: t, arrivalNow: arrivalNow, sourceIsLive: sourceIsLive, source: source)
@@ -176,6 +183,14 @@ public struct AlarmEngine: Sendable {
         if let version = source.refusedVersion { set(Self.versionIndex, .high, value: Double(version)) }
         if let last = source.lastDrop, arrivalNow - last < SourceHealth.recentDropSeconds {
             set(Self.droppedIndex, .medium, value: Double(source.droppedFrames))
+        }
+        // Names beyond the state's limits: raised while robot alarms may be missing from the list
+        // (its table is full) or while frames are being ignored.
+        let limits = state.limits
+        if state.deviceAlarms.count >= limits.deviceAlarms
+            || state.counters.lastIgnored.map({ state.sessionTime - $0 < Self.recentIgnoredSeconds }) == true {
+            set(Self.ignoredIndex, .medium, value: Double(state.counters.ignored),
+                aux: "\(limits.links) link paths, \(limits.instruments) instrument arms, \(limits.deviceAlarms) robot alarms")
         }
         let gaps = state.counters.sequenceGaps
         if gaps < lastGapCount { lastGapCount = gaps }
@@ -660,6 +675,73 @@ public struct AlarmEngine: Sendable {
             records[r].seconds[listing.priority.rank - 1] += max(0, t - listing.segmentStart)
         }
         listing.segmentStart = t
+    }
+
+    // MARK: - pruning
+
+    /// How many derived conditions the engine holds (for tests of its bound).
+    var conditionCount: Int { conditions.count }
+
+    /// Drops the conditions of links, arms, joints and instruments the state no longer has,
+    /// once they are not listed: a stream that declares new arm or joint names in every session
+    /// frame must not grow the engine (and its per-evaluation work) without end. A dropped
+    /// condition that was raised keeps its history, with its message fixed as it stood.
+    private mutating func pruneConditions(_ state: SessionState) {
+        if linkSlots.count > state.links.count { linkSlots.removeLast(linkSlots.count - state.links.count) }
+        if armSlots.count > state.arms.count { armSlots.removeLast(armSlots.count - state.arms.count) }
+        if instrumentSlots.count > state.instruments.count {
+            instrumentSlots.removeLast(instrumentSlots.count - state.instruments.count)
+        }
+        var keep = [Bool](repeating: false, count: conditions.count)
+        for i in 0...Self.ignoredIndex { keep[i] = true }
+        for s in linkSlots { for i in [s.rtt, s.jitter, s.loss, s.video, s.down] { keep[i] = true } }
+        for s in armSlots {
+            keep[s.fault] = true
+            for i in s.limit + s.effort where i >= 0 { keep[i] = true }
+        }
+        for s in instrumentSlots {
+            keep[s.fault] = true
+            keep[s.uses] = true
+        }
+        for i in conditions.indices where conditions[i].listing != nil { keep[i] = true }
+        var newIndex = [Int](repeating: -1, count: conditions.count)
+        var kept: [DerivedCondition] = []
+        for i in conditions.indices {
+            if keep[i] {
+                newIndex[i] = kept.count
+                kept.append(conditions[i])
+            } else if let r = conditions[i].record {
+                let c = conditions[i]
+                records[r].deviceMessage = settings.message(rule: c.rule, subject: c.subject, listed: records[r].peakPriority,
+                                                            reading: records[r].peak)
+                records[r].condition = nil
+            }
+        }
+        guard kept.count < conditions.count else {
+            pruneAbove = max(pruneAbove, 2 * conditions.count)
+            return
+        }
+        conditions = kept
+        conditionIndex = [:]
+        for i in conditions.indices { conditionIndex[conditions[i].id] = i }
+        for r in records.indices { if let i = records[r].condition { records[r].condition = newIndex[i] } }
+        for k in linkSlots.indices {
+            linkSlots[k].rtt = newIndex[linkSlots[k].rtt]
+            linkSlots[k].jitter = newIndex[linkSlots[k].jitter]
+            linkSlots[k].loss = newIndex[linkSlots[k].loss]
+            linkSlots[k].video = newIndex[linkSlots[k].video]
+            linkSlots[k].down = newIndex[linkSlots[k].down]
+        }
+        for k in armSlots.indices {
+            armSlots[k].fault = newIndex[armSlots[k].fault]
+            armSlots[k].limit = armSlots[k].limit.map { $0 >= 0 ? newIndex[$0] : -1 }
+            armSlots[k].effort = armSlots[k].effort.map { $0 >= 0 ? newIndex[$0] : -1 }
+        }
+        for k in instrumentSlots.indices {
+            instrumentSlots[k].fault = newIndex[instrumentSlots[k].fault]
+            instrumentSlots[k].uses = newIndex[instrumentSlots[k].uses]
+        }
+        pruneAbove = max(1024, 2 * conditions.count)
     }
 
     // MARK: - cached ids

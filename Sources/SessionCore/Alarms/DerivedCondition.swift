@@ -4,7 +4,7 @@ import Telemetry
 /// descriptor figures its message needs.
 enum AlarmRule: Sendable, Equatable {
     case rtt, jitter, loss, video, pathDown
-    case allDown, telemetryLost, sequenceGaps, telemetryVersion, telemetryDropped
+    case allDown, telemetryLost, sequenceGaps, telemetryVersion, telemetryDropped, telemetryIgnored
     case armFault
     case jointLimit(unit: JointUnit, min: Double, max: Double)
     case effort(unit: JointUnit, max: Double)
@@ -14,7 +14,7 @@ enum AlarmRule: Sendable, Equatable {
     var sustains: Bool {
         switch self {
         case .rtt, .jitter, .loss, .video, .jointLimit, .effort: true
-        case .pathDown, .allDown, .telemetryLost, .sequenceGaps, .telemetryVersion, .telemetryDropped, .armFault,
+        case .pathDown, .allDown, .telemetryLost, .sequenceGaps, .telemetryVersion, .telemetryDropped, .telemetryIgnored, .armFault,
              .instrumentFault, .instrumentUses: false
         }
     }
@@ -110,6 +110,9 @@ extension AlarmSettings {
             return "stream refused: its session frame declares telemetry format version \(n(v, 0)); this console reads version 1 only"
         case .telemetryDropped:
             return "console falling behind: \(n(v, 0)) arm samples dropped so far (the source sends faster than they can be applied)"
+        case .telemetryIgnored:
+            return "\(n(v, 0)) frames ignored: more link paths, instrument arms or robot alarms than the console follows "
+                + "(\(r.aux ?? "see the README")); some robot alarms may not be listed"
         case .sequenceGaps:
             return "\(r.value.map { String(Int(saturating: $0)) } ?? "?") sequence gaps within \(n(gapWindowSeconds, 3)) s (≥ \(gapCount))"
         case .armFault:

@@ -1,3 +1,4 @@
+import Telemetry
 import Yams
 import YAMLFiles
 
@@ -87,7 +88,7 @@ public enum LayoutParser {
                         let name = try text(value, key)
                         guard let id = PanelID(rawValue: name) else {
                             let known = PanelID.allCases.map(\.rawValue).joined(separator: ", ")
-                            throw fail(value, "unknown panel '\(TerminalText.sanitize(name))' (known panels: \(known))")
+                            throw fail(value, "unknown panel \(WireText.quoted(name)) (known panels: \(known))")
                         }
                         if let first = seenPanels[id] {
                             throw fail(value, "panel '\(name)' is placed twice (first at line \(first))")

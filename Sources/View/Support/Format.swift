@@ -20,10 +20,7 @@ public enum Format {
 
     /// A playback speed without useless zeros: "2", "0.5", "0.25".
     public static func speed(_ value: Double) -> String {
-        var s = fixed(value, 2)
-        while s.contains("."), s.hasSuffix("0") { s.removeLast() }
-        if s.hasSuffix(".") { s.removeLast() }
-        return s
+        NumberText.trimmed(value, 2)
     }
 
     /// Two digits with a leading zero.
