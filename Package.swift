@@ -8,6 +8,8 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "surgtop", targets: ["surgtop"]),
+        .executable(name: "surgtop-fuzz-wire", targets: ["surgtop-fuzz-wire"]),
+        .executable(name: "surgtop-fuzz-settings", targets: ["surgtop-fuzz-settings"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -61,6 +63,13 @@ let package = Package(
             "Telemetry", "SessionCore", "Simulator", "TelemetrySources", "View",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        // Fuzz targets (scripts/fuzz builds them with libFuzzer; a normal build makes corpus replayers).
+        // What one input does lives in SurgtopFuzz, which every build compiles.
+        .target(name: "SurgtopFuzz", dependencies: [
+            "Telemetry", "SessionCore", "TelemetrySources", "View", "Terminal", "Console", "YAMLFiles",
+        ]),
+        .executableTarget(name: "surgtop-fuzz-wire", dependencies: ["SurgtopFuzz"]),
+        .executableTarget(name: "surgtop-fuzz-settings", dependencies: ["SurgtopFuzz"]),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"]),
         .testTarget(name: "SessionCoreTests", dependencies: ["SessionCore", "Telemetry", "Simulator"]),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "Telemetry"]),
@@ -71,6 +80,7 @@ let package = Package(
         ]),
         .testTarget(name: "ViewTests", dependencies: ["View", "SessionCore", "Telemetry", "TelemetrySources"]),
         .testTarget(name: "ConsoleTests", dependencies: ["Console", "View", "SessionCore", "Telemetry", "TelemetrySources", "Simulator"]),
+        .testTarget(name: "FuzzCorpusTests", dependencies: ["SurgtopFuzz"]),
         .testTarget(name: "CLITests", dependencies: ["surgtop", "Telemetry"]),
     ],
     swiftLanguageModes: [.v6]
