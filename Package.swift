@@ -1,8 +1,11 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// The folders under Sources/ follow the data flow:
-// TelemetrySources (bytes) → Telemetry (frames) → SessionCore (state) → surgtop (wiring).
+// Dependencies run one way, down (README.md, "Architecture", lists every target's):
+//   surgtop, SurgtopFuzz → Console → Terminal → View → YAMLFiles, SessionCore → Telemetry
+//   Console → TelemetrySources (SwiftNIO, zlib, Simulator) → SessionCore → Telemetry
+// View and Terminal link neither TelemetrySources nor SwiftNIO. Data flows the other way: bytes
+// (TelemetrySources) → frames (Telemetry) → state (SessionCore) → cells (View) → tty (Terminal).
 let package = Package(
     name: "surgtop",
     platforms: [.macOS(.v14)],
@@ -21,7 +24,8 @@ let package = Package(
     targets: [
         // The wire format alone: frame types, the byte-level NDJSON decoder, the encoder.
         .target(name: "Telemetry"),
-        // Pure session state, the reducer, bounded history, the report.
+        // Pure session state, the reducer, bounded history, the report and its text, and what is
+        // known of a source (SessionMode, SourceState). No Foundation.
         .target(name: "SessionCore", dependencies: [
             "Telemetry",
             .product(name: "Collections", package: "swift-collections"),
@@ -30,17 +34,17 @@ let package = Package(
         .target(name: "Simulator", dependencies: ["Telemetry"]),
         // zlib from the system, for .ndjson.gz recordings.
         .target(name: "CZlib", linkerSettings: [.linkedLibrary("z")]),
-        // Where frames come from: file, stdin, TCP client/listener, simulator.
+        // Where frames come from: file, stdin, TCP client/listener, simulator; recordings read and written.
         .target(name: "TelemetrySources", dependencies: [
-            "Telemetry", "Simulator", "CZlib",
+            "Telemetry", "SessionCore", "Simulator", "CZlib",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
         // Reading YAML settings files (layouts, alarm settings) with errors that name file and line.
         .target(name: "YAMLFiles", dependencies: ["Telemetry", .product(name: "Yams", package: "Yams")]),
-        // Pure rendering: cell buffer, widgets, panels, layouts (YAML). No terminal I/O.
+        // Pure rendering: cell buffer, widgets, panels, layouts (YAML). No terminal I/O, no files.
         .target(name: "View", dependencies: [
-            "Telemetry", "SessionCore", "TelemetrySources", "YAMLFiles",
+            "Telemetry", "SessionCore", "YAMLFiles",
             .product(name: "Yams", package: "Yams"),
         ]),
         // The ncurses wide-character API, wrapped for Swift (macros become inline functions).
@@ -74,11 +78,13 @@ let package = Package(
         .testTarget(name: "SessionCoreTests", dependencies: ["SessionCore", "Telemetry", "Simulator"]),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "Telemetry"]),
         .testTarget(name: "TelemetrySourcesTests", dependencies: [
-            "TelemetrySources", "Telemetry", "Simulator",
+            "TelemetrySources", "Telemetry", "SessionCore", "Simulator",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
+            // The line framing and the handshake deadline, tested on EmbeddedChannel.
+            .product(name: "NIOEmbedded", package: "swift-nio"),
         ]),
-        .testTarget(name: "ViewTests", dependencies: ["View", "SessionCore", "Telemetry", "TelemetrySources"]),
+        .testTarget(name: "ViewTests", dependencies: ["View", "SessionCore", "Telemetry"]),
         .testTarget(name: "ConsoleTests", dependencies: ["Console", "View", "SessionCore", "Telemetry", "TelemetrySources", "Simulator"]),
         .testTarget(name: "FuzzCorpusTests", dependencies: ["SurgtopFuzz"]),
         .testTarget(name: "CLITests", dependencies: ["surgtop", "Telemetry"]),

@@ -1,6 +1,5 @@
 import SessionCore
 import Telemetry
-import TelemetrySources
 
 #if canImport(Glibc)
 import Glibc
@@ -37,7 +36,9 @@ public final class AlarmLogFile {
         if let slash = path.lastIndex(of: "/"), slash != path.startIndex {
             try Self.makeDirectories(String(path[..<slash]), for: path)
         }
-        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        // O_NONBLOCK: a FIFO with no reader is refused at once (ENXIO) instead of hanging the start,
+        // and a stalled reader makes a write fail (said once) instead of stopping the console.
+        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NONBLOCK, 0o644)
         guard fd >= 0 else { throw AlarmLogFileError(path: path, problem: "cannot open: \(Self.errnoText())") }
         self.fd = fd
     }

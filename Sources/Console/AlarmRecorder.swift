@@ -1,6 +1,5 @@
 import SessionCore
 import Telemetry
-import TelemetrySources
 
 /// Writes the alarm log as it happens: to `--alarm-log FILE`, or by default to one file per
 /// session under ~/.local/state/surgtop/. Opened once the session is known; a failure to open

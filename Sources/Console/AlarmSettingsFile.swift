@@ -65,7 +65,7 @@ public enum AlarmSettingsFile {
         }
 
         func whole(_ node: Node, _ key: String) throws(AlarmSettingsError) -> Int {
-            guard case .scalar = node, node.tag.description == Tag.Name.int.rawValue, let v = node.int else {
+            guard case .scalar = node, node.tag.description == Tag.Name.int.rawValue, let v = wholeNumber(node) else {
                 throw fail(node, "\(key) must be a whole number, found \(kind(node))")
             }
             return v

@@ -38,7 +38,7 @@ public final class ConsoleApp {
     private let length: RecordingLength?
 
     public init(source: any TelemetrySource, inbox: SourceInbox, control: PlaybackControl?,
-                layoutRequest: String?, catalog: LayoutCatalog = LayoutCatalog(), length: RecordingLength? = nil,
+                layoutRequest: String?, catalog: LayoutCatalog = UserLayouts.catalog(), length: RecordingLength? = nil,
                 alarmSettings: AlarmSettings = .defaults, recorder: AlarmRecorder = AlarmRecorder(destination: .none),
                 quiet: Bool = false) {
         self.source = source
@@ -156,8 +156,9 @@ public struct ConsoleModel {
     /// the fallback once it is gone.
     public var alarmSelection = 0
     public var selectedAlarmID: String?
-    /// From the alarm settings, which do not change while the console runs.
-    private let thresholds: Thresholds
+    /// The alarm engine's settings, which do not change while the console runs: the screen
+    /// colours values by the same rules (`ViewContext.alarmSettings`).
+    private let alarmSettings: AlarmSettings
     private let alarmKeys: [KeyBinding]
     /// A seek asked for and not yet reached: its target and its number (see `PlaybackControl.seek`).
     public private(set) var pendingSeek: (target: Double, id: Int)?
@@ -165,7 +166,7 @@ public struct ConsoleModel {
     public init(mode: SessionMode, label: String, catalog: LayoutCatalog, layoutRequest: String?, duration: Double? = nil,
                 alarmSettings: AlarmSettings = .defaults) {
         self.driver = SessionDriver(mode: mode, alarmSettings: alarmSettings)
-        thresholds = Thresholds(alarms: alarmSettings)
+        self.alarmSettings = alarmSettings
         alarmKeys = Self.alarmKeys(audioPause: alarmSettings.audioPauseSeconds)
         driver.keepsCheckpoints = mode == .replay  // ← resumes from them
         self.label = label
@@ -325,7 +326,7 @@ public struct ConsoleModel {
         var context = ViewContext(mode: mode, source: driver.sourceState, sourceLabel: label, now: now, wallClock: wallClock,
                                   replay: replay, unicode: capabilities.unicode, colors: capabilities.colors, focus: focus,
                                   scroll: scroll, alarms: rows, highestPriority: engine.highestPriority, overlay: overlay,
-                                  thresholds: thresholds, extraKeys: alarmKeys)
+                                  alarmSettings: alarmSettings, extraKeys: alarmKeys)
         context.audioPausedFor = engine.audioPauseRemaining(at: engine.now)
         if let at = driver.lastLogArrival, now - at < Self.sourceNoteSeconds { context.sourceNote = driver.log.last }
         return context

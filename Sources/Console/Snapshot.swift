@@ -22,7 +22,7 @@ public enum Snapshot {
 
     /// Builds the session up to `at` and renders it at `width` × `height`.
     public static func render(_ input: Input, width: Int, height: Int, at: Double, layoutRequest: String?,
-                              catalog: LayoutCatalog = LayoutCatalog(), alarmSettings: AlarmSettings = .defaults) throws(SourceError) -> String {
+                              catalog: LayoutCatalog = UserLayouts.catalog(), alarmSettings: AlarmSettings = .defaults) throws(SourceError) -> String {
         let mode: SessionMode
         var label: String
         switch input {

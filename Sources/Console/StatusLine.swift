@@ -1,6 +1,5 @@
 import SessionCore
 import Telemetry
-import TelemetrySources
 import View
 
 /// The one-line status that `--headless` prints every second: source state first, then session
@@ -30,6 +29,7 @@ public enum StatusLine {
         }
         if state.counters.badLines > 0 { parts.append("bad lines=\(state.counters.badLines)") }
         if state.counters.ignored > 0 { parts.append("ignored=\(state.counters.ignored)") }
+        if state.counters.timeOutliers > 0 { parts.append("time outliers=\(state.counters.timeOutliers)") }
         return parts.joined(separator: "  ")
     }
 

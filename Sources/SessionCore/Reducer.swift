@@ -23,7 +23,7 @@ extension SessionState {
     public mutating func apply(_ frame: Frame, arrival: Double) {
         counters.frames[frame.typeName.ordinal] += 1
         counters.order.observe(frame)
-        if frame.t > sessionTime { sessionTime = frame.t }
+        advanceClock(to: frame.t)
         let stamp = Stamp(sessionTime: frame.t, arrival: arrival)
         lastFrame = stamp
         arrivalRate.record(at: arrival)
@@ -35,6 +35,21 @@ extension SessionState {
         case .instrument(let sample): applyInstrument(sample, stamp)
         case .alarm(let report): applyAlarm(report, at: frame.t)
         case .event(let note): appendEvent(EventEntry(t: frame.t, kind: note.kind, text: note.text))
+        }
+    }
+
+    /// Moves the session time to `t` if it is later; a lone frame far ahead is counted instead.
+    private mutating func advanceClock(to t: Double) {
+        guard t > sessionTime else { return }
+        if lastFrame == nil || t - sessionTime <= Self.timeJumpLimit {
+            sessionTime = t
+            unconfirmedJump = nil
+        } else if let jump = unconfirmedJump, abs(t - jump) <= Self.timeJumpLimit {
+            sessionTime = t  // two frames agree: the stream has moved on
+            unconfirmedJump = nil
+        } else {
+            unconfirmedJump = t
+            counters.timeOutliers += 1
         }
     }
 

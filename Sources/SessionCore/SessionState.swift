@@ -164,6 +164,8 @@ public struct SessionCounters: Sendable, Equatable {
     /// Valid frames the state had no room for: a link path, an instrument's arm or a device
     /// alarm id beyond `HistoryLimits` (a hostile stream inventing names by the million).
     public var ignored = 0
+    /// Lone frames far ahead of the session time (see `SessionState.timeJumpLimit`).
+    public var timeOutliers = 0
     /// The session time of the latest one.
     public var lastIgnored: Double?
     /// Out-of-order frames and sequence gaps.
@@ -195,8 +197,16 @@ public struct SessionState: Sendable, Equatable {
     /// The most recent decode errors (the counters keep the total).
     public var recentErrors: Deque<DecodeError> = []
     public var counters = SessionCounters()
-    /// Latest session time seen (the greatest `t`).
+    /// Latest session time seen (the greatest `t`, a lone far jump aside: see `timeJumpLimit`).
     public var sessionTime: Double = 0
+    /// A frame more than `timeJumpLimit` ahead of the session time, not yet confirmed by the
+    /// next frame.
+    public var unconfirmedJump: Double?
+    /// Session seconds a frame may move the clock forward at once. A frame further ahead moves
+    /// it only when the next frame agrees (a gateway that resumed after a long pause); a lone
+    /// one (`t` of 1e8 in a stream at 10) is applied but leaves the clock, so it cannot silence
+    /// every derived alarm for the rest of the session.
+    public static let timeJumpLimit = 3600.0
     /// When any frame last arrived.
     public var lastFrame: Stamp?
     /// Frames per second by arrival time, over the last few seconds.

@@ -1,7 +1,6 @@
 import Console
 import SessionCore
 import Telemetry
-import TelemetrySources
 import Terminal
 import View
 import YAMLFiles

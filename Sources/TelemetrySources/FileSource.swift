@@ -1,3 +1,4 @@
+import SessionCore
 import Synchronization
 import Telemetry
 
@@ -67,7 +68,10 @@ public final class FileSource: TelemetrySource {
         // A seek that needed a restart, reported once the restart is under way.
         var carryingOut: Int?
         var restart = true
-        let marksCheckpoints = paced && path != "-"
+        // Only a regular file can be read again: standard input, a FIFO or a device is read
+        // once, so it cannot seek back (reopening a FIFO would wait for a new writer).
+        let canSeekBack = path != "-" && RecordingReader.isRegularFile(path)
+        let marksCheckpoints = paced && canSeekBack
         sink(.state(.connecting(attempt: 1)))
         while restart && !isStopped {
             restart = false
@@ -87,8 +91,8 @@ public final class FileSource: TelemetrySource {
             var nextCheckpoint = resumeAt.map { $0.t + Self.checkpointInterval } ?? 0
             // Decides what a seek means here: go on reading (ahead), or start over (back).
             func follow(_ seek: Seek, at t: Double) -> Bool {
-                if path == "-" && seek.target < t {
-                    sink(.log("standard input cannot seek back: a replay of a file can"))
+                if !canSeekBack && seek.target < t {
+                    sink(.log("\(path == "-" ? "standard input" : "a pipe") cannot seek back: a replay of a file can"))
                     sink(.seeked(seek.id))
                     return true
                 }
@@ -168,6 +172,10 @@ struct Pacer {
     private var anchorT: Double?
     private var anchorWall = 0.0
     private var seen = PlaybackControl.Settings()
+    /// The session time of the frame waited for last.
+    private var lastT: Double?
+    /// Session seconds without a frame that a replay jumps over instead of waiting them out.
+    static let maxGap = 60.0
 
     init(control: PlaybackControl) {
         self.control = control
@@ -183,6 +191,15 @@ struct Pacer {
     mutating func wait(until t: Double, source: FileSource,
                        sink: @Sendable (SourceEvent) -> Void) -> Verdict {
         if anchorT == nil { reanchor(at: t) }
+        // A hole in the recording (or one far-off t): said and jumped over, not waited out.
+        if let last = lastT, t - last > Self.maxGap {
+            sink(.log("jumped over \(NumberText.fixed(t - last, 0)) s of the recording with no frames "
+                      + "(t \(NumberText.fixed(last, 1)) → \(NumberText.fixed(t, 1)))"))
+            reanchor(at: t)
+        } else if let last = lastT, last - t > Self.maxGap {
+            reanchor(at: t)  // back from a far-off t: pace what follows again
+        }
+        lastT = t
         var reportedPause = false
         while true {
             if source.isStopped { return .stopped }

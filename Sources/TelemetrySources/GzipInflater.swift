@@ -9,17 +9,23 @@ import Darwin
 /// Decompresses a gzip file through zlib's `inflate`, handing out every byte that decodes.
 /// zlib's `gzread` discards what it decompressed in a call that then meets a damaged trailer
 /// (a bad CRC gave 0 lines from an otherwise intact stream); here the data comes first and the
-/// damage is reported after it. Concatenated gzip members are read one after another.
+/// damage is reported after it. Concatenated gzip members are read one after another, zero
+/// padding after the last is ignored (as `gzip -t` does), and a file that does not start as
+/// gzip data is read as it is (as `gzread` did: a plain recording named `.gz` still plays).
 final class GzipInflater {
     private let fd: Int32
     private let stream: UnsafeMutablePointer<z_stream>
     private let input: UnsafeMutablePointer<Bytef>
     private let inputSize: Int
+    private var started = false
     private var inputEnded = false
     private var finished = false
+    /// Not gzip at all: the bytes are handed out as they are.
+    private var plain = false
     /// Bytes handed out so far (the position in the uncompressed recording).
     private(set) var position = 0
-    /// Why the stream ended badly, once it did: "is truncated: …", "is damaged: …", "could not be read: …".
+    /// Why the stream ended badly, once it did: "is truncated: …", "is damaged: …",
+    /// "has … after the gzip data", "could not be read: …".
     private(set) var problem: String?
 
     init(fd: Int32, chunkSize: Int) throws(SourceError) {
@@ -28,15 +34,13 @@ final class GzipInflater {
         input = .allocate(capacity: chunkSize)
         stream = .allocate(capacity: 1)
         stream.initialize(to: z_stream())
-        guard surg_inflate_init_gzip(stream) == Z_OK else {
-            stream.deallocate()
-            input.deallocate()
-            throw SourceError("cannot start the gzip decompressor")
-        }
+        // deinit runs if this throws (every property is set): it frees what was allocated.
+        guard surg_inflate_init_gzip(stream) == Z_OK else { throw SourceError("cannot start the gzip decompressor") }
+        started = true
     }
 
     deinit {
-        inflateEnd(stream)
+        if started { inflateEnd(stream) }
         stream.deallocate()
         input.deallocate()
     }
@@ -45,6 +49,8 @@ final class GzipInflater {
     /// `problem` then names).
     func read(into out: UnsafeMutableRawBufferPointer) -> Int {
         guard !finished, let base = out.baseAddress, out.count > 0 else { return 0 }
+        if position == 0 && !plain && stream.pointee.total_in == 0 && !checkMagic() { return 0 }
+        if plain { return readPlain(into: out) }
         let z = stream
         z.pointee.next_out = base.assumingMemoryBound(to: Bytef.self)
         z.pointee.avail_out = uInt(min(out.count, Int(UInt32.max)))
@@ -57,11 +63,7 @@ final class GzipInflater {
                 continue
             case Z_STREAM_END:
                 // One member done: another may follow (cat a.gz b.gz is a valid gzip file).
-                if z.pointee.avail_in == 0 && !inputEnded { refill() }
-                if z.pointee.avail_in == 0 {
-                    finished = true
-                    break reading
-                }
+                if !nextMember() { break reading }
                 inflateReset(z)
             case Z_BUF_ERROR:
                 // No progress possible: more input is needed, and there is none.
@@ -81,11 +83,70 @@ final class GzipInflater {
         return produced
     }
 
-    /// Reads more compressed bytes; at the end of the file or on a read error, `inputEnded`.
+    /// At the start: whether the file is gzip data (`1f 8b`). An empty file is a problem;
+    /// anything else is read as plain bytes.
+    private func checkMagic() -> Bool {
+        while stream.pointee.avail_in < 2 && !inputEnded { refill() }
+        let z = stream.pointee
+        if z.avail_in == 0 {
+            finished = true
+            if problem == nil { problem = "is empty: no gzip data" }
+            return false
+        }
+        if z.avail_in >= 2, z.next_in[0] == 0x1F, z.next_in[1] == 0x8B { return true }
+        if z.avail_in == 1 && z.next_in[0] == 0x1F { return true }  // one byte: inflate says truncated
+        plain = true
+        return true
+    }
+
+    /// After a member: true if another follows; false at a clean end (nothing, or zero
+    /// padding) or at trailing data that is not gzip (a problem).
+    private func nextMember() -> Bool {
+        // Two bytes tell whether another member follows (the magic may straddle a read).
+        while stream.pointee.avail_in < 2 && !inputEnded { refill() }
+        if stream.pointee.avail_in == 0 {
+            finished = true
+            return false
+        }
+        let z = stream.pointee
+        if z.avail_in >= 2, z.next_in[0] == 0x1F, z.next_in[1] == 0x8B { return true }
+        // Not another member: zero padding is fine, anything else is reported.
+        var trailing = 0
+        var nonZero = false
+        repeat {
+            for k in 0..<Int(stream.pointee.avail_in) where stream.pointee.next_in[k] != 0 { nonZero = true }
+            trailing += Int(stream.pointee.avail_in)
+            stream.pointee.avail_in = 0
+            if !inputEnded { refill() }
+        } while stream.pointee.avail_in > 0
+        finished = true
+        if nonZero { problem = "has \(trailing) bytes after the gzip data that are not gzip (ignored)" }
+        return false
+    }
+
+    private func readPlain(into out: UnsafeMutableRawBufferPointer) -> Int {
+        if stream.pointee.avail_in == 0 && !inputEnded { refill() }
+        let n = min(out.count, Int(stream.pointee.avail_in))
+        guard n > 0 else {
+            finished = true
+            return 0
+        }
+        memcpy(out.baseAddress!, stream.pointee.next_in, n)
+        stream.pointee.next_in += n
+        stream.pointee.avail_in -= uInt(n)
+        position += n
+        return n
+    }
+
+    /// Reads more compressed bytes after those not yet consumed (moved to the buffer's start);
+    /// at the end of the file or on a read error, `inputEnded`.
     private func refill() {
+        let kept = Int(stream.pointee.avail_in)
+        if kept > 0 && stream.pointee.next_in != input { memmove(input, stream.pointee.next_in, kept) }
+        stream.pointee.next_in = input
         var n: Int
         repeat {
-            n = Glibc.read(fd, input, inputSize)
+            n = Glibc.read(fd, input + kept, inputSize - kept)
         } while n < 0 && errno == EINTR
         if n < 0 {
             problem = "could not be read: \(String(cString: strerror(errno)))"
@@ -95,19 +156,24 @@ final class GzipInflater {
             inputEnded = true
             return
         }
-        stream.pointee.next_in = input
-        stream.pointee.avail_in = uInt(n)
+        stream.pointee.avail_in = uInt(kept + n)
     }
 
     /// Moves to `offset` in the uncompressed data: forward by decompressing, backward by
-    /// starting over (gzip cannot be read backwards). False if the data ends before it.
+    /// starting over (gzip cannot be read backwards). False if the data ends before it, with
+    /// `problem` saying why when it is damage.
     func seek(to offset: Int) -> Bool {
         if offset < position {
-            guard lseek(fd, 0, SEEK_SET) == 0 else { return false }
+            guard lseek(fd, 0, SEEK_SET) == 0 else {
+                problem = "could not be read: cannot go back to its start"
+                return false
+            }
             inflateReset(stream)
             stream.pointee.avail_in = 0
+            stream.pointee.total_in = 0
             inputEnded = false
             finished = false
+            plain = false
             problem = nil
             position = 0
         }

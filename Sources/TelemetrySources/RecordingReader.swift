@@ -132,11 +132,16 @@ public final class RecordingReader {
     /// Moves to a byte offset of the (uncompressed) recording. A gzip file is decompressed up to
     /// it, which zlib does far faster than decoding the lines would be.
     private func seek(to offset: Int) -> Bool {
+        let done: Bool
         if let gzip {
-            return gzip.seek(to: offset)
+            done = gzip.seek(to: offset)
+            if let damage = gzip.problem { problem = "recording '\(path)' \(damage)" }
+        } else {
+            done = fd > 0 && lseek(fd, off_t(offset), SEEK_SET) == off_t(offset)  // standard input cannot seek
         }
-        guard fd > 0 else { return false }  // standard input cannot seek
-        return lseek(fd, off_t(offset), SEEK_SET) == off_t(offset)
+        // Said, not silent: the replay would otherwise just end.
+        if !done && problem == nil { problem = "recording '\(path)' could not be read again from byte \(offset): it changed or is shorter" }
+        return done
     }
 }
 

@@ -1,3 +1,4 @@
+import SessionCore
 import Simulator
 import Synchronization
 import Telemetry

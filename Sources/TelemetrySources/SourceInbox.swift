@@ -80,8 +80,10 @@ public final class SourceInbox: Sendable {
                 q.events.append(.dropped(run))
                 q.run = nil
             }
+            // Swapped, not cleared keeping capacity: `taken` shares the buffer, so keeping it
+            // would allocate a copy at the flood's peak size on every drain.
             let taken = q.events
-            q.events.removeAll(keepingCapacity: true)
+            q.events = []
             return taken
         }
     }

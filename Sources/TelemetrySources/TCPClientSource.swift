@@ -1,38 +1,8 @@
 import NIOCore
 import NIOPosix
+import SessionCore
 import Synchronization
 import Telemetry
-
-/// Capped exponential backoff between connection attempts.
-public struct Backoff: Sendable, Equatable {
-    /// Delay after the first failure, in seconds.
-    public var initial: Double
-    /// Growth per further failure.
-    public var factor: Double
-    /// The delay never exceeds this many seconds.
-    public var max: Double
-
-    public init(initial: Double, factor: Double = 2, max: Double) {
-        self.initial = initial
-        self.factor = factor
-        self.max = max
-    }
-
-    /// 0.25 s, 0.5 s, 1 s, 2 s, 4 s, then 5 s for ever.
-    public static let standard = Backoff(initial: 0.25, factor: 2, max: 5)
-
-    /// Seconds to wait before the next attempt after `n` consecutive failures (0 when n ≤ 0).
-    public func delay(afterFailures n: Int) -> Double {
-        guard n > 0 else { return 0 }
-        var d = initial
-        var i = 1
-        while i < n, i < 64, d < max {
-            d *= factor
-            i += 1
-        }
-        return Swift.min(d, max)
-    }
-}
 
 /// `surgtop live HOST:PORT`: connects to a telemetry gateway and keeps reconnecting for ever.
 ///
@@ -40,11 +10,12 @@ public struct Backoff: Sendable, Equatable {
 /// starts with `.reset` then `.state(.connected(peer:))`. Before the first connection the
 /// state is `.connecting(attempt:)`; after a connection is lost it is
 /// `.reconnecting(lostAt:attempt:reason:)`, where `lostAt` stays the moment the data stopped
-/// for the whole outage. Attempts follow `Backoff`.
+/// for the whole outage. Attempts follow `Backoff`. Those rules live in `ConnectionTimeline`,
+/// a value tested without sockets; this class only carries them out on its event loop.
 ///
 /// A session frame of a format version other than 1 refuses that stream: the connection is
 /// closed (the error is reported first, nothing after it is decoded) and retried with the same
-/// backoff as a refused connection, since it did not deliver telemetry. With a `backlog` (the
+/// backoff as a refused connection: a refused stream never resets the backoff. With a `backlog` (the
 /// inbox's `countProvider`), reading pauses while the consumer is far behind (see `SourceInbox`).
 ///
 /// It never writes to the socket: data flows one way, so a console can never command a robot.
@@ -62,7 +33,7 @@ public final class TCPClientSource: TelemetrySource {
     private let limits: LineReceiver.Limits
     private let group: MultiThreadedEventLoopGroup
     private let loop: any EventLoop
-    private let state = Mutex(State())
+    private let state: Mutex<State>
 
     private struct State {
         var sink: (@Sendable (SourceEvent) -> Void)?
@@ -70,17 +41,8 @@ public final class TCPClientSource: TelemetrySource {
         var stopped = false
         var channel: (any Channel)?
         var retry: Scheduled<Void>?
-        // Only the event loop touches the rest.
-        /// Number of the attempt in progress or about to be made, counted per outage.
-        var attempt = 0
-        /// Consecutive failures, for the backoff. A connection that delivered data resets it.
-        var failures = 0
-        /// When the data stopped (monotonic seconds), for the current outage.
-        var lostAt: Double?
-        /// The last failure reason logged, so a retry that fails the same way is not logged again.
-        var lastLoggedFailure: String?
-        /// Whether the end of the current outage has been logged.
-        var reconnectLogged = false
+        /// Outages, attempts and backoff. Only the event loop changes it.
+        var timeline: ConnectionTimeline
     }
 
     /// - backlog: the consumer's pending events (`SourceInbox.countProvider`); reading pauses
@@ -91,7 +53,9 @@ public final class TCPClientSource: TelemetrySource {
         self.port = port
         self.backoff = backoff
         self.limits = LineReceiver.Limits(handshakeTimeout: nil, backlog: backlog, holdBackAbove: holdBackAbove)
-        self.label = AddressSyntax.join(host, port)
+        let label = AddressSyntax.join(host, port)
+        self.label = label
+        self.state = Mutex(State(timeline: ConnectionTimeline(label: label, backoff: backoff)))
         self.group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         self.loop = group.next()
     }
@@ -101,16 +65,15 @@ public final class TCPClientSource: TelemetrySource {
     }
 
     public func start(sink: @escaping @Sendable (SourceEvent) -> Void) {
-        let go = state.withLock { s in
-            guard !s.started, !s.stopped else { return false }
+        let first = state.withLock { s -> SourceState? in
+            guard !s.started, !s.stopped else { return nil }
             s.started = true
             s.sink = sink
-            s.attempt = 1
-            return true
+            return s.timeline.start()
         }
-        guard go else { return }
+        guard let first else { return }
         loop.execute {
-            self.emit(.state(.connecting(attempt: 1)))
+            self.emit(.state(first))
             self.connect()
         }
     }
@@ -168,84 +131,45 @@ public final class TCPClientSource: TelemetrySource {
     }
 
     private func opened(_ channel: any Channel, peer: String) -> Bool {
-        let (accepted, outage) = state.withLock { s -> (Bool, Double?) in
+        let now = MonotonicClock.now()
+        let (accepted, log) = state.withLock { s -> (Bool, String?) in
             guard !s.stopped else { return (false, nil) }
             s.channel = channel
-            // Logged once per outage, however many empty connections it takes.
-            guard let lostAt = s.lostAt, !s.reconnectLogged else { return (true, nil) }
-            s.reconnectLogged = true
-            return (true, lostAt)
+            return (true, s.timeline.connected(peer: peer, at: now))
         }
         guard accepted else { return false }
         emit(.reset)
         emit(.state(.connected(peer: peer)))
-        if let outage {
-            let seconds = MonotonicClock.now() - outage
-            emit(.log("reconnected to \(label) (\(peer)) after \(Self.seconds(seconds))"))
-        }
+        if let log { emit(.log(log)) }
         return true
     }
 
     /// A connection attempt failed: report it and schedule the next one.
     private func failed(reason: String) {
-        let report = state.withLock { s -> (SourceEvent, String?, Double)? in
+        let retry = state.withLock { s -> ConnectionTimeline.Retry? in
             guard !s.stopped else { return nil }
-            s.failures += 1
-            s.attempt += 1
-            let delay = backoff.delay(afterFailures: s.failures)
-            var log: String?
-            if s.lastLoggedFailure != reason {
-                s.lastLoggedFailure = reason
-                log = "cannot connect to \(label): \(reason); retrying"
-            }
-            if let lostAt = s.lostAt {  // set only once a connection had been made
-                return (.state(.reconnecting(lostAt: lostAt, attempt: s.attempt, reason: reason)), log, delay)
-            }
-            return (.state(.connecting(attempt: s.attempt)), log, delay)
+            return s.timeline.attemptFailed(reason: reason)
         }
-        guard let (event, log, delay) = report else { return }
-        emit(event)
-        if let log { emit(.log(log)) }
-        scheduleConnect(after: delay)
+        if let retry { carryOut(retry) }
     }
 
     /// An established connection ended (the last line has been decoded already).
     private func lost(_ channel: any Channel, _ ending: LineReceiver.Ending) {
-        let reason = ending.reason
-        let report = state.withLock { s -> (SourceEvent, String?, Double)? in
+        let now = MonotonicClock.now()
+        let retry = state.withLock { s -> ConnectionTimeline.Retry? in
             if s.channel === channel { s.channel = nil }
             guard !s.stopped else { return nil }
-            var log: String?
-            if ending.receivedFrames > 0 || s.lostAt == nil {
-                // A connection that delivered telemetry ends the outage; this is a new one.
-                s.lostAt = MonotonicClock.now()
-                s.failures = 0
-                s.attempt = 0
-                s.reconnectLogged = false
-                log = ending.byConsole ? "dropped the connection to \(label): \(reason); retrying"
-                    : "lost \(label): \(reason); reconnecting"
-            } else if s.lastLoggedFailure != reason {
-                // A connection that ended before any telemetry (nothing, only bad lines, or a
-                // refused stream): the outage goes on, and the backoff grows.
-                if ending.byConsole {
-                    log = "dropped the connection to \(label): \(reason); retrying"
-                } else if ending.receivedBytes == 0 {
-                    log = "\(label) closed the connection before sending anything: \(reason); retrying"
-                } else {
-                    log = "\(label) closed the connection before sending a valid frame: \(reason); retrying"
-                }
-            }
-            s.lastLoggedFailure = reason
-            s.failures += 1
-            s.attempt += 1
-            let lostAt = s.lostAt!
-            return (.state(.reconnecting(lostAt: lostAt, attempt: s.attempt, reason: reason)), log,
-                    backoff.delay(afterFailures: s.failures))
+            return s.timeline.connectionEnded(reason: ending.reason, byConsole: ending.byConsole,
+                                              receivedBytes: ending.receivedBytes,
+                                              receivedFrames: ending.receivedFrames, at: now)
         }
-        guard let (event, log, delay) = report else { return }
-        emit(event)
-        if let log { emit(.log(log)) }
-        scheduleConnect(after: delay)
+        if let retry { carryOut(retry) }
+    }
+
+    private func carryOut(_ retry: ConnectionTimeline.Retry) {
+        emit(.state(retry.state))
+        if let log = retry.log { emit(.log(log)) }
+        scheduleConnect(after: retry.delay)
     }
 
     private func scheduleConnect(after delay: Double) {
@@ -271,9 +195,5 @@ public final class TCPClientSource: TelemetrySource {
             for future in closed { try? future.wait() }
         }
         group.shutdownGracefully { _ in }
-    }
-
-    static func seconds(_ s: Double) -> String {
-        s < 10 ? "\((s * 10).rounded() / 10) s" : "\(Int(saturating: s.rounded())) s"
     }
 }

@@ -1,5 +1,6 @@
 import NIOCore
 import NIOPosix
+import SessionCore
 import Synchronization
 import Telemetry
 

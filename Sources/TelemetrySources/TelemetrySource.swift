@@ -1,28 +1,5 @@
+import SessionCore
 import Telemetry
-
-/// Whether a session is watched live, replayed from a recording, or simulated for a demo.
-/// The console shows it so that a demo or a replay can never be mistaken for a live session.
-public enum SessionMode: String, Sendable, Equatable {
-    case live = "LIVE", replay = "REPLAY", demo = "DEMO"
-}
-
-/// What a source says of its own connection or playback.
-public enum SourceState: Sendable, Equatable {
-    /// Opening a file, or connecting for the first time (attempt counts from 1).
-    case connecting(attempt: Int)
-    /// Waiting for a gateway to connect to us (`--listen`).
-    case listening(address: String)
-    /// Receiving data; `peer` names the other end or the file.
-    case connected(peer: String)
-    /// The connection dropped at `lostAt` (monotonic seconds, see `MonotonicClock`); retrying.
-    case reconnecting(lostAt: Double, attempt: Int, reason: String)
-    /// A recording is paused (replay only).
-    case paused
-    /// The recording or stream has ended; no more frames will come.
-    case ended
-    /// The source cannot go on (missing file, port in use…). The message is one sentence for a person.
-    case failed(String)
-}
 
 /// Everything a source reports, in order, to whoever consumes it.
 public enum SourceEvent: Sendable {

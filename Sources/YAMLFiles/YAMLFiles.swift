@@ -73,6 +73,14 @@ extension YAMLTreeReader {
         FileProblem(file: file, line: node?.mark?.line, column: node?.mark?.column, problem: problem)
     }
 
+    /// A whole number written in decimal, read with `Int(_:)` (nil beyond `Int`) rather than
+    /// Yams' integer constructor, which traps on a YAML 1.1 base-60 number beyond `Int`
+    /// (`9223372036:922337203685477580`, found by the settings fuzzer).
+    public func wholeNumber(_ node: Node) -> Int? {
+        guard case .scalar(let scalar) = node else { return nil }
+        return Int(scalar.string)
+    }
+
     /// What a node is, for "found …" in messages.
     public func kind(_ node: Node) -> String {
         switch node {

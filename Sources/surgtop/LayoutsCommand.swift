@@ -1,4 +1,5 @@
 import ArgumentParser
+import Console
 import View
 
 /// `surgtop layouts`: every layout the console can use, and where it comes from.
@@ -19,6 +20,6 @@ struct Layouts: ParsableCommand {
     )
 
     func run() throws {
-        for line in LayoutCatalog().listing() { Output.text(line) }
+        for line in UserLayouts.catalog().listing() { Output.text(line) }
     }
 }

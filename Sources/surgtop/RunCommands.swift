@@ -228,7 +228,7 @@ enum Watch {
             code = HeadlessRunner(source: source, inbox: inbox, alarmSettings: try options.alarmSettings(),
                                   recorder: try options.recorder(watching: source.label)).run()
         } else {
-            let catalog = LayoutCatalog()
+            let catalog = UserLayouts.catalog()
             if let request = options.layout, case .failure(let error) = catalog.resolve(request) {
                 // Said on stderr too, so it survives the screen; the console falls back and shows it.
                 Output.error(error.description)
@@ -246,7 +246,7 @@ enum Watch {
     }
 
     static func snapshot(_ input: Snapshot.Input, size: (width: Int, height: Int), options: WatchOptions) throws -> String {
-        let catalog = LayoutCatalog()
+        let catalog = UserLayouts.catalog()
         if let request = options.layout, case .failure(let error) = catalog.resolve(request) {
             Output.error(error.description)
         }

@@ -1,5 +1,4 @@
 import ArgumentParser
-import CZlib
 import Console
 import Simulator
 import Telemetry
@@ -69,70 +68,25 @@ struct Sim: ParsableCommand {
     }
 
     private func writeRecording(to path: String, options: SimulatorOptions, duration: Double) throws {
-        let sink = try RecordingWriter(path: path)
-        var simulator = SessionSimulator(options: options)
-        let encoder = FrameEncoder()
-        var buffer: [UInt8] = []
-        buffer.reserveCapacity(1 << 20)
-        while true {
-            let frame = simulator.next()
-            if frame.t > duration { break }
-            encoder.encode(frame, into: &buffer)
-            if buffer.count >= 1 << 20 {
-                try sink.write(buffer)
-                buffer.removeAll(keepingCapacity: true)
-            }
-        }
-        try sink.write(buffer)
-        try sink.close()
-    }
-}
-
-/// Writes bytes to a file, gzip-compressed when the name ends in .gz, or to standard output.
-final class RecordingWriter {
-    private var fd: Int32 = -1
-    private var gz: gzFile?
-    let path: String
-
-    init(path: String) throws {
-        self.path = path
-        if path == "-" {
-            fd = 1
-        } else if path.hasSuffix(".gz") {
-            guard let handle = gzopen(path, "wb6") else { throw Failure.io("cannot write '\(path)': \(String(cString: strerror(errno)))") }
-            gz = handle
-        } else {
-            fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-            if fd < 0 { throw Failure.io("cannot write '\(path)': \(String(cString: strerror(errno)))") }
-        }
-    }
-
-    func write(_ bytes: [UInt8]) throws {
-        guard !bytes.isEmpty else { return }
-        try bytes.withUnsafeBytes { raw in
-            if let gz {
-                if gzwrite(gz, raw.baseAddress, UInt32(raw.count)) <= 0 { throw Failure.io("writing '\(path)' failed") }
-                return
-            }
-            var offset = 0
-            while offset < raw.count {
-                let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    throw Failure.io("writing '\(path)' failed: \(String(cString: strerror(errno)))")
+        do throws(SourceError) {
+            let sink = try RecordingWriter(path: path)
+            var simulator = SessionSimulator(options: options)
+            let encoder = FrameEncoder()
+            var buffer: [UInt8] = []
+            buffer.reserveCapacity(1 << 20)
+            while true {
+                let frame = simulator.next()
+                if frame.t > duration { break }
+                encoder.encode(frame, into: &buffer)
+                if buffer.count >= 1 << 20 {
+                    try sink.write(buffer)
+                    buffer.removeAll(keepingCapacity: true)
                 }
-                offset += n
             }
-        }
-    }
-
-    func close() throws {
-        if let gz {
-            if gzclose(gz) != Z_OK { throw Failure.io("finishing '\(path)' failed") }
-            self.gz = nil
-        } else if fd > 2 {
-            _ = Glibc.close(fd)
-            fd = -1
+            try sink.write(buffer)
+            try sink.close()
+        } catch {
+            throw Failure.io(error.description)
         }
     }
 }

@@ -117,6 +117,19 @@ struct HostileInputCLITests {
         #expect(text.contains("  OPEN  surgtop started writing this log, watching \(path)"))
     }
 
+    @Test("a replay jumps over a hole in the recording (or one far-off t) instead of waiting it out")
+    func replayJumpsGaps() throws {
+        var lines = [Self.session]
+        for k in 1...200 { lines.append(#"{"t":\#(Double(k) / 10),"type":"event","kind":"k"}"#) }
+        lines.insert(#"{"t":1e8,"type":"event","kind":"far"}"#, at: 100)
+        let path = write(lines)
+        let start = Date()
+        let result = try CLI.run(["replay", path, "--headless", "--speed", "1000", "--alarm-log", "/dev/null"], timeout: 30)
+        #expect(result.status == 0)
+        #expect(Date().timeIntervalSince(start) < 15)
+        #expect(result.stderr.contains("jumped over"))
+    }
+
     @Test("a snapshot of a FIFO reads it once and does not hang")
     func fifoSnapshot() throws {
         let fifo = CLI.temporaryDirectory().appendingPathComponent("f.ndjson").path

@@ -1,7 +1,6 @@
 import Testing
 import SessionCore
 import Telemetry
-import TelemetrySources
 @testable import Console
 
 #if canImport(Glibc)

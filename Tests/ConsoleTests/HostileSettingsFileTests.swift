@@ -120,6 +120,16 @@ struct HostileSettingsFileTests {
         }
     }
 
+    @Test("a YAML 1.1 base-60 number beyond Int is an error, not a trap in the YAML library (found by fuzzing)")
+    func base60Overflow() {
+        let big = "9223372036:922337203685477580"
+        #expect(throws: FileProblem.self) {
+            try LayoutParser.parse(yaml: "min_width: \(big)\nroot: {panel: header}\n", file: "b.yaml", defaultName: "b")
+        }
+        #expect(throws: FileProblem.self) { try AlarmSettingsFile.parse(yaml: "telemetry:\n  gap_count: \(big)\n", file: "a.yaml") }
+        #expect(throws: FileProblem.self) { try AlarmSettingsFile.parse(yaml: "audio:\n  high_bells: -\(big)\n", file: "a.yaml") }
+    }
+
     @Test("the layout engine never overflows, whatever constraints it is given")
     func engineClamps() {
         let sizes = LayoutEngine.sizes(total: 100, [SizeConstraint(min: Int.max, weight: Int.max),
@@ -135,7 +145,7 @@ struct HostileSettingsFileTests {
         try Self.deepFlow.write(toFile: dir + "/stray.yaml", atomically: true, encoding: .utf8)
         try "root:\n  rows:\n    - panel: header\n      weight: 9223372036854775000\n    - panel: link\n"
             .write(toFile: dir + "/trainer.yaml", atomically: true, encoding: .utf8)
-        let catalog = LayoutCatalog(userDirectory: dir)
+        let catalog = UserLayouts.catalog(directory: dir)
         #expect(catalog.entries.first { $0.name == "stray" }?.error != nil)
         #expect(catalog.entries.first { $0.name == "trainer" }?.error != nil)
         // The replay default falls back to the shipped trainer layout.
@@ -159,7 +169,7 @@ struct HostileSettingsFileTests {
             } catch {
                 #expect(error.problem.contains(problem), "\(path): \(error)")
             }
-            #expect(LayoutCatalog.load(path: path, name: nil).isFailure)
+            #expect(UserLayouts.load(path: path, name: nil).isFailure)
         }
     }
 }

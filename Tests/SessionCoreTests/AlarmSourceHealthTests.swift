@@ -26,12 +26,69 @@ struct AlarmSourceHealthTests {
         #expect(notConnected.alarms.isEmpty, "no connection yet: nothing is lost")
     }
 
-    @Test("the engine clock does not run ahead of the frames while a connection is silent")
-    func clockStaysAtSessionTime() {
+    @Test("before the first frame the clock counts from the connection; then it follows the frames")
+    func clockBeforeFrames() {
         var state = SessionState()
-        #expect(AlarmEngine.clock(for: state, arrivalNow: 99, sourceIsLive: true) == 0)
+        #expect(AlarmEngine.clock(for: state, arrivalNow: 99, sourceIsLive: true) == 0, "not connected: session time")
+        #expect(AlarmEngine.clock(for: state, arrivalNow: 99, sourceIsLive: true, source: SourceHealth(silentSince: 60)) == 39)
         state.apply(Frame(t: 3, body: .event(EventNote(kind: "note"))), arrival: 100)
-        #expect(AlarmEngine.clock(for: state, arrivalNow: 101.5, sourceIsLive: true) == 4.5)
+        #expect(AlarmEngine.clock(for: state, arrivalNow: 101.5, sourceIsLive: true, source: SourceHealth(silentSince: 60)) == 4.5)
+    }
+
+    /// A connection silent from arrival 100 to 140, evaluated every 0.5 s, then frames from
+    /// `firstT` on; returns the engine and the bells rung during the silence.
+    func silenceThenFrames(firstT: Double, pauseAt: Double? = nil) -> (engine: AlarmEngine, bells: [Double]) {
+        var engine = AlarmEngine()
+        var state = SessionState()
+        let silent = SourceHealth(silentSince: 100)
+        var rung: [Double] = []
+        var arrival = 100.0
+        while arrival < 140 {
+            engine.evaluate(state, arrivalNow: arrival, sourceIsLive: true, source: silent)
+            if let p = pauseAt, abs(arrival - p) < 0.01 { engine.pauseAudio(at: engine.now) }
+            if engine.bellsDue(at: engine.now) > 0 { rung.append(arrival) }
+            arrival += 0.5
+        }
+        var t = firstT
+        while arrival < 150 {
+            state.apply(Frame(t: t, body: .link(LinkSample(up: true, rttMs: 50))), arrival: arrival)
+            engine.evaluate(state, arrivalNow: arrival, sourceIsLive: true, source: SourceHealth())
+            _ = engine.bellsDue(at: engine.now)
+            arrival += 0.5
+            t += 0.5
+        }
+        return (engine, rung)
+    }
+
+    @Test("a silent connection's TELEMETRY.LOST repeats its high burst every 10 s")
+    func silentBellsRepeat() {
+        let (_, rung) = silenceThenFrames(firstT: 3600)
+        // Raised once more than 1 s (stale_s) has passed: at 101.5 with evaluations every 0.5 s.
+        #expect(rung == [101.5, 111.5, 121.5, 131.5], "\(rung)")
+    }
+
+    @Test("an audio pause runs out during a silence")
+    func pauseRunsOut() {
+        var engine = AlarmEngine()
+        let silent = SourceHealth(silentSince: 0)
+        engine.evaluate(SessionState(), arrivalNow: 2, sourceIsLive: true, source: silent)
+        engine.pauseAudio(at: engine.now)
+        engine.evaluate(SessionState(), arrivalNow: 62, sourceIsLive: true, source: silent)
+        #expect(engine.audioPauseRemaining(at: engine.now) == 60)
+        engine.evaluate(SessionState(), arrivalNow: 200, sourceIsLive: true, source: silent)
+        #expect(engine.audioPauseRemaining(at: engine.now) == nil)
+    }
+
+    @Test("the silence before a stream counts as what it lasted, whatever t the stream starts at",
+          arguments: [3600.0, 0.0])
+    func silenceDuration(firstT: Double) {
+        let (engine, _) = silenceThenFrames(firstT: firstT)
+        let lost = engine.history.first { $0.id == "TELEMETRY.LOST" }
+        // Raised 1.5 s after connecting (over 1 s stale), cleared 2 s after frames came at 140.
+        let seconds = lost.map { $0.secondsLow + $0.secondsMedium + $0.secondsHigh } ?? -1
+        #expect(abs(seconds - 40.5) < 1e-6, "\(seconds) s")
+        #expect(abs((lost?.firstRaised ?? 0) - (firstT - 38.5)) < 1e-6, "raised 38.5 s before the first frame's t")
+        #expect(engine.now >= firstT + 9, "the clock follows the stream")
     }
 
     @Test("TELEMETRY.VERSION is high while a version is refused and clears after clear_after_s")

@@ -101,6 +101,27 @@ struct HostileValuesStateTests {
         #expect(first != nil && first?.message.hasPrefix("A0 j0_0") == true, "\(String(describing: first))")
     }
 
+    @Test("one frame far ahead in time neither moves the clock nor silences the derived alarms")
+    func loneTimeJump() {
+        var state = SessionState()
+        var engine = AlarmEngine()
+        state.apply(Frame(t: 0, body: .session(SessionInfo(id: "S", arms: []))), arrival: 0)
+        state.apply(Frame(t: 0.5, body: .event(EventNote(kind: "x"))), arrival: 0.5)
+        state.apply(Frame(t: 1e8, body: .event(EventNote(kind: "far"))), arrival: 0.6)
+        for k in 1...30 {
+            let t = 0.5 + Double(k) * 0.5
+            state.apply(Frame(t: t, body: .link(LinkSample(up: true, rttMs: 400))), arrival: t)
+            engine.evaluate(state, arrivalNow: t, sourceIsLive: true)
+        }
+        #expect(state.sessionTime == 15.5)
+        #expect(state.counters.timeOutliers == 1)
+        #expect(engine.alarms.contains { $0.id == "LINK.primary.RTT" && $0.priority == .high })
+        // Two frames that agree move it on: the stream resumed after a long pause.
+        state.apply(Frame(t: 20_000, body: .event(EventNote(kind: "resumed"))), arrival: 20)
+        state.apply(Frame(t: 20_000.5, body: .event(EventNote(kind: "resumed"))), arrival: 20.5)
+        #expect(state.sessionTime == 20_000.5)
+    }
+
     @Test("the arrival rate meter takes any time, including far jumps either way")
     func rateMeter() {
         var meter = RateMeter()

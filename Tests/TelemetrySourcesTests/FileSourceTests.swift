@@ -109,4 +109,33 @@ struct FileSourceTests {
         #expect(replayed.first == 0)
         #expect(!replayed.contains(12), "past the seek point, frames come in session time again")
     }
+
+    @Test("a FIFO is read once: a seek back is refused with a log line, never a reopen that waits for a writer")
+    func fifoSeekBack() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("surgtop-fifo-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let fifo = dir.appendingPathComponent("f.ndjson").path
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let text = Self.recording(seconds: 20)
+        let writer = Thread {
+            if let handle = FileHandle(forWritingAtPath: fifo) {
+                handle.write(Data(text.utf8))
+                try? handle.close()
+            }
+        }
+        writer.start()
+        let control = PlaybackControl(speed: 4)
+        let source = FileSource(path: fifo, paced: true, control: control)
+        defer { source.stop() }
+        let collector = Collector()
+        source.start(sink: collector.sink)
+        try await TCPTest.eventually("the frames up to 3 s") { collector.times.contains(3) }
+        let back = control.seek(to: 0)
+        try await TCPTest.eventually("the seek back answered") {
+            collector.events.withLock { $0.contains { if case .seeked(back) = $0 { true } else { false } } }
+        }
+        #expect(collector.events.withLock { $0.contains { if case .log(let line) = $0 { line.contains("a pipe cannot seek back") } else { false } } })
+        #expect(collector.resets == 1, "not reopened")
+        #expect(!collector.events.withLock { $0.contains { if case .checkpoint = $0 { true } else { false } } }, "no checkpoints kept for nothing")
+    }
 }

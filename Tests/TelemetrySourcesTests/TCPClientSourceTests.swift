@@ -9,15 +9,6 @@ import TelemetrySources
 struct TCPClientSourceTests {
     static let fast = Backoff(initial: 0.02, factor: 2, max: 0.08)
 
-    @Test("standard backoff: 0.25, 0.5, 1, 2, 4, then 5 s")
-    func standardBackoff() {
-        let delays = (1...9).map { Backoff.standard.delay(afterFailures: $0) }
-        #expect(delays == [0.25, 0.5, 1, 2, 4, 5, 5, 5, 5])
-        #expect(Backoff.standard.delay(afterFailures: 0) == 0)
-        #expect(Backoff.standard.delay(afterFailures: Int.max) == 5)
-        #expect(TCPClientSourceTests.fast.delay(afterFailures: 3) == 0.08)
-    }
-
     @Test("label and mode")
     func labelAndMode() {
         let a = TCPClientSource(host: "127.0.0.1", port: 7000)
@@ -94,87 +85,6 @@ struct TCPClientSourceTests {
         await gateway.shutdown()
         try await Task.sleep(for: .milliseconds(30))
         #expect(events.all.count == count, "nothing is reported after stop")
-    }
-
-    @Test("connection refused at start: connecting attempts until the gateway appears")
-    func refusedAtStart() async throws {
-        let gateway = TCPTest.Gateway()
-        let port = try await gateway.listen()
-        try await gateway.closeListener()
-
-        let events = TCPTest.Events()
-        let source = TCPClientSource(host: "127.0.0.1", port: port, backoff: Self.fast)
-        defer { source.stop() }
-        source.start(sink: events.sink)
-        try await TCPTest.eventually("three attempts") { events.states.contains(.connecting(attempt: 3)) }
-        let failures = events.logs.filter { $0.hasPrefix("cannot connect to") }
-        #expect(failures == ["cannot connect to 127.0.0.1:\(port): connection refused; retrying"],
-                "a failure that repeats is logged once")
-
-        _ = try await gateway.listen(port: port)
-        try await TCPTest.eventually("the connection") {
-            events.states.contains(.connected(peer: "127.0.0.1:\(port)")) && gateway.acceptedCount == 1
-        }
-        try await gateway.send(TCPTest.session("S", arms: ["PSM1"]))
-        try await TCPTest.eventually("the session frame") { events.frames.count == 1 }
-
-        let briefs = events.all.filter { TCPTest.log($0) == nil }.map(TCPTest.brief)
-        let reset = try #require(briefs.firstIndex(of: "reset"))
-        #expect(briefs[..<reset].allSatisfy { $0.hasPrefix("connecting ") })
-        #expect(Array(briefs[reset...]) == ["reset", "connected", "session 0.0"])
-        #expect(gateway.receivedBytes == 0)
-        source.stop()
-        await gateway.shutdown()
-    }
-
-    @Test("connections that close before any data do not end the outage: lostAt stays, logs do not repeat")
-    func emptyConnectionsKeepTheOutage() async throws {
-        let gateway = TCPTest.Gateway()
-        let port = try await gateway.listen()
-        let events = TCPTest.Events()
-        let source = TCPClientSource(host: "127.0.0.1", port: port, backoff: Self.fast)
-        defer { source.stop() }
-        source.start(sink: events.sink)
-        try await TCPTest.eventually("the first connection") { gateway.acceptedCount == 1 }
-        try await gateway.send(TCPTest.session("S1", arms: ["PSM1"]))
-        try await TCPTest.eventually("the session frame") { events.frames.count == 1 }
-
-        // The gateway now hangs up on every console at once.
-        gateway.hangsUp.store(true, ordering: .sequentiallyConsistent)
-        try await gateway.dropConnections()
-        try await TCPTest.eventually("three empty reconnections") { gateway.acceptedCount >= 4 }
-        try await TCPTest.eventually("their losses") {
-            events.states.contains { if case .reconnecting(_, 4, _) = $0 { true } else { false } }
-        }
-        let losses = events.states.compactMap { s -> (Double, Int)? in
-            if case .reconnecting(let at, let n, _) = s { return (at, n) }
-            return nil
-        }
-        #expect(losses.map(\.1).prefix(4) == [1, 2, 3, 4], "attempts count on through the empty connections")
-        #expect(losses.allSatisfy { $0.0 == losses[0].0 }, "lostAt is when the data stopped")
-        #expect(events.logs.filter { $0.hasPrefix("lost ") }.count == 1)
-        #expect(events.logs.filter { $0.hasPrefix("reconnected ") }.count == 1)
-        #expect(!events.logs.contains { $0.contains("before sending anything") }, "same reason, not logged again")
-
-        // Back to normal: the next connection carries data, and a later loss is a new outage.
-        gateway.hangsUp.store(false, ordering: .sequentiallyConsistent)
-        let accepted = gateway.acceptedCount
-        try await TCPTest.eventually("a connection that stays") {
-            gateway.acceptedCount > accepted && events.states.last.map { if case .connected = $0 { true } else { false } } == true
-        }
-        try await gateway.send(TCPTest.session("S2", arms: ["PSM1"]))
-        try await TCPTest.eventually("the new session") { events.frames.count == 2 }
-        try await gateway.dropConnections()
-        try await TCPTest.eventually("a new outage") { events.logs.filter { $0.hasPrefix("lost ") }.count == 2 }
-        let last = events.states.compactMap { s -> (Double, Int)? in
-            if case .reconnecting(let at, let n, _) = s { return (at, n) }
-            return nil
-        }.last
-        #expect(last?.1 == 1)
-        #expect((last?.0 ?? 0) > losses[0].0)
-        #expect(gateway.receivedBytes == 0)
-        source.stop()
-        await gateway.shutdown()
     }
 
     @Test("stop while retrying returns at once and is idempotent")

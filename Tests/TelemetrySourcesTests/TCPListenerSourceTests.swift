@@ -65,23 +65,6 @@ struct TCPListenerSourceTests {
         listener.stop()
     }
 
-    @Test("a last line without LF is decoded when the gateway disconnects")
-    func lastLineWithoutNewline() async throws {
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        defer { TCPTest.release(group) }
-        let listener = TCPListenerSource(address: ListenAddress(port: 0))
-        defer { listener.stop() }
-        let events = TCPTest.Events()
-        listener.start(sink: events.sink)  // binds by itself
-        let port = try #require(listener.boundPort)
-        let peer = try await TCPTest.Peer.connect(port: port, group: group)
-        try await peer.send(TCPTest.session("G", arms: ["PSM1"]) + String(TCPTest.arm("PSM1", t: 3).dropLast()))
-        try await TCPTest.eventually("the session frame") { events.frames.count == 1 }
-        await peer.close()
-        try await TCPTest.eventually("the unterminated line") { events.frames.count == 2 }
-        try await TCPTest.eventually("listening again") { events.states.last == .listening(address: "127.0.0.1:\(port)") }
-    }
-
     @Test("a port in use is one clear error, from bind() and from start()")
     func portInUse() async throws {
         let holder = TCPListenerSource(address: ListenAddress(port: 0))

@@ -1,5 +1,6 @@
 import NIOCore
 import NIOPosix
+import SessionCore
 import Synchronization
 import Telemetry
 import Testing
@@ -232,14 +233,17 @@ enum TCPTest {
         }
 
         /// Connects to 127.0.0.1:port. With `reading: false` it never reads (a stalled client).
-        static func connect(port: Int, group: any EventLoopGroup, reading: Bool = true) async throws -> Peer {
+        /// `greeting` is sent as soon as the connection is up, from its event loop: a test task
+        /// that resumes late on a busy machine cannot make it miss a listener's handshake time.
+        static func connect(port: Int, group: any EventLoopGroup, reading: Bool = true,
+                            greeting: String? = nil) async throws -> Peer {
             let box = Box()
             let channel = try await ClientBootstrap(group: group)
                 .channelOption(ChannelOptions.autoRead, value: reading)
                 .channelOption(ChannelOptions.socketOption(.so_rcvbuf), value: reading ? 1 << 16 : 4096)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(Collector(box: box))
+                        try channel.pipeline.syncOperations.addHandler(Collector(box: box, greeting: greeting))
                     }
                 }
                 .connect(host: "127.0.0.1", port: port)
@@ -274,9 +278,11 @@ enum TCPTest {
     private final class Collector: ChannelInboundHandler {
         typealias InboundIn = ByteBuffer
         let box: Peer.Box
+        let greeting: String?
 
-        init(box: Peer.Box) {
+        init(box: Peer.Box, greeting: String?) {
             self.box = box
+            self.greeting = greeting
         }
 
         func channelActive(context: ChannelHandlerContext) {
@@ -284,6 +290,7 @@ enum TCPTest {
                 box.address.withLock { $0 = "\(ip):\(port)" }
             }
             context.fireChannelActive()
+            if let greeting { context.writeAndFlush(NIOAny(ByteBuffer(string: greeting)), promise: nil) }
         }
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {

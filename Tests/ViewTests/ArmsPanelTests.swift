@@ -1,6 +1,5 @@
 import SessionCore
 import Telemetry
-import TelemetrySources
 import Testing
 @testable import View
 
@@ -15,7 +14,8 @@ import Testing
         for arm in ["PSM1", "PSM2", "ECM", "MTML"] { #expect(b.contains(arm, in: area)) }
         let limit = size.width >= 100 ? " AT LIMIT: outer_pitch " : " LIMIT outer_pitch "
         #expect(b.contains(limit, in: area))
-        #expect(b.style(of: limit, in: area)?.fg == .red)
+        // At its limit is the LIMIT alarm's medium: yellow, as in the alarm list.
+        #expect(b.style(of: limit, in: area)?.fg == .yellow)
         #expect(b.style(of: limit, in: area)?.attributes.contains(.reverse) == true)
         #expect(b.contains("no joint data", in: area))
     }
@@ -26,7 +26,7 @@ import Testing
         #expect(lines[1].hasPrefix("│PSM1 PSM  ENABLED  homed  following    "))
         #expect(lines[2].hasPrefix("│  tip x 12.0 y -34.5 z 101.0 mm  speed 30.0 mm/s    "))
         #expect(lines[3].hasPrefix("│  outer_yaw             6.9° ███"))
-        #expect(lines[3].hasSuffix("·        eff 12% │"))
+        #expect(lines[3].hasSuffix("·           eff 12%     │"))
         #expect(lines[5].hasPrefix("│  outer_insertion   101.0 mm ██"))
         #expect(b.contains("MTML MTM  ENABLED  homed  following"))
         #expect(b.contains("  tip x 100.0 y 200.0 z 300.0 mm  speed 100 mm/s"))
@@ -39,20 +39,22 @@ import Testing
         return b.find(joint, in: Rect(x: 0, y: top.y + 1, width: b.width, height: b.height - top.y - 1))?.y
     }
 
-    @Test func aJointAtItsLimitHasARedGaugeAndNearOneAYellowGauge() throws {
+    /// The colours and markers of the LIMIT and EFFORT alarms: at a limit medium (yellow, `**`),
+    /// near one low (cyan, `*`), effort at 90 % of its maximum medium.
+    @Test func aJointAtItsLimitHasAYellowGaugeAndNearOneACyanGauge() throws {
         let b = panel(.arms, state, Fixture.context(state: state), width: 72, height: 28)
         // Border, indent 2, name 16, value 10, a space: gauges start at column 30.
         let gauge = 30
         let pitch = try #require(row(b, "outer_pitch", after: "PSM2 PSM"))
         #expect(b.lines[pitch].hasPrefix("│  outer_pitch          53.0° █████"))
-        #expect(b[gauge, pitch].character == "█" && b[gauge, pitch].style.fg == .red)
-        #expect(b.lines[pitch].contains("█ LIMIT eff 105% "))
-        #expect(b.style(of: "LIMIT eff")?.fg == .red)
-        #expect(b.style(of: "105%")?.fg == .red)
+        #expect(b[gauge, pitch].character == "█" && b[gauge, pitch].style.fg == .yellow)
+        #expect(b.lines[pitch].contains("█ ** LIMIT eff 105% ** "))
+        #expect(b.style(of: "** LIMIT eff")?.fg == .yellow)
+        #expect(b.style(of: "105%")?.fg == .yellow)
 
         let insertion = try #require(row(b, "insertion", after: "ECM ECM"))
-        #expect(b[gauge, insertion].style.fg == .yellow)
-        #expect(b.lines[insertion].contains(" near "))
+        #expect(b[gauge, insertion].style.fg == .cyan)
+        #expect(b.lines[insertion].contains(" *  near "))
         // A joint well inside its range: green.
         let yaw = try #require(row(b, "outer_yaw", after: "PSM1 PSM"))
         #expect(b[gauge, yaw].style.fg == .green)
@@ -61,7 +63,7 @@ import Testing
     @Test func monochromeAndASCIIKeepTheLimitReadable() throws {
         let b = panel(.arms, state, Fixture.context(unicode: false, colors: false, state: state), width: 72, height: 28)
         #expect(b.contains("53.0deg ####"))
-        #expect(b.contains(" LIMIT eff 105%"))
+        #expect(b.contains(" ** LIMIT eff 105% **"))
         #expect(b.style(of: " AT LIMIT: outer_pitch ")?.attributes.contains(.reverse) == true)
         #expect(!b.usesColor)
         #expect(b.isASCII)

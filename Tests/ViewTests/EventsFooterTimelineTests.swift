@@ -1,6 +1,5 @@
 import SessionCore
 import Telemetry
-import TelemetrySources
 import Testing
 @testable import View
 

@@ -1,7 +1,6 @@
 import Foundation
 import SessionCore
 import Telemetry
-import TelemetrySources
 import Testing
 @testable import View
 

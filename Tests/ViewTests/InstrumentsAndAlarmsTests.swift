@@ -1,6 +1,5 @@
 import SessionCore
 import Telemetry
-import TelemetrySources
 import Testing
 @testable import View
 
@@ -30,9 +29,9 @@ import Testing
         #expect(b.lines[2].hasPrefix("│PSM1   LARGE_NEEDLE_DRIVER "))
         #expect(b.lines[2].hasSuffix(" ENGAGED      7 MONOPOLAR ⚡ ENERGY ACTIVE│"))
         #expect(b.style(of: "⚡ ENERGY ACTIVE", in: Rect(x: 0, y: 2, width: 90, height: 1)) == Theme.color.critical)
-        // One use left is a warning.
+        // One use left raises no alarm (INSTRUMENT.USES is low at none left): drawn plainly.
         let uses = try #require(b.find("ENGAGED      1 none"))
-        #expect(b[uses.x + 13, uses.y].character == "1" && b[uses.x + 13, uses.y].style.fg == .yellow)
+        #expect(b[uses.x + 13, uses.y].character == "1" && b[uses.x + 13, uses.y].style.fg == .default)
     }
 
     @Test func asciiSaysEnergyWithExclamationMarks() {
@@ -49,7 +48,8 @@ import Testing
         let b = panel(.instruments, builder.state, Fixture.context(now: builder.lastArrival), width: 60, height: 5)
         #expect(b.lines[2].hasPrefix("│PSM1  (none)"))
         #expect(b.style(of: "FAULT")?.attributes.contains(.reverse) == true)
-        #expect(b.style(of: "0", in: Rect(x: 0, y: 2, width: 60, height: 1))?.fg == .red)
+        // No uses left: INSTRUMENT.USES, low, cyan with its marker.
+        #expect(b.style(of: "* 0", in: Rect(x: 0, y: 2, width: 60, height: 1))?.fg == .cyan)
         #expect(b.lines[3].hasPrefix("│PSM2  no report"))
     }
 

@@ -1,5 +1,5 @@
 import Foundation
-import TelemetrySources
+import SessionCore
 import Testing
 @testable import View
 
@@ -224,14 +224,19 @@ import Testing
 }
 
 @Suite struct LayoutCatalogTests {
-    /// A fresh user layouts directory with the given files.
-    func directory(_ files: [String: String]) throws -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("surgtop-layouts-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        for (name, text) in files {
-            try text.write(to: dir.appendingPathComponent(name), atomically: true, encoding: .utf8)
+    /// User layout files as Console would have read them from `dir` (the catalog reads none).
+    func files(_ texts: [String: String], in dir: String = "/home/ana/.config/surgtop/layouts") -> [LayoutCatalog.UserFile] {
+        texts.keys.sorted().map { name in
+            LayoutCatalog.UserFile(name: name, path: dir + "/" + name + ".yaml", text: .success(texts[name]!))
         }
-        return dir.path
+    }
+
+    /// A `loadFile` for `resolve`: parses `texts[path]`, or says there is no such file.
+    func loader(_ texts: [String: String]) -> (String) -> Result<Layout, LayoutError> {
+        { path in
+            guard let text = texts[path] else { return .failure(LayoutError(file: path, problem: "no such file")) }
+            return LayoutCatalog.parse(text, path: path, name: nil, defaultName: "stem")
+        }
     }
 
     @Test func shippedLayoutsWithoutAUserDirectory() {
@@ -242,31 +247,28 @@ import Testing
         #expect(catalog.next(after: "technician")?.name == "trainer")
     }
 
-    @Test func aMissingUserDirectoryIsNotAnError() {
-        let catalog = LayoutCatalog(userDirectory: "/nonexistent/surgtop/layouts")
-        #expect(catalog.names.count == 4)
-    }
-
     @Test func userLayoutOverridesTheShippedOneAndAddsItsOwn() throws {
-        let dir = try directory([
-            "technician.yaml": "description: Mine\nmin_width: 40\nmin_height: 10\nroot:\n  panel: link\n",
-            "wall.yml": "root:\n  rows:\n    - panel: header\n      size: 2\n    - panel: alarms\n",
-            "notes.txt": "ignored",
-        ])
-        let catalog = LayoutCatalog(userDirectory: dir)
+        let dir = "/home/ana/.config/surgtop/layouts"
+        let catalog = LayoutCatalog(userDirectory: dir, userFiles: files([
+            "technician": "description: Mine\nmin_width: 40\nmin_height: 10\nroot:\n  panel: link\n",
+            "wall": "name: ignored\nroot:\n  rows:\n    - panel: header\n      size: 2\n    - panel: alarms\n",
+        ]))
         #expect(catalog.names == ["technician", "trainer", "demo", "compact", "wall"])
         let technician = try catalog.layout(named: "technician").get()
         #expect(technician.description == "Mine")
         #expect(technician.source == .file(dir + "/technician.yaml"))
         #expect(technician.panels == [.link])
         #expect(catalog.entries[0].overridesBuiltIn)
+        // A catalog entry is called by its file's name, whatever the file says.
         #expect(try catalog.layout(named: "wall").get().panels == [.header, .alarms])
+        #expect(try catalog.layout(named: "wall").get().name == "wall")
+        #expect(!catalog.entries[4].overridesBuiltIn)
         #expect(catalog.defaultLayout(for: .live).description == "Mine")
     }
 
     @Test func brokenUserLayoutIsListedWithItsErrorAndTheDefaultFallsBack() throws {
-        let dir = try directory(["technician.yaml": "root:\n  panel: nope\n"])
-        let catalog = LayoutCatalog(userDirectory: dir)
+        let dir = "/home/ana/.config/surgtop/layouts"
+        let catalog = LayoutCatalog(userDirectory: dir, userFiles: files(["technician": "root:\n  panel: nope\n"]))
         guard case .failure(let e) = catalog.layout(named: "technician") else {
             Issue.record("expected an error")
             return
@@ -275,7 +277,7 @@ import Testing
             + "instruments, alarms, events, timeline, footer)")
         #expect(catalog.defaultLayout(for: .live) == LayoutCatalog.builtIn("technician"))
         #expect(!catalog.names.contains("technician"))
-        let start = catalog.startingLayout(requested: "technician", mode: .live)
+        let start = catalog.startingLayout(requested: "technician", mode: .live, loadFile: loader([:]))
         #expect(start.layout.name == "technician" && start.layout.source == .builtIn)
         #expect(start.error == e)
         let listing = catalog.listing()
@@ -283,36 +285,53 @@ import Testing
         #expect(listing.contains { $0.contains("ERROR") && $0.contains("unknown panel 'nope'") })
     }
 
+    @Test func aFileThatCouldNotBeReadIsListedWithWhy() {
+        let catalog = LayoutCatalog(userDirectory: "/cfg", userFiles: [
+            LayoutCatalog.UserFile(name: "pipe", path: "/cfg/pipe.yaml",
+                                   text: .failure(LayoutError(file: "/cfg/pipe.yaml", problem: "not a regular file"))),
+        ])
+        #expect(catalog.entries.last?.name == "pipe")
+        #expect(catalog.entries.last?.error?.description == "/cfg/pipe.yaml: not a regular file")
+        #expect(!catalog.names.contains("pipe"))
+        #expect(catalog.listing().contains { $0.hasPrefix("pipe") && $0.contains("ERROR /cfg/pipe.yaml: not a regular file") })
+    }
+
     @Test func layoutArgumentIsANameOrAPath() throws {
         #expect(LayoutCatalog.isPath("./x"))
         #expect(LayoutCatalog.isPath("mine.yaml"))
         #expect(LayoutCatalog.isPath("mine.yml"))
         #expect(!LayoutCatalog.isPath("trainer"))
-        let dir = try directory(["big.yaml": "name: big\nroot:\n  panel: arms\n"])
         let catalog = LayoutCatalog(userDirectory: nil)
-        let byPath = try catalog.resolve(dir + "/big.yaml").get()
+        let load = loader(["/tmp/big.yaml": "name: big\nroot:\n  panel: arms\n", "/tmp/anon.yaml": "root:\n  panel: link\n"])
+        let byPath = try catalog.resolve("/tmp/big.yaml", loadFile: load).get()
         #expect(byPath.name == "big" && byPath.panels == [.arms])
-        #expect(try catalog.resolve("trainer").get().name == "trainer")
-        guard case .failure(let unknown) = catalog.resolve("nosuch") else { Issue.record("expected an error"); return }
+        #expect(try catalog.resolve("/tmp/anon.yaml", loadFile: load).get().name == "stem")
+        #expect(try catalog.resolve("trainer", loadFile: load).get().name == "trainer")
+        guard case .failure(let unknown) = catalog.resolve("nosuch", loadFile: load) else { Issue.record("expected an error"); return }
         #expect(unknown.problem.hasPrefix("no layout named 'nosuch'"))
-        guard case .failure(let missing) = catalog.resolve("/nonexistent/x.yaml") else { Issue.record("expected an error"); return }
+        guard case .failure(let missing) = catalog.resolve("/nonexistent/x.yaml", loadFile: load) else {
+            Issue.record("expected an error")
+            return
+        }
         #expect(missing.description == "/nonexistent/x.yaml: no such file")
+        let start = catalog.startingLayout(requested: "/nonexistent/x.yaml", mode: .replay, loadFile: load)
+        #expect(start.layout == LayoutCatalog.builtIn("trainer") && start.error == missing)
+    }
+
+    @Test func anUnknownNameSaysWhereUserLayoutsLive() {
+        let catalog = LayoutCatalog(userDirectory: "/cfg/surgtop/layouts")
+        guard case .failure(let unknown) = catalog.layout(named: "nosuch") else { Issue.record("expected an error"); return }
+        #expect(unknown.problem.hasPrefix("no layout named 'nosuch' and there is no /cfg/surgtop/layouts/nosuch.yaml"))
     }
 
     @Test func listingShowsSourceMinimumAndDescription() throws {
-        let dir = try directory(["wall.yaml": "description: On the wall\nroot:\n  panel: alarms\n"])
-        let listing = LayoutCatalog(userDirectory: dir).listing()
+        let dir = "/home/ana/.config/surgtop/layouts"
+        let listing = LayoutCatalog(userDirectory: dir, userFiles: files(["wall": "description: On the wall\nroot:\n  panel: alarms\n"]))
+            .listing()
         #expect(listing.count == 6)
         #expect(listing[1].hasPrefix("technician  built-in"))
         #expect(listing[1].contains("100x30") && listing[1].hasSuffix("Everything at once, for watching a live session"))
         #expect(listing[5].hasPrefix("wall") && listing[5].contains(dir + "/wall.yaml") && listing[5].hasSuffix("On the wall"))
-    }
-
-    @Test func defaultUserDirectoryFollowsXDG() {
-        #expect(LayoutCatalog.defaultUserDirectory(environment: ["HOME": "/home/ana"]) == "/home/ana/.config/surgtop/layouts")
-        #expect(LayoutCatalog.defaultUserDirectory(environment: ["HOME": "/home/ana", "XDG_CONFIG_HOME": "/cfg"])
-            == "/cfg/surgtop/layouts")
-        #expect(LayoutCatalog.defaultUserDirectory(environment: [:]) == nil)
     }
 }
 

@@ -1,6 +1,5 @@
 import SessionCore
 import Telemetry
-import TelemetrySources
 import Testing
 @testable import View
 
@@ -22,8 +21,9 @@ import Testing
         // Loss 3.4 % is past 3 %: high, red, "***".
         #expect(lines.contains { $0.contains("Loss      3.40 %    ***") })
         #expect(b.style(of: "3.40", in: area)?.fg == .red)
-        // Video 22 fps is under 24: high.
-        #expect(lines.contains { $0.contains("Video     22.0 fps  ***") })
+        // Video 22 fps is under 24: the video alarm's medium, yellow, "**".
+        #expect(lines.contains { $0.contains("Video     22.0 fps  **  ") })
+        #expect(b.style(of: "22.0", in: area)?.fg == .yellow)
         // The sparkline's last bar (the spike) is red, earlier healthy bars green.
         let loss = try #require(b.find("Loss      3.40", in: area))
         var end = loss.x + 1
@@ -39,7 +39,10 @@ import Testing
         let primary = try #require(b.find("primary", in: area))
         let backup = try #require(b.find("backup", in: area))
         #expect(primary.y == backup.y)
-        #expect(b.lines(in: area)[2].contains("│RTT        150 ms   *"))
+        // The backup path is down: its last values are not current and raise no alarm, so they
+        // carry no marker.
+        #expect(b.lines(in: area)[2].contains("│RTT        150 ms   "))
+        #expect(!b.lines(in: area)[2].contains("150 ms   *"))
         #expect(b.contains("Bandwidth", in: area) == false)   // short labels in a 34-column block
         #expect(b.contains("BW        48.0 Mb/s", in: area))
     }

@@ -103,21 +103,4 @@ import Testing
         #expect(c.mode(.replay).fg == .blue)
         #expect(c.mode(.demo).fg == .magenta)
     }
-
-    @Test func thresholdsFromTheLiterature() {
-        let t = LinkThresholds()
-        #expect(t.severity(.rtt, 99) == .ok)
-        #expect(t.severity(.rtt, 100) == .low)
-        #expect(t.severity(.rtt, 200) == .medium)
-        #expect(t.severity(.rtt, 300) == .high)
-        #expect(t.severity(.jitter, 25) == .medium)
-        #expect(t.severity(.loss, 3.4) == .high)
-        #expect(t.severity(.videoFps, 59.9) == .ok)
-        #expect(t.severity(.videoFps, 23.9) == .high)
-        let j = JointThresholds()
-        #expect(j.severity(position: 0, min: -1, max: 1) == .ok)
-        #expect(j.severity(position: 0.95, min: -1, max: 1) == .medium)
-        #expect(j.severity(position: 1, min: -1, max: 1) == .high)
-        #expect(j.severity(position: -1.2, min: -1, max: 1) == .high)
-    }
 }

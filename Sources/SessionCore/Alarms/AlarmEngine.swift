@@ -49,6 +49,9 @@ public struct AlarmEngine: Sendable {
     /// Conditions beyond this many start a prune of those no link, arm or instrument uses any
     /// more (see `pruneConditions`); the bound then doubles with what is kept.
     private var pruneAbove = 1024
+    /// While the clock runs on the seconds since a live source connected (no frame yet): when
+    /// it connected (arrival time).
+    private var connectedAt: Double?
     private static let maxGapTimes = 1024
     /// Session seconds TELEMETRY.IGNORED stays raised after the last ignored frame.
     static let recentIgnoredSeconds = 10.0
@@ -88,12 +91,36 @@ public struct AlarmEngine: Sendable {
 
     /// The engine clock for a state: its session time, plus, for a live source, the arrival
     /// seconds since the last frame, so hysteresis and audio go on while data is missing.
-    /// Before the first frame it stays at the session time: a gateway that starts its session
-    /// at t = 0 after a silence must not find the clock ahead of its frames (that would hold
-    /// every timer back for as long as the silence lasted).
-    public static func clock(for state: SessionState, arrivalNow: Double, sourceIsLive: Bool) -> Double {
-        guard sourceIsLive, let last = state.lastFrame else { return state.sessionTime }
+    /// Before the first frame of a live source that has connected, the seconds since it
+    /// connected (`SourceHealth.silentSince`), so a silent gateway's TELEMETRY.LOST repeats its
+    /// bell and an audio pause runs out; when the first frame comes, `evaluate` moves every
+    /// time the engine holds onto the session's clock (`rebase(by:)`).
+    public static func clock(for state: SessionState, arrivalNow: Double, sourceIsLive: Bool,
+                             source: SourceHealth = SourceHealth()) -> Double {
+        guard sourceIsLive else { return state.sessionTime }
+        guard let last = state.lastFrame else {
+            return source.silentSince.map { max(0, arrivalNow - $0) } ?? state.sessionTime
+        }
         return state.sessionTime + max(0, arrivalNow - last.arrival)
+    }
+
+    /// Moves every time the engine holds (its clock, hysteresis runs, listings, history,
+    /// audio) by `delta` seconds: the clock it ran before a live source's first frame (seconds
+    /// since connecting) becomes the session's. A silence of 40 s before a stream that starts
+    /// at t = 3600 is then a 40 s alarm ending at 3600, not a 3600 s one, and a stream that
+    /// starts at t = 0 does not find the clock 40 s ahead of it.
+    mutating func rebase(by delta: Double) {
+        guard delta.isFinite, delta != 0, now.isFinite else { return }
+        now += delta
+        nextRing += delta
+        pausedUntil = pausedUntil.map { $0 + delta }
+        for k in gapTimes.indices { gapTimes[k] += delta }
+        for i in conditions.indices {
+            conditions[i].tracker.shift(by: delta)
+            conditions[i].listing?.shift(by: delta)
+        }
+        for k in devices.indices { devices[k].listing.shift(by: delta) }
+        for r in records.indices { records[r].firstRaised += delta }
     }
 
     /// Advances the clock (never backwards) and counts the time spent at the highest priority.
@@ -111,8 +138,15 @@ public struct AlarmEngine: Sendable {
     /// Evaluates at the clock `clock(for: state, arrivalNow:, sourceIsLive:)`.
     public mutating func evaluate(_ state: SessionState, arrivalNow: Double, sourceIsLive: Bool,
                                   source: SourceHealth = SourceHealth()) {
-        evaluate(state, time: Self.clock(for: state, arrivalNow: arrivalNow, sourceIsLive: sourceIsLive),
-                 arrivalNow: arrivalNow, sourceIsLive: sourceIsLive, source: source)
+        let time = Self.clock(for: state, arrivalNow: arrivalNow, sourceIsLive: sourceIsLive, source: source)
+        if sourceIsLive && state.lastFrame == nil, let since = source.silentSince {
+            connectedAt = since
+        } else if let since = connectedAt, state.lastFrame != nil {
+            // The first frame: what the clock would read now since connecting becomes `time`.
+            rebase(by: time - max(0, arrivalNow - since))
+            connectedAt = nil
+        }
+        evaluate(state, time: time, arrivalNow: arrivalNow, sourceIsLive: sourceIsLive, source: source)
     }
 
     /// Re-evaluates every condition against the state at engine time `time` (session seconds).
@@ -156,11 +190,13 @@ public struct AlarmEngine: Sendable {
                 carrier = slot.subject
                 carrierKnown = up == true
             }
+            // The levels are `AlarmSettings`' rules (ConditionLevels.swift), which the console's
+            // colours use too.
             let latest = state.links[k].latest
-            if let v = latest[.rtt] { set(slot.rtt, settings.rttMs.priority(of: v), value: v) }
-            if let v = latest[.jitter] { set(slot.jitter, settings.jitterMs.priority(of: v), value: v) }
-            if let v = latest[.loss] { set(slot.loss, settings.lossPct.priority(of: v), value: v) }
-            if let v = latest[.videoFps] { set(slot.video, v < settings.videoFpsBelow ? .medium : nil, value: v) }
+            if let v = latest[.rtt] { set(slot.rtt, settings.linkLevel(.rtt, v), value: v) }
+            if let v = latest[.jitter] { set(slot.jitter, settings.linkLevel(.jitter, v), value: v) }
+            if let v = latest[.loss] { set(slot.loss, settings.linkLevel(.loss, v), value: v) }
+            if let v = latest[.videoFps] { set(slot.video, settings.linkLevel(.videoFps, v), value: v) }
         }
         guard anyDown else { return }
         if n >= 2 {
@@ -211,24 +247,21 @@ public struct AlarmEngine: Sendable {
         for k in state.arms.indices {
             armSlot(k, state.arms[k].descriptor)
             let slot = armSlots[k]
-            if state.arms[k].state == .fault { set(slot.fault, .high) }
+            if let level = settings.armFaultLevel(state.arms[k].state) { set(slot.fault, level) }
             if let position = state.arms[k].position {
                 for j in 0..<min(position.count, slot.limit.count) where slot.limit[j] >= 0 {
                     let i = slot.limit[j], lo = slot.lower[j], hi = slot.upper[j]
                     let p = position[j]
-                    guard p.isFinite else { continue }
-                    let pct = min(p - lo, hi - p) / (hi - lo) * 100
-                    let raw: AlarmPriority? = pct <= settings.atLimitPct ? .medium : (pct <= settings.nearLimitPct ? .low : nil)
-                    set(i, raw, value: pct, value2: p)
+                    guard let pct = AlarmSettings.limitMarginPct(position: p, min: lo, max: hi) else { continue }
+                    set(i, settings.jointLimitLevel(marginPct: pct), value: pct, value2: p)
                 }
             }
             if let effort = state.arms[k].effort {
                 for j in 0..<min(effort.count, slot.effort.count) where slot.effort[j] >= 0 {
                     let i = slot.effort[j], maximum = slot.effortMax[j]
                     let e = effort[j]
-                    guard e.isFinite else { continue }
-                    let pct = abs(e) / maximum * 100
-                    set(i, pct >= settings.effortPct ? .medium : nil, value: pct, value2: e)
+                    guard let pct = AlarmSettings.effortPct(effort: e, max: maximum) else { continue }
+                    set(i, settings.effortLevel(pct: pct), value: pct, value2: e)
                 }
             }
         }
@@ -239,9 +272,10 @@ public struct AlarmEngine: Sendable {
             instrumentSlot(k, arm: state.instruments[k].arm)
             let slot = instrumentSlots[k]
             let status = state.instruments[k]
-            if status.state == .fault { set(slot.fault, .high, aux: status.tool) }
-            if let uses = status.usesLeft, uses <= 0, status.state != InstrumentState.none {
-                set(slot.uses, .low, value: Double(uses), aux: status.tool)
+            if let level = settings.instrumentFaultLevel(status.state) { set(slot.fault, level, aux: status.tool) }
+            if let level = settings.instrumentUsesLevel(usesLeft: status.usesLeft, state: status.state),
+               let uses = status.usesLeft {
+                set(slot.uses, level, value: Double(uses), aux: status.tool)
             }
         }
     }

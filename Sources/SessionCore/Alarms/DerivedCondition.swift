@@ -50,6 +50,12 @@ struct AlarmListing: Sendable, Equatable {
     var segmentStart: Double
     /// Index in the engine's history (nil when the history is full).
     var record: Int?
+
+    /// Moves its times by `delta` (the engine clock was rebased).
+    mutating func shift(by delta: Double) {
+        raisedAt += delta
+        segmentStart += delta
+    }
 }
 
 /// One condition the console derives from the telemetry, e.g. `LINK.primary.RTT`.

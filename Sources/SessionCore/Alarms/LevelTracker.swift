@@ -27,6 +27,11 @@ struct LevelTracker: Sendable, Equatable {
     private var started = false
     private(set) var displayed: AlarmPriority?
 
+    /// Moves the run-start times by `delta` (the engine clock was rebased).
+    mutating func shift(by delta: Double) {
+        since += SIMD4(repeating: delta)
+    }
+
     /// Below every level and nothing listed: stepping with no level would change nothing.
     var isIdle: Bool { started && atLeast == 0 && displayed == nil }
 

@@ -1,4 +1,4 @@
-import TelemetrySources
+import SessionCore
 
 /// A key the console answers to, as the footer and the help overlay list it.
 public struct KeyBinding: Sendable, Equatable {

@@ -1,6 +1,5 @@
 import SessionCore
 import Telemetry
-import TelemetrySources
 
 /// Where a replay stands, for the header, the timeline and the footer.
 public struct ReplayStatus: Sendable, Equatable {
@@ -65,7 +64,9 @@ public struct ViewContext: Sendable {
     public var overlay: Overlay?
     /// Seconds left of an audio pause (`p`), shown as a countdown in the header.
     public var audioPausedFor: Double?
-    public var thresholds: Thresholds
+    /// The alarm settings the alarm engine runs with: values are coloured and marked by their
+    /// level functions (see `AlarmSettings.linkLevel` and AlarmLevels.swift).
+    public var alarmSettings: AlarmSettings
     /// Keys beyond the built-in ones, for the footer and help (alarm keys, later).
     public var extraKeys: [KeyBinding]
 
@@ -73,7 +74,7 @@ public struct ViewContext: Sendable {
                 wallClock: String = "", framesPerSecond: Double? = nil, replay: ReplayStatus? = nil,
                 unicode: Bool = true, colors: Bool = true, focus: PanelID? = nil, scroll: [PanelID: Int] = [:],
                 staleAfter: Double = 1, alarms: [AlarmRow] = [], highestPriority: AlarmPriority? = nil,
-                overlay: Overlay? = nil, thresholds: Thresholds = Thresholds(), extraKeys: [KeyBinding] = []) {
+                overlay: Overlay? = nil, alarmSettings: AlarmSettings = .defaults, extraKeys: [KeyBinding] = []) {
         self.mode = mode
         self.source = source
         self.sourceLabel = sourceLabel
@@ -89,7 +90,7 @@ public struct ViewContext: Sendable {
         self.alarms = alarms
         self.highestPriority = highestPriority
         self.overlay = overlay
-        self.thresholds = thresholds
+        self.alarmSettings = alarmSettings
         self.extraKeys = extraKeys
     }
 

@@ -1,11 +1,24 @@
-import Foundation
-import TelemetrySources
-import YAMLFiles
+import SessionCore
 
 /// Every layout the console can use: the shipped ones (embedded in the binary) and the user's
 /// own in `~/.config/surgtop/layouts/NAME.yaml`, where a user file overrides the shipped layout
-/// of the same name. The user directory is read once, when the catalog is made.
+/// of the same name. The catalog reads no files: Console finds and reads the user's layout files
+/// (`UserLayouts`) and hands their text over, once, when the catalog is made.
 public struct LayoutCatalog: Sendable {
+    /// A user layout file as it was read: the layout's name (the file's name without `.yaml`),
+    /// the file's path, and its text or why it could not be read.
+    public struct UserFile: Sendable, Equatable {
+        public var name: String
+        public var path: String
+        public var text: Result<String, LayoutError>
+
+        public init(name: String, path: String, text: Result<String, LayoutError>) {
+            self.name = name
+            self.path = path
+            self.text = text
+        }
+    }
+
     /// One layout as `surgtop layouts` lists it.
     public struct Entry: Sendable, Equatable {
         public var name: String
@@ -36,30 +49,25 @@ public struct LayoutCatalog: Sendable {
     /// Every layout by name: shipped first in `shippedOrder`, then user-only layouts by name.
     public let entries: [Entry]
 
-    /// The catalog with user layouts from `userDirectory` (default: see `defaultUserDirectory`).
-    public init(userDirectory: String? = LayoutCatalog.defaultUserDirectory()) {
+    /// The shipped layouts, overridden or added to by `userFiles`, the files of `userDirectory`
+    /// by name as Console read them. `LayoutCatalog(userDirectory: nil)`: the shipped layouts only.
+    public init(userDirectory: String?, userFiles: [UserFile] = []) {
         self.userDirectory = userDirectory
         var entries = LayoutCatalog.builtInEntries
-        if let userDirectory {
-            for (name, path) in LayoutCatalog.userFiles(in: userDirectory) {
-                let entry = Entry(name: name, source: .file(path), result: LayoutCatalog.load(path: path, name: name),
-                                  overridesBuiltIn: LayoutCatalog.builtIn(name) != nil)
-                if let k = entries.firstIndex(where: { $0.name == name }) {
-                    entries[k] = entry
-                } else {
-                    entries.append(entry)
-                }
+        for file in userFiles {
+            let result: Result<Layout, LayoutError> = switch file.text {
+            case .success(let text): LayoutCatalog.parse(text, path: file.path, name: file.name, defaultName: file.name)
+            case .failure(let error): .failure(error)
+            }
+            let entry = Entry(name: file.name, source: .file(file.path), result: result,
+                              overridesBuiltIn: LayoutCatalog.builtIn(file.name) != nil)
+            if let k = entries.firstIndex(where: { $0.name == file.name }) {
+                entries[k] = entry
+            } else {
+                entries.append(entry)
             }
         }
         self.entries = entries
-    }
-
-    /// `$XDG_CONFIG_HOME/surgtop/layouts` when XDG_CONFIG_HOME is set, else
-    /// `$HOME/.config/surgtop/layouts`; nil without either.
-    public static func defaultUserDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
-        if let xdg = environment["XDG_CONFIG_HOME"], !xdg.isEmpty { return xdg + "/surgtop/layouts" }
-        if let home = environment["HOME"], !home.isEmpty { return home + "/.config/surgtop/layouts" }
-        return nil
     }
 
     // MARK: - shipped
@@ -104,12 +112,10 @@ public struct LayoutCatalog: Sendable {
         argument.contains("/") || argument.hasSuffix(".yaml") || argument.hasSuffix(".yml")
     }
 
-    /// Resolves a `--layout NAME|PATH` argument.
-    public func resolve(_ argument: String) -> Result<Layout, LayoutError> {
-        if LayoutCatalog.isPath(argument) {
-            let stem = ((argument as NSString).lastPathComponent as NSString).deletingPathExtension
-            return LayoutCatalog.load(path: argument, name: nil, defaultName: stem)
-        }
+    /// Resolves a `--layout NAME|PATH` argument: a name from the catalog, a path through
+    /// `loadFile` (Console's `UserLayouts.load`, which reads the file and calls `parse`).
+    public func resolve(_ argument: String, loadFile: (String) -> Result<Layout, LayoutError>) -> Result<Layout, LayoutError> {
+        if LayoutCatalog.isPath(argument) { return loadFile(argument) }
         return layout(named: argument)
     }
 
@@ -137,9 +143,10 @@ public struct LayoutCatalog: Sendable {
 
     /// What the console starts with: the requested layout (name or path), or the mode's default
     /// when none was asked for; on an error, the default together with the error to show.
-    public func startingLayout(requested: String?, mode: SessionMode) -> (layout: Layout, error: LayoutError?) {
+    public func startingLayout(requested: String?, mode: SessionMode,
+                               loadFile: (String) -> Result<Layout, LayoutError>) -> (layout: Layout, error: LayoutError?) {
         guard let requested else { return (defaultLayout(for: mode), nil) }
-        switch resolve(requested) {
+        switch resolve(requested, loadFile: loadFile) {
         case .success(let layout): return (layout, nil)
         case .failure(let error): return (defaultLayout(for: mode), error)
         }
@@ -175,32 +182,14 @@ public struct LayoutCatalog: Sendable {
         return out
     }
 
-    // MARK: - files
+    // MARK: - parsing
 
-    /// `NAME.yaml` and `NAME.yml` files of a directory, by name (a missing directory has none).
-    static func userFiles(in directory: String) -> [(name: String, path: String)] {
-        guard let items = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return [] }
-        var out: [String: String] = [:]
-        for item in items.sorted() where item.hasSuffix(".yaml") || item.hasSuffix(".yml") {
-            let name = (item as NSString).deletingPathExtension
-            guard !name.isEmpty, !name.hasPrefix(".") else { continue }
-            if out[name] == nil { out[name] = directory + "/" + item }
-        }
-        return out.keys.sorted().map { ($0, out[$0]!) }
-    }
-
-    /// Reads and parses one layout file. `name`, when given, is the layout's name whatever the
-    /// file says (a catalog entry is called by its file name).
-    public static func load(path: String, name: String?, defaultName: String? = nil) -> Result<Layout, LayoutError> {
-        let text: String
+    /// Parses the text of the layout file at `path`. `name`, when given, is the layout's name
+    /// whatever the file says (a catalog entry is called by its file name); else the file's
+    /// `name:`, else `defaultName`.
+    public static func parse(_ text: String, path: String, name: String?, defaultName: String) -> Result<Layout, LayoutError> {
         do throws(LayoutError) {
-            text = try SettingsFileGuard.readText(path: path)
-        } catch {
-            return .failure(error)
-        }
-        let fallbackName = name ?? defaultName ?? ((path as NSString).lastPathComponent as NSString).deletingPathExtension
-        do throws(LayoutError) {
-            var layout = try LayoutParser.parse(yaml: text, file: path, defaultName: fallbackName, source: .file(path))
+            var layout = try LayoutParser.parse(yaml: text, file: path, defaultName: name ?? defaultName, source: .file(path))
             if let name { layout.name = name }
             return .success(layout)
         } catch {

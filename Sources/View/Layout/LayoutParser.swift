@@ -36,7 +36,7 @@ public enum LayoutParser {
         /// A whole number from 0 to `limit` (cells, or a weight): larger ones mean nothing on a
         /// screen and would overflow the layout arithmetic.
         func count(_ node: Node, _ key: String, limit: Int) throws(LayoutError) -> Int {
-            guard case .scalar = node, let n = node.int else {
+            guard case .scalar = node, let n = wholeNumber(node) else {
                 throw fail(node, "\(key) must be a whole number, found \(kind(node))")
             }
             guard n >= 0 else { throw fail(node, "\(key) must not be negative, found \(n)") }

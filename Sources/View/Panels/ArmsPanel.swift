@@ -3,7 +3,10 @@ import Telemetry
 
 /// The robot's arms: per arm its kind, CRTK state, homed and following, the tool tip when the
 /// source sends Cartesian data; per joint its value in a readable unit, a gauge between its
-/// limits (amber near a limit, red at it) and its effort against the maximum.
+/// limits and its effort against the maximum. The joint's value, gauge and status, and its
+/// effort, take the colour and marker of the priority their alarm (<arm>.<joint>.LIMIT, .EFFORT)
+/// has under the alarm settings, by the engine's own rules (`AlarmSettings.jointLimitLevel`,
+/// `effortLevel`): cyan `*` near a limit, yellow `**` at or beyond it or at a high effort.
 ///
 /// When the panel is short it shows fewer joints per arm (the scroll offset moves the window of
 /// joints), and when even that does not fit, one line per arm (the offset scrolls the arms).
@@ -124,21 +127,22 @@ enum ArmsPanel {
     static func stateSpan(_ p: PanelContext, _ state: OperatingState?) -> Span {
         guard let state else { return Span("state ?", p.theme.dim) }
         switch state {
-        case .fault: return Span(" FAULT ", p.theme.critical)
+        case .fault: return Span(" FAULT ", p.theme.badge(Severity(p.view.alarmSettings.armFaultLevel(.fault))))
         case .enabled: return Span("ENABLED", p.theme.good)
         case .paused: return Span("PAUSED", p.theme.severity(.medium))
         case .disabled: return Span("DISABLED", p.theme.dim)
         }
     }
 
-    /// The worst joint of an arm by limit proximity, as (severity, joint index).
-    static func worstJoint(_ p: PanelContext, _ arm: ArmState) -> (Severity, Int)? {
+    /// The worst joint of an arm by its LIMIT level, as (priority, joint index).
+    static func worstJoint(_ p: PanelContext, _ arm: ArmState) -> (AlarmPriority, Int)? {
         guard let position = arm.position else { return nil }
-        var worst: (Severity, Int)?
+        var worst: (AlarmPriority, Int)?
         for (j, d) in arm.descriptor.joints.enumerated() where j < position.count {
-            guard let lo = d.min, let hi = d.max else { continue }
-            let s = p.view.thresholds.joints.severity(position: position[j], min: lo, max: hi)
-            if s > .ok, s > (worst?.0 ?? .ok) { worst = (s, j) }
+            guard let level = p.view.alarmSettings.jointLimitLevel(position: position[j], min: d.min, max: d.max) else {
+                continue
+            }
+            if worst.map({ level > $0.0 }) ?? true { worst = (level, j) }
         }
         return worst
     }
@@ -157,13 +161,15 @@ enum ArmsPanel {
         var alert: [Span] = []
         if let worst {
             let name = TerminalText.sanitize(arm.descriptor.joints[worst.1].name)
+            // Medium is the LIMIT alarm's "at its limit", low its "near".
+            let at = worst.0 >= .medium
             let text: String
             if compact {
-                text = (worst.0 == .high ? " LIMIT " : " near ") + name + " "
+                text = (at ? " LIMIT " : " near ") + name + " "
             } else {
-                text = (worst.0 == .high ? " AT LIMIT: " : " near limit: ") + name + " "
+                text = (at ? " AT LIMIT: " : " near limit: ") + name + " "
             }
-            alert = [Span("  "), Span(text, worst.0 == .high ? t.critical : t.badge(.medium))]
+            alert = [Span("  "), Span(text, t.badge(Severity(worst.0)))]
         }
         if compact { spans += alert }
         switch arm.homed {
@@ -230,7 +236,8 @@ enum ArmsPanel {
         }
     }
 
-    /// "  pitch      -17.2°  ████▌·······  near  eff 34%"
+    /// "  pitch      -17.2°  ████▌·······  *  near   eff 34%   "; under 60 columns the status is
+    /// the marker alone and the effort "34%" with its marker right after it.
     static func joint(_ p: PanelContext, _ arm: ArmState, _ j: Int, x: Int, y: Int, width: Int, wide: Bool,
                       nameWidth: Int, into buffer: inout CellBuffer) {
         let t = p.theme
@@ -239,12 +246,15 @@ enum ArmsPanel {
         let v = position[j]
         let indent = wide ? 2 : 1
         let valueWidth = wide ? 10 : 9
-        let statusWidth = wide ? 5 : 2
+        let statusWidth = wide ? 8 : 2
         let effortWidth = wide ? 8 : 4
-        let gaugeWidth = width - (indent + nameWidth + valueWidth + 1 + 1 + statusWidth + 1 + effortWidth + 1)
+        // The effort's marker: after a space when wide, right after the figure when narrow.
+        let effortMarkerWidth = wide ? 4 : 2
+        let gaugeWidth = width - (indent + nameWidth + valueWidth + 1 + 1 + statusWidth + 1 + effortWidth
+                                  + effortMarkerWidth + 1)
 
-        var severity = Severity.ok
-        if let lo = d.min, let hi = d.max { severity = p.view.thresholds.joints.severity(position: v, min: lo, max: hi) }
+        let limitLevel = p.view.alarmSettings.jointLimitLevel(position: v, min: d.min, max: d.max)
+        let severity = Severity(limitLevel)
         var cx = x + indent
         buffer.put(d.name, x: cx, y: y, width: nameWidth, style: t.label, ellipsis: p.ellipsis)
         cx += nameWidth
@@ -263,21 +273,20 @@ enum ArmsPanel {
             }
             cx += gaugeWidth + 1
         }
-        let status: String
-        switch severity {
-        case .high: status = wide ? "LIMIT" : "!!"
-        case .medium, .low: status = wide ? "near" : "!"
-        case .ok: status = ""
-        }
+        // The LIMIT alarm's marker, and when wide its words: medium is at the limit, low near it.
+        var status = severity.marker
+        if wide, let limitLevel { status = status.padded(to: 3) + (limitLevel >= .medium ? "LIMIT" : "near") }
         buffer.put(status, x: cx, y: y, width: statusWidth, style: t.severity(severity))
         cx += statusWidth + 1
         guard let effort = arm.effort, j < effort.count else { return }
         let e = effort[j]
-        if let maxEffort = d.effortMax, maxEffort > 0 {
-            let f = abs(e) / maxEffort
-            let s = p.view.thresholds.joints.severity(effortFraction: f)
-            let pct = Format.fixed(f * 100, 0) + "%"
-            buffer.put(wide ? "eff " + pct : pct, x: cx, y: y, width: effortWidth, style: t.severity(s), alignment: .right)
+        if let pct = AlarmSettings.effortPct(effort: e, max: d.effortMax) {
+            let s = Severity(p.view.alarmSettings.effortLevel(pct: pct))
+            let text = Format.fixed(pct, 0) + "%"
+            buffer.put(wide ? "eff " + text : text, x: cx, y: y, width: effortWidth, style: t.severity(s),
+                       alignment: .right)
+            buffer.put((wide ? " " : "") + s.marker, x: cx + effortWidth, y: y, width: effortMarkerWidth,
+                       style: t.severity(s))
         } else if wide {
             let unit = d.unit == .m ? "N" : "Nm"
             buffer.put(Format.adaptive(e, maxDecimals: 2) + unit, x: cx, y: y, width: effortWidth, style: t.label,

@@ -1,6 +1,5 @@
 import SessionCore
 import Telemetry
-import TelemetrySources
 
 /// The top lines: what session this is, which mode (LIVE / REPLAY / DEMO, each in a style of
 /// its own), the clocks, the source's state, the frame rate and the worst alarm.
@@ -139,6 +138,7 @@ enum HeaderPanel {
         let c = p.state.counters
         if c.badLines > 0 { right.append(Span("bad lines \(c.badLines) ", t.severity(.medium))) }
         if c.ignored > 0 { right.append(Span("ignored \(c.ignored) ", t.severity(.medium))) }
+        if c.timeOutliers > 0 { right.append(Span("time outliers \(c.timeOutliers) ", t.severity(.medium))) }
         if c.sequenceGaps > 0 { right.append(Span("lost \(c.missingFrames) ", t.severity(.medium))) }
         if let paused = p.view.audioPausedFor {
             let text = "AUDIO PAUSED " + Format.duration(paused)

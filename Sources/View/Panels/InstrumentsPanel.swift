@@ -2,7 +2,9 @@ import SessionCore
 import Telemetry
 
 /// The instrument on each PSM: tool, state, uses left, energy mode, and a reversed red
-/// "⚡ ENERGY ACTIVE" while energy is being delivered.
+/// "⚡ ENERGY ACTIVE" while energy is being delivered. A FAULT and no uses left take the colour
+/// (and, for the uses, the marker) of the priority their alarm has under the alarm settings,
+/// by the engine's own rules (`AlarmSettings.instrumentFaultLevel`, `instrumentUsesLevel`).
 enum InstrumentsPanel {
     /// Every PSM: those that reported an instrument, then declared PSMs that have not.
     static func rows(_ state: SessionState) -> [(arm: String, status: InstrumentStatus?)] {
@@ -16,6 +18,7 @@ enum InstrumentsPanel {
     static func render(_ p: PanelContext, area: Rect, into buffer: inout CellBuffer) -> Int {
         let t = p.theme
         let g = p.glyphs
+        let settings = p.view.alarmSettings
         let items = rows(p.state)
         var tags: [Span] = []
         let active = items.filter { $0.status?.energyActive == true }.count
@@ -50,7 +53,7 @@ enum InstrumentsPanel {
             let tool = s.tool.map { Span(TerminalText.sanitize($0)) } ?? Span("(none)", t.dim)
             let state: Span
             switch s.state {
-            case .fault?: state = Span("FAULT", t.critical)
+            case .fault?: state = Span("FAULT", t.badge(Severity(settings.instrumentFaultLevel(.fault))))
             case .engaged?: state = Span("ENGAGED", t.good)
             case .engaging?: state = Span("ENGAGING", t.severity(.medium))
             case .inserted?: state = Span("INSERTED")
@@ -59,7 +62,9 @@ enum InstrumentsPanel {
             }
             var uses = Span("")
             if let n = s.usesLeft {
-                uses = Span(String(n), n <= 0 ? t.severity(.high) : n == 1 ? t.severity(.medium) : t.plain)
+                // The marker before the figure, so figures stay right-aligned: "* 0".
+                let level = Severity(settings.instrumentUsesLevel(usesLeft: n, state: s.state))
+                uses = Span((level == .ok ? "" : level.marker + " ") + String(n), t.severity(level))
             }
             let energy: Span
             switch s.energy {

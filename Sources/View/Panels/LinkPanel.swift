@@ -2,7 +2,10 @@ import SessionCore
 import Telemetry
 
 /// The network between the surgeon's console and the robot: per path, up or down, and each
-/// metric with its value, its threshold colour and marker, and a sparkline of its history.
+/// metric with its value, a sparkline of its history and, for the metrics that have an alarm,
+/// the colour and marker of the priority its value has under the alarm settings (the alarm
+/// engine's own rules, `AlarmSettings.linkLevel`). Bandwidth and video delay have no alarm and
+/// are drawn plainly; so are the last values of a path that is down (its metric alarms clear).
 enum LinkPanel {
     /// Metrics in the order rows show them.
     static let order: [LinkMetric] = [.rtt, .jitter, .loss, .bandwidth, .videoFps, .videoDelay]
@@ -102,6 +105,19 @@ enum LinkPanel {
         }
     }
 
+    /// The priority `value` has under the alarm settings on `link` (nil: no alarm holds, the
+    /// metric has none, or the path is down).
+    static func level(_ p: PanelContext, _ link: LinkState, _ metric: LinkMetric, _ value: Double) -> AlarmPriority? {
+        p.view.alarmSettings.linkLevel(metric, value, pathUp: link.up)
+    }
+
+    /// The style of a sparkline bar by the level of its value; plain for a metric without an alarm.
+    static func barStyle(_ p: PanelContext, _ metric: LinkMetric) -> (Double) -> Style {
+        let theme = p.theme, settings = p.view.alarmSettings
+        guard AlarmSettings.hasAlarm(metric) else { return { _ in theme.plain } }
+        return { theme.bar(Severity(settings.linkLevel(metric, $0))) }
+    }
+
     static func format(_ metric: LinkMetric, _ value: Double) -> String {
         switch metric {
         case .loss: Format.fixed(value, value < 10 ? 2 : 1)
@@ -163,8 +179,7 @@ enum LinkPanel {
     static func metricRow(_ p: PanelContext, _ link: LinkState, _ metric: LinkMetric, x: Int, y: Int, width: Int,
                           into buffer: inout CellBuffer) {
         guard let value = link.latest[metric] else { return }
-        let thresholds = p.view.thresholds.link
-        let severity = thresholds.severity(metric, value)
+        let severity = Severity(level(p, link, metric, value))
         let dimmed = link.up == false
         let long = width >= 44
         let labelWidth = long ? 11 : 6
@@ -180,18 +195,16 @@ enum LinkPanel {
         cx += 4
         let sparkWidth = x + width - cx
         guard sparkWidth > 0, let history = link.history[metric] else { return }
-        let threshold = thresholds.threshold(for: metric)
         let values = history.recentValues(sparkWidth)
         let theme = p.theme
         Sparkline(values: values, minimumSpan: minimumSpan(metric), glyphs: p.glyphs,
-                  style: dimmed ? { _ in theme.dim } : { theme.bar(threshold.severity(of: $0)) })
+                  style: dimmed ? { _ in theme.dim } : barStyle(p, metric))
             .render(into: &buffer, area: Rect(x: cx, y: y, width: sparkWidth, height: 1))
     }
 
     /// One line for a path when the panel is very short: "primary ▲ RTT 112 ms loss 0.00 % …".
     static func summary(_ p: PanelContext, _ link: LinkState, x: Int, y: Int, width: Int, into buffer: inout CellBuffer) {
         let g = p.glyphs
-        let thresholds = p.view.thresholds.link
         var spans = [Span(TerminalText.sanitize(link.path) + " ", p.theme.bold)]
         switch link.up {
         case .some(false): spans.append(Span(g.down + " DOWN", p.theme.critical))
@@ -200,7 +213,7 @@ enum LinkPanel {
         }
         for metric in priority {
             guard let v = link.latest[metric] else { continue }
-            let sev = thresholds.severity(metric, v)
+            let sev = Severity(level(p, link, metric, v))
             spans.append(Span(" " + label(metric, long: false) + " ", p.theme.label))
             spans.append(Span(format(metric, v) + unit(metric) + sev.marker, p.theme.severity(sev)))
         }
@@ -251,8 +264,7 @@ enum LinkPanel {
             buffer.put(p.glyphs.none, x: area.x, y: area.y + 2, width: w, style: p.theme.dim)
             return
         }
-        let threshold = p.view.thresholds.link.threshold(for: metric)
-        let severity = threshold.severity(of: value)
+        let severity = Severity(level(p, link, metric, value))
         let style = link.up == false ? p.theme.dim : p.theme.bar(severity)
         let text = metric == .loss ? Format.fixed(value, 1) : Format.adaptive(value, maxDecimals: value < 10 ? 1 : 0)
         let big = BigText(text, style: style, glyphs: p.glyphs)
@@ -263,9 +275,8 @@ enum LinkPanel {
             buffer.put(text + " " + severity.marker, x: area.x, y: area.y + 2, width: w, style: p.theme.severity(severity))
         }
         if let history = link.history[metric] {
-            let theme = p.theme
             Sparkline(values: history.recentValues(w), minimumSpan: minimumSpan(metric), glyphs: p.glyphs,
-                      style: { theme.bar(threshold.severity(of: $0)) })
+                      style: barStyle(p, metric))
                 .render(into: &buffer, area: Rect(x: area.x, y: area.y + 4, width: w, height: 1))
         }
     }

@@ -1,4 +1,4 @@
-import TelemetrySources
+import SessionCore
 
 /// What is drawn over the panels: the help, the quit confirmation, a message, and the
 /// terminal-too-small notice.

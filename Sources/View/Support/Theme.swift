@@ -1,5 +1,5 @@
+import SessionCore
 import Telemetry
-import TelemetrySources
 
 /// How bad a value is, on the same three steps as IEC 60601-1-8 alarm priorities, so a value
 /// past its "high" threshold looks like a high-priority alarm (red, `***`) everywhere on screen.
