@@ -2,13 +2,13 @@
 import PackageDescription
 
 // Dependencies run one way, down (README.md, "Architecture", lists every target's):
-//   surgtop, SurgtopFuzz → Console → Terminal → View → YAMLFiles, SessionCore → Telemetry
-//   Console → TelemetrySources (SwiftNIO, zlib, Simulator) → SessionCore → Telemetry
+//   surgtop, SurgtopFuzz → Console → Terminal → View → YAMLFiles, SessionCore → Telemetry → SystemCalls
+//   Console → TelemetrySources (SwiftNIO, zlib, Simulator) → SessionCore → Telemetry → SystemCalls
 // View and Terminal link neither TelemetrySources nor SwiftNIO. Data flows the other way: bytes
 // (TelemetrySources) → frames (Telemetry) → state (SessionCore) → cells (View) → tty (Terminal).
+// Linux only (README.md, "Set up and run"): SystemCalls, the one file that calls the C library, is Glibc's.
 let package = Package(
     name: "surgtop",
-    platforms: [.macOS(.v14)],
     products: [
         .executable(name: "surgtop", targets: ["surgtop"]),
         .executable(name: "surgtop-fuzz-wire", targets: ["surgtop-fuzz-wire"]),
@@ -22,8 +22,10 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.0"),
     ],
     targets: [
+        // Every call into the C library (files, clocks, signals, threads, memchr, libm), EINTR retried once.
+        .target(name: "SystemCalls"),
         // The wire format alone: frame types, the byte-level NDJSON decoder, the encoder.
-        .target(name: "Telemetry"),
+        .target(name: "Telemetry", dependencies: ["SystemCalls"]),
         // Pure session state, the reducer, bounded history, the report and its text, and what is
         // known of a source (SessionMode, SourceState). No Foundation.
         .target(name: "SessionCore", dependencies: [
@@ -31,17 +33,17 @@ let package = Package(
             .product(name: "Collections", package: "swift-collections"),
         ]),
         // The built-in simulator: a seeded, deterministic scripted session.
-        .target(name: "Simulator", dependencies: ["Telemetry"]),
+        .target(name: "Simulator", dependencies: ["Telemetry", "SystemCalls"]),
         // zlib from the system, for .ndjson.gz recordings.
         .target(name: "CZlib", linkerSettings: [.linkedLibrary("z")]),
         // Where frames come from: file, stdin, TCP client/listener, simulator; recordings read and written.
         .target(name: "TelemetrySources", dependencies: [
-            "Telemetry", "SessionCore", "Simulator", "CZlib",
+            "Telemetry", "SessionCore", "Simulator", "CZlib", "SystemCalls",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
         // Reading YAML settings files (layouts, alarm settings) with errors that name file and line.
-        .target(name: "YAMLFiles", dependencies: ["Telemetry", .product(name: "Yams", package: "Yams")]),
+        .target(name: "YAMLFiles", dependencies: ["Telemetry", "SystemCalls", .product(name: "Yams", package: "Yams")]),
         // Pure rendering: cell buffer, widgets, panels, layouts (YAML). No terminal I/O, no files.
         .target(name: "View", dependencies: [
             "Telemetry", "SessionCore", "YAMLFiles",
@@ -53,24 +55,24 @@ let package = Package(
         .target(name: "Terminal", dependencies: ["CCurses", "View"]),
         // The loop: source events, keys and ticks → session state → view → terminal.
         .target(name: "Console", dependencies: [
-            "Telemetry", "SessionCore", "TelemetrySources", "Simulator", "View", "Terminal", "YAMLFiles",
+            "Telemetry", "SessionCore", "TelemetrySources", "Simulator", "View", "Terminal", "YAMLFiles", "SystemCalls",
             .product(name: "Yams", package: "Yams"),
             // Headless runs log through swift-log: levels and timestamps for service managers.
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "surgtop", dependencies: [
-            "Telemetry", "SessionCore", "TelemetrySources", "Simulator", "View", "Console",
+            "Telemetry", "SessionCore", "TelemetrySources", "Simulator", "View", "Console", "SystemCalls",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Measurements for the README: decoder throughput, memory over a long session, frame cost.
         .executableTarget(name: "surgtop-bench", dependencies: [
-            "Telemetry", "SessionCore", "Simulator", "TelemetrySources", "View",
+            "Telemetry", "SessionCore", "Simulator", "TelemetrySources", "View", "Console", "SystemCalls",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Fuzz targets (scripts/fuzz builds them with libFuzzer; a normal build makes corpus replayers).
         // What one input does lives in SurgtopFuzz, which every build compiles.
         .target(name: "SurgtopFuzz", dependencies: [
-            "Telemetry", "SessionCore", "TelemetrySources", "View", "Terminal", "Console", "YAMLFiles",
+            "Telemetry", "SessionCore", "TelemetrySources", "View", "Terminal", "Console", "YAMLFiles", "SystemCalls",
         ]),
         .executableTarget(name: "surgtop-fuzz-wire", dependencies: ["SurgtopFuzz"]),
         .executableTarget(name: "surgtop-fuzz-settings", dependencies: ["SurgtopFuzz"]),

@@ -1,11 +1,6 @@
 import SessionCore
+import SystemCalls
 import Telemetry
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// The alarm log could not be opened or written.
 public struct AlarmLogFileError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -36,15 +31,17 @@ public final class AlarmLogFile {
         if let slash = path.lastIndex(of: "/"), slash != path.startIndex {
             try Self.makeDirectories(String(path[..<slash]), for: path)
         }
-        // O_NONBLOCK: a FIFO with no reader is refused at once (ENXIO) instead of hanging the start,
-        // and a stalled reader makes a write fail (said once) instead of stopping the console.
-        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NONBLOCK, 0o644)
-        guard fd >= 0 else { throw AlarmLogFileError(path: path, problem: "cannot open: \(Self.errnoText())") }
-        self.fd = fd
+        // Non-blocking: a FIFO with no reader is refused at once (ENXIO) instead of hanging the
+        // start, and a stalled reader makes a write fail (said once) instead of stopping the console.
+        do {
+            fd = try SystemCalls.open(path, .append, nonBlocking: true)
+        } catch {
+            throw AlarmLogFileError(path: path, problem: "cannot open: \(error.text)")
+        }
     }
 
     deinit {
-        if fd >= 0 { Glibc.close(fd) }
+        if fd >= 0 { SystemCalls.close(fd) }
     }
 
     /// Opens the default log of a session: `defaultDirectory(environment:)/fileName(…)`.
@@ -112,37 +109,28 @@ public final class AlarmLogFile {
         guard fd >= 0 else { throw AlarmLogFileError(path: path, problem: "already closed") }
         var bytes = Array(WireText.sanitize(line).utf8)
         bytes.append(UInt8(ascii: "\n"))
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw AlarmLogFileError(path: path, problem: "cannot write: \(Self.errnoText())")
-            }
-            offset += n
+        do {
+            try SystemCalls.writeAll(fd, bytes)
+        } catch {
+            throw AlarmLogFileError(path: path, problem: "cannot write: \(error.text)")
         }
     }
 
     public func close() {
-        if fd >= 0 { Glibc.close(fd) }
+        if fd >= 0 { SystemCalls.close(fd) }
         fd = -1
     }
 
     /// Wall-clock Unix seconds.
     public static func wallNow() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+        SystemCalls.wallSeconds()
     }
 
     /// RFC 3339 UTC to the second: `2026-11-25T09:31:02Z`.
     public static func utcTimestamp(_ unixSeconds: Double) -> String {
-        var seconds = time_t(unixSeconds.rounded(.down))
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        func two(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
-        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T"
-            + "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))Z"
+        let c = SystemCalls.utcCalendar(unixSeconds)
+        func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        return "\(c.year)-\(two(c.month))-\(two(c.day))T\(two(c.hour)):\(two(c.minute)):\(two(c.second))Z"
     }
 
     static func makeDirectories(_ directory: String, for path: String) throws(AlarmLogFileError) {
@@ -150,17 +138,16 @@ public final class AlarmLogFile {
         var current = ""
         for component in directory.split(separator: "/") {
             current = current.isEmpty && !absolute ? String(component) : current + "/" + component
-            if mkdir(current, 0o700) != 0 && errno != EEXIST {
-                throw AlarmLogFileError(path: path, problem: "cannot create directory \(current): \(errnoText())")
+            do {
+                try SystemCalls.makeDirectory(current, mode: 0o700)
+            } catch {
+                if error != .fileExists {
+                    throw AlarmLogFileError(path: path, problem: "cannot create directory \(current): \(error.text)")
+                }
             }
         }
-        var info = stat()
-        guard stat(directory, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR else {
+        guard (try? SystemCalls.status(path: directory))?.kind == .directory else {
             throw AlarmLogFileError(path: path, problem: "\(directory) is not a directory")
         }
-    }
-
-    static func errnoText() -> String {
-        String(cString: strerror(errno))
     }
 }

@@ -1,4 +1,5 @@
 import SessionCore
+import SystemCalls
 import Telemetry
 
 /// Writes the alarm log as it happens: to `--alarm-log FILE`, or by default to one file per
@@ -81,7 +82,7 @@ public final class AlarmRecorder {
             case .file(let path): file = try AlarmLogFile(path: path)
             case .perSession:
                 file = try AlarmLogFile.openDefault(sessionID: info?.id, startedAt: info?.startedAt ?? AlarmLogFile.utcTimestamp(AlarmLogFile.wallNow()),
-                                                    mode: mode, environment: environment())
+                                                    mode: mode, environment: SystemCalls.environment())
             }
             return true
         } catch {
@@ -90,16 +91,4 @@ public final class AlarmRecorder {
             return false
         }
     }
-
-    private func environment() -> [String: String] {
-        var env: [String: String] = [:]
-        for key in ["HOME", "XDG_STATE_HOME"] {
-            if let value = getenv(key) { env[key] = String(cString: value) }
-        }
-        return env
-    }
 }
-
-#if canImport(Glibc)
-import Glibc
-#endif

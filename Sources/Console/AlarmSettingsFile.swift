@@ -1,13 +1,8 @@
 import SessionCore
 import Telemetry
 import Yams
+import SystemCalls
 import YAMLFiles
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// An alarm settings file that cannot be used: which file, where in it, and what is wrong.
 public typealias AlarmSettingsError = FileProblem
@@ -31,7 +26,7 @@ public enum AlarmSettingsFile {
 
     /// The settings from the file at `defaultPath` when it exists (with its path), else the defaults.
     public static func loadDefault(environment: [String: String]) throws(AlarmSettingsError) -> (settings: AlarmSettings, path: String?) {
-        guard let path = defaultPath(environment: environment), access(path, F_OK) == 0 else { return (.defaults, nil) }
+        guard let path = defaultPath(environment: environment), SystemCalls.exists(path) else { return (.defaults, nil) }
         return (try load(path: path), path)
     }
 

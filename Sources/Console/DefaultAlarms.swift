@@ -46,9 +46,10 @@ telemetry:
   gap_count: 3
   gap_window_s: 10
   # surgtop live --listen takes one gateway at a time. A gateway that has sent no valid frame
-  # this many seconds after connecting (silent, or trickling bytes) is dropped and logged, so
-  # it cannot hold the slot; a real gateway sends its session frame at once. Above 0, at most
-  # 3600.
+  # this many seconds after connecting (silent, or trickling bytes), or none for this long
+  # after its first, is dropped and logged, so it cannot hold the slot; a real gateway sends
+  # its session frame at once and frames every second. surgtop live HOST:PORT closes such a
+  # connection and dials again. Above 0, at most 3600.
   handshake_s: 5
 
 # Robot joints that declare limits (min, max) and an effort maximum (effort_max), as the dVRK

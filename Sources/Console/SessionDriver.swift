@@ -4,7 +4,8 @@ import Telemetry
 import TelemetrySources
 
 /// Applies what a source reports to the session state: the one place where source events
-/// become state, shared by the headless runner and the full-screen console.
+/// become state, and the one body of every runner's loop (`step`: the console, the headless
+/// runner, snapshots).
 public struct SessionDriver: Sendable {
     public let mode: SessionMode
     public private(set) var state: SessionState
@@ -25,6 +26,8 @@ public struct SessionDriver: Sendable {
     /// A refused stream's lines are not applied until a valid session frame (or a new connection).
     private var ignoringStream = false
     private var ignoredLines = 0
+    /// The lines logged during the `step` under way (nil outside one).
+    private var stepLog: [String]?
     /// When the current run of drops began (arrival time), and how many it dropped.
     private var droppingSince: Double?
     private var droppedInEpisode = 0
@@ -60,6 +63,44 @@ public struct SessionDriver: Sendable {
             droppingSince = nil
         }
         alarms.evaluate(state, arrivalNow: arrivalNow, sourceIsLive: mode != .replay, source: health)
+    }
+
+    // MARK: - One step of a runner
+
+    /// The body every runner's loop shares (the console, the headless runner, a snapshot): applies
+    /// a batch of events that arrived at `now` (what the inbox held), evaluates the alarms at `now`
+    /// (they advance with time even when nothing arrives: telemetry lost, hysteresis) and hands
+    /// the alarm log's new entries to `recorder`. Returns what the step did.
+    @discardableResult
+    public mutating func step(events: [SourceEvent], now: Double, recorder: AlarmRecorder? = nil) -> Step {
+        stepLog = []
+        let applied = handle(events, arrival: now)
+        return finishStep(applied: applied, now: now, recorder: recorder)
+    }
+
+    /// The same for one event, evaluated at its own time (a snapshot reading a recording frame by
+    /// frame: arrival follows session time).
+    @discardableResult
+    public mutating func step(event: SourceEvent, now: Double, recorder: AlarmRecorder? = nil) -> Step {
+        stepLog = []
+        handle(event, arrival: now)
+        return finishStep(applied: true, now: now, recorder: recorder)
+    }
+
+    private mutating func finishStep(applied: Bool, now: Double, recorder: AlarmRecorder?) -> Step {
+        evaluateAlarms(arrivalNow: now)
+        recorder?.record(from: &self)
+        defer { stepLog = nil }
+        return Step(applied: applied, logged: stepLog ?? [])
+    }
+
+    /// What one `step` did.
+    public struct Step: Sendable, Equatable {
+        /// Whether any event was applied (the screen needs building again).
+        public var applied: Bool
+        /// Every line logged during the step, oldest first: all of them, even when a burst
+        /// brought more than the 200 `log` keeps.
+        public var logged: [String]
     }
 
     /// Seconds without a drop after which a flood is over (said once in the log).
@@ -194,6 +235,7 @@ public struct SessionDriver: Sendable {
         if log.count == 200 { log.removeFirst() }
         log.append(line)
         logCount += 1
+        stepLog?.append(line)
     }
 
     /// The lines logged after the first `count` (those still kept), oldest first.

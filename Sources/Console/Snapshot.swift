@@ -1,12 +1,9 @@
 import SessionCore
 import Simulator
+import SystemCalls
 import Telemetry
 import TelemetrySources
 import View
-
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// `--snapshot WxH [--at SECONDS]`: one frame of the console as plain text, for tests,
 /// documentation and bug reports. No terminal is touched.
@@ -52,8 +49,7 @@ public enum Snapshot {
                 }
                 let arrival: Double
                 if case .frame(let frame) = outcome { arrival = frame.t } else { arrival = 0 }
-                model.driver.handle(.decoded(outcome), arrival: arrival)
-                model.driver.evaluateAlarms(arrivalNow: arrival)
+                model.driver.step(event: .decoded(outcome), now: arrival)
                 return true
             }
             if ended { model.driver.handle(.state(.ended), arrival: 0) }
@@ -62,16 +58,14 @@ public enum Snapshot {
             model.driver.handle(.state(.connected(peer: label)), arrival: 0)
             while simulator.nextTime <= at {
                 let frame = simulator.next()
-                model.driver.handle(.decoded(.frame(frame)), arrival: frame.t)
-                model.driver.evaluateAlarms(arrivalNow: frame.t)
+                model.driver.step(event: .decoded(.frame(frame)), now: frame.t)
             }
         case .live(let source, let inbox):
             source.start(sink: inbox.sink)
             let end = MonotonicClock.now() + at
             while MonotonicClock.now() < end {
-                model.driver.handle(inbox.drain(), arrival: MonotonicClock.now())
-                model.driver.evaluateAlarms(arrivalNow: MonotonicClock.now())
-                usleep(20_000)
+                model.driver.step(events: inbox.drain(), now: MonotonicClock.now())
+                SystemCalls.sleep(seconds: 0.02)
             }
             model.driver.handle(inbox.drain(), arrival: MonotonicClock.now())
             source.stop()
@@ -83,8 +77,8 @@ public enum Snapshot {
         }
         model.capabilities = (unicode: WallClock.localeIsUTF8(), colors: false)
         var buffer = CellBuffer(width: width, height: height)
-        let control: PlaybackControl? = mode == .replay ? PlaybackControl() : nil
-        model.render(into: &buffer, now: now, wallClock: WallClock.now(), control: control)
+        let playback = mode == .replay ? PlaybackControl().current : nil  // as a replay starts: playing, at 1×
+        model.frame(now: now, wallClock: WallClock.now(), playback: playback).render(into: &buffer, state: &model.view)
         return buffer.text
     }
 }

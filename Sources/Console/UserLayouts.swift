@@ -1,5 +1,5 @@
-import Foundation
 import SessionCore
+import SystemCalls
 import View
 import YAMLFiles
 
@@ -9,7 +9,7 @@ import YAMLFiles
 public enum UserLayouts {
     /// `$XDG_CONFIG_HOME/surgtop/layouts` when XDG_CONFIG_HOME is set, else
     /// `$HOME/.config/surgtop/layouts`; nil without either.
-    public static func defaultDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
+    public static func defaultDirectory(environment: [String: String] = SystemCalls.environment()) -> String? {
         if let xdg = environment["XDG_CONFIG_HOME"], !xdg.isEmpty { return xdg + "/surgtop/layouts" }
         if let home = environment["HOME"], !home.isEmpty { return home + "/.config/surgtop/layouts" }
         return nil
@@ -28,10 +28,10 @@ public enum UserLayouts {
 
     /// `NAME.yaml` and `NAME.yml` files of a directory, by name (a missing directory has none).
     static func files(in directory: String) -> [(name: String, path: String)] {
-        guard let items = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return [] }
+        guard let items = try? SystemCalls.directoryEntries(directory) else { return [] }
         var out: [String: String] = [:]
         for item in items.sorted() where item.hasSuffix(".yaml") || item.hasSuffix(".yml") {
-            let name = (item as NSString).deletingPathExtension
+            let name = stem(item)
             guard !name.isEmpty, !name.hasPrefix(".") else { continue }
             if out[name] == nil { out[name] = directory + "/" + item }
         }
@@ -55,8 +55,15 @@ public enum UserLayouts {
         case .success(let read): text = read
         case .failure(let error): return .failure(error)
         }
-        let stem = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
-        return LayoutCatalog.parse(text, path: path, name: name, defaultName: stem)
+        let file = path.split(separator: "/").last.map(String.init) ?? path
+        return LayoutCatalog.parse(text, path: path, name: name, defaultName: stem(file))
+    }
+
+    /// A file name without its extension (`wall.yml` → `wall`); a name starting with its only
+    /// dot (`.yaml`) has none.
+    static func stem(_ file: String) -> String {
+        guard let dot = file.lastIndex(of: "."), dot != file.startIndex else { return file }
+        return String(file[..<dot])
     }
 }
 

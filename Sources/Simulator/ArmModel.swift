@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import SystemCalls
 import Telemetry
 
 /// One simulated arm: joint tracks on a motion clock, operating state, and the effort,
@@ -234,11 +230,11 @@ struct ArmModel: Sendable {
         let wristPitchRate = raw[17], wristYawRate = raw[21]
 
         // Half-angle sines and cosines; full angles follow without more libm calls.
-        let sy = sin(-0.5 * yaw), cy = cos(-0.5 * yaw)
-        let sp = sin(-0.5 * pitch), cp = cos(-0.5 * pitch)
-        let sr = sin(0.5 * roll), cr = cos(0.5 * roll)
-        let swp = sin(0.5 * wristPitch), cwp = cos(0.5 * wristPitch)
-        let swy = sin(0.5 * wristYaw), cwy = cos(0.5 * wristYaw)
+        let sy = Math.sin(-0.5 * yaw), cy = Math.cos(-0.5 * yaw)
+        let sp = Math.sin(-0.5 * pitch), cp = Math.cos(-0.5 * pitch)
+        let sr = Math.sin(0.5 * roll), cr = Math.cos(0.5 * roll)
+        let swp = Math.sin(0.5 * wristPitch), cwp = Math.cos(0.5 * wristPitch)
+        let swy = Math.sin(0.5 * wristYaw), cwy = Math.cos(0.5 * wristYaw)
         let sinYaw = -2 * sy * cy, cosYaw = cy * cy - sy * sy
         let sinPitch = -2 * sp * cp, cosPitch = cp * cp - sp * sp
 

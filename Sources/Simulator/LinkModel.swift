@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import SystemCalls
 import Telemetry
 
 /// The parameters of one network path between the surgeon's console and the patient side.
@@ -119,13 +115,13 @@ struct PathModel: Sendable {
     mutating func sample(at t: Double, dt: Double) -> LinkSample {
         let p = profile
         // Slow drift of the floor and of the bandwidth: AR(1) with the profile's time constant.
-        let driftMemory = exp(-dt / p.driftSeconds)
+        let driftMemory = Math.exp(-dt / p.driftSeconds)
         drift = driftMemory * drift + (1 - driftMemory * driftMemory).squareRoot() * p.driftMs * rng.normal()
-        let bandwidthMemory = exp(-dt / 30)
+        let bandwidthMemory = Math.exp(-dt / 30)
         bandwidthZ = bandwidthMemory * bandwidthZ + (1 - bandwidthMemory * bandwidthMemory).squareRoot() * rng.normal()
         // Queueing: log-normal with short memory, as in the measured trace.
         queueZ = p.queueMemory * queueZ + (1 - p.queueMemory * p.queueMemory).squareRoot() * rng.normal()
-        let queue = p.queueMedianMs * exp(p.queueSigma * queueZ)
+        let queue = p.queueMedianMs * Math.exp(p.queueSigma * queueZ)
         spike *= 0.45
         if rng.chance(p.spikeChance) { spike += rng.uniform(p.spikeMs.lowerBound, p.spikeMs.upperBound) }
         // Loss bursts arrive as a Poisson process.
@@ -147,7 +143,7 @@ struct PathModel: Sendable {
         if bursting {
             loss = burstPct * (0.8 + 0.4 * rng.unit())
         } else if rng.chance(p.lossChance) {
-            loss = min(p.lossCapPct, p.lossMedianPct * exp(0.8 * rng.normal()))
+            loss = min(p.lossCapPct, p.lossMedianPct * Math.exp(0.8 * rng.normal()))
         }
         loss += degraded * rng.uniform(0.3, 1.0)
 

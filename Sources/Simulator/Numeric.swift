@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// Rounds to a decimal grid (`scale` = 1e6 for micro-units) so that values print short and
 /// exactly as decimals. Adding 0 turns a rounded -0 into 0, which would print as "-0".
 @inline(__always)

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import SystemCalls
 
 /// SplitMix64: turns one seed into well-mixed words to fill a larger generator's state.
 struct SplitMix64 {
@@ -79,7 +75,7 @@ struct Xoshiro256: Sendable {
     mutating func normal() -> Double {
         let u1 = 1 - unit()  // (0, 1]: log stays finite
         let u2 = unit()
-        return (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
+        return (-2 * Math.log(u1)).squareRoot() * Math.cos(2 * Double.pi * u2)
     }
 
     /// True with probability `p`.

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import SystemCalls
 
 /// The `main` of a fuzz executable.
 ///
@@ -27,9 +23,9 @@ public enum FuzzDriver {
         #if FUZZING
         var argc = CommandLine.argc
         var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
-        exit(LLVMFuzzerRunDriver(&argc, &argv, testOneInput))
+        SystemCalls.exit(LLVMFuzzerRunDriver(&argc, &argv, testOneInput))
         #else
-        exit(replay(name: name, arguments: Array(CommandLine.arguments.dropFirst()), testOneInput: testOneInput,
+        SystemCalls.exit(replay(name: name, arguments: Array(CommandLine.arguments.dropFirst()), testOneInput: testOneInput,
                     all: all, show: show))
         #endif
     }
@@ -100,16 +96,11 @@ public enum FuzzDriver {
 
     /// The regular files at `path`: itself, or the files under it (recursively, sorted).
     static func filesIn(_ path: String) -> [String]? {
-        var info = stat()
-        guard stat(path, &info) == 0 else { return nil }
-        if (info.st_mode & S_IFMT) != S_IFDIR { return [path] }
-        guard let dir = opendir(path) else { return nil }
-        defer { closedir(dir) }
+        guard let status = try? SystemCalls.status(path: path) else { return nil }
+        if status.kind != .directory { return [path] }
+        guard let names = try? SystemCalls.directoryEntries(path) else { return nil }
         var out: [String] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
+        for name in names {
             if name.hasPrefix(".") { continue }
             guard let inner = filesIn(path + "/" + name) else { continue }
             out += inner
@@ -118,31 +109,15 @@ public enum FuzzDriver {
     }
 
     static func readFile(_ path: String) -> [UInt8]? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65_536)
-        while true {
-            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                return nil
-            }
-            if n == 0 { return bytes }
-            bytes += buffer[0..<n]
-        }
+        try? SystemCalls.readFile(path)
     }
 
     static func writeError(_ line: String) {
-        var bytes = Array((line + "\n").utf8)
-        bytes.withUnsafeMutableBytes { _ = write(2, $0.baseAddress, $0.count) }
+        SystemCalls.writeStandardError(line)
     }
 
     static func now() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+        SystemCalls.monotonicSeconds()
     }
 }
 

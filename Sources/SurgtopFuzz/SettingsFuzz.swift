@@ -43,10 +43,10 @@ public enum SettingsFuzz {
         }
         // Drawn at 80×24 over the fixed session, whatever its minimum.
         var model = fixedModel(settings: .defaults)
-        let context = model.context(now: fixedNow, wallClock: "10:46:56", control: nil)
+        let context = model.context(now: fixedNow, wallClock: "10:46:56", playback: nil)
         var buffer = CellBuffer(width: 80, height: 24)
         ConsoleView.render(state: model.driver.state, context: context, layout: layout, into: &buffer)
-        model.handle(.tab, control: nil)
+        model.press(.tab, playback: nil)
     }
 
     static func runAlarmSettings(_ text: String) {
@@ -60,12 +60,12 @@ public enum SettingsFuzz {
         var model = fixedModel(settings: settings)
         _ = StatusLine.render(driver: model.driver, now: fixedNow)
         _ = model.driver.alarms.bellsDue(at: model.driver.alarms.now)
-        model.handle(.character("p"), control: nil)
+        model.press(.character("p"), playback: nil)
         _ = model.driver.alarms.audioPauseRemaining(at: model.driver.alarms.now + 1)
         _ = model.driver.alarms.bellsDue(at: model.driver.alarms.now + 1)
-        model.handle(.character("?"), control: nil)  // the help lists the audio pause from the settings
+        model.press(.character("?"), playback: nil)  // the help lists the audio pause from the settings
         var buffer = CellBuffer(width: 80, height: 24)
-        model.render(into: &buffer, now: fixedNow, wallClock: "10:46:56", control: nil)
+        model.frame(now: fixedNow, wallClock: "10:46:56", playback: nil).render(into: &buffer, state: &model.view)
         _ = model.driver.alarms.history
     }
 

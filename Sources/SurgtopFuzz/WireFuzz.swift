@@ -235,14 +235,13 @@ public enum WireFuzz {
         }
         model.driver.evaluateAlarms(arrivalNow: now)
         recorder.record(from: &model.driver)
-        model.alarmLog = recorder.recent
         _ = model.driver.alarms.bellsDue(at: model.driver.alarms.now)
         for line in model.driver.log { _ = WireText.sanitize(line) }
         if model.mode == .replay { model.duration = lastT }
 
         // Keys, then the screen.
         for key in keyPrograms[config.keyProgram % keyPrograms.count] {
-            model.handle(key, control: control)
+            model.press(key, playback: control, alarmLog: recorder.recent)
             if key == .character("p") { _ = model.driver.alarms.bellsDue(at: model.driver.alarms.now + 1) }
         }
         let screen = render(&model, config: config, now: now, control: control, screen: wantScreen)
@@ -261,11 +260,11 @@ public enum WireFuzz {
     static func render(_ model: inout ConsoleModel, config: WireFuzzConfig, now: Double, control: PlaybackControl?,
                        screen wantScreen: Bool) -> String {
         var buffer = CellBuffer(width: config.size.width, height: config.size.height)
-        model.render(into: &buffer, now: now, wallClock: "10:46:56", control: control)
+        model.frame(now: now, wallClock: "10:46:56", playback: control?.current).render(into: &buffer, state: &model.view)
         // The text `--snapshot` prints, made only at 80×24 unless asked for: it costs time.
         let screen = wantScreen || config.size.width == 80 ? buffer.text : ""
         guard let names = config.layouts else { return screen }
-        let context = model.context(now: now, wallClock: "10:46:56", control: control)
+        let context = model.context(now: now, wallClock: "10:46:56", playback: control?.current)
         for name in names {
             guard let layout = LayoutCatalog.builtIn(name) else { continue }
             ConsoleView.render(state: model.driver.state, context: context, layout: layout, into: &buffer)

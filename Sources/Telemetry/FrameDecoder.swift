@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// What one line of telemetry turned out to be.
 public enum DecodeOutcome: Sendable, Equatable {
     case frame(Frame)

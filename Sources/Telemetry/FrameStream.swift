@@ -1,3 +1,5 @@
+import SystemCalls
+
 /// Turns a byte stream, arriving in chunks of any size, into decode outcomes, line by line.
 ///
 /// Lines are split on LF; a partial line waits for the next chunk. A line that
@@ -43,11 +45,11 @@ public struct FrameStream: Sendable {
         while start < n {
             // Find the next LF with memchr: the fastest scan the platform has.
             let remaining = n - start
-            guard let hit = memchr(base + start, 0x0A, remaining) else {
+            guard let found = SystemCalls.firstOffset(of: 0x0A, in: base + start, count: remaining) else {
                 appendPartial(base + start, remaining)
                 return
             }
-            let lf = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+            let lf = start + found
             let lineEnd = chunkOffset + lf + 1
             if pending.isEmpty && !discarding {
                 emit(decoder.decode(UnsafeRawBufferPointer(start: base + start, count: lf - start)), lineEnd, decoder)
@@ -93,9 +95,3 @@ public struct FrameStream: Sendable {
         pending.append(contentsOf: UnsafeBufferPointer(start: p, count: count))
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif

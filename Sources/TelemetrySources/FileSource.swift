@@ -1,12 +1,7 @@
 import SessionCore
 import Synchronization
+import SystemCalls
 import Telemetry
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Replays a recording (or standard input) paced by the frames' `t`, with a speed factor,
 /// or as fast as possible. Honours pause, speed and seek from a `PlaybackControl`.
@@ -19,7 +14,7 @@ public final class FileSource: TelemetrySource {
     public let path: String
     public let mode: SessionMode
     public let control: PlaybackControl
-    /// nil: as fast as possible (no pacing).
+    /// false: as fast as possible (no pacing).
     private let paced: Bool
     private let startAt: Double
     private let stopRequested = Atomic<Bool>(false)
@@ -51,7 +46,7 @@ public final class FileSource: TelemetrySource {
     }
 
     public func start(sink: @escaping @Sendable (SourceEvent) -> Void) {
-        DetachedThread.spawn { [self] in run(sink: sink) }
+        SystemCalls.startDetachedThread { [self] in run(sink: sink) }
     }
 
     public func stop() {
@@ -147,7 +142,7 @@ public final class FileSource: TelemetrySource {
                             break
                         }
                     }
-                    usleep(20_000)
+                    SystemCalls.sleep(seconds: 0.02)
                 }
             }
         }
@@ -156,7 +151,7 @@ public final class FileSource: TelemetrySource {
 
     private func waitForRoom() {
         guard let backlog else { return }
-        while backlog() > 50_000 && !isStopped { usleep(2_000) }
+        while backlog() > 50_000 && !isStopped { SystemCalls.sleep(seconds: 0.002) }
     }
 }
 
@@ -218,7 +213,7 @@ struct Pacer {
                     sink(.state(.paused))
                     reportedPause = true
                 }
-                usleep(10_000)
+                SystemCalls.sleep(seconds: 0.01)
                 continue
             }
             if reportedPause {
@@ -227,7 +222,7 @@ struct Pacer {
             }
             let due = anchorWall + (t - (anchorT ?? t)) / settings.speed
             if now >= due { return .proceed }
-            usleep(useconds_t(min(20_000, max(100, (due - now) * 1e6))))
+            SystemCalls.sleep(seconds: min(0.02, max(0.0001, due - now)))
         }
     }
 }

@@ -1,10 +1,5 @@
 import CZlib
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import SystemCalls
 
 /// Decompresses a gzip file through zlib's `inflate`, handing out every byte that decodes.
 /// zlib's `gzread` discards what it decompressed in a call that then meets a damaged trailer
@@ -131,7 +126,7 @@ final class GzipInflater {
             finished = true
             return 0
         }
-        memcpy(out.baseAddress!, stream.pointee.next_in, n)
+        out.baseAddress!.copyMemory(from: stream.pointee.next_in, byteCount: n)
         stream.pointee.next_in += n
         stream.pointee.avail_in -= uInt(n)
         position += n
@@ -142,15 +137,15 @@ final class GzipInflater {
     /// at the end of the file or on a read error, `inputEnded`.
     private func refill() {
         let kept = Int(stream.pointee.avail_in)
-        if kept > 0 && stream.pointee.next_in != input { memmove(input, stream.pointee.next_in, kept) }
+        if kept > 0 && stream.pointee.next_in != input { input.update(from: stream.pointee.next_in, count: kept) }
         stream.pointee.next_in = input
-        var n: Int
-        repeat {
-            n = Glibc.read(fd, input + kept, inputSize - kept)
-        } while n < 0 && errno == EINTR
-        if n < 0 {
-            problem = "could not be read: \(String(cString: strerror(errno)))"
+        let n: Int
+        do {
+            n = try SystemCalls.read(fd, into: UnsafeMutableRawBufferPointer(start: input + kept, count: inputSize - kept))
+        } catch {
+            problem = "could not be read: \(error.text)"
             finished = true
+            n = 0
         }
         if n <= 0 {
             inputEnded = true
@@ -164,7 +159,7 @@ final class GzipInflater {
     /// `problem` saying why when it is damage.
     func seek(to offset: Int) -> Bool {
         if offset < position {
-            guard lseek(fd, 0, SEEK_SET) == 0 else {
+            guard SystemCalls.seek(fd, to: 0) else {
                 problem = "could not be read: cannot go back to its start"
                 return false
             }

@@ -12,7 +12,10 @@ import Telemetry
 /// - a session frame declares a format version other than 1: the stream is refused (spec §3)
 ///   after its error is reported; nothing after that line is decoded;
 /// - with a `handshakeTimeout`, no valid frame arrived within it of connecting (a silent or
-///   trickling peer must not hold the listener's only gateway slot).
+///   trickling peer must not hold the listener's only gateway slot);
+/// - with an `idleTimeout`, no valid frame arrived for that long after the first (a peer that
+///   sends one frame and falls silent, or a half-open connection from a gateway that rebooted,
+///   would otherwise hold the slot, or the client's only connection, until TCP keepalive).
 ///
 /// With a `backlog`, it stops reading while the consumer's inbox holds `holdBackAbove` events
 /// or more, and reads again once it is under half of that: TCP flow control then holds the
@@ -50,6 +53,9 @@ final class LineReceiver: ChannelInboundHandler {
     struct Limits: Sendable {
         /// Close a connection that has sent no valid frame this many seconds after it opened.
         var handshakeTimeout: Double?
+        /// Close a connection that, after its first valid frame, sends none for this many
+        /// seconds (noticed between one and two times this after the last frame).
+        var idleTimeout: Double?
         /// The consumer's pending events (`SourceInbox.countProvider`).
         var backlog: (@Sendable () -> Int)?
         var holdBackAbove = SourceInbox.holdBackThreshold
@@ -69,6 +75,12 @@ final class LineReceiver: ChannelInboundHandler {
     private var failure: String?
     private var byConsole = false
     private var handshake: Scheduled<Void>?
+    /// Checks every `idleTimeout` whether frames came since the last check: no clock per frame.
+    private var idleWatch: RepeatedTask?
+    private var framesAtLastCheck = 0
+    /// The handler's context while the channel is active (for the idle watch, started from
+    /// `deliver`, which has none of its own).
+    private var activeContext: ChannelHandlerContext?
     private var resumeCheck: RepeatedTask?
     private var holdBackLogged = false
 
@@ -78,6 +90,7 @@ final class LineReceiver: ChannelInboundHandler {
     }
 
     func channelActive(context: ChannelHandlerContext) {
+        activeContext = context
         peer = context.remoteAddress?.peerText ?? "unknown peer"
         stream.reset()
         if delegate.opened(context.channel, peer) {
@@ -120,7 +133,11 @@ final class LineReceiver: ChannelInboundHandler {
             return
         case .frame:
             receivedFrames += 1
-            if receivedFrames == 1 { handshake?.cancel(); handshake = nil }
+            if receivedFrames == 1 {
+                handshake?.cancel()
+                handshake = nil
+                watchForSilence()
+            }
         case .error(let error):
             if case .unsupportedVersion(let version) = error.kind {
                 refused = "refused its stream: its session frame declares telemetry format version \(version), "
@@ -130,6 +147,29 @@ final class LineReceiver: ChannelInboundHandler {
             break
         }
         delegate.decoded(outcome)
+    }
+
+    /// Starts the idle watch (once the first frame came).
+    private func watchForSilence() {
+        guard let seconds = limits.idleTimeout, seconds.isFinite, seconds > 0, let context = activeContext else { return }
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        let period = TimeAmount.nanoseconds(Int64(min(seconds, 1e6) * 1e9))
+        framesAtLastCheck = receivedFrames
+        idleWatch = context.eventLoop.scheduleRepeatedTask(initialDelay: period, delay: period) { _ in
+            let (receiver, context) = bound.value
+            receiver.checkSilence(context: context, after: seconds)
+        }
+    }
+
+    private func checkSilence(context: ChannelHandlerContext, after seconds: Double) {
+        guard accepted, !ended, !closing else { return }
+        if receivedFrames != framesAtLastCheck {
+            framesAtLastCheck = receivedFrames
+            return
+        }
+        idleWatch?.cancel()
+        idleWatch = nil
+        close(context: context, reason: "sent no valid frame for \(NumberText.trimmed(seconds, 1)) s (silent, or a half-open connection)")
     }
 
     private func handshakeExpired(context: ChannelHandlerContext, after seconds: Double) {
@@ -196,6 +236,9 @@ final class LineReceiver: ChannelInboundHandler {
     private func finishOnce(channel: any Channel) {
         handshake?.cancel()
         handshake = nil
+        idleWatch?.cancel()
+        idleWatch = nil
+        activeContext = nil
         resumeCheck?.cancel()
         resumeCheck = nil
         guard accepted, !ended else { return }

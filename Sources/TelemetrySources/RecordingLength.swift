@@ -1,4 +1,5 @@
 import Synchronization
+import SystemCalls
 
 /// A recording's length in session seconds, for the replay timeline, found without delaying
 /// the start: at once for a plain file (from its tail), in the background for a gzip file
@@ -10,7 +11,7 @@ public final class RecordingLength: Sendable {
     public init(path: String) {
         guard path != "-", RecordingReader.isRegularFile(path) else { return }
         if path.hasSuffix(".gz") {
-            DetachedThread.spawn { [self] in
+            SystemCalls.startDetachedThread { [self] in
                 let t = Self.measure(path: path)
                 found.withLock { $0 = t }
             }

@@ -1,11 +1,6 @@
 import CZlib
+import SystemCalls
 import Telemetry
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Why a recording could not be opened or read: one sentence for a person.
 public struct SourceError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -29,13 +24,14 @@ public final class RecordingReader {
         self.path = path
         self.buffer = [UInt8](repeating: 0, count: Self.chunkSize)
         if path == "-" {
-            fd = 0
+            fd = SystemCalls.standardInput
             return
         }
         try Self.checkReadable(path: path)
-        fd = open(path, O_RDONLY | O_CLOEXEC)
-        if fd < 0 {
-            throw SourceError("cannot open recording '\(path)': \(String(cString: strerror(errno)))")
+        do {
+            fd = try SystemCalls.open(path, .read)
+        } catch {
+            throw SourceError("cannot open recording '\(path)': \(error.text)")
         }
         if path.hasSuffix(".gz") {
             gzip = try GzipInflater(fd: fd, chunkSize: Self.chunkSize)
@@ -48,28 +44,30 @@ public final class RecordingReader {
     /// opening a FIFO would take the data its writer sends (or wait for one).
     public static func checkReadable(path: String) throws(SourceError) {
         guard path != "-" else { return }
-        var info = stat()
-        if stat(path, &info) != 0 {
-            let reason = errno == ENOENT ? "no such file" : String(cString: strerror(errno))
-            throw SourceError("cannot open recording '\(path)': \(reason)")
+        let status: SystemCalls.FileStatus
+        do {
+            status = try SystemCalls.status(path: path)
+        } catch {
+            throw SourceError("cannot open recording '\(path)': \(error == .noSuchFile ? "no such file" : error.text)")
         }
-        if (info.st_mode & S_IFMT) == S_IFDIR {
+        if status.kind == .directory {
             throw SourceError("cannot open recording '\(path)': it is a directory")
         }
-        if access(path, R_OK) != 0 {
-            throw SourceError("cannot open recording '\(path)': \(String(cString: strerror(errno)))")
+        do {
+            try SystemCalls.checkReadable(path)
+        } catch {
+            throw SourceError("cannot open recording '\(path)': \(error.text)")
         }
     }
 
     /// Whether `path` is a regular file (which can be read twice: for its length, then played).
     public static func isRegularFile(_ path: String) -> Bool {
-        var info = stat()
-        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
+        SystemCalls.isRegularFile(path)
     }
 
     public func close() {
         gzip = nil
-        if fd > 0 { _ = Glibc.close(fd) }
+        if fd > SystemCalls.standardInput { SystemCalls.close(fd) }
         fd = -1
     }
 
@@ -81,14 +79,11 @@ public final class RecordingReader {
                 if let damage = gzip.problem { problem = "recording '\(path)' \(damage)" }
                 return got
             }
-            while true {
-                let got = read(fd, raw.baseAddress, raw.count)
-                if got < 0 && errno == EINTR { continue }
-                if got < 0 {
-                    problem = "reading '\(path)' failed: \(String(cString: strerror(errno)))"
-                    return 0
-                }
-                return got
+            do throws(SystemError) {
+                return try SystemCalls.read(fd, into: raw)
+            } catch {
+                problem = "reading '\(path)' failed: \(error.text)"
+                return 0
             }
         }
         guard n > 0 else { return false }
@@ -137,7 +132,7 @@ public final class RecordingReader {
             done = gzip.seek(to: offset)
             if let damage = gzip.problem { problem = "recording '\(path)' \(damage)" }
         } else {
-            done = fd > 0 && lseek(fd, off_t(offset), SEEK_SET) == off_t(offset)  // standard input cannot seek
+            done = fd > SystemCalls.standardInput && SystemCalls.seek(fd, to: offset)  // standard input cannot seek
         }
         // Said, not silent: the replay would otherwise just end.
         if !done && problem == nil { problem = "recording '\(path)' could not be read again from byte \(offset): it changed or is shorter" }
@@ -162,14 +157,13 @@ extension RecordingReader {
     /// nil for compressed files, standard input or a tail without a valid frame.
     public static func lastTimestamp(path: String) -> Double? {
         guard path != "-", !path.hasSuffix(".gz") else { return nil }
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { return nil }
-        defer { _ = Glibc.close(fd) }
-        let size = lseek(fd, 0, SEEK_END)
-        let length = Int(min(size, off_t(tailBytes)))
+        guard let fd = try? SystemCalls.open(path, .read) else { return nil }
+        defer { SystemCalls.close(fd) }
+        guard let size = SystemCalls.seekToEnd(fd) else { return nil }
+        let length = min(size, tailBytes)
         guard length > 0 else { return nil }
         var tail = [UInt8](repeating: 0, count: length)
-        let got = tail.withUnsafeMutableBytes { pread(fd, $0.baseAddress, length, size - off_t(length)) }
+        let got = tail.withUnsafeMutableBytes { try? SystemCalls.read(fd, at: size - length, into: $0) }
         guard got == length else { return nil }
         return lastTimestamp(inTail: tail)
     }

@@ -1,10 +1,5 @@
 import CZlib
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import SystemCalls
 
 /// Writes the bytes of a recording, the counterpart of `RecordingReader`: a plain file,
 /// gzip-compressed (through the system's zlib) when the name ends in `.gz`, or standard output
@@ -18,15 +13,19 @@ public final class RecordingWriter {
     public init(path: String) throws(SourceError) {
         self.path = path
         if path == "-" {
-            fd = 1
+            fd = SystemCalls.standardOutput
         } else if path.hasSuffix(".gz") {
+            // zlib opens the file itself; errno says why it could not.
             guard let handle = gzopen(path, "wb6") else {
-                throw SourceError("cannot write '\(path)': \(String(cString: strerror(errno)))")
+                throw SourceError("cannot write '\(path)': \(SystemError.last().text)")
             }
             gz = handle
         } else {
-            fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-            if fd < 0 { throw SourceError("cannot write '\(path)': \(String(cString: strerror(errno)))") }
+            do {
+                fd = try SystemCalls.open(path, .writeTruncating)
+            } catch {
+                throw SourceError("cannot write '\(path)': \(error.text)")
+            }
         }
     }
 
@@ -35,30 +34,25 @@ public final class RecordingWriter {
     /// Writes all of `bytes` (retrying short and interrupted writes).
     public func write(_ bytes: [UInt8]) throws(SourceError) {
         guard !bytes.isEmpty else { return }
-        if let problem = bytes.withUnsafeBytes({ write($0) }) { throw problem }
-    }
-
-    private func write(_ raw: UnsafeRawBufferPointer) -> SourceError? {
         if let gz {
-            var offset = 0
-            while offset < raw.count {
-                let n = min(raw.count - offset, 1 << 30)
-                if gzwrite(gz, raw.baseAddress! + offset, UInt32(n)) <= 0 { return SourceError("writing '\(path)' failed") }
-                offset += n
+            let failed = bytes.withUnsafeBytes { raw in
+                var offset = 0
+                while offset < raw.count {
+                    let n = min(raw.count - offset, 1 << 30)
+                    if gzwrite(gz, raw.baseAddress! + offset, UInt32(n)) <= 0 { return true }
+                    offset += n
+                }
+                return false
             }
-            return nil
+            if failed { throw SourceError("writing '\(path)' failed") }
+            return
         }
-        guard fd >= 0 else { return SourceError("writing '\(path)' failed: it is closed") }
-        var offset = 0
-        while offset < raw.count {
-            let n = systemWrite(fd, raw.baseAddress! + offset, raw.count - offset)
-            if n < 0 {
-                if errno == EINTR { continue }
-                return SourceError("writing '\(path)' failed: \(String(cString: strerror(errno)))")
-            }
-            offset += n
+        guard fd >= 0 else { throw SourceError("writing '\(path)' failed: it is closed") }
+        do {
+            try SystemCalls.writeAll(fd, bytes)
+        } catch {
+            throw SourceError("writing '\(path)' failed: \(error.text)")
         }
-        return nil
     }
 
     /// Finishes the file (the gzip trailer) and closes it; standard output stays open.
@@ -66,17 +60,9 @@ public final class RecordingWriter {
         if let gz {
             self.gz = nil
             if gzclose(gz) != Z_OK { throw SourceError("finishing '\(path)' failed") }
-        } else if fd > 2 {
-            _ = systemClose(fd)
+        } else if fd > SystemCalls.standardError {
+            SystemCalls.close(fd)
             fd = -1
         }
     }
 }
-
-#if canImport(Glibc)
-private func systemWrite(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int { Glibc.write(fd, buffer, count) }
-private func systemClose(_ fd: Int32) -> Int32 { Glibc.close(fd) }
-#elseif canImport(Darwin)
-private func systemWrite(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int { Darwin.write(fd, buffer, count) }
-private func systemClose(_ fd: Int32) -> Int32 { Darwin.close(fd) }
-#endif

@@ -1,13 +1,8 @@
 import SessionCore
 import Simulator
 import Synchronization
+import SystemCalls
 import Telemetry
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// The built-in simulator as a source: plays the scripted session in real time, as a live
 /// robot would (a demo has no pause, speed or seek). Used by `surgtop demo`.
@@ -23,7 +18,7 @@ public final class SimulatorSource: TelemetrySource {
     }
 
     public func start(sink: @escaping @Sendable (SourceEvent) -> Void) {
-        DetachedThread.spawn { [self] in run(sink: sink) }
+        SystemCalls.startDetachedThread { [self] in run(sink: sink) }
     }
 
     public func stop() {
@@ -48,7 +43,7 @@ public final class SimulatorSource: TelemetrySource {
                 pending = nil
                 sink(.decoded(.frame(frame)))
             }
-            usleep(5_000)
+            SystemCalls.sleep(seconds: 0.005)
         }
     }
 }

@@ -1,11 +1,6 @@
 import NIOCore
 import NIOPosix
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import SystemCalls
 
 /// A host and port as typed on the command line could not be understood.
 /// The description is one sentence that says what is wrong and how to write it.
@@ -193,16 +188,15 @@ enum SocketErrorText {
     }
 
     static func errnoText(_ code: CInt) -> String {
-        switch code {
-        case ECONNREFUSED: return "connection refused"
-        case ECONNRESET: return "connection reset by peer"
-        case ETIMEDOUT: return "connection timed out"
-        case EHOSTUNREACH: return "host unreachable"
-        case ENETUNREACH: return "network unreachable"
-        case EPIPE: return "connection closed by peer"
-        default:
-            guard let c = strerror(code) else { return "error \(code)" }
-            let text = String(cString: c)
+        switch SystemError(code: code) {
+        case .connectionRefused: return "connection refused"
+        case .connectionReset: return "connection reset by peer"
+        case .timedOut: return "connection timed out"
+        case .hostUnreachable: return "host unreachable"
+        case .networkUnreachable: return "network unreachable"
+        case .brokenPipe: return "connection closed by peer"
+        case let error:
+            let text = error.text
             return text.prefix(1).lowercased() + text.dropFirst()
         }
     }
@@ -211,12 +205,12 @@ enum SocketErrorText {
     static func bindFailure(_ error: any Error, address: ListenAddress) -> String {
         let head = "cannot listen on \(address)"
         if let e = error as? IOError {
-            switch e.errnoCode {
-            case EADDRINUSE:
+            switch SystemError(code: e.errnoCode) {
+            case .addressInUse:
                 return "\(head): port \(address.port) is already in use"
-            case EACCES:
+            case .permissionDenied:
                 return "\(head): permission denied" + (address.port < 1024 ? " (ports below 1024 need administrator rights)" : "")
-            case EADDRNOTAVAIL:
+            case .addressNotAvailable:
                 return "\(head): \(address.host) is not an address of this machine"
             default:
                 return "\(head): \(errnoText(e.errnoCode))"

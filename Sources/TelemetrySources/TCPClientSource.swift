@@ -47,12 +47,18 @@ public final class TCPClientSource: TelemetrySource {
 
     /// - backlog: the consumer's pending events (`SourceInbox.countProvider`); reading pauses
     ///   while `holdBackAbove` or more wait.
+    /// - silenceTimeout: seconds without a valid frame after which the connection is closed and
+    ///   dialled again (`telemetry.handshake_s`).
     public init(host: String, port: Int, backoff: Backoff = .standard, backlog: (@Sendable () -> Int)? = nil,
-                holdBackAbove: Int = SourceInbox.holdBackThreshold) {
+                holdBackAbove: Int = SourceInbox.holdBackThreshold,
+                silenceTimeout: Double = TCPListenerSource.defaultHandshakeTimeout) {
         self.host = host
         self.port = port
         self.backoff = backoff
-        self.limits = LineReceiver.Limits(handshakeTimeout: nil, backlog: backlog, holdBackAbove: holdBackAbove)
+        // A gateway that sends nothing (at first, or any more: half-open after a reboot) is
+        // redialled rather than waited on until TCP keepalive gives up.
+        self.limits = LineReceiver.Limits(handshakeTimeout: silenceTimeout, idleTimeout: silenceTimeout, backlog: backlog,
+                                          holdBackAbove: holdBackAbove)
         let label = AddressSyntax.join(host, port)
         self.label = label
         self.state = Mutex(State(timeline: ConnectionTimeline(label: label, backoff: backoff)))

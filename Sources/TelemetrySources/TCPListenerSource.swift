@@ -59,7 +59,8 @@ public final class TCPListenerSource: TelemetrySource {
         self.address = address
         let handshake = handshakeTimeout.isFinite && handshakeTimeout > 0 ? handshakeTimeout : Self.defaultHandshakeTimeout
         self.handshakeTimeout = handshake
-        self.limits = LineReceiver.Limits(handshakeTimeout: handshake, backlog: backlog, holdBackAbove: holdBackAbove)
+        self.limits = LineReceiver.Limits(handshakeTimeout: handshake, idleTimeout: handshake, backlog: backlog,
+                                          holdBackAbove: holdBackAbove)
         self.group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
     }
 

@@ -19,17 +19,15 @@ import View
 /// started or after; ignored signals stay ignored. SIGWINCH and SIGTSTP stay with ncurses. A Swift fatal error prints its
 /// message before trapping, while the alternate screen is up, so that line is lost (the crash
 /// report after it shows): send stderr to a file while the screen runs to keep it.
-public final class CursesScreen {
+public final class CursesScreen: TerminalBackend {
     public let capabilities: TerminalCapabilities
 
     private var screen: OpaquePointer?
     private let window: UnsafeMutablePointer<WINDOW>
     private var palette: CursesPalette
-    /// The buffer on screen, to draw only what changed; nil forces a full repaint.
-    private var last: CellBuffer?
-    /// Clear the terminal itself on the next present (after `invalidate`).
+    /// Clear the terminal itself on the next present (after a resize or `invalidate`).
     private var clearTerminal = false
-    private var windowSize: (width: Int, height: Int) = (0, 0)
+    private var windowSize = TerminalSize(width: 0, height: 0)
     /// ncurses draws the bottom-right cell with insert-character (see `draw`).
     private let cornerUsesInsert: Bool
     private var inputTimeout: Int32 = Int32.min
@@ -74,7 +72,7 @@ public final class CursesScreen {
         palette = CursesPalette(colors: colors, defaultColors: defaultColors, maxPairs: colors ? surg_color_pairs() : 0)
         capabilities = TerminalCapabilities(colors: colors, unicode: unicode)
 
-        windowSize = (Int(getmaxx(window)), Int(getmaxy(window)))
+        windowSize = TerminalSize(width: Int(getmaxx(window)), height: Int(getmaxy(window)))
         surg_signals_arm(Int32(windowSize.height))
     }
 
@@ -83,28 +81,29 @@ public final class CursesScreen {
     }
 
     /// The terminal's size in columns and rows, as of the last `.resize` key.
-    public var size: (width: Int, height: Int) {
+    public var size: TerminalSize {
         guard !stopped else { return windowSize } // the window is freed by stop()
-        return (Int(getmaxx(window)), Int(getmaxy(window)))
+        return TerminalSize(width: Int(getmaxx(window)), height: Int(getmaxy(window)))
     }
 
-    /// Forgets what is on screen: the next `present` redraws every cell and clears the terminal
-    /// first (use it after a resize or when the screen may hold garbage, e.g. on Ctrl-L).
+    /// The next `present` clears the terminal first (when the screen may hold garbage); present
+    /// it with `.all`. A `.resize` key does this by itself.
     public func invalidate() {
-        last = nil
         clearTerminal = true
     }
 
-    /// Shows `buffer`, sending only the cells that differ from the last buffer presented; the
-    /// first time, after `invalidate` or when the buffer or terminal size changed, every cell.
+    /// Shows `buffer`: only the stretches in `changes` (`CellBuffer.changes(from:)` against the
+    /// buffer presented last), or every cell for `.all` and whenever the terminal's size changed.
     /// Cells beyond the terminal are clipped; terminal cells beyond the buffer are blank.
-    public func present(_ buffer: CellBuffer) {
+    public func present(_ buffer: CellBuffer, changes: CellChanges) {
         guard !stopped else { return }
         let current = size
+        var spans: [CellSpan]?
+        if case .spans(let changed) = changes { spans = changed }
         if current != windowSize {
             windowSize = current
             surg_signals_set_rows(Int32(current.height))
-            last = nil
+            spans = nil
         }
         let width = buffer.width
         let columns = min(width, current.width)
@@ -112,10 +111,15 @@ public final class CursesScreen {
         let cells = buffer.cells
         let unicode = capabilities.unicode
 
-        if let last, last.width == buffer.width, last.height == buffer.height {
-            let previous = last.cells
-            for y in 0..<rows {
-                presentChanges(row: y * width, y: y, columns: columns, cells: cells, previous: previous, unicode: unicode)
+        if let spans {
+            // Each stretch already covers both halves of any wide character it touches.
+            for span in spans where span.y < rows {
+                let row = span.y * width
+                var column = span.x
+                let end = min(span.endX, columns)
+                while column < end {
+                    column = draw(cells, row: row, y: span.y, x: column, columns: columns, unicode: unicode)
+                }
             }
         } else {
             werase(window)
@@ -137,38 +141,8 @@ public final class CursesScreen {
             clearok(window, true)
             clearTerminal = false
         }
-        last = buffer
         wnoutrefresh(window)
         doupdate()
-    }
-
-    /// Redraws the changed stretches of one row. A stretch grows over any cell that is half of a
-    /// wide pair, before or now, so no pair is ever half overwritten: ncurses keeps the other
-    /// half as a dangling extension cell, and its cursor arithmetic then shifts the rest of the
-    /// line on the terminal.
-    @inline(__always)
-    private func presentChanges(row: Int, y: Int, columns: Int, cells: [Cell], previous: [Cell], unicode: Bool) {
-        var x = 0
-        while x < columns {
-            if cells[row + x] == previous[row + x] {
-                x += 1
-                continue
-            }
-            var start = x
-            while start > 0 && (Glyph.isContinuation(cells[row + start].character) || Glyph.isContinuation(previous[row + start].character)) {
-                start -= 1
-            }
-            var end = x + 1 // exclusive
-            while end < columns && (cells[row + end] != previous[row + end]
-                || Glyph.isContinuation(cells[row + end].character) || Glyph.isContinuation(previous[row + end].character)) {
-                end += 1
-            }
-            var column = start
-            while column < end {
-                column = draw(cells, row: row, y: y, x: column, columns: columns, unicode: unicode)
-            }
-            x = column
-        }
     }
 
     /// Draws the cell at x and returns the first column it did not cover. A wide glyph needs its
@@ -177,12 +151,12 @@ public final class CursesScreen {
     @inline(__always)
     private func draw(_ cells: [Cell], row: Int, y: Int, x: Int, columns: Int, unicode: Bool) -> Int {
         let cell = cells[row + x]
-        if Glyph.isContinuation(cell.character) {
+        if cell.isContinuation {
             put(.space, y: y, x: x, style: cell.style)
             return x + 1
         }
         var glyph = Glyph(cell.character, unicode: unicode)
-        let nextIsContinuation = x + 1 < columns && Glyph.isContinuation(cells[row + x + 1].character)
+        let nextIsContinuation = x + 1 < columns && cells[row + x + 1].isContinuation
         if glyph.width == 2 {
             // On terminals whose auto margin cannot be switched off (TERM=tmux*, screen*) ncurses
             // writes the bottom-right cell by inserting a character at the column before; a wide
@@ -217,7 +191,8 @@ public final class CursesScreen {
     }
 
     /// Waits up to `timeoutMs` milliseconds for a key (0: just look; negative: wait for one).
-    /// Returns nil when none came. `.resize` means ncurses has already resized the screen.
+    /// Returns nil when none came. `.resize` means ncurses has already resized the screen: the
+    /// next present clears the terminal, and should be `.all`.
     public func readKey(timeoutMs: Int) -> Key? {
         guard !stopped else { return nil }
         let timeout = Int32(clamping: timeoutMs < 0 ? -1 : timeoutMs)
@@ -232,7 +207,7 @@ public final class CursesScreen {
         case KEY_CODE_YES:
             let key = Key.fromKeyCode(Int32(bitPattern: UInt32(value)))
             if key == .resize {
-                last = nil
+                clearTerminal = true
                 windowSize = size
                 surg_signals_set_rows(Int32(windowSize.height))
             }

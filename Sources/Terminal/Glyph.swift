@@ -17,12 +17,6 @@ struct Glyph {
 
     init(base: UInt32) { self.base = base }
 
-    /// True for `Cell.continuation`, the right half of a wide character.
-    @inline(__always)
-    static func isContinuation(_ character: Character) -> Bool {
-        character.unicodeScalars.first?.value == 0
-    }
-
     /// The glyph for a character. Without unicode (a non-UTF-8 locale, where curses would drop
     /// the character silently) anything beyond ASCII becomes `?`; a combining mark on an ASCII
     /// letter is dropped. Spacing code points after the first (flags, ZWJ sequences) are dropped

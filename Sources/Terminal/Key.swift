@@ -9,7 +9,7 @@ public enum Key: Sendable, Equatable {
     case escape, enter, tab, backTab, backspace
     case up, down, left, right, pageUp, pageDown, home, end
     /// The terminal changed size. ncurses has already resized its screen: re-read
-    /// `CursesScreen.size`, render a buffer of that size and present it.
+    /// `TerminalBackend.size`, render a buffer of that size and present all of it.
     case resize
     /// F1 … F63.
     case function(Int)

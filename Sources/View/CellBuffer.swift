@@ -169,3 +169,78 @@ public struct CellBuffer: Sendable, Equatable {
         }.joined(separator: "\n")
     }
 }
+
+extension Cell {
+    /// True for `Cell.continuation`, the right half of a wide character.
+    @inline(__always)
+    public var isContinuation: Bool { character.unicodeScalars.first?.value == 0 }
+}
+
+/// A stretch of one row to redraw: columns `x ..< x + width` of row `y`.
+public struct CellSpan: Sendable, Equatable, CustomStringConvertible {
+    public var y: Int
+    public var x: Int
+    public var width: Int
+
+    public init(y: Int, x: Int, width: Int) {
+        self.y = y
+        self.x = x
+        self.width = width
+    }
+
+    public var endX: Int { x + width }
+    public var description: String { "row \(y) columns \(x)..<\(endX)" }
+}
+
+/// What a terminal must redraw to go from the buffer on screen to the next one
+/// (`CellBuffer.changes(from:)`).
+public enum CellChanges: Sendable, Equatable {
+    /// Every cell: nothing comparable is on screen (the first frame, a new size, after a resize).
+    case all
+    /// These stretches, top to bottom and left to right; none at all means nothing to present.
+    case spans([CellSpan])
+
+    /// True when nothing needs presenting.
+    public var isEmpty: Bool {
+        if case .spans(let spans) = self { return spans.isEmpty }
+        return false
+    }
+}
+
+extension CellBuffer {
+    /// The stretches of this buffer that differ from `previous`, the buffer on screen: `.all`
+    /// when there is none or its size differs. A stretch grows over every cell that is half of a
+    /// wide character, before or now, so a terminal that redraws it never overwrites half of a
+    /// wide character (curses would keep the other half as a dangling extension cell and shift
+    /// the rest of the line).
+    public func changes(from previous: CellBuffer?) -> CellChanges {
+        guard let previous, previous.width == width, previous.height == height else { return .all }
+        var spans: [CellSpan] = []
+        cells.withUnsafeBufferPointer { now in
+            previous.cells.withUnsafeBufferPointer { before in
+                for y in 0..<height {
+                    let row = y * width
+                    var x = 0
+                    while x < width {
+                        if now[row + x] == before[row + x] {
+                            x += 1
+                            continue
+                        }
+                        var start = x
+                        while start > 0 && (now[row + start].isContinuation || before[row + start].isContinuation) {
+                            start -= 1
+                        }
+                        var end = x + 1  // exclusive
+                        while end < width && (now[row + end] != before[row + end]
+                            || now[row + end].isContinuation || before[row + end].isContinuation) {
+                            end += 1
+                        }
+                        spans.append(CellSpan(y: y, x: start, width: end - start))
+                        x = end
+                    }
+                }
+            }
+        }
+        return .spans(spans)
+    }
+}

@@ -67,12 +67,4 @@ public enum ConsoleView {
         case .message(let title, let lines): Overlays.message(p, title: title, text: lines, area: buffer.area, into: &buffer)
         }
     }
-
-    /// The screen as plain text, `width` × `height`: what `--snapshot` prints and tests read.
-    public static func snapshotText(state: SessionState, context: ViewContext, layout: Layout,
-                                    width: Int, height: Int) -> String {
-        var buffer = CellBuffer(width: width, height: height)
-        render(state: state, context: context, layout: layout, into: &buffer)
-        return buffer.text
-    }
 }

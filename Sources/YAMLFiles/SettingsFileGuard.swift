@@ -1,11 +1,6 @@
 // libyaml, which Yams builds and links: its event parser is iterative (Yams composes recursively).
 import CYaml
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import SystemCalls
 
 /// The checks a settings file passes before its text reaches the YAML parser, whose
 /// recursion would overflow the stack on a deeply nested file (a 10 KB file of 5,000 nested
@@ -20,33 +15,26 @@ public enum SettingsFileGuard {
     /// The text of the settings file at `path`: a regular file (not a directory, FIFO or
     /// device, which could block or never end) of at most `maxBytes`, in UTF-8.
     public static func readText(path: String) throws(FileProblem) -> String {
-        // O_NONBLOCK: opening a FIFO must not wait for a writer; fstat then refuses it.
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
-        guard fd >= 0 else {
-            throw FileProblem(file: path, problem: errno == ENOENT ? "no such file" : "cannot open: \(errnoText())")
+        // Non-blocking: opening a FIFO must not wait for a writer; its status then refuses it.
+        let fd: Int32
+        do {
+            fd = try SystemCalls.open(path, .read, nonBlocking: true)
+        } catch {
+            throw FileProblem(file: path, problem: error == .noSuchFile ? "no such file" : "cannot open: \(error.text)")
         }
-        defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else { throw FileProblem(file: path, problem: "cannot read: \(errnoText())") }
-        guard (info.st_mode & S_IFMT) == S_IFREG else {
+        defer { SystemCalls.close(fd) }
+        let status: SystemCalls.FileStatus
+        do { status = try SystemCalls.status(fd: fd) } catch { throw FileProblem(file: path, problem: "cannot read: \(error.text)") }
+        guard status.kind == .regular else {
             throw FileProblem(file: path, problem: "not a regular file")
         }
-        guard info.st_size <= off_t(maxBytes) else {
-            throw FileProblem(file: path, problem: "too large for a settings file (\(info.st_size) bytes; at most 1 MiB)")
+        guard status.size <= maxBytes else {
+            throw FileProblem(file: path, problem: "too large for a settings file (\(status.size) bytes; at most 1 MiB)")
         }
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 16_384)
-        while true {
-            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR || errno == EAGAIN { continue }
-                throw FileProblem(file: path, problem: "cannot read: \(errnoText())")
-            }
-            if n == 0 { break }
-            bytes.append(contentsOf: buffer[0..<n])
-            // The file may have grown since fstat.
-            if bytes.count > maxBytes { throw FileProblem(file: path, problem: "too large for a settings file (over 1 MiB)") }
-        }
+        let bytes: [UInt8]
+        do { bytes = try SystemCalls.readToEnd(fd, limit: maxBytes) } catch { throw FileProblem(file: path, problem: "cannot read: \(error.text)") }
+        // The file may have grown since its status was read.
+        if bytes.count > maxBytes { throw FileProblem(file: path, problem: "too large for a settings file (over 1 MiB)") }
         guard let text = String(validating: bytes, as: UTF8.self) else {
             throw FileProblem(file: path, problem: "not UTF-8 text")
         }
@@ -95,9 +83,5 @@ public enum SettingsFileGuard {
                 }
             }
         }
-    }
-
-    static func errnoText() -> String {
-        String(cString: strerror(errno))
     }
 }

@@ -1,14 +1,12 @@
 import ArgumentParser
+import Console
 import Foundation
 import SessionCore
 import Simulator
+import SystemCalls
 import Telemetry
 import TelemetrySources
 import View
-
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// Measurements behind the numbers in the README. They measure; they never pass or fail.
 @main
@@ -22,17 +20,12 @@ struct Bench: ParsableCommand {
 
 func monotonic() -> Double { MonotonicClock.now() }
 
-/// Resident set size in MB, from /proc/self/statm.
+/// Resident set size in MB, from /proc/self/statm (its second field, in pages).
 func residentMB() -> Double {
-    guard let f = fopen("/proc/self/statm", "r") else { return -1 }
-    defer { fclose(f) }
-    var size = 0, resident = 0
-    withUnsafeMutablePointer(to: &size) { s in
-        withUnsafeMutablePointer(to: &resident) { r in
-            _ = withVaList([s, r]) { vfscanf(f, "%ld %ld", $0) }
-        }
-    }
-    return Double(resident) * Double(sysconf(Int32(_SC_PAGESIZE))) / 1_048_576
+    guard let statm = try? SystemCalls.readFile("/proc/self/statm") else { return -1 }
+    let fields = String(decoding: statm, as: UTF8.self).split(separator: " ")
+    guard fields.count > 1, let resident = Int(fields[1]) else { return -1 }
+    return Double(resident) * Double(SystemCalls.pageSize) / 1_048_576
 }
 
 /// Decodes a whole file held in memory, several times, and prints the best frames/s.
@@ -46,15 +39,8 @@ struct Decode: ParsableCommand {
 
     func run() throws {
         if streaming { return try runStreaming() }
-        guard let f = fopen(file, "rb") else { throw ValidationError("cannot open \(file)") }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 20)
-        while true {
-            let n = fread(&chunk, 1, chunk.count, f)
-            if n <= 0 { break }
-            bytes.append(contentsOf: chunk[0..<n])
-        }
-        fclose(f)
+        let bytes: [UInt8]
+        do { bytes = try SystemCalls.readFile(file) } catch { throw ValidationError("cannot open \(file): \(error)") }
         var best = Double.infinity
         var frames = 0, errors = 0
         for _ in 0..<runs {
@@ -129,7 +115,11 @@ struct Memory: ParsableCommand {
     }
 }
 
-/// The cost of building one console frame (every panel of a layout into a cell buffer).
+/// The cost of one console frame as the full-screen console builds it (`ConsoleLoop`):
+/// `ConsoleModel.frame` takes the alarm engine's list (formatted and sorted) and builds the view
+/// context, and `ConsoleFrame.render` picks the layout for the size and draws every panel into a
+/// cell buffer. Between frames the session takes a batch of new data and evaluates its alarms
+/// (`SessionDriver.step`), as the console's loop does; that is not timed.
 struct Render: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Median cost of building one console frame.")
 
@@ -139,30 +129,36 @@ struct Render: ParsableCommand {
     @Option var frames = 2000
 
     func run() throws {
+        guard LayoutCatalog.builtIn(layout) != nil else { throw ValidationError("no layout \(layout)") }
         var simulator = SessionSimulator(options: SimulatorOptions(seed: 1, armRateHz: 500))
-        var state = SessionState()
-        while simulator.nextTime < 300 {
-            let frame = simulator.next()
-            state.apply(frame, arrival: frame.t)
+        // Shipped layouts only, so the number does not depend on the user's files.
+        var model = ConsoleModel(mode: .live, label: "bench", catalog: LayoutCatalog(userDirectory: nil), layoutRequest: layout)
+        let recorder = AlarmRecorder(destination: .none)
+        // Arrival times follow session time (as a snapshot's do), so nothing looks stale.
+        model.driver.step(event: .state(.connected(peer: "bench")), now: 0)
+        func feed(_ count: Int) {
+            let batch = (0..<count).map { _ in simulator.next() }
+            model.driver.step(events: batch.map { .decoded(.frame($0)) }, now: batch.last?.t ?? 0, recorder: recorder)
         }
-        guard let chosen = LayoutCatalog.builtIn(layout) else { throw ValidationError("no layout \(layout)") }
+        while simulator.nextTime < 300 { feed(100) }
         var buffer = CellBuffer(width: width, height: height)
         var samples: [Double] = []
         samples.reserveCapacity(frames)
         for k in 0..<frames {
             // New data between frames, as in a live session (~15 frames per arm between redraws).
-            for _ in 0..<70 { let f = simulator.next(); state.apply(f, arrival: f.t) }
-            let context = ViewContext(mode: .live, source: .connected(peer: "bench"), now: state.sessionTime,
-                                      wallClock: "12:00:00", alarms: AlarmRow.rows(from: state))
+            feed(70)
+            let now = model.driver.state.sessionTime
             let start = monotonic()
-            ConsoleView.render(state: state, context: context, layout: chosen, into: &buffer)
+            model.frame(now: now, wallClock: "12:00:00", playback: nil).render(into: &buffer, state: &model.view)
             samples.append(monotonic() - start)
             if k == 0 { samples.removeAll() }
         }
         samples.sort()
         let median = samples[samples.count / 2] * 1e6
         let p90 = samples[samples.count * 9 / 10] * 1e6
-        print("build one \(width)x\(height) \(layout) frame: median \(String(format: "%.0f", median)) µs, p90 \(String(format: "%.0f", p90)) µs over \(samples.count) frames")
+        let alarms = model.driver.alarms.alarms.count
+        print("build one \(width)x\(height) \(model.view.shownLayout) frame (\(alarms) alarms listed): "
+              + "median \(String(format: "%.0f", median)) µs, p90 \(String(format: "%.0f", p90)) µs over \(samples.count) frames")
         print("FRAME_MEDIAN_US \(String(format: "%.0f", median))")
     }
 }

@@ -1,12 +1,7 @@
 import Foundation
+import SystemCalls
 import Telemetry
 import TelemetrySources
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Plain output helpers for the command line.
 enum Output {
@@ -36,12 +31,6 @@ enum Output {
     static func error(_ message: String) {
         let text = message.hasPrefix("surgtop:") || message.hasPrefix("Error:") || message.hasPrefix("Usage:")
             ? message : "surgtop: \(message)"
-        let line = WireText.sanitizeLines(text.hasSuffix("\n") ? String(text.dropLast()) : text) + "\n"
-        line.withCString { p in _ = write(2, p, strlen(p)) }
+        SystemCalls.writeStandardError(WireText.sanitizeLines(text.hasSuffix("\n") ? String(text.dropLast()) : text))
     }
-}
-
-func terminate(_ code: Int32) -> Never {
-    fflush(nil)
-    exit(code)
 }

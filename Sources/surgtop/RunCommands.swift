@@ -1,10 +1,10 @@
 import ArgumentParser
-import Foundation
 import Console
 import Simulator
 import Telemetry
 import TelemetrySources
 import SessionCore
+import SystemCalls
 import View
 
 /// Options every watching command shares.
@@ -146,11 +146,12 @@ struct Live: ParsableCommand {
         // gateway back rather than grow (standard input waits for room instead).
         let inbox = target == "-" ? SourceInbox() : SourceInbox.live()
         let source: any TelemetrySource
+        // telemetry.handshake_s: how long a gateway may go without a valid frame, at first or
+        // after: the listener frees its one slot, the client dials again.
+        let handshake = try watch.alarmSettings().handshakeSeconds
         if let listen {
             let address: ListenAddress
             do { address = try ListenAddress(parsing: listen) } catch { throw Failure.usage("\(error)") }
-            // telemetry.handshake_s: how long a gateway may hold the one slot without a valid frame.
-            let handshake = try watch.alarmSettings().handshakeSeconds
             let listener = TCPListenerSource(address: address, handshakeTimeout: handshake, backlog: inbox.countProvider)
             do { try listener.bind() } catch { throw Failure.io("\(error)") }
             source = listener
@@ -159,7 +160,8 @@ struct Live: ParsableCommand {
         } else {
             let endpoint: HostPort
             do { endpoint = try HostPort(parsing: target ?? "") } catch { throw Failure.usage("\(error)") }
-            source = TCPClientSource(host: endpoint.host, port: endpoint.port, backlog: inbox.countProvider)
+            source = TCPClientSource(host: endpoint.host, port: endpoint.port, backlog: inbox.countProvider,
+                                     silenceTimeout: handshake)
         }
         if let size = watch.snapshot.flatMap(WatchOptions.size) {
             print(try Watch.snapshot(.live(source, inbox), size: size, options: watch))
@@ -199,7 +201,6 @@ struct Replay: ParsableCommand {
     func validate() throws {
         guard from >= 0 && from <= Frame.timeLimit else { throw ValidationError("--from must be 0 or more seconds (at most 1e9), not \(from)") }
         guard speed > 0 && speed <= 1000 else { throw ValidationError("--speed must be above 0 and at most 1000, not \(speed)") }
-        guard from >= 0 else { throw ValidationError("--from must be 0 or more seconds") }
     }
 
     func run() throws {
@@ -266,7 +267,7 @@ enum Watch {
 func loadAlarmSettings(_ path: String?) throws -> AlarmSettings {
     do {
         if let path { return try AlarmSettingsFile.load(path: path) }
-        return try AlarmSettingsFile.loadDefault(environment: ProcessInfo.processInfo.environment).settings
+        return try AlarmSettingsFile.loadDefault(environment: SystemCalls.environment()).settings
     } catch {
         throw Failure.usage(error.description)
     }

@@ -1,12 +1,9 @@
 import ArgumentParser
 import Console
 import Simulator
+import SystemCalls
 import Telemetry
 import TelemetrySources
-
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// `surgtop sim`: the simulator as a live gateway (--serve) or as a recording (--out).
 struct Sim: ParsableCommand {
@@ -61,8 +58,8 @@ struct Sim: ParsableCommand {
             do { try server.start() } catch { throw Failure.io("\(error)") }
             // The bound address as `live` takes it back (IPv6 in brackets, the port the system chose).
             Output.error("serving a simulated session on \(server.boundAddress ?? address.description) (Ctrl-C stops)")
-            installTerminationHandlers()
-            while !terminationWasRequested() { usleep(100_000) }
+            SystemCalls.installTerminationHandlers()
+            while !SystemCalls.terminationWasRequested { SystemCalls.sleep(seconds: 0.1) }
             server.stop()
         }
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import SystemCalls
 
 /// The root command. With no subcommand it runs the demo: the first thing a newcomer types.
 @main
@@ -32,7 +33,7 @@ struct Surgtop: ParsableCommand {
             try command.run()
         } catch let failure as Failure {
             Output.error(failure.message)
-            terminate(failure.code)
+            SystemCalls.exit(failure.code)
         } catch {
             let code = exitCode(for: error)
             if code == .success {
@@ -40,8 +41,8 @@ struct Surgtop: ParsableCommand {
             }
             let message = fullMessage(for: error)
             if !message.isEmpty { Output.error(message) }
-            // Argument errors are usage errors: exit 2, as scripts expect.
-            terminate(code == .validationFailure ? 2 : code.rawValue == 64 ? 2 : code.rawValue)
+            // Argument errors (EX_USAGE, 64) are usage errors: exit 2, as scripts expect.
+            SystemCalls.exit(code == .validationFailure ? 2 : code.rawValue)
         }
     }
 }

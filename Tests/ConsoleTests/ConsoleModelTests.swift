@@ -27,18 +27,18 @@ struct ConsoleModelTests {
         var model = consoleWithTwoAlarms()
         #expect(model.driver.alarms.alarms.map(\.id) == ["A.FIRST", "B.SECOND"])
         focusAlarms(&model)
-        model.handle(.down, control: nil)
-        model.handle(.character("a"), control: nil)
+        model.press(.down, playback: nil)
+        model.press(.character("a"), playback: nil)
         let acknowledged = model.driver.alarms.alarms.filter(\.acknowledged).map(\.id)
         #expect(acknowledged == ["B.SECOND"])
-        let rows = model.context(now: 3, wallClock: "", control: nil).alarms
+        let rows = model.context(now: 3, wallClock: "", playback: nil).alarms
         #expect(rows.map(\.selected) == [false, true], "the selected row is marked for the view")
     }
 
     @Test("A acknowledges every alarm")
     func acknowledgeAll() {
         var model = consoleWithTwoAlarms()
-        model.handle(.character("A"), control: nil)
+        model.press(.character("A"), playback: nil)
         #expect(model.driver.alarms.alarms.count == 2)
         #expect(model.driver.alarms.alarms.allSatisfy { $0.acknowledged })
     }
@@ -47,12 +47,12 @@ struct ConsoleModelTests {
     func selectionFollowsTheAlarm() {
         var model = consoleWithTwoAlarms()
         focusAlarms(&model)
-        model.handle(.down, control: nil)  // B.SECOND
+        model.press(.down, playback: nil)  // B.SECOND
         let high = Frame(t: 3, body: .alarm(AlarmReport(id: "C.HIGH", state: .raised, priority: .high, message: "high")))
         model.driver.handle(.decoded(.frame(high)), arrival: 3)
         model.driver.evaluateAlarms(arrivalNow: 3)
         #expect(model.driver.alarms.alarms.map(\.id) == ["C.HIGH", "A.FIRST", "B.SECOND"])
-        model.handle(.character("a"), control: nil)
+        model.press(.character("a"), playback: nil)
         #expect(model.driver.alarms.alarms.filter(\.acknowledged).map(\.id) == ["B.SECOND"])
     }
 
@@ -62,13 +62,13 @@ struct ConsoleModelTests {
         settings.audioPauseSeconds = 60
         let model = ConsoleModel(mode: .live, label: "t", catalog: LayoutCatalog(userDirectory: nil), layoutRequest: nil,
                                  alarmSettings: settings)
-        let pause = model.context(now: 0, wallClock: "", control: nil).extraKeys.first { $0.key == "p" }
+        let pause = model.context(now: 0, wallClock: "", playback: nil).extraKeys.first { $0.key == "p" }
         #expect(pause?.help.contains("60 s") == true, "\(pause?.help ?? "no p key")")
     }
 
     /// Tabs to the Alarms panel (the technician layout has one; at most ten tabs).
     func focusAlarms(_ model: inout ConsoleModel) {
-        for _ in 0..<10 where model.focus != .alarms { model.handle(.tab, control: nil) }
+        for _ in 0..<10 where model.focus != .alarms { model.press(.tab, playback: nil) }
         #expect(model.focus == .alarms)
     }
 }

@@ -33,10 +33,10 @@ struct SourceLogTests {
         model.driver.handle([.state(.listening(address: "127.0.0.1:7000")),
                              .log("dropped gateway 127.0.0.1:5555: sent no valid frame within 5 s of connecting")],
                             arrival: 100)
-        #expect(model.context(now: 101, wallClock: "12:00:00", control: nil).sourceNote?.hasPrefix("dropped gateway") == true)
+        #expect(model.context(now: 101, wallClock: "12:00:00", playback: nil).sourceNote?.hasPrefix("dropped gateway") == true)
         var buffer = CellBuffer(width: 160, height: 40)
-        model.render(into: &buffer, now: 101, wallClock: "12:00:00", control: nil)
+        model.frame(now: 101, wallClock: "12:00:00", playback: nil).render(into: &buffer, state: &model.view)
         #expect(buffer.text.contains("dropped gateway 127.0.0.1:5555"))
-        #expect(model.context(now: 131, wallClock: "12:00:30", control: nil).sourceNote == nil)
+        #expect(model.context(now: 131, wallClock: "12:00:30", playback: nil).sourceNote == nil)
     }
 }

@@ -309,6 +309,28 @@ struct LineReceiverTests {
         #expect(one.recorder.endings.map(\.reason) == ["sent no valid frame within 1 s of connecting (1 byte received)"])
     }
 
+    @Test("after its first frame, a peer that falls silent is dropped within one to two idle periods")
+    func silentAfterFirstFrame() throws {
+        let wire = try Wire(LineReceiver.Limits(handshakeTimeout: 5, idleTimeout: 5))
+        defer { wire.finish() }
+        try wire.send(TCPTest.session("S", arms: ["PSM1"]))
+        // Frames every second keep it.
+        for k in 1...20 {
+            wire.channel.embeddedEventLoop.advanceTime(by: .seconds(1))
+            try wire.send("{\"t\":\(k),\"type\":\"event\",\"kind\":\"x\"}\n")
+        }
+        #expect(wire.channel.isActive)
+        // Then nothing: closed by 10 s of silence, not at 4.
+        wire.channel.embeddedEventLoop.advanceTime(by: .seconds(4))
+        #expect(wire.channel.isActive)
+        wire.channel.embeddedEventLoop.advanceTime(by: .seconds(6))
+        #expect(!wire.channel.isActive)
+        let ending = try #require(wire.recorder.endings.first)
+        #expect(ending.reason == "sent no valid frame for 5 s (silent, or a half-open connection)")
+        #expect(ending.byConsole && ending.receivedFrames == 21)
+        #expect(wire.wroteNothing)
+    }
+
     @Test("a valid frame within the handshake time keeps the connection, however long it then stays")
     func validFrameKeepsTheSlot() throws {
         let wire = try Wire(LineReceiver.Limits(handshakeTimeout: 5))

@@ -10,7 +10,8 @@ struct TCPListenerSourceTests {
     func oneGatewayAtATime() async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         defer { TCPTest.release(group) }
-        let listener = TCPListenerSource(address: ListenAddress(port: 0))
+        // No handshake time to race: this test's task may resume seconds late on a busy machine.
+        let listener = TCPListenerSource(address: ListenAddress(port: 0), handshakeTimeout: 3_600)
         defer { listener.stop() }
         try listener.bind()
         let port = try #require(listener.boundPort)

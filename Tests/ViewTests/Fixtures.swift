@@ -214,3 +214,13 @@ func rect(of id: PanelID, in outcome: RenderOutcome) -> Rect? {
 
 /// Both screen sizes the panels are tested at, with the layout used at each.
 let screenSizes: [(width: Int, height: Int, layout: String)] = [(80, 24, "compact"), (120, 40, "technician")]
+
+extension AlarmRow {
+    /// The rows of a state's device alarms, each as the robot reported it (the console lists the
+    /// alarm engine's alarms instead; these tests draw the panels from a state alone).
+    static func rows(from state: SessionState) -> [AlarmRow] {
+        state.deviceAlarms.map {
+            AlarmRow(id: $0.id, priority: $0.priority, message: $0.message ?? $0.id, since: $0.raisedAt, source: $0.source)
+        }
+    }
+}

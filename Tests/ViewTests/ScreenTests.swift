@@ -140,10 +140,10 @@ import Testing
         #expect(Set(outcome.maxScroll.keys) == [.link, .arms, .instruments, .alarms, .events])
     }
 
-    @Test func snapshotTextIsThePlainScreen() {
-        let text = ConsoleView.snapshotText(state: state, context: Fixture.context(state: state),
-                                            layout: Fixture.layout("compact"), width: 80, height: 24)
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+    @Test func theScreenAsTextIsPlain() {
+        var buffer = CellBuffer(width: 80, height: 24)
+        ConsoleView.render(state: state, context: Fixture.context(state: state), layout: Fixture.layout("compact"), into: &buffer)
+        let lines = buffer.text.split(separator: "\n", omittingEmptySubsequences: false)
         #expect(lines.count == 24)
         #expect(lines.allSatisfy { !$0.hasSuffix(" ") })
     }

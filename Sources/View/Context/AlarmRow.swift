@@ -1,8 +1,8 @@
 import SessionCore
 import Telemetry
 
-/// One line of the alarm list, whoever raised it: the robot (device alarms) now, the console's
-/// own alarm engine (thresholds, acknowledgement, latching) later.
+/// One line of the alarm list, whoever raised it: the robot (device alarms) or the console's own
+/// alarm engine (thresholds); the console builds the rows from the engine's list.
 public struct AlarmRow: Sendable, Equatable {
     public var id: String
     public var priority: AlarmPriority
@@ -29,17 +29,6 @@ public struct AlarmRow: Sendable, Equatable {
         self.acknowledged = acknowledged
         self.latched = latched
         self.source = source
-    }
-
-    /// A row for an alarm the robot reported.
-    public init(_ alarm: DeviceAlarm) {
-        self.init(id: alarm.id, priority: alarm.priority, message: alarm.message ?? alarm.id,
-                  since: alarm.raisedAt, source: alarm.source)
-    }
-
-    /// Rows for every device alarm of a session, as the console fills them until the alarm engine.
-    public static func rows(from state: SessionState) -> [AlarmRow] {
-        state.deviceAlarms.map(AlarmRow.init)
     }
 
     /// Display order: highest priority first, then the oldest first (new alarms join the end of

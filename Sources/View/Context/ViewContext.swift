@@ -55,8 +55,8 @@ public struct ViewContext: Sendable {
     public var scroll: [PanelID: Int]
     /// Seconds without an update after which a live panel says STALE.
     public var staleAfter: Double
-    /// The alarms to list; the console fills them from `SessionState.deviceAlarms` (see
-    /// `AlarmRow.rows(from:)`) until the alarm engine does.
+    /// The alarms to list: the console builds them from the alarm engine's list (the robot's
+    /// alarms and its own), with their flash phase and the selection.
     public var alarms: [AlarmRow]
     /// The highest priority among alarms that need attention, for the header; nil to derive
     /// it from the unacknowledged `alarms`.
@@ -65,9 +65,9 @@ public struct ViewContext: Sendable {
     /// Seconds left of an audio pause (`p`), shown as a countdown in the header.
     public var audioPausedFor: Double?
     /// The alarm settings the alarm engine runs with: values are coloured and marked by their
-    /// level functions (see `AlarmSettings.linkLevel` and AlarmLevels.swift).
+    /// level functions (see `AlarmSettings.linkLevel` and ConditionLevels.swift).
     public var alarmSettings: AlarmSettings
-    /// Keys beyond the built-in ones, for the footer and help (alarm keys, later).
+    /// Keys beyond the built-in ones, for the footer and help: the console's alarm keys.
     public var extraKeys: [KeyBinding]
 
     public init(mode: SessionMode, source: SourceState, sourceLabel: String = "", now: Double,

@@ -1,0 +1,142 @@
+import SessionCore
+import SystemCalls
+import Telemetry
+import TelemetrySources
+import Terminal
+import View
+
+/// The console's loop on any terminal (`TerminalBackend`) and any clock: keys, source events and
+/// ticks update the model, the screen is built from it, and only the cells that changed are
+/// presented. `ConsoleApp` runs it on the curses screen; tests run it on a fake terminal and a
+/// fake clock.
+///
+/// Timing: at most 30 frames per second; a frame is built at least every 0.25 s (clocks and
+/// stale timers move even when no data does) but presented only when a cell changed; while an
+/// alarm flashes, a frame is also built when its flash phase changes. Keys are read with a
+/// timeout up to the next frame, not at all while the source is far ahead (`catchUpBacklog`).
+final class ConsoleLoop {
+    /// Why the loop ended.
+    enum Exit: Equatable {
+        /// The user quit.
+        case quit
+        /// `stopRequested` said so (SIGINT, SIGTERM, SIGHUP).
+        case stopped
+        /// The session cannot go on (`SessionDriver.fatal`).
+        case fatal(String)
+    }
+
+    /// Events waiting beyond this many mean a source is ahead of the screen: drain without waiting for keys.
+    static let catchUpBacklog = 2_000
+    static let minFrameInterval = 1.0 / 30
+    /// Clocks and stale timers move even when no data does.
+    static let idleRefresh = 0.25
+
+    private(set) var model: ConsoleModel
+    private let terminal: any TerminalBackend
+    private let inbox: SourceInbox
+    private let playback: PlaybackControl?
+    private let recorder: AlarmRecorder
+    private let quiet: Bool
+    private let length: RecordingLength?
+    private let clock: () -> Double
+    private let wallClock: () -> String
+    private let stopRequested: () -> Bool
+
+    /// - Parameters:
+    ///   - playback: pause/speed/seek of a replay (nil for live sources).
+    ///   - length: the recording's length for the timeline (it may become known only later).
+    ///   - quiet: no bells.
+    ///   - clock: monotonic seconds; arrival times and the flash phases follow it.
+    init(model: ConsoleModel, terminal: any TerminalBackend, inbox: SourceInbox, playback: PlaybackControl?,
+         recorder: AlarmRecorder = AlarmRecorder(destination: .none), quiet: Bool = false, length: RecordingLength? = nil,
+         clock: @escaping () -> Double = MonotonicClock.now, wallClock: @escaping () -> String = WallClock.now,
+         stopRequested: @escaping () -> Bool = { SystemCalls.terminationWasRequested }) {
+        self.model = model
+        self.terminal = terminal
+        self.inbox = inbox
+        self.playback = playback
+        self.recorder = recorder
+        self.quiet = quiet
+        self.length = length
+        self.clock = clock
+        self.wallClock = wallClock
+        self.stopRequested = stopRequested
+        self.model.capabilities = (unicode: terminal.capabilities.unicode, colors: terminal.capabilities.colors)
+    }
+
+    /// Runs until the user quits, a stop is requested or the session cannot go on.
+    func run() -> Exit {
+        var quit = false
+        var lastDraw = -Double.infinity
+        var dirty = true
+        var buffer = CellBuffer(width: 0, height: 0)
+        // What the terminal shows; nil when it must be repainted whole (the start, a resize).
+        var presented: CellBuffer?
+
+        while !quit {
+            if stopRequested() { return .stopped }
+            let now = clock()
+            // Wait for a key only as long as the next frame is due; not at all while a backlog
+            // waits (a seek or a fast replay catching up: the source pauses while it is full).
+            var untilDraw = dirty ? max(0, lastDraw + Self.minFrameInterval - now) : Self.idleRefresh
+            if model.driver.alarms.hasFlashing, lastDraw.isFinite {
+                // Up to the next change of a flash phase, so a flash is drawn when it changes.
+                untilDraw = min(untilDraw, max(0, max(Self.nextFlashChange(after: lastDraw), lastDraw + Self.minFrameInterval) - now))
+            }
+            let catchingUp = inbox.count >= Self.catchUpBacklog
+            var key = terminal.readKey(timeoutMs: catchingUp ? 0 : Int(saturating: (min(untilDraw, Self.idleRefresh) * 1000).rounded(.up)))
+            // Every key already typed is applied before drawing.
+            while let pressed = key {
+                if pressed == .resize { presented = nil }
+                if model.press(pressed, playback: playback, alarmLog: recorder.recent) { quit = true }
+                dirty = true
+                key = terminal.readKey(timeoutMs: 0)
+            }
+            if model.duration == nil, let seconds = length?.seconds {
+                model.duration = seconds  // a gzip recording's length, found in the background
+                dirty = true
+            }
+            // Alarms advance with time even when no data arrives (telemetry lost, hysteresis).
+            if model.driver.step(events: inbox.drain(), now: clock(), recorder: recorder).applied {
+                model.settleSeek()
+                dirty = true
+            }
+            if let fatal = model.driver.fatal { return .fatal(fatal) }
+            if let problem = recorder.takeProblem() {
+                model.overlay = .message(title: "Alarm log", lines: [problem, "Alarms are still shown and kept on screen (l)."])
+            }
+            let bells = model.driver.alarms.bellsDue(at: model.driver.alarms.now)
+            if bells > 0 && !quiet {
+                for _ in 0..<min(bells, 5) { terminal.bell() }
+            }
+            if model.driver.alarms.hasFlashing { dirty = true }  // the flash phases move
+            let t = clock()
+            guard (dirty && t - lastDraw >= Self.minFrameInterval) || t - lastDraw >= Self.idleRefresh else { continue }
+            let size = terminal.size
+            if buffer.width != size.width || buffer.height != size.height {
+                buffer = CellBuffer(width: size.width, height: size.height)
+            }
+            model.frame(now: t, wallClock: wallClock(), playback: playback?.current).render(into: &buffer, state: &model.view)
+            let changes = buffer.changes(from: presented)
+            if !changes.isEmpty {
+                terminal.present(buffer, changes: changes)
+                presented = buffer
+            }
+            lastDraw = t
+            dirty = false
+        }
+        return .quit
+    }
+
+    /// The flash rates of `AlarmEngine.isLitPhase`: high 2 Hz, medium 0.6 Hz, each lit for the
+    /// first half of its period (low is steady).
+    static let flashHz: [Double] = [2, 0.6]
+
+    /// The first time after `t` at which a flashing alarm turns on or off.
+    static func nextFlashChange(after t: Double) -> Double {
+        flashHz.map { hz in
+            let half = 0.5 / hz
+            return ((t / half).rounded(.down) + 1) * half
+        }.min() ?? .infinity
+    }
+}

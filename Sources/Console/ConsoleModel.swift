@@ -1,0 +1,311 @@
+import SessionCore
+import Telemetry
+import TelemetrySources
+import Terminal
+import View
+
+/// What a key asks for beyond the console's own state, as a value: `ConsoleModel.handle` returns
+/// these and the loop carries them out (`ConsoleModel.perform` for all but `.quit`), so the model
+/// itself touches neither the replay's controls nor anything else shared.
+public enum ConsoleCommand: Sendable, Equatable {
+    /// Leave the console.
+    case quit
+    /// Replay: pause, or resume.
+    case togglePause
+    /// Replay: the next speed preset up (`faster`) or down.
+    case stepSpeed(faster: Bool)
+    /// Replay: jump to session time `to`, reading on from the kept checkpoint `from` when there is one.
+    case seek(to: Double, from: ReplayCheckpoint?)
+    /// Acknowledge one alarm, on the alarm engine's clock.
+    case acknowledge(alarmID: String)
+    /// Acknowledge every alarm, on the alarm engine's clock.
+    case acknowledgeAll
+    /// Pause the alarm sounds for the settings' time, on the alarm engine's clock.
+    case pauseAudio
+    /// End the audio pause, on the alarm engine's clock.
+    case resumeAudio
+    /// Open the alarm log (the `l` overlay) with the log's most recent lines.
+    case showAlarmLog
+}
+
+/// The console's render-time state, as ratatui keeps a StatefulWidget's: the scroll offsets the
+/// keys move and the render clamps, and what the last render found (how far each panel can
+/// scroll, which layout is on screen). It is passed explicitly to `ConsoleFrame.render`, the only
+/// code that writes `maxScroll` and `shownLayout`.
+public struct ConsoleViewState: Sendable, Equatable {
+    /// Each panel's scroll offset.
+    public var scroll: [PanelID: Int] = [:]
+    /// The largest useful offset of each scrollable panel on the last screen drawn.
+    public internal(set) var maxScroll: [PanelID: Int] = [:]
+    /// The layout on screen (the requested one, or compact when the terminal is small); empty
+    /// before the first render and while the terminal is too small for any.
+    public internal(set) var shownLayout = ""
+
+    public init() {}
+}
+
+/// One screen of the console, built from the model at a moment (`ConsoleModel.frame`) and drawn
+/// with the view state given to it (`render(into:state:)`), as a StatefulWidget is.
+public struct ConsoleFrame {
+    public let session: SessionState
+    public let context: ViewContext
+    public let layout: Layout
+    let catalog: LayoutCatalog
+
+    /// Draws the whole screen into `buffer` (sized by the caller). Records in `view` how far each
+    /// panel can scroll and which layout it drew, and clamps the scroll offsets to that.
+    public func render(into buffer: inout CellBuffer, state view: inout ConsoleViewState) {
+        let size = TerminalSize(width: buffer.width, height: buffer.height)
+        let choice = LayoutChoice.resolve(requested: layout, size: size, catalog: catalog)
+        view.shownLayout = choice.layout?.name ?? ""
+        var context = self.context
+        context.scroll = view.scroll
+        let outcome = ConsoleView.render(state: session, context: context, choice: choice, into: &buffer)
+        view.maxScroll = outcome.maxScroll
+        for (panel, limit) in outcome.maxScroll where (view.scroll[panel] ?? 0) > limit { view.scroll[panel] = limit }
+    }
+}
+
+/// The console's state beyond the session: layout, focus, scrolling, overlays, and the session
+/// itself (`driver`). Pure: `handle` takes a key, changes only the console's own state, reads the
+/// session, and returns what must happen besides (`ConsoleCommand`); `frame` and `context` read
+/// it. Tested without a terminal.
+public struct ConsoleModel {
+    public var driver: SessionDriver
+    public let label: String
+    public let catalog: LayoutCatalog
+    public private(set) var layout: Layout
+    public var overlay: Overlay?
+    public var focus: PanelID?
+    /// Scroll offsets and what the last render found (`ConsoleFrame.render` writes it).
+    public var view = ConsoleViewState()
+    public var capabilities: (unicode: Bool, colors: Bool) = (true, true)
+    public var duration: Double?
+    /// Which layout is on screen now (the requested one, or compact when the terminal is small).
+    public var shownLayout: String { view.shownLayout }
+
+    /// The alarm `a` acknowledges, moved with ↑/↓ while the Alarms panel has focus: by id, so a
+    /// new alarm sorting above it does not move the selection to another; its row position is
+    /// the fallback once it is gone.
+    public var alarmSelection = 0
+    public var selectedAlarmID: String?
+    /// The alarm engine's settings, which do not change while the console runs: the screen
+    /// colours values by the same rules (`ViewContext.alarmSettings`).
+    private let alarmSettings: AlarmSettings
+    private let alarmKeys: [KeyBinding]
+    /// A seek asked for and not yet reached: its target and its number (see `PlaybackControl.seek`).
+    public private(set) var pendingSeek: (target: Double, id: Int)?
+
+    public init(mode: SessionMode, label: String, catalog: LayoutCatalog, layoutRequest: String?, duration: Double? = nil,
+                alarmSettings: AlarmSettings = .defaults) {
+        self.driver = SessionDriver(mode: mode, alarmSettings: alarmSettings)
+        self.alarmSettings = alarmSettings
+        alarmKeys = Self.alarmKeys(audioPause: alarmSettings.audioPauseSeconds)
+        driver.keepsCheckpoints = mode == .replay  // ← resumes from them
+        self.label = label
+        self.catalog = catalog
+        self.duration = duration
+        let start = catalog.startingLayout(requested: layoutRequest, mode: mode)
+        self.layout = start.layout
+        if let error = start.error {
+            overlay = .message(title: "Layout error", lines: [error.description, "Showing the \(start.layout.name) layout instead. Any key closes this."])
+        }
+    }
+
+    public var mode: SessionMode { driver.mode }
+
+    /// Applies one key to the console's own state (overlays, focus, scrolling, the selection, the
+    /// layout) and returns what else must happen, for the loop to carry out in order.
+    public mutating func handle(_ key: Key) -> [ConsoleCommand] {
+        if overlay == .confirmQuit {
+            overlay = nil
+            return key == .character("y") || key == .character("Y") ? [.quit] : []
+        }
+        if case .message = overlay, key != .resize {
+            overlay = nil
+            return []
+        }
+        switch key {
+        case .character("q"), .character("Q"):
+            if mode != .live { return [.quit] }
+            overlay = .confirmQuit
+        case .control(3):
+            return [.quit]
+        case .character("?"):
+            overlay = overlay == .help ? nil : .help
+        case .escape:
+            overlay = nil
+        case .character("a"):
+            let listed = driver.alarms.alarms
+            if let k = selectedRow(in: listed) { return [.acknowledge(alarmID: listed[k].id)] }
+        case .character("A"):
+            return [.acknowledgeAll]
+        case .character("p"):
+            return [driver.alarms.audioPausedUntil != nil ? .resumeAudio : .pauseAudio]
+        case .character("l"):
+            return [.showAlarmLog]
+        case .character("L"):
+            if let next = catalog.next(after: layout.name) { layout = next }
+            if let focus, !layout.focusOrder.contains(focus) { self.focus = nil }
+        case .tab:
+            focus = layout.nextFocus(after: focus)
+        case .backTab:
+            let order = layout.focusOrder
+            if !order.isEmpty {
+                let k = focus.flatMap { order.firstIndex(of: $0) } ?? 0
+                focus = order[(k + order.count - 1) % order.count]
+            }
+        case .up, .character("k"): scrollFocused(by: -1)
+        case .down, .character("j"): scrollFocused(by: 1)
+        case .pageUp: scrollFocused(by: -10)
+        case .pageDown: scrollFocused(by: 10)
+        case .home: scrollFocused(by: -1_000_000)
+        case .end: scrollFocused(by: 1_000_000)
+        case .character(" ") where mode == .replay:
+            return [.togglePause]
+        case .character("+") where mode == .replay, .character("=") where mode == .replay:
+            return [.stepSpeed(faster: true)]
+        case .character("-") where mode == .replay:
+            return [.stepSpeed(faster: false)]
+        case .left where mode == .replay:
+            return [seek(by: -5)]
+        case .right where mode == .replay:
+            return [seek(by: 5)]
+        default:
+            break
+        }
+        return []
+    }
+
+    /// The alarm keys, for the footer and the help; the audio pause as long as the settings say.
+    public static func alarmKeys(audioPause seconds: Double) -> [KeyBinding] {
+        [
+            KeyBinding(key: "a", short: "ack", help: "acknowledge the selected alarm (Tab to Alarms, ↑/↓ to select)", section: "Alarms"),
+            KeyBinding(key: "A", short: "ack all", help: "acknowledge every alarm", section: "Alarms"),
+            KeyBinding(key: "p", short: "audio pause",
+                       help: "pause alarm sounds for \(NumberText.fixed(seconds, 0)) s (again: resume); a higher alarm breaks through",
+                       section: "Alarms"),
+            KeyBinding(key: "l", short: "alarm log", help: "show the alarm log", section: "Alarms"),
+        ]
+    }
+
+    /// The row of the selected alarm in `listed` (see `selectedAlarmID`); nil when none is listed.
+    func selectedRow(in listed: [ActiveAlarm]) -> Int? {
+        guard !listed.isEmpty else { return nil }
+        if let id = selectedAlarmID, let k = listed.firstIndex(where: { $0.id == id }) { return k }
+        return min(alarmSelection, listed.count - 1)
+    }
+
+    /// A jump by `seconds`, from the nearest kept checkpoint when there is one. Keys pressed while
+    /// a seek is under way step from where it is going, not from where the replay happens to be
+    /// on its way there.
+    private func seek(by seconds: Double) -> ConsoleCommand {
+        let t = max(0, (pendingSeek?.target ?? driver.state.sessionTime) + seconds)
+        return .seek(to: t, from: driver.checkpoint(forSeekTo: t))
+    }
+
+    /// Forgets the seek under way once the source has carried it out and the replay has got
+    /// there (or the recording ended short of it).
+    public mutating func settleSeek() {
+        guard let pending = pendingSeek, driver.lastSeek >= pending.id else { return }
+        if driver.state.sessionTime >= pending.target - 1e-6 || driver.sourceState == .ended {
+            pendingSeek = nil
+        }
+    }
+
+    private mutating func scrollFocused(by delta: Int) {
+        guard let focus = focus ?? layout.focusOrder.first else { return }
+        self.focus = focus
+        if focus == .alarms {
+            // In the alarm list the arrows move the selection; the list scrolls to keep it in view.
+            let listed = driver.alarms.alarms
+            alarmSelection = min(max(0, listed.count - 1), max(0, (selectedRow(in: listed) ?? 0) + delta))
+            selectedAlarmID = listed.isEmpty ? nil : listed[alarmSelection].id
+            view.scroll[.alarms] = min(view.maxScroll[.alarms] ?? 0, alarmSelection)
+            return
+        }
+        let limit = view.maxScroll[focus] ?? 0
+        view.scroll[focus] = min(limit, max(0, (view.scroll[focus] ?? 0) + delta))
+    }
+
+    /// How long the source's latest log line stays in the header.
+    static let sourceNoteSeconds = 30.0
+
+    /// The view context for this moment; `playback` is a replay's pause and speed as they stand.
+    public func context(now: Double, wallClock: String, playback: PlaybackControl.Settings?) -> ViewContext {
+        var replay: ReplayStatus?
+        if mode == .replay, let playback {
+            replay = ReplayStatus(position: driver.state.sessionTime, duration: duration, speed: playback.speed,
+                                  paused: playback.paused)
+        }
+        let engine = driver.alarms
+        let listed = engine.alarms  // built once: it formats every message and sorts
+        let selected = selectedRow(in: listed)
+        let rows = listed.enumerated().map { k, alarm in
+            var row = AlarmRow(id: alarm.id, priority: alarm.priority, message: alarm.message, since: alarm.raisedAt,
+                               acknowledged: alarm.acknowledged, latched: alarm.latched, source: alarm.source)
+            row.lit = !alarm.flashing || AlarmEngine.isLitPhase(priority: alarm.priority, at: now)
+            row.selected = k == selected
+            return row
+        }
+        var context = ViewContext(mode: mode, source: driver.sourceState, sourceLabel: label, now: now, wallClock: wallClock,
+                                  replay: replay, unicode: capabilities.unicode, colors: capabilities.colors, focus: focus,
+                                  scroll: view.scroll, alarms: rows, highestPriority: engine.highestPriority, overlay: overlay,
+                                  alarmSettings: alarmSettings, extraKeys: alarmKeys)
+        context.audioPausedFor = engine.audioPauseRemaining(at: engine.now)
+        if let at = driver.lastLogArrival, now - at < Self.sourceNoteSeconds { context.sourceNote = driver.log.last }
+        return context
+    }
+
+    /// The screen for this moment, to draw with `render(into:state:)` and the model's `view`:
+    /// `model.frame(…).render(into: &buffer, state: &model.view)`.
+    public func frame(now: Double, wallClock: String, playback: PlaybackControl.Settings?) -> ConsoleFrame {
+        ConsoleFrame(session: driver.state, context: context(now: now, wallClock: wallClock, playback: playback),
+                     layout: layout, catalog: catalog)
+    }
+}
+
+// MARK: - Carrying out commands (the loop's side)
+
+extension ConsoleModel {
+    /// Carries out a command `handle` returned, as the console loop does: the replay's controls
+    /// through `playback`, the alarm engine on its own clock, the alarm log from `alarmLog` (its
+    /// lines, newest last). `.quit` belongs to the loop and does nothing here.
+    public mutating func perform(_ command: ConsoleCommand, playback: PlaybackControl?, alarmLog: [String] = []) {
+        switch command {
+        case .quit:
+            break
+        case .togglePause:
+            playback?.togglePause()
+        case .stepSpeed(let faster):
+            playback?.stepSpeed(faster: faster)
+        case .seek(let target, let checkpoint):
+            guard let playback else { return }
+            pendingSeek = (target, playback.seek(to: target, from: checkpoint))
+        case .acknowledge(let id):
+            driver.alarms.acknowledge(id: id, at: driver.alarms.now)
+        case .acknowledgeAll:
+            driver.alarms.acknowledgeAll(at: driver.alarms.now)
+        case .pauseAudio:
+            driver.alarms.pauseAudio(at: driver.alarms.now)
+        case .resumeAudio:
+            driver.alarms.resumeAudio(at: driver.alarms.now)
+        case .showAlarmLog:
+            let lines = alarmLog.suffix(30)
+            overlay = .message(title: "Alarm log", lines: lines.isEmpty ? ["No alarm activity yet."] : Array(lines))
+        }
+    }
+
+    /// Applies a key and carries out what it asks for at once (`handle`, then `perform`);
+    /// returns whether it asked to quit. For code that drives a model without a loop (the
+    /// fuzzer, tests) as much as for the loop.
+    @discardableResult
+    public mutating func press(_ key: Key, playback: PlaybackControl?, alarmLog: [String] = []) -> Bool {
+        var quit = false
+        for command in handle(key) {
+            if command == .quit { quit = true }
+            perform(command, playback: playback, alarmLog: alarmLog)
+        }
+        return quit
+    }
+}

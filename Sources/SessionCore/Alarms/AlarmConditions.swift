@@ -1,0 +1,346 @@
+import DequeModule
+import Telemetry
+
+/// The alarm engine's derived conditions and what the state says of each at one evaluation:
+/// one `DerivedCondition` per link path metric, joint limit and effort, arm and instrument
+/// fault, and the telemetry's own (lost, gaps, version, dropped, ignored), cached per link path,
+/// arm and instrument (`slots`) so an evaluation does no lookups by name. `read` stamps each
+/// condition the state has a reading for; the engine then runs every condition's hysteresis.
+/// Conditions of paths, arms and joints no longer declared are pruned once they are not listed.
+struct AlarmConditions: Sendable {
+    /// Every condition, by index: the indices stay put between prunes.
+    var all: [DerivedCondition] = []
+    /// Counts evaluations: a condition's reading is this evaluation's only when stamped with it.
+    private(set) var generation: UInt32 = 0
+    private var index: [String: Int] = [:]
+    private var linkSlots: [LinkSlot] = []
+    private var armSlots: [ArmSlot] = []
+    private var instrumentSlots: [InstrumentSlot] = []
+    private var gapTimes: Deque<Double> = []
+    private var lastGapCount = 0
+    /// Conditions beyond this many start a prune of those no link, arm or instrument uses any
+    /// more (see `prune`); the bound then doubles with what is kept.
+    private var pruneAbove = 1024
+
+    static let allDownIndex = 0, lostIndex = 1, gapsIndex = 2, versionIndex = 3, droppedIndex = 4, ignoredIndex = 5
+    private static let maxGapTimes = 1024
+    /// Session seconds TELEMETRY.IGNORED stays raised after the last ignored frame.
+    static let recentIgnoredSeconds = 10.0
+
+    init() {
+        add(id: "LINK.ALL.DOWN", rule: .allDown, subject: "", source: nil)
+        add(id: "TELEMETRY.LOST", rule: .telemetryLost, subject: "", source: nil)
+        add(id: "TELEMETRY.SEQ_GAPS", rule: .sequenceGaps, subject: "", source: nil)
+        add(id: "TELEMETRY.VERSION", rule: .telemetryVersion, subject: "", source: nil)
+        add(id: "TELEMETRY.DROPPED", rule: .telemetryDropped, subject: "", source: nil)
+        add(id: "TELEMETRY.IGNORED", rule: .telemetryIgnored, subject: "", source: nil)
+    }
+
+    var count: Int { all.count }
+
+    /// The index of the condition `id`.
+    func index(of id: String) -> Int? { index[id] }
+
+    /// Whether condition `i` was read at this evaluation.
+    func isFresh(_ i: Int) -> Bool { all[i].readingGeneration == generation }
+
+    /// Moves every time held (hysteresis runs, listings, gap times) by `delta` (the engine clock was rebased).
+    mutating func shift(by delta: Double) {
+        for k in gapTimes.indices { gapTimes[k] += delta }
+        for i in all.indices {
+            all[i].tracker.shift(by: delta)
+            all[i].listing?.shift(by: delta)
+        }
+    }
+
+    /// Whether there are enough conditions to try a prune.
+    var needsPrune: Bool { all.count > pruneAbove }
+
+    // MARK: - reading the state
+
+    /// Stamps every condition the state (and `source`) has a reading for at engine time `t`.
+    mutating func read(_ state: SessionState, settings: AlarmSettings, at t: Double, arrivalNow: Double,
+                       sourceIsLive: Bool, source: SourceHealth) {
+        generation &+= 1
+        readLinks(state, settings)
+        readTelemetry(state, settings, at: t, arrivalNow: arrivalNow, sourceIsLive: sourceIsLive, source: source)
+        readArms(state, settings)
+        readInstruments(state, settings)
+    }
+
+    private mutating func set(_ i: Int, _ raw: AlarmPriority?, value: Double? = nil, value2: Double? = nil, aux: String? = nil) {
+        all[i].reading = AlarmReading(raw: raw, value: value, value2: value2, aux: aux)
+        all[i].readingGeneration = generation
+    }
+
+    private mutating func readLinks(_ state: SessionState, _ settings: AlarmSettings) {
+        let n = state.links.count
+        guard n > 0 else { return }
+        // A path that never said whether it is up counts as up (it is not known to be down).
+        var anyUp = false, anyDown = false
+        var carrier: String?, carrierKnown = false
+        for k in 0..<n {
+            let slot = linkSlot(k, path: state.links[k].path)
+            let up = state.links[k].up
+            if up == false { anyDown = true; continue }
+            anyUp = true
+            if carrier == nil || (up == true && !carrierKnown) {
+                carrier = slot.subject
+                carrierKnown = up == true
+            }
+            // The levels are `AlarmSettings`' rules (ConditionLevels.swift), which the console's
+            // colours use too.
+            let latest = state.links[k].latest
+            if let v = latest[.rtt] { set(slot.rtt, settings.linkLevel(.rtt, v), value: v) }
+            if let v = latest[.jitter] { set(slot.jitter, settings.linkLevel(.jitter, v), value: v) }
+            if let v = latest[.loss] { set(slot.loss, settings.linkLevel(.loss, v), value: v) }
+            if let v = latest[.videoFps] { set(slot.video, settings.linkLevel(.videoFps, v), value: v) }
+        }
+        guard anyDown else { return }
+        if n >= 2 {
+            for k in 0..<n where state.links[k].up == false {
+                set(linkSlots[k].down, .medium, aux: carrier)
+            }
+        }
+        if !anyUp { set(Self.allDownIndex, .high) }
+    }
+
+    private mutating func readTelemetry(_ state: SessionState, _ settings: AlarmSettings, at t: Double, arrivalNow: Double,
+                                        sourceIsLive: Bool, source: SourceHealth) {
+        if sourceIsLive, let since = state.lastFrame?.arrival ?? source.silentSince {
+            // Since the last frame, or, when none ever came, since the source connected.
+            let age = arrivalNow - since
+            if age > settings.staleSeconds {
+                set(Self.lostIndex, .high, value: age, aux: state.lastFrame == nil ? "since connecting" : nil)
+            }
+        }
+        if let version = source.refusedVersion { set(Self.versionIndex, .high, value: Double(version)) }
+        if let last = source.lastDrop, arrivalNow - last < SourceHealth.recentDropSeconds {
+            set(Self.droppedIndex, .medium, value: Double(source.droppedFrames))
+        }
+        // Names beyond the state's limits: raised while robot alarms may be missing from the list
+        // (its table is full) or while frames are being ignored.
+        let limits = state.limits
+        if state.deviceAlarms.count >= limits.deviceAlarms
+            || state.counters.lastIgnored.map({ state.sessionTime - $0 < Self.recentIgnoredSeconds }) == true {
+            set(Self.ignoredIndex, .medium, value: Double(state.counters.ignored),
+                aux: "\(limits.links) link paths, \(limits.instruments) instrument arms, \(limits.deviceAlarms) robot alarms")
+        }
+        let gaps = state.counters.sequenceGaps
+        if gaps < lastGapCount { lastGapCount = gaps }
+        if gaps > lastGapCount {
+            for _ in 0..<min(gaps - lastGapCount, Self.maxGapTimes) {
+                if gapTimes.count == Self.maxGapTimes { gapTimes.removeFirst() }
+                gapTimes.append(t)
+            }
+            lastGapCount = gaps
+        }
+        while let first = gapTimes.first, first <= t - settings.gapWindowSeconds { gapTimes.removeFirst() }
+        if !gapTimes.isEmpty {
+            set(Self.gapsIndex, gapTimes.count >= settings.gapCount ? .low : nil, value: Double(gapTimes.count))
+        }
+    }
+
+    private mutating func readArms(_ state: SessionState, _ settings: AlarmSettings) {
+        for k in state.arms.indices {
+            armSlot(k, state.arms[k].descriptor)
+            let slot = armSlots[k]
+            if let level = settings.armFaultLevel(state.arms[k].state) { set(slot.fault, level) }
+            if let position = state.arms[k].position {
+                for j in 0..<min(position.count, slot.limit.count) where slot.limit[j] >= 0 {
+                    let i = slot.limit[j], lo = slot.lower[j], hi = slot.upper[j]
+                    let p = position[j]
+                    guard let pct = AlarmSettings.limitMarginPct(position: p, min: lo, max: hi) else { continue }
+                    set(i, settings.jointLimitLevel(marginPct: pct), value: pct, value2: p)
+                }
+            }
+            if let effort = state.arms[k].effort {
+                for j in 0..<min(effort.count, slot.effort.count) where slot.effort[j] >= 0 {
+                    let i = slot.effort[j], maximum = slot.effortMax[j]
+                    let e = effort[j]
+                    guard let pct = AlarmSettings.effortPct(effort: e, max: maximum) else { continue }
+                    set(i, settings.effortLevel(pct: pct), value: pct, value2: e)
+                }
+            }
+        }
+    }
+
+    private mutating func readInstruments(_ state: SessionState, _ settings: AlarmSettings) {
+        for k in state.instruments.indices {
+            instrumentSlot(k, arm: state.instruments[k].arm)
+            let slot = instrumentSlots[k]
+            let status = state.instruments[k]
+            if let level = settings.instrumentFaultLevel(status.state) { set(slot.fault, level, aux: status.tool) }
+            if let level = settings.instrumentUsesLevel(usesLeft: status.usesLeft, state: status.state),
+               let uses = status.usesLeft {
+                set(slot.uses, level, value: Double(uses), aux: status.tool)
+            }
+        }
+    }
+
+    // MARK: - pruning
+
+    /// Drops the conditions of links, arms, joints and instruments the state no longer has,
+    /// once they are not listed: a stream that declares new arm or joint names in every session
+    /// frame must not grow the engine (and its per-evaluation work) without end. Returns the
+    /// conditions dropped and every kept condition's new index (`newIndex[old]`, −1 when
+    /// dropped), nil when none was dropped.
+    mutating func prune(_ state: SessionState) -> (dropped: [DerivedCondition], newIndex: [Int])? {
+        if linkSlots.count > state.links.count { linkSlots.removeLast(linkSlots.count - state.links.count) }
+        if armSlots.count > state.arms.count { armSlots.removeLast(armSlots.count - state.arms.count) }
+        if instrumentSlots.count > state.instruments.count {
+            instrumentSlots.removeLast(instrumentSlots.count - state.instruments.count)
+        }
+        var keep = [Bool](repeating: false, count: all.count)
+        for i in 0...Self.ignoredIndex { keep[i] = true }
+        for s in linkSlots { for i in [s.rtt, s.jitter, s.loss, s.video, s.down] { keep[i] = true } }
+        for s in armSlots {
+            keep[s.fault] = true
+            for i in s.limit + s.effort where i >= 0 { keep[i] = true }
+        }
+        for s in instrumentSlots {
+            keep[s.fault] = true
+            keep[s.uses] = true
+        }
+        for i in all.indices where all[i].listing != nil { keep[i] = true }
+        var newIndex = [Int](repeating: -1, count: all.count)
+        var kept: [DerivedCondition] = []
+        var dropped: [DerivedCondition] = []
+        for i in all.indices {
+            if keep[i] {
+                newIndex[i] = kept.count
+                kept.append(all[i])
+            } else {
+                dropped.append(all[i])
+            }
+        }
+        guard kept.count < all.count else {
+            pruneAbove = max(pruneAbove, 2 * all.count)
+            return nil
+        }
+        all = kept
+        index = [:]
+        for i in all.indices { index[all[i].id] = i }
+        for k in linkSlots.indices {
+            linkSlots[k].rtt = newIndex[linkSlots[k].rtt]
+            linkSlots[k].jitter = newIndex[linkSlots[k].jitter]
+            linkSlots[k].loss = newIndex[linkSlots[k].loss]
+            linkSlots[k].video = newIndex[linkSlots[k].video]
+            linkSlots[k].down = newIndex[linkSlots[k].down]
+        }
+        for k in armSlots.indices {
+            armSlots[k].fault = newIndex[armSlots[k].fault]
+            armSlots[k].limit = armSlots[k].limit.map { $0 >= 0 ? newIndex[$0] : -1 }
+            armSlots[k].effort = armSlots[k].effort.map { $0 >= 0 ? newIndex[$0] : -1 }
+        }
+        for k in instrumentSlots.indices {
+            instrumentSlots[k].fault = newIndex[instrumentSlots[k].fault]
+            instrumentSlots[k].uses = newIndex[instrumentSlots[k].uses]
+        }
+        pruneAbove = max(1024, 2 * all.count)
+        return (dropped, newIndex)
+    }
+
+    // MARK: - the slots
+
+    @discardableResult
+    private mutating func add(id: String, rule: AlarmRule, subject: String, source: String?) -> Int {
+        if let i = index[id] {
+            if all[i].rule != rule {
+                // Same id, new figures (a joint redeclared with other limits): keep its state.
+                let old = all[i]
+                var fresh = DerivedCondition(id: id, rule: rule, subject: subject, source: source)
+                fresh.tracker = old.tracker
+                fresh.shown = old.shown
+                fresh.listing = old.listing
+                fresh.record = old.record
+                all[i] = fresh
+            }
+            return i
+        }
+        all.append(DerivedCondition(id: id, rule: rule, subject: subject, source: source))
+        index[id] = all.count - 1
+        return all.count - 1
+    }
+
+    private mutating func linkSlot(_ k: Int, path: String) -> LinkSlot {
+        if k < linkSlots.count, linkSlots[k].path == path { return linkSlots[k] }
+        let name = WireText.sanitize(path)
+        let slot = LinkSlot(
+            path: path, subject: name,
+            rtt: add(id: "LINK.\(path).RTT", rule: .rtt, subject: name, source: path),
+            jitter: add(id: "LINK.\(path).JITTER", rule: .jitter, subject: name, source: path),
+            loss: add(id: "LINK.\(path).LOSS", rule: .loss, subject: name, source: path),
+            video: add(id: "LINK.\(path).VIDEO", rule: .video, subject: name, source: path),
+            down: add(id: "LINK.\(path).DOWN", rule: .pathDown, subject: name, source: path))
+        if k < linkSlots.count { linkSlots[k] = slot } else { linkSlots.append(slot) }
+        return slot
+    }
+
+    private mutating func armSlot(_ k: Int, _ descriptor: ArmDescriptor) {
+        if k < armSlots.count, armSlots[k].id == descriptor.id, armSlots[k].joints == descriptor.joints { return }
+        let arm = descriptor.id
+        let name = WireText.sanitize(arm)
+        var limit: [Int] = [], effort: [Int] = []
+        var lower: [Double] = [], upper: [Double] = [], effortMax: [Double] = []
+        for joint in descriptor.joints {
+            lower.append(joint.min ?? 0)
+            upper.append(joint.max ?? 0)
+            effortMax.append(joint.effortMax ?? 0)
+            let subject = "\(name) \(WireText.sanitize(joint.name))"
+            if let lo = joint.min, let hi = joint.max, lo.isFinite, hi.isFinite, hi > lo {
+                limit.append(add(id: "\(arm).\(joint.name).LIMIT", rule: .jointLimit(unit: joint.unit, min: lo, max: hi),
+                                 subject: subject, source: arm))
+            } else {
+                limit.append(-1)
+            }
+            if let m = joint.effortMax, m.isFinite, m > 0 {
+                effort.append(add(id: "\(arm).\(joint.name).EFFORT", rule: .effort(unit: joint.unit, max: m),
+                                  subject: subject, source: arm))
+            } else {
+                effort.append(-1)
+            }
+        }
+        let slot = ArmSlot(id: arm, joints: descriptor.joints,
+                           fault: add(id: "\(arm).FAULT", rule: .armFault, subject: name, source: arm),
+                           limit: limit, effort: effort, lower: lower, upper: upper, effortMax: effortMax)
+        if k < armSlots.count { armSlots[k] = slot } else { armSlots.append(slot) }
+    }
+
+    private mutating func instrumentSlot(_ k: Int, arm: String) {
+        if k < instrumentSlots.count, instrumentSlots[k].arm == arm { return }
+        let name = WireText.sanitize(arm)
+        let slot = InstrumentSlot(
+            arm: arm,
+            fault: add(id: "\(arm).INSTRUMENT.FAULT", rule: .instrumentFault, subject: name, source: arm),
+            uses: add(id: "\(arm).INSTRUMENT.USES", rule: .instrumentUses, subject: name, source: arm))
+        if k < instrumentSlots.count { instrumentSlots[k] = slot } else { instrumentSlots.append(slot) }
+    }
+}
+
+// MARK: - the slots' storage
+
+private struct LinkSlot: Sendable {
+    var path: String
+    /// The path's name for messages (control characters removed).
+    var subject: String
+    var rtt, jitter, loss, video, down: Int
+}
+
+private struct ArmSlot: Sendable {
+    var id: String
+    var joints: [JointDescriptor]
+    var fault: Int
+    /// Condition index per joint, −1 when the joint has no limits (no effort maximum).
+    var limit: [Int]
+    var effort: [Int]
+    /// The joints' figures, by joint.
+    var lower: [Double]
+    var upper: [Double]
+    var effortMax: [Double]
+}
+
+private struct InstrumentSlot: Sendable {
+    var arm: String
+    var fault, uses: Int
+}
