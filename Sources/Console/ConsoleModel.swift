@@ -46,7 +46,7 @@ public struct ConsoleViewState: Sendable, Equatable {
 
 /// One screen of the console, built from the model at a moment (`ConsoleModel.frame`) and drawn
 /// with the view state given to it (`render(into:state:)`), as a StatefulWidget is.
-public struct ConsoleFrame {
+public struct ConsoleFrame: Sendable {
     public let session: SessionState
     public let context: ViewContext
     public let layout: Layout

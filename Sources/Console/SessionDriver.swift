@@ -12,9 +12,6 @@ public struct SessionDriver: Sendable {
     public private(set) var sourceState: SourceState = .connecting(attempt: 1)
     /// Log lines from the source (refusals, retries, damaged files), newest last.
     public private(set) var log: Deque<String> = []
-    /// Lines ever logged (the deque keeps the last 200): a reader that remembers this count
-    /// takes only the lines that came since (`log(since:)`), however many were dropped.
-    public private(set) var logCount = 0
     /// When the newest line came (arrival time), so a screen can show it while it is news.
     public private(set) var lastLogArrival: Double?
     /// Set when a replay cannot go on (a session frame of an unknown version). A live source
@@ -234,12 +231,7 @@ public struct SessionDriver: Sendable {
         lastLogArrival = arrival
         if log.count == 200 { log.removeFirst() }
         log.append(line)
-        logCount += 1
         stepLog?.append(line)
     }
 
-    /// The lines logged after the first `count` (those still kept), oldest first.
-    public func log(since count: Int) -> [String] {
-        Array(log.suffix(max(0, min(log.count, logCount - count))))
-    }
 }

@@ -1,4 +1,5 @@
 import SessionCore
+import Telemetry
 
 /// Capped exponential backoff between connection attempts.
 public struct Backoff: Sendable, Equatable {
@@ -151,6 +152,6 @@ struct ConnectionTimeline: Sendable, Equatable {
 
     /// "3.2 s" under 10 s, "42 s" from there.
     static func seconds(_ s: Double) -> String {
-        s < 10 ? "\((s * 10).rounded() / 10) s" : "\(Int(saturating: s.rounded())) s"
+        NumberText.fixed(s, s < 10 ? 1 : 0) + " s"
     }
 }

@@ -86,12 +86,6 @@ public final class CursesScreen: TerminalBackend {
         return TerminalSize(width: Int(getmaxx(window)), height: Int(getmaxy(window)))
     }
 
-    /// The next `present` clears the terminal first (when the screen may hold garbage); present
-    /// it with `.all`. A `.resize` key does this by itself.
-    public func invalidate() {
-        clearTerminal = true
-    }
-
     /// Shows `buffer`: only the stretches in `changes` (`CellBuffer.changes(from:)` against the
     /// buffer presented last), or every cell for `.all` and whenever the terminal's size changed.
     /// Cells beyond the terminal are clipped; terminal cells beyond the buffer are blank.

@@ -119,15 +119,6 @@ public struct CellBuffer: Sendable, Equatable {
         }
     }
 
-    /// Changes the style of every cell in a rectangle, keeping the characters.
-    public mutating func restyle(_ rect: Rect, _ transform: (Style) -> Style) {
-        let r = rect.intersection(area)
-        guard !r.isEmpty else { return }
-        for y in r.y..<r.maxY {
-            for x in r.x..<r.maxX { cells[y * width + x].style = transform(cells[y * width + x].style) }
-        }
-    }
-
     /// Writes text from (x, y), at most `maxWidth` columns (clipped to the buffer), and returns
     /// the number of columns used. Text must already be sanitised (see `TerminalText`).
     @discardableResult

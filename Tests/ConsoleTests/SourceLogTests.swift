@@ -1,5 +1,6 @@
 import SessionCore
 import Telemetry
+import TelemetrySources
 import Testing
 import View
 @testable import Console
@@ -8,22 +9,22 @@ import View
 /// watching: every line in headless mode, the latest in the console's header while it is news.
 @Suite("Source log lines")
 struct SourceLogTests {
-    @Test("a reader that remembers the count gets every new line, past the 200 kept")
-    func logSince() {
+    @Test("every step hands back every line logged in it, past the 200 the driver keeps")
+    func everyLineOnce() {
         var driver = SessionDriver(mode: .live)
         var printed: [String] = []
-        var seen = 0
-        for k in 1...250 {
-            driver.handle([.log("line \(k)")], arrival: Double(k))
-            if k % 7 == 0 || k == 250 {
-                printed += driver.log(since: seen)
-                seen = driver.logCount
-            }
+        var k = 0
+        while k < 250 {
+            // Bursts of uneven sizes, the last well over 200 lines in one step.
+            let burst = k < 40 ? 7 : 250 - k
+            let events = (0..<burst).map { SourceEvent.log("line \(k + $0 + 1)") }
+            printed += driver.step(events: events, now: Double(k)).logged
+            k += burst
         }
         #expect(printed.count == 250)
         #expect(printed.first == "line 1" && printed.last == "line 250")
-        #expect(driver.log.count == 200 && driver.logCount == 250)
-        #expect(driver.log(since: 0).count == 200, "only what is kept can be given")
+        #expect(Set(printed).count == 250, "each once")
+        #expect(driver.log.count == 200, "the driver keeps the last 200 for the screen")
     }
 
     @Test("the console's header shows the latest source line for 30 s")

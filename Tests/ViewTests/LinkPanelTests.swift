@@ -62,9 +62,10 @@ import Testing
     @Test func aDownPathIsUnmistakable() throws {
         let b = panel(.link, state, Fixture.context(state: state), width: 60, height: 18)
         let at = try #require(b.find("backup  ▼ DOWN for 12 s"))
-        // The whole row is a reversed red band.
+        // The whole row is a reversed band in its alarm's colour: yellow, LINK.backup.DOWN is
+        // medium while the primary carries the session (LinkDownColourTests has the high case).
         for x in 1..<59 {
-            #expect(b[x, at.y].style.fg == .red && b[x, at.y].style.attributes.contains(.reverse))
+            #expect(b[x, at.y].style.fg == .yellow && b[x, at.y].style.attributes.contains(.reverse))
         }
         #expect(b.lines[0].contains(" 1 DOWN "))
         // Its last values are dimmed: they are not current.

@@ -99,10 +99,10 @@ struct AlarmConditions: Sendable {
         guard anyDown else { return }
         if n >= 2 {
             for k in 0..<n where state.links[k].up == false {
-                set(linkSlots[k].down, .medium, aux: carrier)
+                set(linkSlots[k].down, settings.linkDownLevel(anyPathUp: true), aux: carrier)
             }
         }
-        if !anyUp { set(Self.allDownIndex, .high) }
+        if !anyUp { set(Self.allDownIndex, settings.linkDownLevel(anyPathUp: false)) }
     }
 
     private mutating func readTelemetry(_ state: SessionState, _ settings: AlarmSettings, at t: Double, arrivalNow: Double,

@@ -77,6 +77,12 @@ extension AlarmSettings {
 
     // MARK: states
 
+    /// A path reported down: LINK.ALL.DOWN (high) when no path is up, else its own
+    /// LINK.<path>.DOWN (medium, raised when another path is known).
+    public func linkDownLevel(anyPathUp: Bool) -> AlarmPriority {
+        anyPathUp ? .medium : .high
+    }
+
     /// <arm>.FAULT: high while the arm is in FAULT.
     public func armFaultLevel(_ state: OperatingState?) -> AlarmPriority? {
         state == .fault ? .high : nil

@@ -18,7 +18,7 @@ enum LinkPanel {
         let links = p.state.links
         var tags: [Span] = []
         let down = links.filter { $0.up == false }.count
-        if down > 0 { tags.append(Span("\(down) DOWN", p.theme.critical)) }
+        if down > 0 { tags.append(Span("\(down) DOWN", downStyle(p))) }
         if !links.isEmpty, let age = p.view.staleAge(of: newest(links)) { tags.append(p.staleTag(age)) }
         let inner = p.frame(.link, title: PanelID.link.title, tags: tags, area: area, into: &buffer)
         guard !inner.isEmpty else { return 0 }
@@ -111,6 +111,13 @@ enum LinkPanel {
         p.view.alarmSettings.linkLevel(metric, value, pathUp: link.up)
     }
 
+    /// A path that is down, in the colour of the alarm it raises: LINK.ALL.DOWN (high) when no
+    /// path is up, else LINK.<path>.DOWN (medium).
+    static func downStyle(_ p: PanelContext) -> Style {
+        let anyUp = p.state.links.contains { $0.up == true }
+        return p.theme.badge(Severity(p.view.alarmSettings.linkDownLevel(anyPathUp: anyUp)))
+    }
+
     /// The style of a sparkline bar by the level of its value; plain for a metric without an alarm.
     static func barStyle(_ p: PanelContext, _ metric: LinkMetric) -> (Double) -> Style {
         let theme = p.theme, settings = p.view.alarmSettings
@@ -136,7 +143,7 @@ enum LinkPanel {
         let rightWidth = right.reduce(0) { $0 + $1.columns }
         let leftWidth = max(0, width - (rightWidth > 0 ? rightWidth + 1 : 0))
         if link.up == false {
-            let style = p.theme.critical
+            let style = downStyle(p)
             buffer.band(x: x, y: y, width: width, style: style)
             var text = name + "  " + g.down + " DOWN"
             if let since = link.downSince { text += " for " + Format.duration(p.state.sessionTime - since) }
@@ -207,7 +214,7 @@ enum LinkPanel {
         let g = p.glyphs
         var spans = [Span(TerminalText.sanitize(link.path) + " ", p.theme.bold)]
         switch link.up {
-        case .some(false): spans.append(Span(g.down + " DOWN", p.theme.critical))
+        case .some(false): spans.append(Span(g.down + " DOWN", downStyle(p)))
         case .some(true): spans.append(Span(g.up, p.theme.good))
         default: spans.append(Span("?", p.theme.dim))
         }
