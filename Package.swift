@@ -57,6 +57,8 @@ let package = Package(
         .target(name: "Console", dependencies: [
             "Telemetry", "SessionCore", "TelemetrySources", "Simulator", "View", "Terminal", "YAMLFiles", "SystemCalls",
             .product(name: "Yams", package: "Yams"),
+            // The source log kept for the screen is a Deque.
+            .product(name: "Collections", package: "swift-collections"),
             // Headless runs log through swift-log: levels and timestamps for service managers.
             .product(name: "Logging", package: "swift-log"),
         ]),

@@ -67,7 +67,7 @@ public enum Snapshot {
                 model.driver.step(events: inbox.drain(), now: MonotonicClock.now())
                 SystemCalls.sleep(seconds: 0.02)
             }
-            model.driver.handle(inbox.drain(), arrival: MonotonicClock.now())
+            model.driver.step(events: inbox.drain(), now: MonotonicClock.now())
             source.stop()
         }
         let now: Double
