@@ -65,11 +65,13 @@ public struct SessionInfo: Sendable, Equatable {
     public var patientSite: String?
     public var distanceKm: Double?
     public var startedAt: String?
+    /// The bandwidth the robot needs on its active path (Mbps); below it, LINK.<path>.BANDWIDTH.
+    public var minBandwidthMbps: Double?
     public var arms: [ArmDescriptor]
 
     public init(version: Int = 1, id: String, procedure: String? = nil, robot: String? = nil,
                 surgeonSite: String? = nil, patientSite: String? = nil, distanceKm: Double? = nil,
-                startedAt: String? = nil, arms: [ArmDescriptor]) {
+                startedAt: String? = nil, minBandwidthMbps: Double? = nil, arms: [ArmDescriptor]) {
         self.version = version
         self.id = id
         self.procedure = procedure
@@ -78,6 +80,7 @@ public struct SessionInfo: Sendable, Equatable {
         self.patientSite = patientSite
         self.distanceKm = distanceKm
         self.startedAt = startedAt
+        self.minBandwidthMbps = minBandwidthMbps
         self.arms = arms
     }
 }

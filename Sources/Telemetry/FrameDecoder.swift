@@ -209,6 +209,7 @@ public struct FrameDecoder: Sendable {
         info.patientSite = try f.string(.patientSite)
         info.distanceKm = try f.number(.distanceKm)
         info.startedAt = try f.string(.startedAt)
+        info.minBandwidthMbps = try f.number(.minBandwidthMbps)
         info.arms = try f.reader.armDescriptors(at: armsPos)
         var seen = Set<String>()
         for arm in info.arms where !seen.insert(arm.id).inserted {

@@ -32,6 +32,7 @@ public struct FrameEncoder: Sendable {
             w.string("patient_site", s.patientSite)
             w.number("distance_km", s.distanceKm)
             w.string("started_at", s.startedAt)
+            w.number("min_bandwidth_mbps", s.minBandwidthMbps)
             w.key("arms")
             w.raw(UInt8(ascii: "["))
             for (i, arm) in s.arms.enumerated() {

@@ -1,7 +1,7 @@
 /// Every key any v1 frame knows. A key outside a frame's own set is ignored for that frame.
 enum Key: Int, CaseIterable {
     case t, type, seq
-    case v, id, procedure, robot, surgeonSite, patientSite, distanceKm, startedAt, arms
+    case v, id, procedure, robot, surgeonSite, patientSite, distanceKm, startedAt, minBandwidthMbps, arms
     case path, up, rttMs, jitterMs, lossPct, bandwidthMbps, videoFps, videoDelayMs
     case arm, state, homed, following, position, velocity, effort, tip, orientation, twist, jaw
     case tool, usesLeft, energy, energyActive
@@ -21,6 +21,7 @@ enum Key: Int, CaseIterable {
         case .patientSite: "patient_site"
         case .distanceKm: "distance_km"
         case .startedAt: "started_at"
+        case .minBandwidthMbps: "min_bandwidth_mbps"
         case .rttMs: "rtt_ms"
         case .jitterMs: "jitter_ms"
         case .lossPct: "loss_pct"
@@ -40,7 +41,7 @@ enum Key: Int, CaseIterable {
             return Key.allCases.first { $0.wireName == text }
         }
         let n = raw.end - raw.start
-        guard n <= 16 else { return nil }
+        guard n <= 16 else { return n == 18 && s.bytes(raw, equal: "min_bandwidth_mbps") ? .minBandwidthMbps : nil }
         var words: (UInt64, UInt64) = (0, 0)
         for k in 0..<n {
             let byte = UInt64(s.base[raw.start + k]) << UInt64(8 * (k & 7))
@@ -124,5 +125,17 @@ enum Key: Int, CaseIterable {
         default: break
         }
         return nil
+    }
+}
+
+extension JSONScanner {
+    /// Whether the unescaped string `raw` is exactly `literal` (for the few keys longer than
+    /// the sixteen bytes `Key.identify` compares as two words).
+    func bytes(_ raw: RawString, equal literal: StaticString) -> Bool {
+        let n = raw.end - raw.start
+        guard n == literal.utf8CodeUnitCount else { return false }
+        let p = literal.utf8Start
+        for k in 0..<n where base[raw.start + k] != p[k] { return false }
+        return true
     }
 }

@@ -30,6 +30,26 @@ struct FrameTypeTests {
                 == .frame(Frame(t: 5, body: .event(EventNote(kind: "clutch", text: "Surgeon clutch pressed")))))
     }
 
+    @Test("min_bandwidth_mbps is an optional number of the session frame, escaped key or not, and round-trips")
+    func minimumBandwidth() {
+        for key in ["min_bandwidth_mbps", #"min_bandwidth\u005fmbps"#] {
+            var d = FrameDecoder()
+            let line = #"{"t":0,"type":"session","v":1,"id":"S","\#(key)":150,"arms":[]}"#
+            guard case .frame(let f) = d.decode(line: line), case .session(let s) = f.body else {
+                Issue.record("session with \(key) did not decode")
+                continue
+            }
+            #expect(s.minBandwidthMbps == 150)
+            var again = FrameDecoder()
+            #expect(again.decode(line: FrameEncoder().encode(f)) == .frame(f))
+        }
+        var d = FrameDecoder()
+        #expect(errorReason(d.decode(line: #"{"t":0,"type":"session","v":1,"id":"S","min_bandwidth_mbps":"fast","arms":[]}"#))?.contains("number") == true)
+        // The same eighteen bytes on another frame type are a key that frame does not know.
+        var e = decoderWithSession()
+        #expect(e.decode(line: #"{"t":1,"type":"event","kind":"n","min_bandwidth_mbps":1e999}"#) == .frame(Frame(t: 1, body: .event(EventNote(kind: "n")))))
+    }
+
     @Test("seq is an optional integer")
     func seq() {
         var d = decoderWithSession()
