@@ -253,6 +253,7 @@ public struct ConsoleModel {
                                   scroll: view.scroll, alarms: rows, highestPriority: engine.highestPriority, overlay: overlay,
                                   alarmSettings: alarmSettings, extraKeys: alarmKeys)
         context.audioPausedFor = engine.audioPauseRemaining(at: engine.now)
+        context.recording = driver.recording
         if let at = driver.lastLogArrival, now - at < Self.sourceNoteSeconds { context.sourceNote = driver.log.last }
         return context
     }

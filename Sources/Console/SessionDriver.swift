@@ -20,6 +20,8 @@ public struct SessionDriver: Sendable {
     /// What is known of the source beyond its frames: silent since connecting, a refused format
     /// version, arm samples dropped in a flood (the alarms on the telemetry stream read it).
     public private(set) var health = SourceHealth()
+    /// `--record`: how the recording stands (nil when not recording).
+    public private(set) var recording: RecordingStatus?
     /// A refused stream's lines are not applied until a valid session frame (or a new connection).
     private var ignoringStream = false
     private var ignoredLines = 0
@@ -191,6 +193,9 @@ public struct SessionDriver: Sendable {
                     + "(session, link, instrument, alarm and event frames are all kept)", at: arrival)
             }
             droppedInEpisode = droppedInEpisode.saturatingAdd(run.count)
+        case .recording(let status):
+            recording = status
+            health.recordingFailure = status.failure
         }
     }
 

@@ -30,6 +30,10 @@ public enum StatusLine {
         if state.counters.badLines > 0 { parts.append("bad lines=\(state.counters.badLines)") }
         if state.counters.ignored > 0 { parts.append("ignored=\(state.counters.ignored)") }
         if state.counters.timeOutliers > 0 { parts.append("time outliers=\(state.counters.timeOutliers)") }
+        if let r = driver.recording {
+            let lost = r.lostLines > 0 ? ", \(r.lostLines) lines lost" : ""
+            parts.append(r.failure != nil ? "rec FAILED" : "rec \(r.sizeText)\(r.behind ? " BEHIND" : "")\(lost)")
+        }
         return parts.joined(separator: "  ")
     }
 

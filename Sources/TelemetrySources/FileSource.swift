@@ -20,6 +20,8 @@ public final class FileSource: TelemetrySource {
     private let stopRequested = Atomic<Bool>(false)
     /// How many events may wait in the consumer's inbox before the reader waits (memory bound).
     private let backlog: (@Sendable () -> Int)?
+    /// `--record` (`live -`): gets the bytes as read.
+    private let tap: WireTap?
     /// Session seconds between checkpoints (paced replays of files only: standard input cannot seek).
     public static let checkpointInterval = 10.0
 
@@ -30,7 +32,8 @@ public final class FileSource: TelemetrySource {
     ///   - from: start at this session time (frames before it are applied at once).
     ///   - backlog: the consumer's pending event count; the reader pauses while it exceeds 50,000.
     public init(path: String, mode: SessionMode = .replay, paced: Bool = true, from: Double = 0,
-                control: PlaybackControl = PlaybackControl(), backlog: (@Sendable () -> Int)? = nil) {
+                control: PlaybackControl = PlaybackControl(), backlog: (@Sendable () -> Int)? = nil, tap: WireTap? = nil) {
+        self.tap = tap
         self.path = path
         self.mode = mode
         self.paced = paced
@@ -77,6 +80,7 @@ public final class FileSource: TelemetrySource {
                 sink(.state(.failed(error.description)))
                 return
             }
+            reader.chunkTap = tap
             sink(resumeAt.map { .resumed($0) } ?? .reset)
             if let seek = carryingOut { sink(.seeked(seek)) }
             carryingOut = nil

@@ -45,6 +45,8 @@ final class LineReceiver: ChannelInboundHandler {
         var decoded: @Sendable (DecodeOutcome) -> Void
         /// A line for the log (reading paused because the consumer fell behind…).
         var log: @Sendable (String) -> Void = { _ in }
+        /// The bytes as received, before they are decoded (`--record`).
+        var received: WireTap?
         /// The accepted connection is over; a last line without LF has already been decoded.
         var closed: @Sendable (_ channel: any Channel, _ peer: String, _ ending: Ending) -> Void
     }
@@ -114,6 +116,7 @@ final class LineReceiver: ChannelInboundHandler {
         receivedBytes += buffer.readableBytes
         var refused: String?
         buffer.withUnsafeReadableBytes { bytes in
+            delegate.received?(bytes)
             stream.feed(bytes) { outcome in
                 guard refused == nil else { return }  // nothing after a refused session frame
                 deliver(outcome, refused: &refused)

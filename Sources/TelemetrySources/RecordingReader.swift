@@ -19,6 +19,10 @@ public final class RecordingReader {
     public private(set) var problem: String?
 
     public static let chunkSize = 1 << 16
+    /// Gets every chunk as read, before it is decoded (`--record` of `live -`).
+    public var chunkTap: WireTap?
+    /// Whether the last line read had no LF (a file cut while being written): known once read.
+    public private(set) var endsMidLine = false
 
     public init(path: String) throws(SourceError) {
         self.path = path
@@ -87,7 +91,11 @@ public final class RecordingReader {
             }
         }
         guard n > 0 else { return false }
-        buffer.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+        buffer.withUnsafeBytes { raw in
+            let chunk = UnsafeRawBufferPointer(rebasing: raw[0..<n])
+            chunkTap?(chunk)
+            body(chunk)
+        }
         return true
     }
 
@@ -117,6 +125,7 @@ public final class RecordingReader {
             let end = stream.offset
             let decoder = stream.decoder
             stream.finish { outcome in
+                endsMidLine = true
                 if case .blank = outcome { return }
                 _ = body(outcome, { RecordingPosition(offset: end, decoder: decoder) })
             }

@@ -31,6 +31,8 @@ public final class TCPClientSource: TelemetrySource {
     public let label: String
 
     private let limits: LineReceiver.Limits
+    /// `--record`: gets the bytes as received.
+    private let tap: WireTap?
     private let group: MultiThreadedEventLoopGroup
     private let loop: any EventLoop
     private let state: Mutex<State>
@@ -51,7 +53,8 @@ public final class TCPClientSource: TelemetrySource {
     ///   dialled again (`telemetry.handshake_s`).
     public init(host: String, port: Int, backoff: Backoff = .standard, backlog: (@Sendable () -> Int)? = nil,
                 holdBackAbove: Int = SourceInbox.holdBackThreshold,
-                silenceTimeout: Double = TCPListenerSource.defaultHandshakeTimeout) {
+                silenceTimeout: Double = TCPListenerSource.defaultHandshakeTimeout, tap: WireTap? = nil) {
+        self.tap = tap
         self.host = host
         self.port = port
         self.backoff = backoff
@@ -114,6 +117,7 @@ public final class TCPClientSource: TelemetrySource {
             opened: { [self] channel, peer in opened(channel, peer: peer) },
             decoded: { [self] outcome in emit(.decoded(outcome)) },
             log: { [self] line in emit(.log(line)) },
+            received: tap,
             closed: { [self] channel, _, ending in lost(channel, ending) }
         )
         ClientBootstrap(group: loop)

@@ -34,6 +34,8 @@ public final class TCPListenerSource: TelemetrySource {
     public let handshakeTimeout: Double
 
     private let limits: LineReceiver.Limits
+    /// `--record`: gets the bytes as received.
+    private let tap: WireTap?
     private let group: MultiThreadedEventLoopGroup
     private let state = Mutex(State())
 
@@ -55,7 +57,9 @@ public final class TCPListenerSource: TelemetrySource {
     /// - backlog: the consumer's pending events (`SourceInbox.countProvider`); reading pauses
     ///   while `holdBackAbove` or more wait.
     public init(address: ListenAddress, handshakeTimeout: Double = TCPListenerSource.defaultHandshakeTimeout,
-                backlog: (@Sendable () -> Int)? = nil, holdBackAbove: Int = SourceInbox.holdBackThreshold) {
+                backlog: (@Sendable () -> Int)? = nil, holdBackAbove: Int = SourceInbox.holdBackThreshold,
+                tap: WireTap? = nil) {
+        self.tap = tap
         self.address = address
         let handshake = handshakeTimeout.isFinite && handshakeTimeout > 0 ? handshakeTimeout : Self.defaultHandshakeTimeout
         self.handshakeTimeout = handshake
@@ -87,6 +91,7 @@ public final class TCPListenerSource: TelemetrySource {
             opened: { [self] channel, peer in opened(channel, peer: peer) },
             decoded: { [self] outcome in emit(.decoded(outcome)) },
             log: { [self] line in emit(.log(line)) },
+            received: tap,
             closed: { [self] channel, peer, ending in closed(channel, peer: peer, ending) }
         )
         let server: any Channel

@@ -24,6 +24,8 @@ public enum SourceEvent: Sendable {
     /// Arm samples dropped here, in this place of the stream, because the consumer fell behind
     /// (see `SourceInbox`): only arm samples are ever dropped, and only a live source's.
     case dropped(DroppedFrames)
+    /// `--record`: how the recording stands (size, behind, failed), from the recorder's thread.
+    case recording(RecordingStatus)
 }
 
 /// A run of arm samples that a live source's inbox dropped, unapplied, because the consumer

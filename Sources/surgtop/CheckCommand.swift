@@ -34,6 +34,9 @@ struct Check: ParsableCommand {
         var sequenceGaps: Int
         var badLines: Int
         var readProblem: String?
+        /// The last line has no LF and is bad: the file was cut while being written (a crash
+        /// of the recorder, a `kill -9`); that line is among `errors` too.
+        var truncatedLastLine: Bool
         var errors: [SessionReport.ErrorLine]
     }
 
@@ -50,7 +53,9 @@ struct Check: ParsableCommand {
         let result = Result(file: file, lines: lines, frames: report.counts.frames, byType: report.counts.byType,
                             unknownTypes: report.counts.unknownTypes, outOfOrder: report.counts.outOfOrder,
                             sequenceGaps: report.counts.sequenceGaps, badLines: report.counts.badLines,
-                            readProblem: reader.problem, errors: report.errors)
+                            readProblem: reader.problem,
+                            truncatedLastLine: reader.endsMidLine && report.errors.last?.line == lines,
+                            errors: report.errors)
         if json {
             try Output.json(result)
         } else {
@@ -67,6 +72,9 @@ struct Check: ParsableCommand {
             } else {
                 Output.text("\(result.badLines) error\(result.badLines == 1 ? "" : "s"):")
                 for e in result.errors { Output.text("  line \(e.line): \(e.reason)") }
+                if result.truncatedLastLine {
+                    Output.text("  line \(lines) is truncated: the file ends inside it (cut while being written)")
+                }
             }
         }
         if result.badLines > 0 || reader.problem != nil { throw ExitCode(1) }

@@ -63,6 +63,23 @@ struct WatchOptions: ParsableArguments {
     }
 }
 
+/// `--record FILE` of `live` and `demo`.
+struct RecordOption: ParsableArguments {
+    @Option(help: ArgumentHelp("Record every frame received, exactly as received, to FILE (.ndjson, or .ndjson.gz compressed); a new session goes to FILE-stem.<id>.ndjson next to it.", valueName: "FILE"))
+    var record: String?
+
+    /// The recorder, with FILE opened now: a path that cannot be written is a usage error.
+    func recorder(recordsFrames: Bool) throws -> WireRecorder? {
+        guard let record else { return nil }
+        if record == "-" || record.isEmpty { throw Failure.usage("--record needs a file name (standard output shows the console)") }
+        do {
+            return try WireRecorder(path: record, recordsFrames: recordsFrames)
+        } catch {
+            throw Failure.usage("--record: \(error.description)")
+        }
+    }
+}
+
 /// `surgtop demo`: the simulator in real time, clearly marked DEMO.
 struct Demo: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -76,6 +93,7 @@ struct Demo: ParsableCommand {
           surgtop
           surgtop demo --seed 7 --rate 500
           surgtop demo --headless
+          surgtop demo --record demo.ndjson.gz
         """
     )
 
@@ -86,6 +104,7 @@ struct Demo: ParsableCommand {
     var rate: Double = 100
 
     @OptionGroup var watch: WatchOptions
+    @OptionGroup var recording: RecordOption
 
     func run() throws {
         let options = SimulatorOptions(seed: seed, armRateHz: rate)
@@ -98,7 +117,9 @@ struct Demo: ParsableCommand {
             print(try Watch.snapshot(.simulator(options), size: size, options: watch))
             return
         }
-        let source = SimulatorSource(options: options)
+        let simulator = SimulatorSource(options: options)
+        // The simulator makes frames, not bytes: they are recorded encoded, as `sim --out` writes them.
+        let source = try recording.recorder(recordsFrames: true).map { $0.wrapping(simulator) } ?? simulator
         try Watch.run(source: source, inbox: SourceInbox(), control: nil, options: watch)
     }
 }
@@ -121,6 +142,7 @@ struct Live: ParsableCommand {
           surgtop live --listen 7000
           surgtop live --listen 0.0.0.0:7000
           gateway-dump | surgtop live -
+          surgtop live 10.1.2.3:7000 --record case.ndjson.gz
         """
     )
 
@@ -131,6 +153,7 @@ struct Live: ParsableCommand {
     var listen: String?
 
     @OptionGroup var watch: WatchOptions
+    @OptionGroup var recording: RecordOption
 
     func validate() throws {
         if target == nil && listen == nil {
@@ -145,24 +168,27 @@ struct Live: ParsableCommand {
         // A network source gets a bounded inbox: in a flood it drops arm samples and holds the
         // gateway back rather than grow (standard input waits for room instead).
         let inbox = target == "-" ? SourceInbox() : SourceInbox.live()
-        let source: any TelemetrySource
+        var source: any TelemetrySource
         // telemetry.handshake_s: how long a gateway may go without a valid frame, at first or
         // after: the listener frees its one slot, the client dials again.
         let handshake = try watch.alarmSettings().handshakeSeconds
+        let recorder = try recording.recorder(recordsFrames: false)
+        let tap = recorder?.tap
         if let listen {
             let address: ListenAddress
             do { address = try ListenAddress(parsing: listen) } catch { throw Failure.usage("\(error)") }
-            let listener = TCPListenerSource(address: address, handshakeTimeout: handshake, backlog: inbox.countProvider)
+            let listener = TCPListenerSource(address: address, handshakeTimeout: handshake, backlog: inbox.countProvider, tap: tap)
             do { try listener.bind() } catch { throw Failure.io("\(error)") }
             source = listener
         } else if target == "-" {
-            source = FileSource(path: "-", mode: .live, paced: false, backlog: inbox.countProvider)
+            source = FileSource(path: "-", mode: .live, paced: false, backlog: inbox.countProvider, tap: tap)
         } else {
             let endpoint: HostPort
             do { endpoint = try HostPort(parsing: target ?? "") } catch { throw Failure.usage("\(error)") }
             source = TCPClientSource(host: endpoint.host, port: endpoint.port, backlog: inbox.countProvider,
-                                     silenceTimeout: handshake)
+                                     silenceTimeout: handshake, tap: tap)
         }
+        if let recorder { source = recorder.wrapping(source) }
         if let size = watch.snapshot.flatMap(WatchOptions.size) {
             print(try Watch.snapshot(.live(source, inbox), size: size, options: watch))
             return

@@ -100,6 +100,7 @@ enum TCPTest {
         case .seeked(let id): return "seeked \(id)"
         case .log: return "log"
         case .dropped(let run): return "dropped \(run.count)"
+        case .recording: return "recording"
         case .state(let s):
             switch s {
             case .connecting(let n): return "connecting \(n)"

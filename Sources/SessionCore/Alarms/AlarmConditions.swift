@@ -23,6 +23,7 @@ struct AlarmConditions: Sendable {
     private var pruneAbove = 1024
 
     static let allDownIndex = 0, lostIndex = 1, gapsIndex = 2, versionIndex = 3, droppedIndex = 4, ignoredIndex = 5
+    static let recordingFailedIndex = 6
     private static let maxGapTimes = 1024
     /// Session seconds TELEMETRY.IGNORED stays raised after the last ignored frame.
     static let recentIgnoredSeconds = 10.0
@@ -34,6 +35,7 @@ struct AlarmConditions: Sendable {
         add(id: "TELEMETRY.VERSION", rule: .telemetryVersion, subject: "", source: nil)
         add(id: "TELEMETRY.DROPPED", rule: .telemetryDropped, subject: "", source: nil)
         add(id: "TELEMETRY.IGNORED", rule: .telemetryIgnored, subject: "", source: nil)
+        add(id: "RECORDING.FAILED", rule: .recordingFailed, subject: "", source: nil)
     }
 
     var count: Int { all.count }
@@ -115,6 +117,7 @@ struct AlarmConditions: Sendable {
             }
         }
         if let version = source.refusedVersion { set(Self.versionIndex, .high, value: Double(version)) }
+        if let failure = source.recordingFailure { set(Self.recordingFailedIndex, .medium, aux: failure) }
         if let last = source.lastDrop, arrivalNow - last < SourceHealth.recentDropSeconds {
             set(Self.droppedIndex, .medium, value: Double(source.droppedFrames))
         }
@@ -192,7 +195,7 @@ struct AlarmConditions: Sendable {
             instrumentSlots.removeLast(instrumentSlots.count - state.instruments.count)
         }
         var keep = [Bool](repeating: false, count: all.count)
-        for i in 0...Self.ignoredIndex { keep[i] = true }
+        for i in 0...Self.recordingFailedIndex { keep[i] = true }  // the fixed conditions
         for s in linkSlots { for i in [s.rtt, s.jitter, s.loss, s.video, s.down] { keep[i] = true } }
         for s in armSlots {
             keep[s.fault] = true

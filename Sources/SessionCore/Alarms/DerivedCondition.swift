@@ -5,6 +5,7 @@ import Telemetry
 enum AlarmRule: Sendable, Equatable {
     case rtt, jitter, loss, video, pathDown
     case allDown, telemetryLost, sequenceGaps, telemetryVersion, telemetryDropped, telemetryIgnored
+    case recordingFailed
     case armFault
     case jointLimit(unit: JointUnit, min: Double, max: Double)
     case effort(unit: JointUnit, max: Double)
@@ -15,7 +16,7 @@ enum AlarmRule: Sendable, Equatable {
         switch self {
         case .rtt, .jitter, .loss, .video, .jointLimit, .effort: true
         case .pathDown, .allDown, .telemetryLost, .sequenceGaps, .telemetryVersion, .telemetryDropped, .telemetryIgnored, .armFault,
-             .instrumentFault, .instrumentUses: false
+             .instrumentFault, .instrumentUses, .recordingFailed: false
         }
     }
 
@@ -121,6 +122,8 @@ extension AlarmSettings {
                 + "(\(r.aux ?? "see the README")); some robot alarms may not be listed"
         case .sequenceGaps:
             return "\(r.value.map { String(Int(saturating: $0)) } ?? "?") sequence gaps within \(n(gapWindowSeconds, 3)) s (≥ \(gapCount))"
+        case .recordingFailed:
+            return "recording stopped: \(r.aux ?? "a write failed"); monitoring goes on"
         case .armFault:
             return "\(subject) in FAULT"
         case .jointLimit(let unit, let lo, let hi):

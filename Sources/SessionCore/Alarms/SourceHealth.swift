@@ -14,6 +14,8 @@ public struct SourceHealth: Sendable, Equatable {
     public var droppedFrames = 0
     /// When the last of them was dropped: TELEMETRY.DROPPED, medium, while drops are recent.
     public var lastDrop: Double?
+    /// Why `--record` stopped writing (a full disk): RECORDING.FAILED, medium, while set.
+    public var recordingFailure: String?
 
     public init(silentSince: Double? = nil, refusedVersion: Int? = nil, droppedFrames: Int = 0, lastDrop: Double? = nil) {
         self.silentSince = silentSince

@@ -69,6 +69,8 @@ public struct ViewContext: Sendable {
     public var alarmSettings: AlarmSettings
     /// Keys beyond the built-in ones, for the footer and help: the console's alarm keys.
     public var extraKeys: [KeyBinding]
+    /// `--record`: the recording's size and state for the header (nil when not recording).
+    public var recording: RecordingStatus?
 
     public init(mode: SessionMode, source: SourceState, sourceLabel: String = "", now: Double,
                 wallClock: String = "", framesPerSecond: Double? = nil, replay: ReplayStatus? = nil,

@@ -112,6 +112,17 @@ enum HeaderPanel {
         }
     }
 
+    /// "● REC 12.4 MB" while recording; "REC BEHIND" (lines are being lost) or "REC FAILED".
+    static func recordingBadge(_ r: RecordingStatus, _ p: PanelContext) -> Span {
+        let t = p.theme
+        let mark = p.glyphs.unicode ? "● REC " : "REC "
+        if r.failure != nil { return Span(mark + "FAILED ", t.severity(.medium)) }
+        var text = mark + r.sizeText
+        if r.behind { text += " BEHIND" }
+        if r.lostLines > 0 { text += " (\(Format.grouped(r.lostLines)) lines lost)" }
+        return Span(text + " ", r.behind || r.lostLines > 0 ? t.severity(.medium) : t.style(.red, .bold))
+    }
+
     static func statusRow(_ p: PanelContext, y: Int, area: Rect, into buffer: inout CellBuffer) {
         let t = p.theme
         let g = p.glyphs
@@ -140,6 +151,7 @@ enum HeaderPanel {
         if c.ignored > 0 { right.append(Span("ignored \(c.ignored) ", t.severity(.medium))) }
         if c.timeOutliers > 0 { right.append(Span("time outliers \(c.timeOutliers) ", t.severity(.medium))) }
         if c.sequenceGaps > 0 { right.append(Span("lost \(c.missingFrames) ", t.severity(.medium))) }
+        if let recording = p.view.recording { right.append(recordingBadge(recording, p)) }
         if let paused = p.view.audioPausedFor {
             let text = "AUDIO PAUSED " + Format.duration(paused)
             right.append(Span(t.colors ? text + " " : "[" + text + "] ", t.severity(.low)))
