@@ -27,6 +27,9 @@ public final class AlarmRecorder {
         problemTaken = true
         return problem
     }
+    /// Per-session files opened for new sessions, and at most how many (see `endSession`).
+    private var sessionFiles = 0
+    static let maxSessionFiles = 20
     /// The last seek of a replay already noted in the log.
     private var seeksNoted = 0
 
@@ -47,6 +50,7 @@ public final class AlarmRecorder {
 
     /// Takes the engine's new log entries and records them.
     public func record(from driver: inout SessionDriver) {
+        for boundary in driver.takeSessionBoundaries() { endSession(at: boundary, mode: driver.mode) }
         let entries = driver.alarms.drainLog()
         // A replay that jumped says so, since what follows may repeat entries already written.
         var seekNote: String?
@@ -68,6 +72,44 @@ public final class AlarmRecorder {
             try file?.write(entries, wallTime: wall)
         } catch {
             problem = error.description
+            failed = true
+            file = nil
+        }
+    }
+
+    /// A new session (spec §3): the ended session's last entries and "new session B; previous
+    /// session A ended" close its log. With the default destination the new session gets a file of
+    /// its own, opened now and starting with the same line; a named `--alarm-log FILE` goes on,
+    /// that line separating the sessions.
+    private func endSession(at boundary: SessionBoundary, mode: SessionMode) {
+        let wall = AlarmLogFile.wallNow()
+        let stamp = AlarmLogFile.utcTimestamp(wall) + "  "
+        let endedAt = boundary.endedAt.isFinite ? boundary.endedAt : boundary.startT
+        let closing = "t=" + NumberText.fixed(endedAt, 1) + "  SESSION  " + boundary.text
+        let opening = "t=" + NumberText.fixed(boundary.startT, 1) + "  SESSION  " + boundary.text
+        for entry in boundary.endedLog { recent.append(stamp + entry.text) }
+        recent.append(stamp + opening)
+        if recent.count > 500 { recent.removeFirst(recent.count - 500) }
+        guard destination != .none else { return }
+        do {
+            if !boundary.endedLog.isEmpty || file != nil, open(boundary.previous, mode: mode) {
+                try file?.write(boundary.endedLog, wallTime: wall)
+                try file?.writeLine(stamp + closing)
+            }
+            // A stream that starts a new session on every line must not fill the disk with
+            // files: past `maxSessionFiles` the sessions share the last one.
+            if destination == .perSession && sessionFiles < Self.maxSessionFiles {
+                file?.close()
+                file = nil
+                failed = false
+                sessionFiles += 1
+                if open(boundary.next, mode: mode) { try file?.writeLine(stamp + opening) }
+            } else {
+                _ = open(boundary.next, mode: mode)
+            }
+        } catch {
+            problem = error.description
+            problemTaken = false
             failed = true
             file = nil
         }

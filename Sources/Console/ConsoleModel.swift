@@ -246,6 +246,7 @@ public struct ConsoleModel {
                                acknowledged: alarm.acknowledged, latched: alarm.latched, source: alarm.source)
             row.lit = !alarm.flashing || AlarmEngine.isLitPhase(priority: alarm.priority, at: now)
             row.selected = k == selected
+            row.unconfirmed = alarm.unconfirmed
             return row
         }
         var context = ViewContext(mode: mode, source: driver.sourceState, sourceLabel: label, now: now, wallClock: wallClock,

@@ -154,8 +154,10 @@ public struct SessionDriver: Sendable {
         case .reset:
             ignoringStream = false  // a new connection: its stream is judged afresh
             if mode == .live {
-                // A new connection: keep what we know, but don't count the restart as a gap.
+                // A new connection: keep what we know, but don't count the restart as a gap;
+                // robot alarms raised before it wait for the gateway's `sync` (Resync.swift).
                 state.sourceRestarted()
+                state.expectSync()
             } else {
                 // A seek backwards or a restart of a recording: rebuild from what follows,
                 // alarms included (they are recomputed from the recording).
@@ -227,9 +229,49 @@ public struct SessionDriver: Sendable {
         }
         if case .frame(let frame) = outcome {
             health.silentSince = nil
-            if case .session = frame.body { health.refusedVersion = nil }
+            if case .session(let info) = frame.body {
+                health.refusedVersion = nil
+                let identity = SessionIdentity.judge(info, at: frame.t, against: state)
+                if identity.startsNewSession {
+                    startNewSession(info, identity: identity, frame: frame, arrival: arrival)
+                    return
+                }
+            }
         }
         state.apply(outcome, arrival: arrival)
+    }
+
+    /// Spec §3, session identity: a session frame with a new id (or the same id with its clock
+    /// gone back: the source restarted) ends the session held. Nothing of it carries over: a
+    /// fresh state and alarm engine; the ended session's last alarm-log entries and the
+    /// announcement wait in `sessionBoundaries` for the alarm recorder, which starts a new log.
+    private mutating func startNewSession(_ info: SessionInfo, identity: SessionIdentity, frame: Frame, arrival: Double) {
+        let previous = state.info
+        let text = identity.announcement(newID: info.id, at: frame.t) ?? "new session"
+        let boundary = SessionBoundary(endedAt: alarms.now, endedLog: alarms.drainLog(), previous: previous,
+                                       next: info, startT: frame.t, text: text)
+        if sessionBoundaries.count >= Self.boundariesKept { sessionBoundaries.removeFirst() }
+        sessionBoundaries.append(boundary)
+        sessionsStarted = sessionsStarted.saturatingAdd(1)
+        let rate = state.arrivalRate
+        state = SessionState(limits: limits)
+        state.arrivalRate = rate  // frames/s describes the stream, which goes on
+        alarms.reset()
+        state.apply(frame, arrival: arrival)
+        state.recordConnectionEvent(text)
+        appendLog(text, at: arrival)
+    }
+
+    /// Session boundaries the alarm recorder has not taken yet (at most `boundariesKept`).
+    public private(set) var sessionBoundaries: [SessionBoundary] = []
+    static let boundariesKept = 16
+    /// How many times a new session replaced the one held (0 for the first session).
+    public private(set) var sessionsStarted = 0
+
+    /// Hands over the session boundaries not yet taken, oldest first.
+    public mutating func takeSessionBoundaries() -> [SessionBoundary] {
+        defer { sessionBoundaries.removeAll() }
+        return sessionBoundaries
     }
 
     private mutating func appendLog(_ line: String, at arrival: Double) {
@@ -239,4 +281,18 @@ public struct SessionDriver: Sendable {
         stepLog?.append(line)
     }
 
+}
+
+/// Where one session ended and the next began, for the alarm log.
+public struct SessionBoundary: Sendable {
+    /// The ended session's engine clock at its end.
+    public var endedAt: Double
+    /// The ended session's alarm-log entries not yet written.
+    public var endedLog: [AlarmLogEntry]
+    public var previous: SessionInfo?
+    public var next: SessionInfo
+    /// The new session's time at its session frame.
+    public var startT: Double
+    /// "new session B; previous session A ended".
+    public var text: String
 }

@@ -25,7 +25,7 @@ public enum StatusLine {
         if shown.isEmpty {
             parts.append("alarms: none")
         } else {
-            parts.append("alarms: " + shown.map { "\($0.priority.marker) \(WireText.sanitize($0.id))" }.joined(separator: ", "))
+            parts.append("alarms: " + shown.map { "\($0.priority.marker) \(WireText.sanitize($0.id))\($0.unconfirmed ? " (unconfirmed since reconnect)" : "")" }.joined(separator: ", "))
         }
         if state.counters.badLines > 0 { parts.append("bad lines=\(state.counters.badLines)") }
         if state.counters.ignored > 0 { parts.append("ignored=\(state.counters.ignored)") }

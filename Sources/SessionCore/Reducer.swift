@@ -27,9 +27,11 @@ extension SessionState {
         let stamp = Stamp(sessionTime: frame.t, arrival: arrival)
         lastFrame = stamp
         arrivalRate.record(at: arrival)
+        if awaitingSync { concludeReconnect(with: frame) }
 
         switch frame.body {
         case .session(let info): applySession(info)
+        case .sync(let sync): applySync(sync, stamp)
         case .link(let sample): applyLink(sample, stamp)
         case .arm(let sample): applyArm(sample, stamp)
         case .instrument(let sample): applyInstrument(sample, stamp)
@@ -127,7 +129,7 @@ extension SessionState {
         arms[k].lastUpdate = stamp
     }
 
-    private mutating func applyInstrument(_ sample: InstrumentSample, _ stamp: Stamp) {
+    mutating func applyInstrument(_ sample: InstrumentSample, _ stamp: Stamp) {
         let k: Int
         if let found = instruments.firstIndex(where: { $0.arm == sample.arm }) {
             k = found
@@ -157,6 +159,7 @@ extension SessionState {
         case .raised:
             let priority = report.priority ?? .low
             if let k = existing {
+                deviceAlarms[k].unconfirmed = false  // the robot says it is still raised
                 deviceAlarms[k].priority = priority
                 deviceAlarms[k].message = report.message ?? deviceAlarms[k].message
                 deviceAlarms[k].source = report.source ?? deviceAlarms[k].source
@@ -174,7 +177,7 @@ extension SessionState {
     }
 
     /// A valid frame with a name beyond `HistoryLimits`: counted, never kept.
-    private mutating func noteIgnored(at t: Double) {
+    mutating func noteIgnored(at t: Double) {
         counters.ignored += 1
         counters.lastIgnored = t
     }

@@ -6,6 +6,22 @@ import Telemetry
 public enum ReportText {
     /// The report of the recording `file` as lines of text, joined by newlines (no final one).
     public static func render(_ r: SessionReport, file: String) -> String {
+        guard let later = r.laterSessions, !later.isEmpty else { return renderOne(r, file: file) }
+        // Several sessions (spec §3, session identity): each reported on its own, never merged.
+        var first = r
+        first.laterSessions = nil
+        let all = [first] + later
+        var parts = ["This recording holds \(r.sessionCount) sessions; each is reported on its own"
+            + (r.sessionCount > all.count ? " (after the \(all.count)th, together with the last)." : ".")]
+        for (k, session) in all.enumerated() {
+            parts.append("")
+            parts.append("=== Session \(k + 1) of \(all.count) ===")
+            parts.append(renderOne(session, file: file))
+        }
+        return parts.joined(separator: "\n")
+    }
+
+    private static func renderOne(_ r: SessionReport, file: String) -> String {
         var out: [String] = []
         func clean(_ s: String?) -> String { WireText.sanitize(s ?? "-") }
         out.append("Session \(clean(r.sessionID))  \(clean(r.procedure))")

@@ -85,6 +85,11 @@ public struct SessionReport: Sendable, Codable, Equatable {
     public var events: [Event] = []
     /// The first errors with their line numbers (at most `errorLimit`; `counts.badLines` has the total).
     public var errors: [ErrorLine] = []
+    /// Sessions in the recording (spec §3, session identity): a session frame with another id,
+    /// or the same id with its clock gone back, starts a new one. The report describes the
+    /// first; `laterSessions` holds a report of each of the others, never merged.
+    public var sessionCount = 1
+    public var laterSessions: [SessionReport]?
 
     public struct ErrorLine: Sendable, Codable, Equatable {
         public var line: Int
@@ -112,8 +117,47 @@ public struct SessionReportBuilder: Sendable {
     private var typeCounts = [Int](repeating: 0, count: FrameType.allCases.count)
     private var openAlarms: [String: Double] = [:]
     private var alarmIndex: [String: Int] = [:]
+    /// The reports of the sessions before the current one.
+    private var finished: [SessionReport] = []
+    /// Sessions reported apart, at most: a hostile file restarting its clock on every line must
+    /// not grow the report without end. Later ones are counted and reported with the last.
+    public var sessionLimit = 100
+    /// Sessions beyond `sessionLimit`, reported with the last one.
+    private var foldedSessions = 0
 
     public init() {}
+
+    /// Whether `frame` starts a new session after the current one (`SessionIdentity`) that is
+    /// reported on its own (within `sessionLimit`).
+    public func startsNewSession(_ frame: Frame) -> Bool {
+        isNewSession(frame) && finished.count + 1 < sessionLimit
+    }
+
+    private func isNewSession(_ frame: Frame) -> Bool {
+        guard case .session(let info) = frame.body else { return false }
+        return SessionIdentity.judge(info, at: frame.t, currentID: report.sessionID, sessionTime: lastT ?? 0).startsNewSession
+    }
+
+    /// Closes the current session's report (with the derived alarms `engine` saw in it, if
+    /// given); what is added next belongs to a new one.
+    public mutating func endSession(alarms engine: AlarmEngine? = nil) {
+        var next = SessionReportBuilder()
+        next.eventLimit = eventLimit
+        next.errorLimit = errorLimit
+        next.finished = finished
+        next.sessionLimit = sessionLimit
+        next.finished.append(engine.map { finishCurrent(alarms: $0) } ?? finishCurrent())
+        self = next
+    }
+
+    /// The sessions' reports in order, folded into the first.
+    private func combine(_ current: SessionReport) -> SessionReport {
+        var all = finished + [current]
+        var first = all.removeFirst()
+        first.sessionCount = all.count + 1 + foldedSessions
+        first.laterSessions = all.isEmpty ? nil : all
+        return first
+    }
 
     public mutating func add(_ outcome: DecodeOutcome) {
         switch outcome {
@@ -129,6 +173,9 @@ public struct SessionReportBuilder: Sendable {
     }
 
     public mutating func add(_ frame: Frame) {
+        if isNewSession(frame) {
+            if startsNewSession(frame) { endSession() } else { foldedSessions += 1 }
+        }
         let t = frame.t
         report.counts.frames += 1
         typeCounts[frame.typeName.ordinal] += 1
@@ -210,7 +257,7 @@ public struct SessionReportBuilder: Sendable {
         case .event(let event):
             report.eventsByKind[event.kind, default: 0] += 1
             if report.events.count < eventLimit { report.events.append(.init(t: t, kind: event.kind, text: event.text)) }
-        case .instrument:
+        case .instrument, .sync:
             break
         }
     }
@@ -218,7 +265,11 @@ public struct SessionReportBuilder: Sendable {
     /// The finished report with the alarms the engine saw, device and derived, replacing the
     /// builder's own device-only accounting.
     public func finish(alarms engine: AlarmEngine) -> SessionReport {
-        var r = finish()
+        combine(finishCurrent(alarms: engine))
+    }
+
+    private func finishCurrent(alarms engine: AlarmEngine) -> SessionReport {
+        var r = finishCurrent()
         let end = engine.now
         r.alarms = engine.history(at: end).map { record in
             SessionReport.Alarm(id: record.id, origin: record.origin.rawValue, priority: record.peakPriority.rawValue,
@@ -234,6 +285,10 @@ public struct SessionReportBuilder: Sendable {
 
     /// The finished report; still-open intervals are closed at the last frame's time.
     public func finish() -> SessionReport {
+        combine(finishCurrent())
+    }
+
+    private func finishCurrent() -> SessionReport {
         var r = report
         let end = lastT ?? 0
         r.duration = max(0, end - (firstT ?? end))

@@ -146,6 +146,11 @@ public struct DeviceAlarm: Sendable, Equatable {
     /// Session time of the raise (the first one, if re-raised).
     public var raisedAt: Double
     public var updatedAt: Double
+    /// Raised before a live reconnect, and neither raised, cleared nor listed by a `sync` since:
+    /// the robot may have cleared it while the console was away (Resync.swift).
+    public var unconfirmed = false
+    /// Listed by a `sync` frame without the console having seen it raised (Resync.swift).
+    public var raisedBySync = false
 }
 
 /// One entry of the event log.
@@ -209,6 +214,11 @@ public struct SessionState: Sendable, Equatable {
     public static let timeJumpLimit = 3600.0
     /// When any frame last arrived.
     public var lastFrame: Stamp?
+    /// A live source reconnected and its `sync` frame has not come yet (Resync.swift).
+    public var awaitingSync = false
+    /// The latest `sync` applied and the robot alarms it cleared (the alarm engine logs those
+    /// clears as resynchronisations).
+    public var lastResync: ResyncRecord?
     /// Frames per second by arrival time, over the last few seconds.
     public var arrivalRate = RateMeter()
 

@@ -33,6 +33,8 @@ public struct SessionSimulator: Sendable {
     /// Until when (ms) a PSM is taken by an episode that must not overlap another.
     var busyUntil: [Int]
     var noteIndex = 0
+    /// The robot alarms sent raised and not yet cleared, in order of raising (for `syncFrame`).
+    var activeAlarms: [AlarmReport] = []
 
     private let armRate: Double
     private let linkRate: Double
@@ -166,6 +168,7 @@ public struct SessionSimulator: Sendable {
 
     @inline(__always)
     private mutating func emit(_ body: Frame.Body) -> Frame {
+        if case .alarm(let report) = body { noteSent(report) }
         seq += 1
         time = instant
         return Frame(t: instant, seq: seq, body: body)

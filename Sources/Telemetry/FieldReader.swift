@@ -124,7 +124,7 @@ struct FieldReader {
     }
 
     /// Reads an array of objects; each object's members are given to `body` by key (last duplicate wins).
-    private mutating func objects<T>(_ key: Key, at p: Int,
+    mutating func objects<T>(_ key: Key, at p: Int,
                                      _ body: (inout FieldReader, [String: Int]) throws -> T) throws -> [T] {
         seek(p)
         let kind = try scanner.peekKind()

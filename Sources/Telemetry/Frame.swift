@@ -16,6 +16,8 @@ public struct Frame: Sendable, Equatable {
         /// Boxed: session and link frames are rare (≤ 10 Hz) and large, and every frame
         /// takes the size of its largest case, so unboxed they would slow every arm frame.
         indirect case session(SessionInfo)
+        /// Boxed as well: sent once per connection, and its arrays can be long.
+        indirect case sync(SyncSnapshot)
         indirect case link(LinkSample)
         case arm(ArmSample)
         case instrument(InstrumentSample)
@@ -27,6 +29,7 @@ public struct Frame: Sendable, Equatable {
     public var typeName: FrameType {
         switch body {
         case .session: .session
+        case .sync: .sync
         case .link: .link
         case .arm: .arm
         case .instrument: .instrument
@@ -36,19 +39,20 @@ public struct Frame: Sendable, Equatable {
     }
 }
 
-/// The six frame types of v1.
+/// The seven frame types of v1.
 public enum FrameType: String, Sendable, CaseIterable {
-    case session, link, arm, instrument, alarm, event
+    case session, sync, link, arm, instrument, alarm, event
 
     /// Its position in `allCases`, for counting by type in an array.
     public var ordinal: Int {
         switch self {
         case .session: 0
-        case .link: 1
-        case .arm: 2
-        case .instrument: 3
-        case .alarm: 4
-        case .event: 5
+        case .sync: 1
+        case .link: 2
+        case .arm: 3
+        case .instrument: 4
+        case .alarm: 5
+        case .event: 6
         }
     }
 }
@@ -369,5 +373,22 @@ public struct EventNote: Sendable, Equatable {
     public init(kind: String, text: String? = nil) {
         self.kind = kind
         self.text = text
+    }
+}
+
+// MARK: - sync
+
+/// The `sync` frame: what is true at the gateway when a client connects (spec §3), so a console
+/// that joins late or comes back after an outage knows the robot's active alarms and mounted
+/// instruments, not only what changes from now on.
+public struct SyncSnapshot: Sendable, Equatable {
+    /// Every alarm the robot has active now, each `raised` with its priority.
+    public var alarms: [AlarmReport]
+    /// The instrument on each arm now; nil when the gateway did not say.
+    public var instruments: [InstrumentSample]?
+
+    public init(alarms: [AlarmReport], instruments: [InstrumentSample]? = nil) {
+        self.alarms = alarms
+        self.instruments = instruments
     }
 }

@@ -178,6 +178,8 @@ public struct FrameDecoder: Sendable {
             body = .alarm(try decodeAlarm(&f))
         } else if scanner.equals(typeRaw, "event") {
             body = .event(try decodeEvent(&f))
+        } else if scanner.equals(typeRaw, "sync") {
+            body = .sync(try decodeSync(&f))
         } else if scanner.equals(typeRaw, "session") {
             let session = try decodeSession(&f)
             body = .session(session)

@@ -83,17 +83,7 @@ public struct FrameEncoder: Sendable {
             w.number("jaw", a.jaw)
         case .instrument(let i):
             w.string("arm", i.arm)
-            switch i.tool {
-            case .unchanged: break
-            case .none:
-                w.key("tool")
-                w.literal("null")
-            case .model(let name): w.string("tool", name)
-            }
-            w.string("state", i.state?.rawValue)
-            if let uses = i.usesLeft { w.integer("uses_left", uses) }
-            w.string("energy", i.energy?.rawValue)
-            w.bool("energy_active", i.energyActive)
+            w.instrumentFields(i)
         case .alarm(let a):
             w.string("id", a.id)
             w.string("state", a.state.rawValue)
@@ -104,6 +94,22 @@ public struct FrameEncoder: Sendable {
         case .event(let e):
             w.string("kind", e.kind)
             w.string("text", e.text)
+        case .sync(let sync):
+            w.key("alarms")
+            w.array(sync.alarms) { a, alarm in
+                a.string("id", alarm.id)
+                a.string("priority", (alarm.priority ?? .low).rawValue)
+                a.string("kind", alarm.kind?.rawValue)
+                a.string("source", alarm.source)
+                a.string("message", alarm.message)
+            }
+            if let instruments = sync.instruments {
+                w.key("instruments")
+                w.array(instruments) { a, i in
+                    a.string("arm", i.arm)
+                    a.instrumentFields(i)
+                }
+            }
         }
         w.close()
         w.raw(UInt8(ascii: "\n"))
@@ -167,6 +173,35 @@ struct Writer {
         guard let value else { return }
         key(name)
         JSONText.appendNumber(value, to: &out)
+    }
+
+    /// An instrument's fields after its `arm` (the `instrument` frame and `sync`'s `instruments`).
+    mutating func instrumentFields(_ i: InstrumentSample) {
+        switch i.tool {
+        case .unchanged: break
+        case .none:
+            key("tool")
+            literal("null")
+        case .model(let name): string("tool", name)
+        }
+        string("state", i.state?.rawValue)
+        if let uses = i.usesLeft { integer("uses_left", uses) }
+        string("energy", i.energy?.rawValue)
+        bool("energy_active", i.energyActive)
+    }
+
+    /// A JSON array of objects, each written by `body`.
+    mutating func array<T>(_ items: [T], _ body: (inout Writer, T) -> Void) {
+        out.append(UInt8(ascii: "["))
+        for (k, item) in items.enumerated() {
+            if k > 0 { out.append(UInt8(ascii: ",")) }
+            var element = Writer(out: [])
+            element.open()
+            body(&element, item)
+            element.close()
+            out.append(contentsOf: element.out)
+        }
+        out.append(UInt8(ascii: "]"))
     }
 
     mutating func numbers(_ name: String, _ values: Readings?) {

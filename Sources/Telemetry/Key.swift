@@ -6,6 +6,7 @@ enum Key: Int, CaseIterable {
     case arm, state, homed, following, position, velocity, effort, tip, orientation, twist, jaw
     case tool, usesLeft, energy, energyActive
     case priority, kind, source, message, text
+    case alarms, instruments
 
     /// Keys whose value is an array of numbers, read into scratch during the pass.
     var holdsNumbers: Bool {
@@ -96,6 +97,7 @@ enum Key: Int, CaseIterable {
             if match("effort") { return .effort }
             if match("energy") { return .energy }
             if match("source") { return .source }
+            if match("alarms") { return .alarms }
         case 7:
             if match("message") { return .message }
         case 8:
@@ -114,6 +116,7 @@ enum Key: Int, CaseIterable {
         case 11:
             if match("distance_km") { return .distanceKm }
             if match("orientation") { return .orientation }
+            if match("instruments") { return .instruments }
         case 12:
             if match("surgeon_site") { return .surgeonSite }
             if match("patient_site") { return .patientSite }

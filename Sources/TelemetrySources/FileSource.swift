@@ -111,6 +111,11 @@ public final class FileSource: TelemetrySource {
             reader.decodeAll(from: resumeAt?.position) { outcome, position in
                 if isStopped { return false }
                 if case .frame(let frame) = outcome {
+                    // A later session in the recording starts its clock again (spec §3): pace
+                    // it from its own start instead of playing it at once up to the old time.
+                    if case .session = frame.body, frame.t < lastT - SessionIdentity.restartBackstep {
+                        pacer.reanchor(at: frame.t)
+                    }
                     lastT = frame.t
                     if paced && frame.t >= fastForwardTo {
                         switch pacer.wait(until: frame.t, source: self, sink: sink) {

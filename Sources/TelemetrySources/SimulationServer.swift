@@ -9,8 +9,9 @@ import Telemetry
 ///
 /// The session runs in real time from `start()`, whether or not anyone is watching: every
 /// 10 ms the simulator is advanced to the elapsed session time and the new frames are sent,
-/// as one buffer, to every client. A client that joins later first gets the session frame
-/// (with the current t), then the live stream from that moment on.
+/// as one buffer, to every client. Every client, however late, first gets the session frame
+/// then a `sync` frame (the robot alarms active and the instruments mounted, both at the
+/// current t; spec §4), then the live stream from that moment on.
 ///
 /// A client that does not keep up is dropped (and logged) once more than `maxQueuedBytes`
 /// (4 MB by default) wait for it, so it can neither hold up the others nor grow memory.
@@ -182,16 +183,16 @@ public final class SimulationServer: Sendable {
     }
 
     fileprivate func joined(_ channel: any Channel, peer: String) -> Bool {
-        let admitted = state.withLock { s -> (frame: Frame, count: Int)? in
+        let admitted = state.withLock { s -> (greeting: String, count: Int)? in
             guard !s.stopped else { return nil }
             s.clients[ObjectIdentifier(channel)] = Client(channel: channel, peer: peer)
-            // At the time of the last frame sent, without a seq (not part of the numbering).
-            var frame = s.simulator.sessionFrame
-            frame.seq = nil
-            return (frame, s.clients.count)
+            // At the time of the last frame sent, without a seq (not part of the numbering);
+            // taken under the lock, so no frame sent to the others falls between them.
+            let encoder = FrameEncoder()
+            return (encoder.encode(s.simulator.sessionFrame) + encoder.encode(s.simulator.syncFrame), s.clients.count)
         }
         guard let admitted else { return false }
-        channel.writeAndFlush(ByteBuffer(string: FrameEncoder().encode(admitted.frame)), promise: nil)
+        channel.writeAndFlush(ByteBuffer(string: admitted.greeting), promise: nil)
         log("client \(peer) connected (\(Self.clients(admitted.count)))")
         return true
     }

@@ -37,7 +37,16 @@ struct Check: ParsableCommand {
         /// The last line has no LF and is bad: the file was cut while being written (a crash
         /// of the recorder, a `kill -9`); that line is among `errors` too.
         var truncatedLastLine: Bool
+        /// Every session in the recording, in order (spec §3: a new id, or the same id with its
+        /// clock gone back, starts one).
+        var sessions: [SessionStart]
         var errors: [SessionReport.ErrorLine]
+    }
+
+    struct SessionStart: Encodable {
+        var id: String
+        /// The 1-based number of its session frame among the recording's frames.
+        var firstFrame: Int
     }
 
     func run() throws {
@@ -45,17 +54,30 @@ struct Check: ParsableCommand {
         var builder = SessionReportBuilder()
         builder.errorLimit = .max
         builder.eventLimit = 0
+        var sessions: [SessionStart] = []
+        var frames = 0
+        var sessionTime = 0.0
         let lines = reader.decodeAll { outcome in
+            if case .frame(let frame) = outcome {
+                frames += 1
+                if case .session(let info) = frame.body,
+                   SessionIdentity.judge(info, at: frame.t, currentID: sessions.last?.id, sessionTime: sessionTime) != .continues {
+                    sessions.append(SessionStart(id: info.id, firstFrame: frames))
+                    sessionTime = frame.t
+                }
+                sessionTime = max(sessionTime, frame.t)
+            }
             builder.add(outcome)
             return true
         }
-        let report = builder.finish()
+        // The counts are the whole file's: every session's reports summed.
+        let report = Self.total(builder.finish())
         let result = Result(file: file, lines: lines, frames: report.counts.frames, byType: report.counts.byType,
                             unknownTypes: report.counts.unknownTypes, outOfOrder: report.counts.outOfOrder,
                             sequenceGaps: report.counts.sequenceGaps, badLines: report.counts.badLines,
                             readProblem: reader.problem,
                             truncatedLastLine: reader.endsMidLine && report.errors.last?.line == lines,
-                            errors: report.errors)
+                            sessions: sessions, errors: report.errors)
         if json {
             try Output.json(result)
         } else {
@@ -64,6 +86,10 @@ struct Check: ParsableCommand {
                 Output.text("  \(type.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)) \(result.byType[type.rawValue] ?? 0)")
             }
             Output.text("  unknown types \(result.unknownTypes), out of order \(result.outOfOrder), sequence gaps \(result.sequenceGaps)")
+            if sessions.count > 1 {
+                Output.text("  \(sessions.count) sessions (each starts afresh; `surgtop report` reports them apart):")
+                for s in sessions { Output.text("    \(WireText.quoted(s.id)) from frame \(s.firstFrame)") }
+            }
             if let problem = reader.problem { Output.text("  \(problem)") }
             if result.badLines == 0 && reader.problem != nil {
                 Output.text("NOT OK: no bad lines among those read, but the recording is damaged (above)")
@@ -78,5 +104,20 @@ struct Check: ParsableCommand {
             }
         }
         if result.badLines > 0 || reader.problem != nil { throw ExitCode(1) }
+    }
+
+    /// The counts and errors of every session of `report`, added up.
+    static func total(_ report: SessionReport) -> SessionReport {
+        var total = report
+        for later in report.laterSessions ?? [] {
+            total.counts.frames += later.counts.frames
+            total.counts.badLines += later.counts.badLines
+            total.counts.unknownTypes += later.counts.unknownTypes
+            total.counts.outOfOrder += later.counts.outOfOrder
+            total.counts.sequenceGaps += later.counts.sequenceGaps
+            total.counts.byType.merge(later.counts.byType, uniquingKeysWith: +)
+            total.errors += later.errors
+        }
+        return total
     }
 }

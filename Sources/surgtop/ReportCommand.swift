@@ -35,6 +35,12 @@ struct Report: ParsableCommand {
         // Derived alarms are recomputed from the recording, as the console would have shown them.
         var derived = DerivedAlarms(engine: AlarmEngine(settings: settings))
         reader.decodeAll { outcome in
+            if case .frame(let frame) = outcome, builder.startsNewSession(frame) {
+                // A new session: its alarms start afresh, and the ended one's are its own.
+                derived.evaluate()
+                builder.endSession(alarms: derived.engine)
+                derived = DerivedAlarms(engine: AlarmEngine(settings: settings))
+            }
             builder.add(outcome)
             if case .frame(let frame) = outcome { derived.add(frame) }
             return true

@@ -39,8 +39,12 @@ struct HostileValuesStateTests {
         _ = state.arrivalRate.rate(at: 1e300)
         _ = state.arrivalRate.rate(at: -1e300)
         let report = builder.finish()
-        #expect(report.counts.frames == 3000)
-        #expect(report.counts.missingFrames > 0)
+        // Each session frame at t = 0 after t = 1e9 restarts the session (spec §3): reported
+        // apart up to the limit, the rest with the last, every frame counted once.
+        let sessions = [report] + (report.laterSessions ?? [])
+        #expect(report.sessionCount == 600 && sessions.count == builder.sessionLimit)
+        #expect(sessions.reduce(0) { $0 + $1.counts.frames } == 3000)
+        #expect(sessions.last?.counts.missingFrames ?? 0 > 0)
     }
 
     @Test("frames missing in sequence gaps add up without overflowing")

@@ -31,7 +31,7 @@ struct ReportTextTests {
             "  Shanghai → Strasbourg",
             "  recording rec.ndjson, duration 1:02:05",
             "",
-            "Frames: 6  session 1, link 1, arm 1, instrument 0, alarm 2, event 1",
+            "Frames: 6  session 1, sync 0, link 1, arm 1, instrument 0, alarm 2, event 1",
             "  bad lines 1, unknown types 0, out of order 0, sequence gaps 0 (0 frames missing)",
             "",
             "Arms:",

@@ -58,7 +58,7 @@ struct FrameStreamTests {
         let armOrder = ["PSM1", "PSM2", "PSM3", "ECM", "MTML", "MTMR"]
         func rank(_ frame: Frame) -> Int {
             switch frame.body {
-            case .session: 0
+            case .session, .sync: 0  // the simulator never emits sync; a server sends it per client
             case .link(let l): l.path == "primary" ? 10 : 11
             case .arm(let a): 20 + (armOrder.firstIndex(of: a.arm) ?? 9)
             case .instrument: 30

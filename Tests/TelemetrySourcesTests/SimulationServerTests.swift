@@ -66,6 +66,15 @@ struct SimulationServerTests {
         #expect(lateFirst.t >= before, "the session frame carries the current session time")
         #expect(lateFirst.seq == nil)
         #expect(lateFirst.t > 0.2)
+        // Then `sync` (spec §4), at the same time and outside the numbering too.
+        let lateSync = late.frames[1]
+        guard case .sync(let sync) = lateSync.body else {
+            Issue.record("the late client's second line is not a sync frame: \(lateSync)")
+            return
+        }
+        #expect(lateSync.t == lateFirst.t && lateSync.seq == nil)
+        #expect(sync.instruments?.map(\.arm) == ["PSM1", "PSM2", "PSM3"])
+        if case .sync = early.frames[1].body {} else { Issue.record("the first client got no sync frame either") }
         #expect(late.frames.dropFirst().allSatisfy { $0.t >= lateFirst.t })
         #expect(!late.frames.dropFirst().contains { if case .session = $0.body { true } else { false } })
 
@@ -75,7 +84,7 @@ struct SimulationServerTests {
         try await TCPTest.eventually("the early client to catch up") { (early.frames.last?.t ?? 0) >= t }
         Self.checkStream(early)
         Self.checkStream(late)
-        let lateStream = Array(late.frames.dropFirst())
+        let lateStream = Array(late.frames.dropFirst(2))
         let earlyFrames = early.frames
         let join = try #require(earlyFrames.firstIndex { $0.seq == lateStream.first?.seq })
         #expect(Array(earlyFrames[join...].prefix(lateStream.count)) == lateStream, "one stream for everyone")

@@ -54,7 +54,23 @@ struct FrameGenerator {
         let t = min(abs(number()), Frame.timeLimit)
         let seq = maybe { Int.random(in: 0...Int(Int32.max), using: &$0.rng) }
         let body: Frame.Body
-        switch Int.random(in: 0..<6, using: &rng) {
+        switch Int.random(in: 0..<7, using: &rng) {
+        case 5:
+            let alarms = (0..<Int.random(in: 0..<4, using: &rng)).map { _ in
+                AlarmReport(id: text(), state: .raised, priority: AlarmPriority.allCases.randomElement(using: &rng)!,
+                            kind: maybe { [AlarmKind.technical, .physiological].randomElement(using: &$0.rng)! },
+                            source: maybe { $0.text() }, message: maybe { $0.text() })
+            }
+            let instruments = maybe { g in
+                (0..<Int.random(in: 0..<3, using: &g.rng)).map { _ in
+                    InstrumentSample(arm: g.text(), tool: [.unchanged, .none, .model(g.text())].randomElement(using: &g.rng)!,
+                                     state: g.maybe { InstrumentState.allCases.randomElement(using: &$0.rng)! },
+                                     usesLeft: g.maybe { Int.random(in: -5...100, using: &$0.rng) },
+                                     energy: g.maybe { EnergyMode.allCases.randomElement(using: &$0.rng)! },
+                                     energyActive: g.maybe { Bool.random(using: &$0.rng) })
+                }
+            }
+            body = .sync(SyncSnapshot(alarms: alarms, instruments: instruments))
         case 0:
             body = .session(SessionInfo(id: text(), procedure: maybe { $0.text() }, robot: maybe { $0.text() },
                                         surgeonSite: maybe { $0.text() }, patientSite: maybe { $0.text() },

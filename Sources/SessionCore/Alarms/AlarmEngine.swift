@@ -31,6 +31,8 @@ public struct AlarmEngine: Sendable {
     /// While the clock runs on the seconds since a live source connected (no frame yet): when
     /// it connected (arrival time).
     private var connectedAt: Double?
+    /// The generation of the last `sync` whose clears were logged (`SessionState.lastResync`).
+    private var resyncLogged = 0
 
     public init(settings: AlarmSettings = .defaults) {
         self.settings = settings
@@ -194,10 +196,21 @@ public struct AlarmEngine: Sendable {
 
     private mutating func syncDevices(_ state: SessionState, at t: Double) {
         if state.deviceAlarms.isEmpty && devices.isEmpty { return }
+        var clearedBySync: Set<String> = []
+        if let resync = state.lastResync, resync.generation != resyncLogged {
+            resyncLogged = resync.generation
+            clearedBySync = Set(resync.cleared)
+        }
         for k in devices.indices { devices[k].seen = false }
         for alarm in state.deviceAlarms {
             if let k = devices.firstIndex(where: { $0.id == alarm.id }) {
                 devices[k].seen = true
+                if devices[k].unconfirmed != alarm.unconfirmed {
+                    devices[k].unconfirmed = alarm.unconfirmed
+                    log(alarm.unconfirmed ? .unconfirmed : .resync, t, device: k,
+                        note: alarm.unconfirmed ? "unconfirmed since reconnect: the gateway sent no sync frame"
+                            : "confirmed since the reconnect")
+                }
                 devices[k].message = alarm.message
                 devices[k].source = alarm.source
                 devices[k].kind = alarm.kind
@@ -229,7 +242,11 @@ public struct AlarmEngine: Sendable {
                                            listing: AlarmListing(priority: alarm.priority, raisedAt: alarm.raisedAt,
                                                                  segmentStart: t, record: record)))
                 recorded.noteRaise(record, alarm.priority)
-                log(.raise, t, device: devices.count - 1)
+                if alarm.raisedBySync {
+                    log(.resync, t, device: devices.count - 1, note: "raised: active at the gateway, not seen raised here")
+                } else {
+                    log(.raise, t, device: devices.count - 1)
+                }
                 announce(alarm.priority, id: alarm.id, at: t)
             }
         }
@@ -239,11 +256,18 @@ public struct AlarmEngine: Sendable {
                 var listing = devices[k].listing
                 recorded.closeSegment(&listing, at: t)
                 devices[k].listing = listing
+                let bySync = clearedBySync.contains(devices[k].id)
+                devices[k].unconfirmed = false
                 if devices[k].listing.priority == .high && !devices[k].listing.acknowledged {
                     devices[k].listing.latched = true
-                    log(.latch, t, device: k, note: "cleared by the robot; latched until acknowledged")
+                    log(.latch, t, device: k, note: bySync ? "resync: no longer active at the gateway; latched until acknowledged"
+                        : "cleared by the robot; latched until acknowledged")
                 } else {
-                    log(.clear, t, device: k)
+                    if bySync {
+                        log(.resync, t, device: k, note: "cleared: no longer active at the gateway")
+                    } else {
+                        log(.clear, t, device: k)
+                    }
                     devices.remove(at: k)
                     continue
                 }
@@ -261,7 +285,8 @@ public struct AlarmEngine: Sendable {
         for d in devices {
             out.append(ActiveAlarm(id: d.id, origin: .device, kind: d.kind, priority: d.listing.priority,
                                    message: d.message ?? d.id, raisedAt: d.listing.raisedAt,
-                                   acknowledged: d.listing.acknowledged, latched: d.listing.latched, source: d.source))
+                                   acknowledged: d.listing.acknowledged, latched: d.listing.latched, source: d.source,
+                                   unconfirmed: d.unconfirmed))
         }
         for c in conditions.all {
             guard let listing = c.listing else { continue }
@@ -401,4 +426,6 @@ struct DeviceEntry: Sendable {
     var message: String?
     var listing: AlarmListing
     var seen = true
+    /// Raised before a live reconnect and not confirmed since (`DeviceAlarm.unconfirmed`).
+    var unconfirmed = false
 }

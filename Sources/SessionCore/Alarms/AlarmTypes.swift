@@ -26,10 +26,14 @@ public struct ActiveAlarm: Sendable, Equatable {
     public var source: String?
     /// The latest measured value (derived alarms; nil when the value is absent or not a number).
     public var value: Double?
+    /// A robot alarm raised before a live reconnect that the gateway has not confirmed since
+    /// (it sent no `sync`): it may have cleared while the console was away.
+    public var unconfirmed: Bool
 
     public init(id: String, origin: AlarmOrigin, kind: AlarmKind = .technical, priority: AlarmPriority,
                 message: String, raisedAt: Double, acknowledged: Bool = false, latched: Bool = false,
-                source: String? = nil, value: Double? = nil) {
+                source: String? = nil, value: Double? = nil, unconfirmed: Bool = false) {
+        self.unconfirmed = unconfirmed
         self.id = id
         self.origin = origin
         self.kind = kind
@@ -69,6 +73,11 @@ public struct AlarmLogEntry: Sendable, Equatable {
         case audioResume = "AUDIO-RESUME"
         /// A new alarm of higher priority than every listed one ended the pause.
         case audioBreakThrough = "AUDIO-BREAK"
+        /// A robot alarm raised, cleared or confirmed by a `sync` frame (what changed while the
+        /// console was away), or confirmed by the robot after being unconfirmed.
+        case resync = "RESYNC"
+        /// A robot alarm raised before a reconnect that the gateway did not confirm (no `sync`).
+        case unconfirmed = "UNCONFIRMED"
     }
 
     /// Engine clock (session seconds).

@@ -19,6 +19,8 @@ public struct AlarmRow: Sendable, Equatable {
     public var lit: Bool = true
     /// The row `a` acknowledges (drawn in reverse video while the Alarms panel has focus).
     public var selected: Bool = false
+    /// A robot alarm raised before a live reconnect that the gateway has not confirmed since.
+    public var unconfirmed: Bool = false
 
     public init(id: String, priority: AlarmPriority, message: String, since: Double,
                 acknowledged: Bool = false, latched: Bool = false, source: String? = nil) {
@@ -30,6 +32,9 @@ public struct AlarmRow: Sendable, Equatable {
         self.latched = latched
         self.source = source
     }
+
+    /// What the Alarms panel says of an unconfirmed alarm.
+    public static let unconfirmedNote = "unconfirmed since reconnect"
 
     /// Display order: highest priority first, then the oldest first (new alarms join the end of
     /// their priority group, so rows do not jump as alarms arrive), then by id.

@@ -34,7 +34,8 @@ enum AlarmsPanel {
                 Span(Format.clock(alarm.since, tenths: wide), style),
             ]
             if wide { cells.append(Span(alarm.id, style)) }
-            cells.append(Span(alarm.message, style))
+            // Said before the message, so a narrow panel cuts the message, not the doubt.
+            cells.append(Span(alarm.unconfirmed ? AlarmRow.unconfirmedNote + ": " + alarm.message : alarm.message, style))
             if hasStatus {
                 var status = ""
                 if alarm.latched { status = wide ? "LATCHED" : "LAT" }

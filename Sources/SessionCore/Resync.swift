@@ -1,0 +1,84 @@
+import Telemetry
+
+// Resynchronisation with the gateway (spec §3, `sync`). A gateway sends `sync` right after the
+// session frame on every connection: the robot alarms active now and the instruments mounted.
+// The console makes its robot-alarm list exactly that list. A gateway that sends no `sync`
+// leaves the console unsure of alarms raised before a reconnect: they stay listed, marked
+// unconfirmed, until the robot raises or clears them again. Derived alarms are not affected.
+
+/// The robot alarms one `sync` frame cleared, numbered so the alarm engine logs them once.
+public struct ResyncRecord: Sendable, Equatable {
+    public var generation: Int
+    /// Ids of the robot alarms the sync cleared (listed before it, not in it).
+    public var cleared: [String]
+}
+
+extension SessionState {
+    /// A live source made a new connection: until its `sync` frame (or, from a gateway that
+    /// sends none, its first other frame after the session frame), robot alarms raised before
+    /// are in doubt.
+    public mutating func expectSync() {
+        awaitingSync = true
+    }
+
+    /// Robot alarms listed now that are in doubt since the reconnect.
+    public var unconfirmedAlarmCount: Int {
+        deviceAlarms.reduce(0) { $0 + ($1.unconfirmed ? 1 : 0) }
+    }
+
+    /// The first frame after a reconnect that is neither the session frame nor `sync`: the gateway
+    /// sends no `sync`, so every robot alarm raised before the reconnect is marked unconfirmed
+    /// (never silently kept as current).
+    mutating func concludeReconnect(with frame: Frame) {
+        switch frame.body {
+        case .session, .sync: return
+        default: break
+        }
+        awaitingSync = false
+        guard !deviceAlarms.isEmpty else { return }
+        for k in deviceAlarms.indices { deviceAlarms[k].unconfirmed = true }
+        let n = deviceAlarms.count
+        recordConnectionEvent("reconnected without a sync frame: \(n) robot alarm\(n == 1 ? "" : "s") unconfirmed since reconnect")
+    }
+
+    /// Makes the robot-alarm list exactly the sync's `alarms` (the first `limits.deviceAlarms`
+    /// distinct ids; the rest are counted as ignored) and applies its `instruments`. Each alarm
+    /// raised or cleared here is a `connection` event.
+    mutating func applySync(_ sync: SyncSnapshot, _ stamp: Stamp) {
+        awaitingSync = false
+        let t = stamp.sessionTime
+        // Duplicate ids: the last entry wins, in the place of the first.
+        var listed: [String: AlarmReport] = [:]
+        var order: [String] = []
+        for alarm in sync.alarms {
+            if listed.updateValue(alarm, forKey: alarm.id) == nil { order.append(alarm.id) }
+        }
+        var cleared: [String] = []
+        deviceAlarms.removeAll { alarm in
+            guard listed[alarm.id] == nil else { return false }
+            cleared.append(alarm.id)
+            return true
+        }
+        for id in cleared { recordConnectionEvent("resync: \(shownName(id)) cleared (no longer active at the gateway)") }
+        for id in order {
+            let alarm = listed[id]!
+            let priority = alarm.priority ?? .low
+            if let k = deviceAlarms.firstIndex(where: { $0.id == id }) {
+                deviceAlarms[k].unconfirmed = false
+                deviceAlarms[k].priority = priority
+                deviceAlarms[k].message = alarm.message ?? deviceAlarms[k].message
+                deviceAlarms[k].source = alarm.source ?? deviceAlarms[k].source
+                deviceAlarms[k].updatedAt = t
+            } else if deviceAlarms.count >= limits.deviceAlarms {
+                noteIgnored(at: t)
+            } else {
+                deviceAlarms.append(DeviceAlarm(id: id, priority: priority, kind: alarm.kind ?? .technical,
+                                                source: alarm.source, message: alarm.message,
+                                                raisedAt: t, updatedAt: t, raisedBySync: true))
+                recordConnectionEvent("resync: \(shownName(id)) raised (active at the gateway, not seen raised here)")
+            }
+        }
+        for instrument in sync.instruments ?? [] { applyInstrument(instrument, stamp) }
+        lastResync = ResyncRecord(generation: (lastResync?.generation ?? 0) &+ 1, cleared: cleared)
+    }
+}
