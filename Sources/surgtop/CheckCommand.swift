@@ -9,7 +9,8 @@ struct Check: ParsableCommand {
         abstract: "Validate a recording against the telemetry v1 format.",
         discussion: """
         Reads every line and prints the counts of frames by type and every error with its line \
-        number. Exit status: 0 when the recording is clean, 1 when it has errors, 2 when it \
+        number. Exit status: 0 when the recording is clean, 1 when it has errors (a recording \
+        without a session frame, an empty file say, is one), 2 when it \
         cannot be read or the arguments are wrong. Unknown frame types are counted, not errors.
 
         Examples:
@@ -34,6 +35,8 @@ struct Check: ParsableCommand {
         var sequenceGaps: Int
         var badLines: Int
         var readProblem: String?
+        /// No session frame at all (an empty file, or only bad lines): not a recording.
+        var noSessionFrame: Bool
         var errors: [SessionReport.ErrorLine]
     }
 
@@ -50,7 +53,8 @@ struct Check: ParsableCommand {
         let result = Result(file: file, lines: lines, frames: report.counts.frames, byType: report.counts.byType,
                             unknownTypes: report.counts.unknownTypes, outOfOrder: report.counts.outOfOrder,
                             sequenceGaps: report.counts.sequenceGaps, badLines: report.counts.badLines,
-                            readProblem: reader.problem, errors: report.errors)
+                            readProblem: reader.problem, noSessionFrame: report.counts.byType[FrameType.session.rawValue, default: 0] == 0,
+                            errors: report.errors)
         if json {
             try Output.json(result)
         } else {
@@ -60,8 +64,10 @@ struct Check: ParsableCommand {
             }
             Output.text("  unknown types \(result.unknownTypes), out of order \(result.outOfOrder), sequence gaps \(result.sequenceGaps)")
             if let problem = reader.problem { Output.text("  \(problem)") }
-            if result.badLines == 0 && reader.problem != nil {
-                Output.text("NOT OK: no bad lines among those read, but the recording is damaged (above)")
+            if result.noSessionFrame { Output.text("  no session frame: a recording starts with one") }
+            if result.badLines == 0 && (reader.problem != nil || result.noSessionFrame) {
+                Output.text(reader.problem != nil ? "NOT OK: no bad lines among those read, but the recording is damaged (above)"
+                                                  : "NOT OK: no session frame")
             } else if result.badLines == 0 {
                 Output.text("OK: no errors")
             } else {
@@ -69,6 +75,6 @@ struct Check: ParsableCommand {
                 for e in result.errors { Output.text("  line \(e.line): \(e.reason)") }
             }
         }
-        if result.badLines > 0 || reader.problem != nil { throw ExitCode(1) }
+        if result.badLines > 0 || reader.problem != nil || result.noSessionFrame { throw ExitCode(1) }
     }
 }

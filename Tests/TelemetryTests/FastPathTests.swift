@@ -72,7 +72,9 @@ struct FastPathTests {
 
     @Test("keys of every length are identified from words, wherever they sit in the line")
     func keysAsWords() {
-        for key in Key.allCases {
+        // Keys of up to 16 bytes are two words; the one longer key (min_bandwidth_mbps) is
+        // compared byte by byte, and its decoding is tested with the session frame.
+        for key in Key.allCases where key.wireName.utf8.count <= 16 {
             let name = key.wireName
             var w = (UInt64(0), UInt64(0))
             for (k, b) in name.utf8.enumerated() {
