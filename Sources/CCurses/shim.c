@@ -248,6 +248,20 @@ static int has_string(const char *name) {
     return s != NULL && s != (char *)-1 && s[0] != 0;
 }
 
+int surg_terminal_support(void) {
+    const char *term = getenv("TERM");
+    if (term == NULL || term[0] == 0) return 1;
+    int status = 0;
+    // With a status pointer setupterm reports instead of exiting; the entry is freed again
+    // below so that newterm starts from nothing.
+    if (setupterm((char *)term, STDOUT_FILENO, &status) != OK) return 2;
+    int result = 0;
+    if (!has_string("cup")) result = 3;
+    else if (!has_string("clear")) result = 4;
+    del_curterm(cur_term);
+    return result;
+}
+
 int surg_corner_uses_insert(void) {
     if (tigetflag("am") <= 0) return 0;
     if (has_string("smam") && has_string("rmam")) return 0;

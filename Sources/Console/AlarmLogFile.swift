@@ -23,13 +23,27 @@ public struct AlarmLogFileError: Error, Sendable, Equatable, CustomStringConvert
 /// loses nothing already written. Not thread-safe: one owner (the console loop) writes.
 public final class AlarmLogFile {
     public let path: String
+    /// Lines are written in ASCII (`ASCIIText`: "≥" as ">="), for a locale that is not UTF-8.
+    public let asciiOnly: Bool
     private var fd: Int32
 
-    /// Opens (creating) `path` for appending; creates missing directories.
-    public init(path: String) throws(AlarmLogFileError) {
+    /// Opens (creating) `path` for appending. Missing directories are created when
+    /// `creatingDirectories` (the default log's own folder); otherwise a missing directory is
+    /// an error (a path the user typed, where it is most likely a typo).
+    public init(path: String, creatingDirectories: Bool = true, asciiOnly: Bool = false) throws(AlarmLogFileError) {
         self.path = path
+        self.asciiOnly = asciiOnly
         if let slash = path.lastIndex(of: "/"), slash != path.startIndex {
-            try Self.makeDirectories(String(path[..<slash]), for: path)
+            let directory = String(path[..<slash])
+            if creatingDirectories {
+                try Self.makeDirectories(directory, for: path)
+            } else {
+                switch (try? SystemCalls.status(path: directory))?.kind {
+                case .directory?: break
+                case nil: throw AlarmLogFileError(path: path, problem: "the directory \(directory) does not exist")
+                default: throw AlarmLogFileError(path: path, problem: "\(directory) is not a directory")
+                }
+            }
         }
         // Non-blocking: a FIFO with no reader is refused at once (ENXIO) instead of hanging the
         // start, and a stalled reader makes a write fail (said once) instead of stopping the console.
@@ -46,12 +60,12 @@ public final class AlarmLogFile {
 
     /// Opens the default log of a session: `defaultDirectory(environment:)/fileName(…)`.
     public static func openDefault(sessionID: String?, startedAt: String?, mode: SessionMode = .live,
-                                   environment: [String: String]) throws(AlarmLogFileError) -> AlarmLogFile {
+                                   environment: [String: String], asciiOnly: Bool = false) throws(AlarmLogFileError) -> AlarmLogFile {
         let name = fileName(sessionID: sessionID, startedAt: startedAt, mode: mode)
         guard let directory = defaultDirectory(environment: environment) else {
             throw AlarmLogFileError(path: name, problem: "neither XDG_STATE_HOME nor HOME is set")
         }
-        return try AlarmLogFile(path: directory + "/" + name)
+        return try AlarmLogFile(path: directory + "/" + name, asciiOnly: asciiOnly)
     }
 
     /// `$XDG_STATE_HOME/surgtop` when XDG_STATE_HOME is set, else `$HOME/.local/state/surgtop`.
@@ -104,10 +118,12 @@ public final class AlarmLogFile {
         for entry in entries { try writeLine(stamp + "  " + entry.text) }
     }
 
-    /// Appends one line of text (a newline is added; control characters are removed).
+    /// Appends one line of text (a newline is added; control characters are removed; in ASCII
+    /// when `asciiOnly`).
     public func writeLine(_ line: String) throws(AlarmLogFileError) {
         guard fd >= 0 else { throw AlarmLogFileError(path: path, problem: "already closed") }
-        var bytes = Array(WireText.sanitize(line).utf8)
+        let clean = WireText.sanitize(line)
+        var bytes = Array((asciiOnly ? ASCIIText.transliterate(clean) : clean).utf8)
         bytes.append(UInt8(ascii: "\n"))
         do {
             try SystemCalls.writeAll(fd, bytes)

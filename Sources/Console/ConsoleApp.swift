@@ -15,6 +15,12 @@ public final class ConsoleApp {
     /// a keyboard (standard input, or the controlling terminal when standard input carries data).
     public static var terminalAvailable: Bool { CursesScreen.terminalAvailable }
 
+    /// Why the terminal cannot show the console although there is one (`TERM=dumb`, `TERM`
+    /// unset, no terminfo entry), as a sentence; nil when it can.
+    public static func terminalProblem() -> String? {
+        TerminalError.unsupportedTerminal()?.description
+    }
+
     private let source: any TelemetrySource
     private let inbox: SourceInbox
     private let control: PlaybackControl?
@@ -55,6 +61,10 @@ public final class ConsoleApp {
         screen.stop()
         if case .fatal(let fatal) = exit {
             SystemCalls.writeStandardError("surgtop: " + WireText.sanitize(fatal))
+            return 1
+        }
+        if let problem = ReplayProblem.noSessionFrame(loop.model.driver, label: source.label) {
+            SystemCalls.writeStandardError("surgtop: " + problem)
             return 1
         }
         return 0

@@ -167,9 +167,10 @@ public struct ConsoleModel {
             return [.stepSpeed(faster: true)]
         case .character("-") where mode == .replay:
             return [.stepSpeed(faster: false)]
-        case .left where mode == .replay:
+        // `<` and `>` too: an ASCII footer offers them for the arrows it cannot draw.
+        case .left where mode == .replay, .character("<") where mode == .replay:
             return [seek(by: -5)]
-        case .right where mode == .replay:
+        case .right where mode == .replay, .character(">") where mode == .replay:
             return [seek(by: 5)]
         default:
             break

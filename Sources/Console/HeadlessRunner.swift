@@ -83,6 +83,10 @@ public final class HeadlessRunner {
             }
             if case .ended = driver.sourceState, inbox.isEmpty {
                 write(StatusLine.render(driver: driver, now: now))
+                if let problem = ReplayProblem.noSessionFrame(driver, label: source.label) {
+                    writeError("surgtop: \(problem)")
+                    return 1
+                }
                 return 0
             }
             if stopRequested() {

@@ -1,3 +1,5 @@
+import CCurses
+
 /// What the terminal the console runs in can show, decided once at start.
 public struct TerminalCapabilities: Sendable, Equatable {
     /// Colours are used: the terminal has them and `NO_COLOR` is not set.
@@ -21,16 +23,40 @@ public enum TerminalError: Error, Equatable, CustomStringConvertible {
     case cannotOpenTerminal(term: String)
     /// A `CursesScreen` is already running in this process.
     case alreadyActive
+    /// `$TERM` is not set, so nothing says how to draw on the terminal.
+    case termNotSet
+    /// The terminal cannot do what the console needs: move the cursor anywhere, clear the screen.
+    case lacksCapability(term: String, what: String)
 
     public var description: String {
         switch self {
         case .notATerminal:
             return "standard output must be a terminal, with a keyboard on standard input or the controlling terminal"
         case .cannotOpenTerminal(let term):
-            let name = term.isEmpty ? "TERM is not set" : "TERM=\(term)"
-            return "cannot open the terminal (\(name)): is there a terminfo entry for it?"
+            if term.isEmpty { return TerminalError.termNotSet.description }
+            return "there is no terminfo entry for TERM=\(term), so the full-screen console does not know how to draw on this terminal"
         case .alreadyActive:
             return "a curses screen is already active in this process"
+        case .termNotSet:
+            return "TERM is not set, so the full-screen console does not know how to draw on this terminal"
+        case .lacksCapability(let term, let what):
+            return "the terminal TERM=\(term) cannot \(what), which the full-screen console needs"
+        }
+    }
+}
+
+extension TerminalError {
+    /// Why the terminal named by `$TERM` cannot show the full-screen console (no terminfo entry,
+    /// or no cursor addressing or clearing, as `TERM=dumb`), or nil when it can. Checked before
+    /// the screen starts: curses itself would start on such a terminal and draw almost nothing.
+    public static func unsupportedTerminal() -> TerminalError? {
+        let term = String(cString: surg_term_name())
+        switch surg_terminal_support() {
+        case 0: return nil
+        case 1: return .termNotSet
+        case 2: return .cannotOpenTerminal(term: term)
+        case 3: return .lacksCapability(term: term, what: "move the cursor")
+        default: return .lacksCapability(term: term, what: "clear the screen")
         }
     }
 }

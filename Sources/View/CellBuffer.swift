@@ -85,6 +85,9 @@ public struct CellBuffer: Sendable, Equatable {
     public private(set) var width: Int
     public private(set) var height: Int
     public private(set) var cells: [Cell]
+    /// Text is written in ASCII (`ASCIIText`: "≥" as ">="): the terminal has no UTF-8 locale.
+    /// `ConsoleView.render` sets it from the view context's glyphs.
+    public var asciiOnly = false
 
     public init(width: Int, height: Int) {
         self.width = max(0, width)

@@ -21,6 +21,7 @@ public enum ConsoleView {
     public static func render(state: SessionState, context: ViewContext, layout: Layout,
                               into buffer: inout CellBuffer) -> RenderOutcome {
         buffer.fill(buffer.area)
+        buffer.asciiOnly = !context.glyphs.unicode
         let p = PanelContext(state: state, view: context, layoutName: layout.name)
         var outcome = RenderOutcome()
         outcome.placements = LayoutEngine.split(buffer.area, layout.root)
@@ -50,10 +51,14 @@ public enum ConsoleView {
             return render(state: state, context: context, layout: layout, into: &buffer)
         case .tooSmall(let need, let have):
             buffer.fill(buffer.area)
-            Overlays.tooSmall(need: need, have: have, glyphs: context.glyphs, theme: context.theme, into: &buffer)
+            buffer.asciiOnly = !context.glyphs.unicode
+            let p = PanelContext(state: state, view: context, layoutName: "")
+            // The state and the highest alarm on the top line, so a small window hides no alarm.
+            SmallTerminalStatus.render(p, y: 0, into: &buffer)
+            Overlays.tooSmall(need: need, have: have, glyphs: context.glyphs, theme: context.theme, top: 1, into: &buffer)
             // A quit confirmation must stay visible even on a tiny terminal.
             if context.overlay == .confirmQuit {
-                drawOverlay(PanelContext(state: state, view: context, layoutName: ""), into: &buffer)
+                drawOverlay(p, into: &buffer)
             }
             return RenderOutcome()
         }

@@ -9,7 +9,8 @@ struct Check: ParsableCommand {
         abstract: "Validate a recording against the telemetry v1 format.",
         discussion: """
         Reads every line and prints the counts of frames by type and every error with its line \
-        number. Exit status: 0 when the recording is clean, 1 when it has errors, 2 when it \
+        number. Exit status: 0 when the recording is clean, 1 when it has errors (a recording \
+        without a session frame, an empty file say, is one), 2 when it \
         cannot be read or the arguments are wrong. Unknown frame types are counted, not errors.
 
         Examples:
@@ -40,6 +41,8 @@ struct Check: ParsableCommand {
         /// Every session in the recording, in order (spec §3: a new id, or the same id with its
         /// clock gone back, starts one).
         var sessions: [SessionStart]
+        /// No session frame at all (an empty file, or only bad lines): not a recording.
+        var noSessionFrame: Bool
         var errors: [SessionReport.ErrorLine]
     }
 
@@ -77,7 +80,9 @@ struct Check: ParsableCommand {
                             sequenceGaps: report.counts.sequenceGaps, badLines: report.counts.badLines,
                             readProblem: reader.problem,
                             truncatedLastLine: reader.endsMidLine && report.errors.last?.line == lines,
-                            sessions: sessions, errors: report.errors)
+                            sessions: sessions,
+                            noSessionFrame: report.counts.byType[FrameType.session.rawValue, default: 0] == 0,
+                            errors: report.errors)
         if json {
             try Output.json(result)
         } else {
@@ -91,8 +96,10 @@ struct Check: ParsableCommand {
                 for s in sessions { Output.text("    \(WireText.quoted(s.id)) from frame \(s.firstFrame)") }
             }
             if let problem = reader.problem { Output.text("  \(problem)") }
-            if result.badLines == 0 && reader.problem != nil {
-                Output.text("NOT OK: no bad lines among those read, but the recording is damaged (above)")
+            if result.noSessionFrame { Output.text("  no session frame: a recording starts with one") }
+            if result.badLines == 0 && (reader.problem != nil || result.noSessionFrame) {
+                Output.text(reader.problem != nil ? "NOT OK: no bad lines among those read, but the recording is damaged (above)"
+                                                  : "NOT OK: no session frame")
             } else if result.badLines == 0 {
                 Output.text("OK: no errors")
             } else {
@@ -103,7 +110,7 @@ struct Check: ParsableCommand {
                 }
             }
         }
-        if result.badLines > 0 || reader.problem != nil { throw ExitCode(1) }
+        if result.badLines > 0 || reader.problem != nil || result.noSessionFrame { throw ExitCode(1) }
     }
 
     /// The counts and errors of every session of `report`, added up.

@@ -49,6 +49,16 @@ struct Report: ParsableCommand {
         let engine = derived.engine
         if let problem = reader.problem { Output.error(problem) }
         let report = builder.finish(alarms: engine)
+        // A recording without a session frame (an empty file, say) is not one: say so rather
+        // than print a report of nothing ("Session -  -").
+        let noSession = report.counts.byType[FrameType.session.rawValue, default: 0] == 0
+        if noSession {
+            if report.counts.frames == 0 {
+                Output.error("\(file): no session frame, so there is nothing to report")
+                throw ExitCode(1)
+            }
+            Output.error("\(file): no session frame (a recording starts with one)")
+        }
         if json {
             try Output.json(report, pretty: true)
         } else {
@@ -56,7 +66,7 @@ struct Report: ParsableCommand {
         }
         // As `check`: a report of a recording with bad lines or damage is still printed in full,
         // but scripts learn that the input had errors.
-        if report.counts.badLines > 0 || reader.problem != nil { throw ExitCode(1) }
+        if report.counts.badLines > 0 || reader.problem != nil || noSession { throw ExitCode(1) }
     }
 }
 

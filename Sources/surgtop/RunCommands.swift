@@ -15,7 +15,7 @@ struct WatchOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Alarm thresholds (YAML) overriding the defaults (default: ~/.config/surgtop/alarms.yaml when it exists); see the README.", valueName: "FILE"))
     var alarms: String?
 
-    @Option(help: ArgumentHelp("Append the alarm log here (default: one file per session under ~/.local/state/surgtop/).", valueName: "FILE"))
+    @Option(help: ArgumentHelp("Append the alarm log here; its directory must exist (default: a live session writes one file per session under ~/.local/state/surgtop/, a demo or replay none).", valueName: "FILE"))
     var alarmLog: String?
 
     @Flag(help: "No alarm sounds (the terminal bell).")
@@ -29,8 +29,12 @@ struct WatchOptions: ParsableArguments {
     /// The alarm log's writer. A `--alarm-log FILE` is opened and written to now, so a path
     /// that cannot take the log (a directory, /proc/…, a full disk) stops the start (exit 2)
     /// instead of failing silently at the first alarm.
-    func recorder(watching label: String) throws -> AlarmRecorder {
-        let recorder = AlarmRecorder(destination: alarmLog.map { .file($0) } ?? .perSession)
+    /// Without `--alarm-log` only a live session keeps a log (one file per session); a demo or a
+    /// replay shows its log with `l` and writes none.
+    func recorder(watching label: String, mode: SessionMode) throws -> AlarmRecorder {
+        let destination: AlarmRecorder.Destination = alarmLog.map { .file($0) } ?? (mode == .live ? .perSession : .none)
+        // Under a locale that is not UTF-8 the log is written in ASCII, as the screen is drawn.
+        let recorder = AlarmRecorder(destination: destination, asciiOnly: !SystemCalls.localeIsUTF8())
         do {
             try recorder.openNow(note: "surgtop started writing this log, watching \(label)")
         } catch {
@@ -42,10 +46,18 @@ struct WatchOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Screen layout: a name (see `surgtop layouts`) or a YAML file.", valueName: "NAME|PATH"))
     var layout: String?
 
+    /// The layouts, with `--layout` checked in every mode: a name that is no layout, or a file
+    /// that cannot be read or parsed, is a usage error (exit 2) naming the problem.
+    func layoutCatalog() throws -> LayoutCatalog {
+        let catalog = UserLayouts.catalog()
+        if let layout, case .failure(let error) = catalog.resolve(layout) { throw Failure.usage(error.description) }
+        return catalog
+    }
+
     @Option(help: ArgumentHelp("Print one frame of the console as plain text at this size, then exit.", valueName: "WxH"))
     var snapshot: String?
 
-    @Option(help: ArgumentHelp("With --snapshot: the session time to show (replay, demo) or seconds to wait (live).", valueName: "SECONDS"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("With --snapshot: the session time to show (replay, demo) or seconds to wait (live).", valueName: "SECONDS"))
     var at: Double?
 
     func validate() throws {
@@ -53,7 +65,9 @@ struct WatchOptions: ParsableArguments {
             throw ValidationError("--snapshot takes a size like 120x40, not '\(snapshot)'")
         }
         if at != nil && snapshot == nil { throw ValidationError("--at goes with --snapshot") }
-        if let at, !(at >= 0 && at <= Frame.timeLimit) { throw ValidationError("--at must be 0 or more seconds (at most 1e9)") }
+        if let at, !(at >= 0 && at <= Frame.timeLimit) {
+            throw ValidationError("--at must be 0 or more seconds (at most 1e9), not \(NumberText.trimmed(at, 3))")
+        }
     }
 
     static func size(_ text: String) -> (width: Int, height: Int)? {
@@ -97,10 +111,10 @@ struct Demo: ParsableCommand {
         """
     )
 
-    @Option(help: "Seed of the simulated session.")
+    @Option(parsing: .unconditional, help: "Seed of the simulated session.")
     var seed: UInt64 = 1
 
-    @Option(help: "Arm frames per second per arm (10–1000).")
+    @Option(parsing: .unconditional, help: "Arm frames per second per arm (10–1000).")
     var rate: Double = 100
 
     @OptionGroup var watch: WatchOptions
@@ -205,7 +219,7 @@ struct Replay: ParsableCommand {
         Plays the recording at the pace of its timestamps, scaled by --speed, starting at --from \
         seconds (everything before is applied at once). Recordings ending in .ndjson.gz are \
         decompressed on the fly. In the console: space pauses, + and - change the speed, the \
-        arrow keys step back and forth 5 s; derived alarms are recomputed from the recording.
+        arrow keys (or < and >) step back and forth 5 s; derived alarms are recomputed from the recording.
 
         Examples:
           surgtop replay session.ndjson
@@ -216,17 +230,21 @@ struct Replay: ParsableCommand {
     @Argument(help: "The recording (.ndjson or .ndjson.gz), or - for standard input (which cannot seek back).")
     var file: String
 
-    @Option(help: "Playback speed: session seconds per wall-clock second.")
+    @Option(parsing: .unconditional, help: "Playback speed: session seconds per wall-clock second.")
     var speed: Double = 1
 
-    @Option(help: "Start at this session time, in seconds.")
+    @Option(parsing: .unconditional, help: "Start at this session time, in seconds.")
     var from: Double = 0
 
     @OptionGroup var watch: WatchOptions
 
     func validate() throws {
-        guard from >= 0 && from <= Frame.timeLimit else { throw ValidationError("--from must be 0 or more seconds (at most 1e9), not \(from)") }
-        guard speed > 0 && speed <= 1000 else { throw ValidationError("--speed must be above 0 and at most 1000, not \(speed)") }
+        guard from >= 0 && from <= Frame.timeLimit else {
+            throw ValidationError("--from must be 0 or more seconds (at most 1e9), not \(NumberText.trimmed(from, 3))")
+        }
+        guard speed > 0 && speed <= 1000 else {
+            throw ValidationError("--speed must be above 0 and at most 1000, not \(NumberText.trimmed(speed, 3))")
+        }
     }
 
     func run() throws {
@@ -249,20 +267,22 @@ enum Watch {
     static func run(source: any TelemetrySource, inbox: SourceInbox, control: PlaybackControl?,
                     options: WatchOptions, length: RecordingLength? = nil) throws {
         let code: Int32
+        let catalog = try options.layoutCatalog()
         // With data on standard input (`live -`, `replay -`) the keys come from the controlling
         // terminal; with no terminal at all (a service manager, a pipe) it runs headless.
-        if options.headless || !ConsoleApp.terminalAvailable {
+        var headless = options.headless || !ConsoleApp.terminalAvailable
+        if !headless, let problem = ConsoleApp.terminalProblem() {
+            // A terminal that cannot draw the console (TERM=dumb): say so once, and still watch.
+            Output.error(problem + "; running headless instead (one status line per second)")
+            headless = true
+        }
+        if headless {
             code = HeadlessRunner(source: source, inbox: inbox, alarmSettings: try options.alarmSettings(),
-                                  recorder: try options.recorder(watching: source.label)).run()
+                                  recorder: try options.recorder(watching: source.label, mode: source.mode)).run()
         } else {
-            let catalog = UserLayouts.catalog()
-            if let request = options.layout, case .failure(let error) = catalog.resolve(request) {
-                // Said on stderr too, so it survives the screen; the console falls back and shows it.
-                Output.error(error.description)
-            }
             let app = ConsoleApp(source: source, inbox: inbox, control: control, layoutRequest: options.layout,
                                  catalog: catalog, length: length, alarmSettings: try options.alarmSettings(),
-                                 recorder: try options.recorder(watching: source.label), quiet: options.quiet)
+                                 recorder: try options.recorder(watching: source.label, mode: source.mode), quiet: options.quiet)
             do {
                 code = try app.run()
             } catch {
@@ -273,10 +293,7 @@ enum Watch {
     }
 
     static func snapshot(_ input: Snapshot.Input, size: (width: Int, height: Int), options: WatchOptions) throws -> String {
-        let catalog = UserLayouts.catalog()
-        if let request = options.layout, case .failure(let error) = catalog.resolve(request) {
-            Output.error(error.description)
-        }
+        let catalog = try options.layoutCatalog()
         let settings = try options.alarmSettings()
         do {
             return try Snapshot.render(input, width: size.width, height: size.height, at: options.at ?? 0,

@@ -26,13 +26,13 @@ struct Sim: ParsableCommand {
     @Option(help: ArgumentHelp("Write a recording to FILE (- for standard output).", valueName: "FILE"))
     var out: String?
 
-    @Option(help: "Session seconds to write with --out.")
+    @Option(parsing: .unconditional, help: "Session seconds to write with --out.")
     var duration: Double?
 
-    @Option(help: "Seed of the simulated session.")
+    @Option(parsing: .unconditional, help: "Seed of the simulated session.")
     var seed: UInt64 = 1
 
-    @Option(help: "Arm frames per second per arm (10–1000).")
+    @Option(parsing: .unconditional, help: "Arm frames per second per arm (10–1000).")
     var rate: Double = 100
 
     @Flag(help: "Also simulate the surgeon's two master arms (MTML, MTMR; 7 joints each).")
@@ -42,7 +42,9 @@ struct Sim: ParsableCommand {
         if (serve == nil) == (out == nil) { throw ValidationError("give either --serve [ADDR:]PORT or --out FILE") }
         if out != nil {
             guard let duration else { throw ValidationError("--out needs --duration SECONDS") }
-            guard duration > 0 && duration <= Frame.timeLimit else { throw ValidationError("--duration must be above 0 seconds (at most 1e9)") }
+            guard duration > 0 && duration <= Frame.timeLimit else {
+                throw ValidationError("--duration must be above 0 seconds (at most 1e9), not \(NumberText.trimmed(duration, 3))")
+            }
         }
     }
 

@@ -22,12 +22,30 @@ struct Surgtop: ParsableCommand {
         Exit codes: 0 success; 1 the input had errors or the session could not go on; \
         2 usage or I/O errors (bad arguments, missing file, port in use).
         """,
+        version: SurgtopVersion.text,
         subcommands: [Demo.self, Live.self, Replay.self, Sim.self, Check.self, Report.self, Layouts.self],
         defaultSubcommand: Demo.self
     )
 
+    /// The words that name a command (`help` is argument-parser's own).
+    static var commandNames: [String] {
+        configuration.subcommands.map { $0._commandName } + ["help"]
+    }
+
+    /// The one sentence for a first word that names no command, or nil. Without this check the
+    /// word would reach the default command (`demo`), which only says it has no such argument.
+    static func unknownCommand(in arguments: [String]) -> String? {
+        guard let first = arguments.first, !first.hasPrefix("-"), !commandNames.contains(first) else { return nil }
+        let known = commandNames.dropLast().joined(separator: ", ")
+        return "unknown command '\(first)': the commands are \(known) (see surgtop --help)"
+    }
+
     /// Runs the command, mapping every failure to the documented exit codes without a stack trace.
     static func main() {
+        if let unknown = unknownCommand(in: Array(CommandLine.arguments.dropFirst())) {
+            Output.error(unknown)
+            SystemCalls.exit(2)
+        }
         do {
             var command = try parseAsRoot()
             try command.run()

@@ -38,7 +38,7 @@ struct HeadlessRunnerTests {
             + (1...250).map { .log("line \($0)") }
             + [.state(.ended)]
         let status = Lines(), errors = Lines(), logged = Lines()
-        let runner = HeadlessRunner(source: ScriptedSource(events: events), write: status.append,
+        let runner = HeadlessRunner(source: ScriptedSource(mode: .live, events: events), write: status.append,
                                     writeError: errors.append, writeLog: logged.append, stopRequested: { false })
         #expect(runner.run() == 0)
         #expect(logged.all == (1...250).map { "line \($0)" })
@@ -50,7 +50,7 @@ struct HeadlessRunnerTests {
     func sanitised() {
         let events: [SourceEvent] = [.log("refused \u{1B}[2Jpeer"), .state(.ended)]
         let logged = Lines()
-        let runner = HeadlessRunner(source: ScriptedSource(events: events), write: { _ in }, writeError: { _ in },
+        let runner = HeadlessRunner(source: ScriptedSource(mode: .live, events: events), write: { _ in }, writeError: { _ in },
                                     writeLog: logged.append, stopRequested: { false })
         #expect(runner.run() == 0)
         #expect(logged.all == ["refused peer"])

@@ -113,7 +113,8 @@ import Testing
         var b = CellBuffer(width: 60, height: 20)
         ConsoleView.render(state: state, context: Fixture.context(state: state), choice: choice, into: &b)
         let sentence = "terminal too small: need at least 80×24, have 60×20"
-        #expect(b.lines[9] == String(repeating: " ", count: 4) + sentence + String(repeating: " ", count: 5))
+        // Centred in the rows below the status line (row 0).
+        #expect(b.lines[10] == String(repeating: " ", count: 4) + sentence + String(repeating: " ", count: 5))
         var tiny = CellBuffer(width: 24, height: 6)
         ConsoleView.render(state: state, context: Fixture.context(unicode: false, state: state),
                            choice: .tooSmall(need: TerminalSize(width: 80, height: 24), have: TerminalSize(width: 24, height: 6)),

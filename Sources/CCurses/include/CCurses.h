@@ -53,6 +53,12 @@ static inline WINDOW *surg_stdscr(void) { return stdscr; }
 /// a terminal, otherwise from the controlling terminal.
 int surg_terminal_available(void);
 
+/// Whether the terminal named by $TERM can show the console, checked before newterm (which
+/// would accept TERM=dumb and draw a blank screen): 0 yes; 1 TERM is unset or empty; 2 there is
+/// no terminfo entry for it (or it is a hardcopy terminal); 3 it cannot address the cursor
+/// (no cup); 4 it cannot clear the screen (no clear). Colours are optional.
+int surg_terminal_support(void);
+
 /// $TERM, or "" when unset (for error messages).
 static inline const char *surg_term_name(void) {
     const char *t = getenv("TERM");

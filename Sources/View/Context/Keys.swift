@@ -51,7 +51,7 @@ public enum KeyHelp {
                        short: "scroll", help: "scroll the focused panel"),
             KeyBinding(key: "space", short: "pause", help: "pause or resume the replay", section: "Replay", modes: replay),
             KeyBinding(key: "+ / -", footerKey: "+/-", short: "speed", help: "replay faster or slower", section: "Replay", modes: replay),
-            KeyBinding(key: glyphs.unicode ? "← / →" : "Left / Right", footerKey: glyphs.unicode ? "←→" : "</>",
+            KeyBinding(key: glyphs.unicode ? "← / → or < / >" : "Left / Right or < / >", footerKey: glyphs.unicode ? "←→" : "</>",
                        short: glyphs.plusMinus + "5 s",
                        help: "step back or forward 5 seconds", section: "Replay", modes: replay),
         ]

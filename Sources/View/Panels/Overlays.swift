@@ -1,4 +1,5 @@
 import SessionCore
+import Telemetry
 
 /// What is drawn over the panels: the help, the quit confirmation, a message, and the
 /// terminal-too-small notice.
@@ -52,11 +53,15 @@ enum Overlays {
     }
 
     static func message(_ p: PanelContext, title: String, text: [String], area: Rect, into buffer: inout CellBuffer) {
-        centredBox(p, title: TerminalText.sanitize(title), lines: text.map { [Span($0)] }, area: area, into: &buffer)
+        // Spelled in ASCII before the box is measured, so ">=" for "≥" still fits in it.
+        let spell = { (line: String) in p.glyphs.unicode ? TerminalText.sanitize(line) : ASCIIText.transliterate(TerminalText.sanitize(line)) }
+        centredBox(p, title: spell(title), lines: text.map { [Span(spell($0))] }, area: area, into: &buffer)
     }
 
-    /// "terminal too small: need at least 80×24, have 60×20", centred, on two lines if it must.
-    static func tooSmall(need: TerminalSize, have: TerminalSize, glyphs: Glyphs, theme: Theme, into buffer: inout CellBuffer) {
+    /// "terminal too small: need at least 80×24, have 60×20", centred in the rows from `top`,
+    /// on three lines if it must.
+    static func tooSmall(need: TerminalSize, have: TerminalSize, glyphs: Glyphs, theme: Theme, top: Int = 0,
+                         into buffer: inout CellBuffer) {
         let x = glyphs.times
         let sentence = "terminal too small: need at least \(need.width)\(x)\(need.height), have \(have.width)\(x)\(have.height)"
         let lines: [String]
@@ -66,9 +71,9 @@ enum Overlays {
             lines = ["terminal too small:", "need at least \(need.width)\(x)\(need.height),",
                      "have \(have.width)\(x)\(have.height)"]
         }
-        let top = max(0, (buffer.height - lines.count) / 2)
+        let first = top + max(0, (buffer.height - top - lines.count) / 2)
         for (k, line) in lines.enumerated() {
-            buffer.put(line, x: 0, y: top + k, width: buffer.width, style: theme.severity(.medium), alignment: .center,
+            buffer.put(line, x: 0, y: first + k, width: buffer.width, style: theme.severity(.medium), alignment: .center,
                        ellipsis: glyphs.ellipsis)
         }
     }

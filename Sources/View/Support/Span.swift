@@ -1,3 +1,5 @@
+import Telemetry
+
 /// A run of text in one style: the unit panels compose lines from.
 public struct Span: Sendable, Equatable {
     public var text: String
@@ -20,6 +22,8 @@ extension CellBuffer {
     public mutating func put(_ text: String, x: Int, y: Int, width: Int, style: Style = .plain,
                              alignment: TextAlignment = .left, ellipsis: String = "…") -> Int {
         guard width > 0, y >= 0, y < height else { return 0 }
+        // Spelled in ASCII before it is measured and cut: ">=" takes two columns where "≥" took one.
+        let text = asciiOnly ? ASCIIText.transliterate(TerminalText.sanitize(text)) : text
         let fitted = TerminalText.fit(text, width: width, ellipsis: ellipsis)
         var dx = 0
         if alignment != .left {
