@@ -253,7 +253,12 @@ public struct ConsoleModel {
                                   scroll: view.scroll, alarms: rows, highestPriority: engine.highestPriority, overlay: overlay,
                                   alarmSettings: alarmSettings, extraKeys: alarmKeys)
         context.audioPausedFor = engine.audioPauseRemaining(at: engine.now)
-        if let at = driver.lastLogArrival, now - at < Self.sourceNoteSeconds { context.sourceNote = driver.log.last }
+        // While connecting fails the header says why next to the state; the note would repeat it.
+        context.connectFailure = driver.connectFailure
+        if let at = driver.lastLogArrival, now - at < Self.sourceNoteSeconds, driver.connectFailure == nil,
+           at >= driver.connectedAt ?? at {
+            context.sourceNote = driver.log.last
+        }
         return context
     }
 
