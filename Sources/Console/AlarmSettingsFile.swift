@@ -91,6 +91,7 @@ public enum AlarmSettingsFile {
                     case "telemetry.gap_count": s.gapCount = try whole(value, key)
                     case "telemetry.gap_window_s": s.gapWindowSeconds = try number(value, key)
                     case "telemetry.handshake_s": s.handshakeSeconds = try number(value, key)
+                    case "telemetry.reconnect_after_s": s.reconnectAfterSeconds = try number(value, key)
                     case "joints.near_limit_pct": s.nearLimitPct = try number(value, key)
                     case "joints.at_limit_pct": s.atLimitPct = try number(value, key)
                     case "joints.effort_pct": s.effortPct = try number(value, key)
@@ -109,7 +110,7 @@ public enum AlarmSettingsFile {
         static let keys: [String: [String]] = [
             "link": ["rtt_ms", "jitter_ms", "loss_pct", "video_fps_below"],
             "timing": ["sustain_s", "clear_after_s"],
-            "telemetry": ["stale_s", "gap_count", "gap_window_s", "handshake_s"],
+            "telemetry": ["stale_s", "gap_count", "gap_window_s", "handshake_s", "reconnect_after_s"],
             "joints": ["near_limit_pct", "at_limit_pct", "effort_pct"],
             "audio": ["high_bells", "medium_bells", "low_bells", "high_repeat_s", "medium_repeat_s", "pause_s"],
         ]

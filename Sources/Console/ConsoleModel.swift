@@ -256,7 +256,12 @@ public struct ConsoleModel {
                                   alarmSettings: alarmSettings, extraKeys: alarmKeys)
         context.audioPausedFor = engine.audioPauseRemaining(at: engine.now)
         context.recording = driver.recording
-        if let at = driver.lastLogArrival, now - at < Self.sourceNoteSeconds { context.sourceNote = driver.log.last }
+        // While connecting fails the header says why next to the state; the note would repeat it.
+        context.connectFailure = driver.connectFailure
+        if let at = driver.lastLogArrival, now - at < Self.sourceNoteSeconds, driver.connectFailure == nil,
+           at >= driver.connectedAt ?? at {
+            context.sourceNote = driver.log.last
+        }
         return context
     }
 

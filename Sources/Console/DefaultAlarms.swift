@@ -45,12 +45,17 @@ telemetry:
   # fall within gap_window_s seconds.
   gap_count: 3
   gap_window_s: 10
-  # surgtop live --listen takes one gateway at a time. A gateway that has sent no valid frame
-  # this many seconds after connecting (silent, or trickling bytes), or none for this long
-  # after its first, is dropped and logged, so it cannot hold the slot; a real gateway sends
-  # its session frame at once and frames every second. surgtop live HOST:PORT closes such a
-  # connection and dials again. Above 0, at most 3600.
+  # A live connection must deliver its first valid frame this many seconds after connecting
+  # (a real gateway sends its session frame at once): one that does not (silent, or trickling
+  # bytes) is dropped and logged, so it cannot hold surgtop live --listen's one gateway slot;
+  # surgtop live HOST:PORT dials again. Above 0, at most 3600.
   handshake_s: 5
+  # An open connection that delivers no valid frame for this many seconds (since its last
+  # one, or since it opened: a gateway that stopped sending, or a half-open connection after
+  # it rebooted) is dropped, shown and listed as a connection event; surgtop live HOST:PORT
+  # reconnects with its backoff, the listener waits for the gateway to connect again. A real
+  # gateway sends link frames every second. Above 0, at most 3600.
+  reconnect_after_s: 5
 
 # Robot joints that declare limits (min, max) and an effort maximum (effort_max), as the dVRK
 # arm definitions do (e.g. PSM yaw +-1.588 rad, insertion 0-0.24 m).

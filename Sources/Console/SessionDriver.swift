@@ -22,6 +22,14 @@ public struct SessionDriver: Sendable {
     public private(set) var health = SourceHealth()
     /// `--record`: how the recording stands (nil when not recording).
     public private(set) var recording: RecordingStatus?
+    /// Why the last attempt to connect failed ("connection refused", "cannot resolve gw.local"),
+    /// until a connection is up: the header shows it next to "connecting (attempt 5)".
+    public private(set) var connectFailure: String?
+    /// The failure last listed in the Events panel, so one that repeats on every retry is listed once.
+    private var listedFailure: String?
+    /// When the source last reported a connection up (arrival time): log lines from before it
+    /// ("cannot connect…") are no longer news.
+    public private(set) var connectedAt: Double?
     /// A refused stream's lines are not applied until a valid session frame (or a new connection).
     private var ignoringStream = false
     private var ignoredLines = 0
@@ -150,7 +158,13 @@ public struct SessionDriver: Sendable {
             if case .connected = newState, health.silentSince == nil {
                 if case .connected = sourceState {} else { health.silentSince = arrival }
             }
+            if case .connected = newState {
+                connectFailure = nil
+                connectedAt = arrival
+            }
             sourceState = newState
+        case .connection(let event):
+            listConnection(event)
         case .reset:
             ignoringStream = false  // a new connection: its stream is judged afresh
             if mode == .live {
@@ -272,6 +286,26 @@ public struct SessionDriver: Sendable {
     public mutating func takeSessionBoundaries() -> [SessionBoundary] {
         defer { sessionBoundaries.removeAll() }
         return sessionBoundaries
+    }
+
+    /// Lists a connection event in the Events panel (kind `connection`) and keeps why connecting
+    /// fails. A failure that repeats the same way on every retry is listed once; the header
+    /// shows it meanwhile.
+    private mutating func listConnection(_ event: ConnectionEvent) {
+        switch event {
+        case .cannotConnect(_, let reason):
+            connectFailure = reason
+            guard listedFailure != reason else { return }
+            listedFailure = reason
+        case .connected, .gatewayConnected:
+            connectFailure = nil
+            listedFailure = nil
+        case .lost, .dropped:
+            listedFailure = nil
+        case .refusedGateway:
+            break
+        }
+        state.recordConnectionEvent(event.text)
     }
 
     private mutating func appendLog(_ line: String, at arrival: Double) {

@@ -8,6 +8,9 @@ public enum StatusLine {
     public static func render(driver: SessionDriver, now: Double) -> String {
         let state = driver.state
         var parts: [String] = [sourceText(driver.sourceState, now: now)]
+        if case .connecting = driver.sourceState, let failure = driver.connectFailure {
+            parts[0] += ": " + WireText.sanitize(failure)
+        }
         parts.append("t=\(clock(state.sessionTime))")
         parts.append("frames/s=\(NumberText.fixed(state.arrivalRate.rate(at: now), 0))")
         if state.links.isEmpty {

@@ -101,6 +101,7 @@ extension SessionState {
         }
         for metric in LinkMetric.allCases {
             guard let value = metric.value(in: sample) else { continue }
+            if links[k].up != false { links[k].liveValuesAt = stamp.sessionTime }
             links[k].latest[metric] = value
             links[k].history[metric, default: TimeSeries(capacity: limits.linkCapacity, interval: limits.linkInterval)]
                 .append(t: stamp.sessionTime, value: value)

@@ -130,6 +130,9 @@ public struct LinkState: Sendable, Equatable {
     public var lastUpdate: Stamp?
     /// Session time at which the path was last seen going down (nil while up).
     public var downSince: Double?
+    /// Session time of the last metric values reported while the path was not down: what a
+    /// down path's values are as old as (values a gateway repeats while down are not measured).
+    public var liveValuesAt: Double?
 
     public init(path: String) {
         self.path = path
@@ -246,43 +249,54 @@ public struct SessionState: Sendable, Equatable {
     }
 }
 
-/// Counts events per second over a sliding window of whole seconds (arrival time).
+/// Counts events per second over the last second of arrivals, in tenths of a second: the rate
+/// falls to 0 within about a second of the last arrival, so a stream that stopped (a dropped
+/// connection, a paused replay) never shows a rate it no longer has. In a stream's first second
+/// it counts what has come so far (it climbs to the rate, never overshoots it).
 public struct RateMeter: Sendable, Equatable {
-    private var buckets: [Int] = Array(repeating: 0, count: 4)
-    private var currentSecond: Int = .min
+    /// Counts per tenth of a second; the ring holds the window and the tenth under way.
+    private var buckets: [Int] = Array(repeating: 0, count: Self.window + 1)
+    private var currentTenth: Int = .min
+
+    /// Tenths of a second in the window.
+    static let window = 10
 
     public init() {}
 
     public mutating func record(at time: Double, count: Int = 1) {
-        advance(to: time)
-        buckets[Int(currentSecond & 3)] += count
+        advance(to: Self.tenth(time))
+        buckets[slot(currentTenth)] = buckets[slot(currentTenth)].saturatingAdd(count)
     }
 
-    /// Events per second over the last completed seconds before `time`.
+    /// Events in the last completed second before `time` (the ten tenths before the one under
+    /// way), per second.
     public func rate(at time: Double) -> Double {
-        let second = Int(saturating: time.rounded(.down))
-        guard currentSecond != .min else { return 0 }
+        guard currentTenth != .min else { return 0 }
+        let now = Self.tenth(time)
         var total = 0
-        var seconds = 0
-        for back in 1...3 {
-            let s = second - back
-            if s > currentSecond { seconds += 1; continue }
-            if s <= currentSecond - 4 { break }
-            total += buckets[Int(s & 3)]
-            seconds += 1
+        for tenth in (now - Self.window)..<now where tenth <= currentTenth && tenth > currentTenth - buckets.count {
+            total = total.saturatingAdd(buckets[slot(tenth)])
         }
-        return seconds == 0 ? 0 : Double(total) / Double(seconds)
+        return Double(total)
     }
 
-    private mutating func advance(to time: Double) {
-        let second = Int(saturating: time.rounded(.down))
-        if currentSecond == .min {
-            currentSecond = second
+    private static func tenth(_ time: Double) -> Int {
+        Int(saturating: (time * 10).rounded(.down))
+    }
+
+    private func slot(_ tenth: Int) -> Int {
+        let n = buckets.count
+        return (tenth % n + n) % n
+    }
+
+    private mutating func advance(to tenth: Int) {
+        if currentTenth == .min {
+            currentTenth = tenth
             return
         }
-        guard second > currentSecond else { return }
-        let steps = min(4, second - currentSecond)
-        for k in 1...steps { buckets[Int((currentSecond + k) & 3)] = 0 }
-        currentSecond = second
+        guard tenth > currentTenth else { return }
+        let steps = min(buckets.count, tenth - currentTenth)
+        for k in 1...steps { buckets[slot(currentTenth + k)] = 0 }
+        currentTenth = tenth
     }
 }

@@ -114,13 +114,15 @@ struct ConnectionTimeline: Sendable, Equatable {
     }
 
     /// An established connection ended at `now` (its last line decoded already).
-    /// - byConsole: the console closed it (a refused stream).
+    /// - byConsole: the console closed it (a refused stream, a silent peer).
+    /// - silence: the console closed it after this many seconds without a valid frame: the data
+    ///   stopped then, not at the close.
     mutating func connectionEnded(reason: String, byConsole: Bool, receivedBytes: Int, receivedFrames: Int,
-                                  at now: Double) -> Retry {
+                                  silence: Double? = nil, at now: Double) -> Retry {
         var log: String?
         if receivedFrames > 0 || lostAt == nil {
-            // A new outage starts.
-            lostAt = now
+            // A new outage starts, when the data stopped.
+            lostAt = now - Swift.max(0, silence ?? 0)
             attempt = 0
             reconnectLogged = false
             if receivedFrames > 0 && !byConsole { failures = 0 }

@@ -13,9 +13,10 @@ import Telemetry
 ///   after its error is reported; nothing after that line is decoded;
 /// - with a `handshakeTimeout`, no valid frame arrived within it of connecting (a silent or
 ///   trickling peer must not hold the listener's only gateway slot);
-/// - with an `idleTimeout`, no valid frame arrived for that long after the first (a peer that
-///   sends one frame and falls silent, or a half-open connection from a gateway that rebooted,
-///   would otherwise hold the slot, or the client's only connection, until TCP keepalive).
+/// - with an `idleTimeout` (`telemetry.reconnect_after_s`), no valid frame arrived for that long,
+///   counted from the last one or from connecting (a peer that falls silent, or a half-open
+///   connection from a gateway that rebooted, would otherwise hold the listener's slot, or the
+///   client's only connection, until TCP keepalive gives up, hours later).
 ///
 /// With a `backlog`, it stops reading while the consumer's inbox holds `holdBackAbove` events
 /// or more, and reads again once it is under half of that: TCP flow control then holds the
@@ -35,6 +36,9 @@ final class LineReceiver: ChannelInboundHandler {
         var receivedBytes: Int
         /// Valid frames decoded from it.
         var receivedFrames: Int
+        /// Seconds without a valid frame when the console closed it for silence (the data
+        /// stopped that long before the end); nil for any other ending.
+        var silence: Double? = nil
     }
 
     /// What the owner does with a connection. All called on the channel's event loop.
@@ -55,8 +59,8 @@ final class LineReceiver: ChannelInboundHandler {
     struct Limits: Sendable {
         /// Close a connection that has sent no valid frame this many seconds after it opened.
         var handshakeTimeout: Double?
-        /// Close a connection that, after its first valid frame, sends none for this many
-        /// seconds (noticed between one and two times this after the last frame).
+        /// Close a connection that sends no valid frame for this many seconds, counted from the
+        /// last one or from connecting (noticed within a tenth of it, at most a second, late).
         var idleTimeout: Double?
         /// The consumer's pending events (`SourceInbox.countProvider`).
         var backlog: (@Sendable () -> Int)?
@@ -76,13 +80,14 @@ final class LineReceiver: ChannelInboundHandler {
     /// Why the connection ended, when the console or an error said so before the close.
     private var failure: String?
     private var byConsole = false
+    /// Seconds of silence when the console closed the connection for it.
+    private var silence: Double?
     private var handshake: Scheduled<Void>?
-    /// Checks every `idleTimeout` whether frames came since the last check: no clock per frame.
+    /// Checks `idleChecks` times per `idleTimeout` whether frames came since the last check:
+    /// no clock per frame, and the silence is counted in checks, on the loop's own clock.
     private var idleWatch: RepeatedTask?
     private var framesAtLastCheck = 0
-    /// The handler's context while the channel is active (for the idle watch, started from
-    /// `deliver`, which has none of its own).
-    private var activeContext: ChannelHandlerContext?
+    private var quietChecks = 0
     private var resumeCheck: RepeatedTask?
     private var holdBackLogged = false
 
@@ -92,7 +97,6 @@ final class LineReceiver: ChannelInboundHandler {
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        activeContext = context
         peer = context.remoteAddress?.peerText ?? "unknown peer"
         stream.reset()
         if delegate.opened(context.channel, peer) {
@@ -104,6 +108,7 @@ final class LineReceiver: ChannelInboundHandler {
                     receiver.handshakeExpired(context: context, after: seconds)
                 }
             }
+            watchForSilence(context: context)
         } else {
             context.close(promise: nil)
         }
@@ -139,7 +144,6 @@ final class LineReceiver: ChannelInboundHandler {
             if receivedFrames == 1 {
                 handshake?.cancel()
                 handshake = nil
-                watchForSilence()
             }
         case .error(let error):
             if case .unsupportedVersion(let version) = error.kind {
@@ -152,34 +156,48 @@ final class LineReceiver: ChannelInboundHandler {
         delegate.decoded(outcome)
     }
 
-    /// Starts the idle watch (once the first frame came).
-    private func watchForSilence() {
-        guard let seconds = limits.idleTimeout, seconds.isFinite, seconds > 0, let context = activeContext else { return }
+    /// Starts the idle watch (from connecting). It looks every tenth of `idleTimeout` (at most
+    /// every second), so a silence is noticed at most that late.
+    private func watchForSilence(context: ChannelHandlerContext) {
+        guard let timeout = limits.idleTimeout, timeout.isFinite, timeout > 0 else { return }
+        let seconds = min(timeout, 1e6)
+        let period = min(seconds / 10, 1)
+        let checks = Int((seconds / period).rounded(.up))
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        let period = TimeAmount.nanoseconds(Int64(min(seconds, 1e6) * 1e9))
+        let every = TimeAmount.nanoseconds(Int64(period * 1e9))
         framesAtLastCheck = receivedFrames
-        idleWatch = context.eventLoop.scheduleRepeatedTask(initialDelay: period, delay: period) { _ in
+        quietChecks = 0
+        idleWatch = context.eventLoop.scheduleRepeatedTask(initialDelay: every, delay: every) { _ in
             let (receiver, context) = bound.value
-            receiver.checkSilence(context: context, after: seconds)
+            receiver.checkSilence(context: context, after: seconds, checks: checks)
         }
     }
 
-    private func checkSilence(context: ChannelHandlerContext, after seconds: Double) {
+    private func checkSilence(context: ChannelHandlerContext, after seconds: Double, checks: Int) {
         guard accepted, !ended, !closing else { return }
         if receivedFrames != framesAtLastCheck {
             framesAtLastCheck = receivedFrames
+            quietChecks = 0
             return
         }
+        quietChecks += 1
+        guard quietChecks >= checks else { return }
         idleWatch?.cancel()
         idleWatch = nil
-        close(context: context, reason: "sent no valid frame for \(NumberText.trimmed(seconds, 1)) s (silent, or a half-open connection)")
+        silence = seconds
+        let text = NumberText.trimmed(seconds, 1)
+        close(context: context, reason: receivedFrames == 0
+            ? "sent no valid frame within \(text) s of connecting (\(byteCount) received)"
+            : "sent no valid frame for \(text) s (silent, or a half-open connection)")
     }
+
+    private var byteCount: String { receivedBytes == 1 ? "1 byte" : "\(receivedBytes) bytes" }
 
     private func handshakeExpired(context: ChannelHandlerContext, after seconds: Double) {
         handshake = nil
         guard accepted, !ended, !closing, receivedFrames == 0 else { return }
-        let bytes = receivedBytes == 1 ? "1 byte" : "\(receivedBytes) bytes"
-        close(context: context, reason: "sent no valid frame within \(NumberText.trimmed(seconds, 1)) s of connecting (\(bytes) received)")
+        silence = seconds
+        close(context: context, reason: "sent no valid frame within \(NumberText.trimmed(seconds, 1)) s of connecting (\(byteCount) received)")
     }
 
     /// The console closes the connection, for `reason`.
@@ -241,7 +259,6 @@ final class LineReceiver: ChannelInboundHandler {
         handshake = nil
         idleWatch?.cancel()
         idleWatch = nil
-        activeContext = nil
         resumeCheck?.cancel()
         resumeCheck = nil
         guard accepted, !ended else { return }
@@ -258,6 +275,7 @@ final class LineReceiver: ChannelInboundHandler {
             }
         }
         delegate.closed(channel, peer, Ending(reason: failure ?? "connection closed by peer", byConsole: byConsole,
-                                              receivedBytes: receivedBytes, receivedFrames: receivedFrames))
+                                              receivedBytes: receivedBytes, receivedFrames: receivedFrames,
+                                              silence: silence))
     }
 }

@@ -163,20 +163,20 @@ extension SocketAddress {
 
 enum SocketErrorText {
     /// A short lowercase reason for a failed connect, read or write: "connection refused",
-    /// "connection reset by peer", "cannot resolve 'gw.local'"…
+    /// "connection reset by peer", "cannot resolve gw.local"…
     static func reason(_ error: any Error) -> String {
         if let e = error as? NIOConnectionError {
             if e.dnsAError != nil || e.dnsAAAAError != nil {
-                return "cannot resolve '\(e.host)'"
+                return "cannot resolve \(e.host)"
             }
             if let first = e.connectionErrors.first {
                 // All targets failed; the first one's cause is representative.
                 return reason(first.error)
             }
-            return "cannot resolve '\(e.host)'"
+            return "cannot resolve \(e.host)"
         }
         if let e = error as? IOError { return errnoText(e.errnoCode) }
-        if let e = error as? SocketAddressError.UnknownHost { return "cannot resolve '\(e.host)'" }
+        if let e = error as? SocketAddressError.UnknownHost { return "cannot resolve \(e.host)" }
         if let e = error as? ChannelError {
             switch e {
             case .connectTimeout: return "connection timed out"

@@ -49,19 +49,23 @@ public final class TCPClientSource: TelemetrySource {
 
     /// - backlog: the consumer's pending events (`SourceInbox.countProvider`); reading pauses
     ///   while `holdBackAbove` or more wait.
-    /// - silenceTimeout: seconds without a valid frame after which the connection is closed and
-    ///   dialled again (`telemetry.handshake_s`).
+    /// - handshakeTimeout: seconds a connection has to deliver its first valid frame
+    ///   (`telemetry.handshake_s`).
+    /// - silenceTimeout: seconds without a valid frame (since the last one, or since connecting)
+    ///   after which the connection is closed and dialled again (`telemetry.reconnect_after_s`).
     public init(host: String, port: Int, backoff: Backoff = .standard, backlog: (@Sendable () -> Int)? = nil,
                 holdBackAbove: Int = SourceInbox.holdBackThreshold,
-                silenceTimeout: Double = TCPListenerSource.defaultHandshakeTimeout, tap: WireTap? = nil) {
+                handshakeTimeout: Double = TCPListenerSource.defaultHandshakeTimeout,
+                silenceTimeout: Double = TCPListenerSource.defaultReconnectAfter, tap: WireTap? = nil) {
         self.tap = tap
         self.host = host
         self.port = port
         self.backoff = backoff
         // A gateway that sends nothing (at first, or any more: half-open after a reboot) is
         // redialled rather than waited on until TCP keepalive gives up.
-        self.limits = LineReceiver.Limits(handshakeTimeout: silenceTimeout, idleTimeout: silenceTimeout, backlog: backlog,
-                                          holdBackAbove: holdBackAbove)
+        self.limits = LineReceiver.Limits(handshakeTimeout: TCPListenerSource.positive(handshakeTimeout, or: TCPListenerSource.defaultHandshakeTimeout),
+                                          idleTimeout: TCPListenerSource.positive(silenceTimeout, or: TCPListenerSource.defaultReconnectAfter),
+                                          backlog: backlog, holdBackAbove: holdBackAbove)
         let label = AddressSyntax.join(host, port)
         self.label = label
         self.state = Mutex(State(timeline: ConnectionTimeline(label: label, backoff: backoff)))
@@ -118,7 +122,7 @@ public final class TCPClientSource: TelemetrySource {
             decoded: { [self] outcome in emit(.decoded(outcome)) },
             log: { [self] line in emit(.log(line)) },
             received: tap,
-            closed: { [self] channel, _, ending in lost(channel, ending) }
+            closed: { [self] channel, peer, ending in lost(channel, peer: peer, ending) }
         )
         ClientBootstrap(group: loop)
             .connectTimeout(.seconds(5))
@@ -142,15 +146,17 @@ public final class TCPClientSource: TelemetrySource {
 
     private func opened(_ channel: any Channel, peer: String) -> Bool {
         let now = MonotonicClock.now()
-        let (accepted, log) = state.withLock { s -> (Bool, String?) in
-            guard !s.stopped else { return (false, nil) }
+        let opened = state.withLock { s -> (log: String?, outage: Double?)? in
+            guard !s.stopped else { return nil }
             s.channel = channel
-            return (true, s.timeline.connected(peer: peer, at: now))
+            let outage = s.timeline.lostAt.map { Swift.max(0, now - $0) }
+            return (s.timeline.connected(peer: peer, at: now), outage)
         }
-        guard accepted else { return false }
+        guard let opened else { return false }
         emit(.reset)
         emit(.state(.connected(peer: peer)))
-        if let log { emit(.log(log)) }
+        emit(.connection(.connected(peer: peer, afterOutage: opened.outage)))
+        if let log = opened.log { emit(.log(log)) }
         return true
     }
 
@@ -160,20 +166,25 @@ public final class TCPClientSource: TelemetrySource {
             guard !s.stopped else { return nil }
             return s.timeline.attemptFailed(reason: reason)
         }
-        if let retry { carryOut(retry) }
+        guard let retry else { return }
+        emit(.connection(.cannotConnect(target: label, reason: reason)))
+        carryOut(retry)
     }
 
     /// An established connection ended (the last line has been decoded already).
-    private func lost(_ channel: any Channel, _ ending: LineReceiver.Ending) {
+    private func lost(_ channel: any Channel, peer: String, _ ending: LineReceiver.Ending) {
         let now = MonotonicClock.now()
         let retry = state.withLock { s -> ConnectionTimeline.Retry? in
             if s.channel === channel { s.channel = nil }
             guard !s.stopped else { return nil }
             return s.timeline.connectionEnded(reason: ending.reason, byConsole: ending.byConsole,
                                               receivedBytes: ending.receivedBytes,
-                                              receivedFrames: ending.receivedFrames, at: now)
+                                              receivedFrames: ending.receivedFrames, silence: ending.silence, at: now)
         }
-        if let retry { carryOut(retry) }
+        guard let retry else { return }
+        emit(.connection(ending.byConsole ? .dropped(peer: peer, reason: ending.reason, reconnecting: true)
+                                          : .lost(peer: peer, reason: ending.reason)))
+        carryOut(retry)
     }
 
     private func carryOut(_ retry: ConnectionTimeline.Retry) {

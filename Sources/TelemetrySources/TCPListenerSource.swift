@@ -23,8 +23,10 @@ import Telemetry
 ///
 /// The slot is not held for nothing: a gateway that has sent no valid frame within
 /// `handshakeTimeout` seconds of connecting (silent, or trickling a byte at a time) is dropped,
-/// and so is one whose session frame declares a format version other than 1 (its stream is
-/// refused after the error is reported). Both are logged, and the listener goes on listening.
+/// so is one that sends none for `silenceTimeout` seconds (since its last one, or since it
+/// connected), and so is one whose session frame declares a format version other than 1 (its
+/// stream is refused after the error is reported). All are logged and reported as
+/// `.connection` events, and the listener goes on listening.
 /// With a `backlog` (the inbox's `countProvider`), reading pauses while the consumer is far
 /// behind (see `SourceInbox`). It never writes to a connection.
 public final class TCPListenerSource: TelemetrySource {
@@ -51,20 +53,31 @@ public final class TCPListenerSource: TelemetrySource {
 
     /// The default `handshakeTimeout`, as the alarm settings' `telemetry.handshake_s`.
     public static let defaultHandshakeTimeout = 5.0
+    /// The default silence before a connection is dropped, as `telemetry.reconnect_after_s`.
+    public static let defaultReconnectAfter = 5.0
+
+    /// `seconds` when it is a usable timeout (finite, above 0), else `fallback`.
+    static func positive(_ seconds: Double, or fallback: Double) -> Double {
+        seconds.isFinite && seconds > 0 ? seconds : fallback
+    }
 
     /// Does not bind yet: call `bind()` (or `start`).
     /// - handshakeTimeout: seconds a gateway has to send its first valid frame (positive).
+    /// - silenceTimeout: seconds without a valid frame, since the last one or since connecting,
+    ///   after which a gateway is dropped (positive).
     /// - backlog: the consumer's pending events (`SourceInbox.countProvider`); reading pauses
     ///   while `holdBackAbove` or more wait.
     public init(address: ListenAddress, handshakeTimeout: Double = TCPListenerSource.defaultHandshakeTimeout,
+                silenceTimeout: Double = TCPListenerSource.defaultReconnectAfter,
                 backlog: (@Sendable () -> Int)? = nil, holdBackAbove: Int = SourceInbox.holdBackThreshold,
                 tap: WireTap? = nil) {
         self.tap = tap
         self.address = address
-        let handshake = handshakeTimeout.isFinite && handshakeTimeout > 0 ? handshakeTimeout : Self.defaultHandshakeTimeout
+        let handshake = Self.positive(handshakeTimeout, or: Self.defaultHandshakeTimeout)
         self.handshakeTimeout = handshake
-        self.limits = LineReceiver.Limits(handshakeTimeout: handshake, idleTimeout: handshake, backlog: backlog,
-                                          holdBackAbove: holdBackAbove)
+        self.limits = LineReceiver.Limits(handshakeTimeout: handshake,
+                                          idleTimeout: Self.positive(silenceTimeout, or: Self.defaultReconnectAfter),
+                                          backlog: backlog, holdBackAbove: holdBackAbove)
         self.group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
     }
 
@@ -184,11 +197,13 @@ public final class TCPListenerSource: TelemetrySource {
         case .stopped:
             return false
         case .refuse(let current):
+            emit(.connection(.refusedGateway(peer: peer, current: current)))
             emit(.log("refused a second gateway from \(peer) while \(current) is connected"))
             return false
         case .accept:
             emit(.reset)
             emit(.state(.connected(peer: peer)))
+            emit(.connection(.gatewayConnected(peer: peer)))
             emit(.log("gateway \(peer) connected"))
             return true
         }
@@ -200,6 +215,8 @@ public final class TCPListenerSource: TelemetrySource {
             return s.stopped ? nil : (s.boundAddress ?? address.description)
         }
         guard let listening else { return }
+        emit(.connection(ending.byConsole ? .dropped(peer: peer, reason: ending.reason, reconnecting: false)
+                                          : .lost(peer: peer, reason: ending.reason)))
         if ending.byConsole {
             emit(.log("dropped gateway \(peer): \(ending.reason); listening for another"))
         } else {

@@ -21,6 +21,9 @@ public enum SourceEvent: Sendable {
     case seeked(Int)
     /// Something worth a line in the log (a refused second gateway, a retry…).
     case log(String)
+    /// A live network source's connection changed: connected, could not connect, lost,
+    /// dropped, or a second gateway refused (for the Events panel and the header).
+    case connection(ConnectionEvent)
     /// Arm samples dropped here, in this place of the stream, because the consumer fell behind
     /// (see `SourceInbox`): only arm samples are ever dropped, and only a live source's.
     case dropped(DroppedFrames)

@@ -144,9 +144,11 @@ struct Live: ParsableCommand {
         abstract: "Watch a live session from a telemetry gateway.",
         discussion: """
         Connects to the gateway at HOST:PORT and keeps retrying (0.25 s up to 5 s apart) when the \
-        connection drops or is refused. With --listen, waits for a gateway that pushes (loopback \
-        unless an address is given; one gateway at a time: one that sends no valid frame within \
-        telemetry.handshake_s, 5 s by default, is dropped). With -, reads standard input (the \
+        connection drops or is refused, and drops a connection that sends no valid frame for \
+        telemetry.reconnect_after_s (5 s by default) to reconnect. With --listen, waits for a \
+        gateway that pushes (loopback unless an address is given; one gateway at a time: one that \
+        sends no valid frame within telemetry.handshake_s of connecting, or for \
+        telemetry.reconnect_after_s, 5 s each by default, is dropped). With -, reads standard input (the \
         console then takes its keys from the terminal). A stream whose session frame declares a \
         format version other than 1 is refused (alarm TELEMETRY.VERSION) and the console goes on \
         listening or retrying. surgtop never writes to the connection.
@@ -183,15 +185,18 @@ struct Live: ParsableCommand {
         // gateway back rather than grow (standard input waits for room instead).
         let inbox = target == "-" ? SourceInbox() : SourceInbox.live()
         var source: any TelemetrySource
-        // telemetry.handshake_s: how long a gateway may go without a valid frame, at first or
-        // after: the listener frees its one slot, the client dials again.
-        let handshake = try watch.alarmSettings().handshakeSeconds
+        // telemetry.handshake_s: how long a new connection may take to deliver its first valid
+        // frame; telemetry.reconnect_after_s: how long an open one may go without one. Past
+        // either the listener frees its one slot, the client dials again.
+        let settings = try watch.alarmSettings()
+        let handshake = settings.handshakeSeconds, silence = settings.reconnectAfterSeconds
         let recorder = try recording.recorder(recordsFrames: false)
         let tap = recorder?.tap
         if let listen {
             let address: ListenAddress
             do { address = try ListenAddress(parsing: listen) } catch { throw Failure.usage("\(error)") }
-            let listener = TCPListenerSource(address: address, handshakeTimeout: handshake, backlog: inbox.countProvider, tap: tap)
+            let listener = TCPListenerSource(address: address, handshakeTimeout: handshake, silenceTimeout: silence,
+                                             backlog: inbox.countProvider, tap: tap)
             do { try listener.bind() } catch { throw Failure.io("\(error)") }
             source = listener
         } else if target == "-" {
@@ -200,7 +205,7 @@ struct Live: ParsableCommand {
             let endpoint: HostPort
             do { endpoint = try HostPort(parsing: target ?? "") } catch { throw Failure.usage("\(error)") }
             source = TCPClientSource(host: endpoint.host, port: endpoint.port, backlog: inbox.countProvider,
-                                     silenceTimeout: handshake, tap: tap)
+                                     handshakeTimeout: handshake, silenceTimeout: silence, tap: tap)
         }
         if let recorder { source = recorder.wrapping(source) }
         if let size = watch.snapshot.flatMap(WatchOptions.size) {

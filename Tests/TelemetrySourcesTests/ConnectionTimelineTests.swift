@@ -48,6 +48,18 @@ struct ConnectionTimelineTests {
         #expect(timeline.lostFor(at: 100) == nil, "nothing was lost: nothing had come")
     }
 
+    @Test("a connection dropped for silence: the outage dates from when the data stopped, not from the drop")
+    func silenceDatesTheOutage() {
+        var timeline = ConnectionTimeline(label: Self.label)
+        _ = timeline.start()
+        _ = timeline.connected(peer: "10.0.0.1:7000", at: 10)
+        let retry = timeline.connectionEnded(reason: "sent no valid frame for 5 s (silent, or a half-open connection)",
+                                             byConsole: true, receivedBytes: 80, receivedFrames: 1, silence: 5, at: 20)
+        #expect(retry.state == .reconnecting(lostAt: 15, attempt: 1, reason: "sent no valid frame for 5 s (silent, or a half-open connection)"))
+        #expect(timeline.lostFor(at: 21) == 6)
+        #expect(timeline.connected(peer: "10.0.0.1:7000", at: 21) == "reconnected to gw:7000 (10.0.0.1:7000) after 6.0 s")
+    }
+
     @Test("the first connection is not a reconnection")
     func firstConnection() {
         var timeline = ConnectionTimeline(label: Self.label)

@@ -309,7 +309,7 @@ struct LineReceiverTests {
         #expect(one.recorder.endings.map(\.reason) == ["sent no valid frame within 1 s of connecting (1 byte received)"])
     }
 
-    @Test("after its first frame, a peer that falls silent is dropped within one to two idle periods")
+    @Test("after its first frame, a peer that falls silent is dropped past the idle time, a tenth of it late at most")
     func silentAfterFirstFrame() throws {
         let wire = try Wire(LineReceiver.Limits(handshakeTimeout: 5, idleTimeout: 5))
         defer { wire.finish() }
@@ -320,15 +320,43 @@ struct LineReceiverTests {
             try wire.send("{\"t\":\(k),\"type\":\"event\",\"kind\":\"x\"}\n")
         }
         #expect(wire.channel.isActive)
-        // Then nothing: closed by 10 s of silence, not at 4.
-        wire.channel.embeddedEventLoop.advanceTime(by: .seconds(4))
+        // Then nothing: kept for 5 s of silence, closed by 5.5 s (it was 5 to 10 s).
+        wire.channel.embeddedEventLoop.advanceTime(by: .milliseconds(4_999))
         #expect(wire.channel.isActive)
-        wire.channel.embeddedEventLoop.advanceTime(by: .seconds(6))
+        wire.channel.embeddedEventLoop.advanceTime(by: .milliseconds(501))
         #expect(!wire.channel.isActive)
         let ending = try #require(wire.recorder.endings.first)
         #expect(ending.reason == "sent no valid frame for 5 s (silent, or a half-open connection)")
         #expect(ending.byConsole && ending.receivedFrames == 21)
+        #expect(ending.silence == 5, "the data stopped 5 s before the close")
         #expect(wire.wroteNothing)
+    }
+
+    @Test("the idle time counts from connecting too: a peer that never sends is dropped by it, without a handshake time")
+    func idleCountsFromConnecting() throws {
+        let wire = try Wire(LineReceiver.Limits(handshakeTimeout: nil, idleTimeout: 2))
+        defer { wire.finish() }
+        wire.channel.embeddedEventLoop.advanceTime(by: .milliseconds(1_999))
+        #expect(wire.channel.isActive)
+        wire.channel.embeddedEventLoop.advanceTime(by: .milliseconds(1))
+        #expect(!wire.channel.isActive)
+        let ending = try #require(wire.recorder.endings.first)
+        #expect(ending.reason == "sent no valid frame within 2 s of connecting (0 bytes received)")
+        #expect(ending.byConsole && ending.silence == 2)
+        #expect(wire.wroteNothing)
+    }
+
+    @Test("frames spaced just under the idle time keep the connection")
+    func framesJustInTime() throws {
+        let wire = try Wire(LineReceiver.Limits(handshakeTimeout: nil, idleTimeout: 1))
+        defer { wire.finish() }
+        try wire.send(TCPTest.session("S", arms: ["PSM1"]))
+        for k in 1...30 {
+            wire.channel.embeddedEventLoop.advanceTime(by: .milliseconds(850))
+            try wire.send("{\"t\":\(k),\"type\":\"event\",\"kind\":\"x\"}\n")
+        }
+        #expect(wire.channel.isActive)
+        #expect(wire.recorder.endings.isEmpty)
     }
 
     @Test("a valid frame within the handshake time keeps the connection, however long it then stays")

@@ -23,7 +23,7 @@ struct TCPGuardTests {
     func silentGatewayIsDropped() async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         defer { TCPTest.release(group) }
-        let listener = TCPListenerSource(address: ListenAddress(port: 0), handshakeTimeout: 0.3)
+        let listener = TCPListenerSource(address: ListenAddress(port: 0), handshakeTimeout: 0.3, silenceTimeout: 0.3)
         defer { listener.stop() }
         let events = TCPTest.Events()
         listener.start(sink: events.sink)

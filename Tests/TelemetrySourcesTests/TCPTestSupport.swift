@@ -52,13 +52,23 @@ enum TCPTest {
 
         var sink: @Sendable (SourceEvent) -> Void { inbox.sink }
 
-        /// All events so far, oldest first.
-        var all: [SourceEvent] {
+        /// Every event so far, oldest first.
+        var everything: [SourceEvent] {
             let new = inbox.drain()
             return seen.withLock { list in
                 list.append(contentsOf: new)
                 return list
             }
+        }
+
+        /// All events so far but the connection events (`connections`), oldest first.
+        var all: [SourceEvent] {
+            everything.filter { if case .connection = $0 { false } else { true } }
+        }
+
+        /// The connection events (for the Events panel) so far, oldest first.
+        var connections: [ConnectionEvent] {
+            everything.compactMap { if case .connection(let c) = $0 { c } else { nil } }
         }
 
         var states: [SourceState] { all.compactMap(TCPTest.state) }
@@ -99,6 +109,7 @@ enum TCPTest {
         case .resumed(let c): return "resumed \(c.t)"
         case .seeked(let id): return "seeked \(id)"
         case .log: return "log"
+        case .connection(let c): return "connection \(c.text)"
         case .dropped(let run): return "dropped \(run.count)"
         case .recording: return "recording"
         case .state(let s):

@@ -39,10 +39,10 @@ import Testing
         let primary = try #require(b.find("primary", in: area))
         let backup = try #require(b.find("backup", in: area))
         #expect(primary.y == backup.y)
-        // The backup path is down: its last values are not current and raise no alarm, so they
-        // carry no marker.
-        #expect(b.lines(in: area)[2].contains("│RTT        150 ms   "))
-        #expect(!b.lines(in: area)[2].contains("150 ms   *"))
+        // The backup path is down: its last values are not current, so they are not shown as
+        // numbers, only as dashes with their age (LinkDownValuesTests has the rest).
+        #expect(b.lines(in: area)[2].contains("│RTT          — ms   20 s ago"))
+        #expect(!b.lines(in: area)[2].contains("150"))
         #expect(b.contains("Bandwidth", in: area) == false)   // short labels in a 34-column block
         #expect(b.contains("BW        48.0 Mb/s", in: area))
     }
@@ -53,9 +53,10 @@ import Testing
         let primary = try #require(b.find("primary", in: area))
         let backup = try #require(b.find("backup", in: area))
         #expect(backup.y > primary.y)
-        // The most important metrics stay: RTT, loss, jitter.
-        #expect(b.contains("RTT        150 ms", in: area))
-        #expect(b.contains("Loss      0.80 %", in: area))
+        // The most important metrics stay: RTT, loss, jitter (the backup's, down, as dashes).
+        #expect(b.contains("RTT        232 ms", in: area))
+        #expect(b.contains("RTT          — ms", in: area))
+        #expect(b.contains("Loss         — %", in: area))
         #expect(!b.contains("VDelay", in: area))
     }
 
@@ -68,8 +69,9 @@ import Testing
             #expect(b[x, at.y].style.fg == .yellow && b[x, at.y].style.attributes.contains(.reverse))
         }
         #expect(b.lines[0].contains(" 1 DOWN "))
-        // Its last values are dimmed: they are not current.
-        #expect(b.style(of: "150", in: Rect(x: 0, y: at.y, width: 60, height: 8))?.attributes.contains(.dim) == true)
+        // Its last values are not shown as numbers: they are not current; a dimmed dash stands for each.
+        #expect(!b.contains("150", in: Rect(x: 0, y: at.y, width: 60, height: 8)))
+        #expect(b.style(of: "—", in: Rect(x: 0, y: at.y, width: 60, height: 8))?.attributes.contains(.dim) == true)
     }
 
     @Test func downIsMarkedInMonochromeAndASCIIToo() {

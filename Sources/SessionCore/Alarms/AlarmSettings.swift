@@ -71,6 +71,11 @@ public struct AlarmSettings: Sendable, Equatable {
     /// `surgtop live --listen`: a gateway that has sent no valid frame this long after connecting
     /// (silent, or trickling bytes) is dropped, so that it cannot hold the only gateway slot.
     public var handshakeSeconds: Double = 5
+    /// `surgtop live`: an open connection that has delivered no valid frame for this long (since
+    /// its last one, or since it opened) is dropped; the client dials again with its backoff, the
+    /// listener waits for the gateway to come back. Unlike `handshakeSeconds` (the first frame's
+    /// deadline), this bounds every silence.
+    public var reconnectAfterSeconds: Double = 5
 
     // MARK: joints
     /// A joint within this share of its range from a limit: low.
@@ -143,6 +148,11 @@ public struct AlarmSettings: Sendable, Equatable {
         positive(handshakeSeconds, "telemetry.handshake_s")
         if handshakeSeconds.isFinite && handshakeSeconds > 3600 {
             out.append(("telemetry.handshake_s", "must be at most 3600 seconds, found \(NumberText.trimmed(handshakeSeconds, 3))"))
+        }
+        positive(reconnectAfterSeconds, "telemetry.reconnect_after_s")
+        if reconnectAfterSeconds.isFinite && reconnectAfterSeconds > 3600 {
+            out.append(("telemetry.reconnect_after_s",
+                        "must be at most 3600 seconds, found \(NumberText.trimmed(reconnectAfterSeconds, 3))"))
         }
         percent(nearLimitPct, "joints.near_limit_pct")
         percent(atLimitPct, "joints.at_limit_pct")

@@ -46,6 +46,8 @@ public struct ViewContext: Sendable {
     public var replay: ReplayStatus?
     /// The source's latest log line (a refusal, a dropped peer, a retry) while it is news.
     public var sourceNote: String?
+    /// Why the last attempt to connect failed, while connecting ("connection refused").
+    public var connectFailure: String?
     public var glyphs: Glyphs
     public var theme: Theme
     /// The panel that has the keyboard (scrolling), drawn with a double border.

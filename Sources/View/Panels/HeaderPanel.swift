@@ -88,8 +88,10 @@ enum HeaderPanel {
         let t = p.theme
         switch p.view.source {
         case .connecting(let attempt):
-            return Span("connecting" + (attempt > 1 ? " (attempt \(attempt))" : "") + (p.glyphs.unicode ? "…" : "..."),
-                        t.severity(.medium))
+            let text = "connecting" + (attempt > 1 ? " (attempt \(attempt))" : "")
+            // Why the last attempt failed, so an unknown host or a refused port is seen at once.
+            if let failure = p.view.connectFailure { return Span(text + ": " + TerminalText.sanitize(failure), t.badge(.medium)) }
+            return Span(text + (p.glyphs.unicode ? "…" : "..."), t.severity(.medium))
         case .listening(let address):
             return Span("listening on " + TerminalText.sanitize(address), t.accent)
         case .connected(let peer):

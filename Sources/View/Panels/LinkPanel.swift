@@ -5,7 +5,8 @@ import Telemetry
 /// metric with its value, a sparkline of its history and, for the metrics that have an alarm,
 /// the colour and marker of the priority its value has under the alarm settings (the alarm
 /// engine's own rules, `AlarmSettings.linkLevel`). Bandwidth and video delay have no alarm and
-/// are drawn plainly; so are the last values of a path that is down (its metric alarms clear).
+/// are drawn plainly. A path that is down shows no values: dimmed dashes with the age of its
+/// last live values (a gateway may go on repeating numbers that no longer measure anything).
 enum LinkPanel {
     /// Metrics in the order rows show them.
     static let order: [LinkMetric] = [.rtt, .jitter, .loss, .bandwidth, .videoFps, .videoDelay]
@@ -182,15 +183,26 @@ enum LinkPanel {
         }
     }
 
-    /// "RTT     112.4 ms   *  ▁▂▃▅▇█▆▅": label, value, unit, marker, sparkline.
+    /// How old a down path's last live values are ("3.8 s ago"); nil while the path is not down.
+    static func downAge(_ p: PanelContext, _ link: LinkState) -> String? {
+        guard link.up == false else { return nil }
+        guard let at = link.liveValuesAt else { return "no live value" }
+        return Format.duration(p.state.sessionTime - at) + " ago"
+    }
+
+    /// "RTT     112.4 ms   *  ▁▂▃▅▇█▆▅": label, value, unit, marker, sparkline. A path that is
+    /// down: "RTT        — ms   3.8 s ago ▁▂▃" all dimmed.
     static func metricRow(_ p: PanelContext, _ link: LinkState, _ metric: LinkMetric, x: Int, y: Int, width: Int,
                           into buffer: inout CellBuffer) {
         guard let value = link.latest[metric] else { return }
+        if let age = downAge(p, link) {
+            absentRow(p, link, metric, age: age, x: x, y: y, width: width, into: &buffer)
+            return
+        }
         let severity = Severity(level(p, link, metric, value))
-        let dimmed = link.up == false
         let long = width >= 44
         let labelWidth = long ? 11 : 6
-        let valueStyle = dimmed ? p.theme.dim : p.theme.severity(severity)
+        let valueStyle = p.theme.severity(severity)
         var cx = x
         cx += buffer.put(label(metric, long: long), x: cx, y: y, width: labelWidth, style: p.theme.label, ellipsis: p.ellipsis)
         cx = x + labelWidth + 1
@@ -203,9 +215,29 @@ enum LinkPanel {
         let sparkWidth = x + width - cx
         guard sparkWidth > 0, let history = link.history[metric] else { return }
         let values = history.recentValues(sparkWidth)
-        let theme = p.theme
         Sparkline(values: values, minimumSpan: minimumSpan(metric), glyphs: p.glyphs,
-                  style: dimmed ? { _ in theme.dim } : barStyle(p, metric))
+                  style: barStyle(p, metric))
+            .render(into: &buffer, area: Rect(x: cx, y: y, width: sparkWidth, height: 1))
+    }
+
+    /// A metric of a path that is down: a dimmed dash for its value, the age of the last live
+    /// value and the dimmed history.
+    static func absentRow(_ p: PanelContext, _ link: LinkState, _ metric: LinkMetric, age: String, x: Int, y: Int,
+                          width: Int, into buffer: inout CellBuffer) {
+        let dim = p.theme.dim
+        let long = width >= 44
+        let labelWidth = long ? 11 : 6
+        buffer.put(label(metric, long: long), x: x, y: y, width: labelWidth, style: p.theme.label, ellipsis: p.ellipsis)
+        var cx = x + labelWidth + 1
+        buffer.put(p.glyphs.none, x: cx, y: y, width: 7, style: dim, alignment: .right)
+        cx += 8
+        buffer.put(unit(metric), x: cx, y: y, width: 4, style: p.theme.label)
+        cx += 5
+        cx += buffer.put(age, x: cx, y: y, width: max(0, x + width - cx), style: dim, ellipsis: p.ellipsis) + 1
+        let sparkWidth = x + width - cx
+        guard sparkWidth > 0, let history = link.history[metric] else { return }
+        Sparkline(values: history.recentValues(sparkWidth), minimumSpan: minimumSpan(metric), glyphs: p.glyphs,
+                  style: { _ in dim })
             .render(into: &buffer, area: Rect(x: cx, y: y, width: sparkWidth, height: 1))
     }
 
@@ -218,7 +250,10 @@ enum LinkPanel {
         case .some(true): spans.append(Span(g.up, p.theme.good))
         default: spans.append(Span("?", p.theme.dim))
         }
-        for metric in priority {
+        if let age = downAge(p, link) {
+            spans.append(Span(" " + p.glyphs.none + " values " + age, p.theme.dim))
+        }
+        for metric in priority where link.up != false {
             guard let v = link.latest[metric] else { continue }
             let sev = Severity(level(p, link, metric, v))
             spans.append(Span(" " + label(metric, long: false) + " ", p.theme.label))
@@ -267,12 +302,15 @@ enum LinkPanel {
         let w = area.width - 1
         buffer.put(label(metric, long: true) + " (" + unit(metric) + ")", x: area.x, y: area.y, width: w, style: p.theme.label,
                    ellipsis: p.ellipsis)
-        guard let value = link.latest[metric] else {
+        guard let value = link.latest[metric], link.up != false else {
             buffer.put(p.glyphs.none, x: area.x, y: area.y + 2, width: w, style: p.theme.dim)
+            if link.latest[metric] != nil, let age = downAge(p, link) {
+                buffer.put(age, x: area.x, y: area.y + 3, width: w, style: p.theme.dim, ellipsis: p.ellipsis)
+            }
             return
         }
         let severity = Severity(level(p, link, metric, value))
-        let style = link.up == false ? p.theme.dim : p.theme.bar(severity)
+        let style = p.theme.bar(severity)
         let text = metric == .loss ? Format.fixed(value, 1) : Format.adaptive(value, maxDecimals: value < 10 ? 1 : 0)
         let big = BigText(text, style: style, glyphs: p.glyphs)
         if big.width <= w - 3 {

@@ -1,0 +1,42 @@
+import Telemetry
+
+/// What happened to a live network source's connection: the console lists each one in the
+/// Events panel (kind `connection`) and shows why it cannot connect in the header.
+public enum ConnectionEvent: Sendable, Equatable {
+    /// The client is connected; `afterOutage` is how long the data had been lost, when this
+    /// connection ends an outage (nil for the first one).
+    case connected(peer: String, afterOutage: Double?)
+    /// A gateway connected to the listener.
+    case gatewayConnected(peer: String)
+    /// An attempt to connect failed ("connection refused", "cannot resolve no.such.host"); the
+    /// next one follows the backoff.
+    case cannotConnect(target: String, reason: String)
+    /// An established connection ended by the peer or the network.
+    case lost(peer: String, reason: String)
+    /// The console closed the connection: silent past `telemetry.reconnect_after_s` or the
+    /// handshake, or its stream refused. `reconnecting`: the client dials again (the listener
+    /// waits for a gateway instead).
+    case dropped(peer: String, reason: String, reconnecting: Bool)
+    /// The listener refused a second gateway while one is connected.
+    case refusedGateway(peer: String, current: String)
+
+    /// One line for the Events panel (sanitised where it is drawn, like every event text).
+    public var text: String {
+        switch self {
+        case .connected(let peer, nil):
+            "connected to \(peer)"
+        case .connected(let peer, let outage?):
+            "reconnected to \(peer) after \(ConnectionTimeline.seconds(outage)) without data"
+        case .gatewayConnected(let peer):
+            "gateway \(peer) connected"
+        case .cannotConnect(let target, let reason):
+            "cannot connect to \(target): \(reason)"
+        case .lost(let peer, let reason):
+            "lost \(peer): \(reason)"
+        case .dropped(let peer, let reason, let reconnecting):
+            "dropped \(peer): \(reason)" + (reconnecting ? "; reconnecting" : "")
+        case .refusedGateway(let peer, let current):
+            "refused a second gateway from \(peer) while \(current) is connected"
+        }
+    }
+}
