@@ -17,8 +17,13 @@ public final class AlarmRecorder {
     private let asciiOnly: Bool
     private var file: AlarmLogFile?
     private var failed = false
-    /// The most recent entries as text, for the `l` overlay.
+    /// The entries as text, for the `l` overlay: every one of a normal session (a long session
+    /// with a flapping link logs a few thousand), the oldest dropped beyond `recentLimit`.
     public private(set) var recent: [String] = []
+    /// Entries kept for the overlay: 20,000 lines of about 120 bytes, some 2.4 MB at most.
+    public static let recentLimit = 20_000
+    /// The file the log is written to, once open (nil when none is, or none could be).
+    public var path: String? { file?.path }
     /// A problem to show once (the log could not be opened or written).
     public private(set) var problem: String?
     private var problemTaken = false
@@ -64,15 +69,21 @@ public final class AlarmRecorder {
         }
         guard !entries.isEmpty || seekNote != nil else { return }
         let wall = AlarmLogFile.wallNow()
-        if let seekNote { recent.append(AlarmLogFile.utcTimestamp(wall) + "  " + seekNote) }
-        for entry in entries {
-            recent.append(AlarmLogFile.utcTimestamp(wall) + "  " + entry.text)
+        // A replay logs the recording's clock (started_at + t), or session time only without one.
+        let replayStart = driver.mode == .replay ? driver.state.info?.startedAtSeconds : nil
+        func stamp(_ t: Double) -> String {
+            guard driver.mode == .replay else { return AlarmLogFile.utcTimestamp(wall) + "  " }
+            return replayStart.flatMap { RecordingClock.timestamp(start: $0, t: t) }.map { $0 + "  " } ?? ""
         }
-        if recent.count > 500 { recent.removeFirst(recent.count - 500) }
+        var lines: [String] = []
+        if let seekNote { lines.append(stamp(driver.state.sessionTime) + seekNote) }
+        for entry in entries { lines.append(stamp(entry.time) + entry.text) }
+        recent += lines
+        // Trimmed a thousand at a time, not one line per entry.
+        if recent.count > Self.recentLimit + 1000 { recent.removeFirst(recent.count - Self.recentLimit) }
         guard open(driver.state.info, mode: driver.mode) else { return }
         do {
-            if let seekNote { try file?.writeLine(AlarmLogFile.utcTimestamp(wall) + "  " + seekNote) }
-            try file?.write(entries, wallTime: wall)
+            for line in lines { try file?.writeLine(line) }
         } catch {
             problem = error.description
             failed = true

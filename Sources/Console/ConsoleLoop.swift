@@ -88,6 +88,7 @@ final class ConsoleLoop {
             // Every key already typed is applied before drawing.
             while let pressed = key {
                 if pressed == .resize { presented = nil }
+                model.alarmLogPath = recorder.path
                 if model.press(pressed, playback: playback, alarmLog: recorder.recent) { quit = true }
                 dirty = true
                 key = terminal.readKey(timeoutMs: 0)
@@ -102,6 +103,7 @@ final class ConsoleLoop {
                 dirty = true
             }
             if let fatal = model.driver.fatal { return .fatal(fatal) }
+            if model.refreshAlarmLog(recorder.recent) { dirty = true }
             if let problem = recorder.takeProblem() {
                 model.overlay = .message(title: "Alarm log", lines: [problem, "Alarms are still shown and kept on screen (l)."])
             }

@@ -37,6 +37,8 @@ public struct ConsoleViewState: Sendable, Equatable {
     public var scroll: [PanelID: Int] = [:]
     /// The largest useful offset of each scrollable panel on the last screen drawn.
     public internal(set) var maxScroll: [PanelID: Int] = [:]
+    /// Entry rows the alarm log overlay showed on the last screen drawn (its page).
+    public internal(set) var alarmLogRows = 0
     /// The layout on screen (the requested one, or compact when the terminal is small); empty
     /// before the first render and while the terminal is too small for any.
     public internal(set) var shownLayout = ""
@@ -62,6 +64,7 @@ public struct ConsoleFrame: Sendable {
         context.scroll = view.scroll
         let outcome = ConsoleView.render(state: session, context: context, choice: choice, into: &buffer)
         view.maxScroll = outcome.maxScroll
+        view.alarmLogRows = outcome.alarmLogRows ?? 0
         for (panel, limit) in outcome.maxScroll where (view.scroll[panel] ?? 0) > limit { view.scroll[panel] = limit }
     }
 }
@@ -76,6 +79,8 @@ public struct ConsoleModel {
     public let catalog: LayoutCatalog
     public private(set) var layout: Layout
     public var overlay: Overlay?
+    /// The alarm log's file, named in the `l` overlay's title (the loop sets it from the recorder).
+    public var alarmLogPath: String?
     public var focus: PanelID?
     /// Scroll offsets and what the last render found (`ConsoleFrame.render` writes it).
     public var view = ConsoleViewState()
@@ -124,6 +129,10 @@ public struct ConsoleModel {
         if case .message = overlay, key != .resize {
             overlay = nil
             return []
+        }
+        if case .alarmLog(var log) = overlay {
+            overlay = handleAlarmLog(key, &log) ? nil : .alarmLog(log)
+            return key == .control(3) ? [.quit] : []
         }
         switch key {
         case .character("q"), .character("Q"):
@@ -178,6 +187,52 @@ public struct ConsoleModel {
         return []
     }
 
+    /// A key while the alarm log is open: scrolling, searching (`/` text Enter, `n`/`N`), and
+    /// Escape or `l` to close it (returns true). Other keys do nothing, so a stray one does not
+    /// lose the place.
+    private func handleAlarmLog(_ key: Key, _ log: inout AlarmLogBrowser) -> Bool {
+        log.rows = max(1, view.alarmLogRows)
+        if log.editing {
+            switch key {
+            case .escape: log.editing = false
+            case .enter: log.find(forward: true)
+            case .backspace: if !log.query.isEmpty { log.query.removeLast() }
+            case .character(let c) where log.query.count < 200: log.query.append(c)
+            default: break
+            }
+            return false
+        }
+        let page = max(1, log.rows - 1)
+        switch key {
+        case .escape, .character("l"), .control(3): return true
+        case .up, .character("k"): log.scroll(by: -1)
+        case .down, .character("j"): log.scroll(by: 1)
+        case .left, .character("h"): log.shift(by: -20)
+        case .right: log.shift(by: 20)
+        case .pageUp: log.scroll(by: -page)
+        case .pageDown, .character(" "): log.scroll(by: page)
+        case .home, .character("g"): log.scroll(by: -Int.saturationLimit)
+        case .end, .character("G"): log.scroll(by: Int.saturationLimit)
+        case .character("/"):
+            log.editing = true
+            log.query = ""
+        case .character("n"): log.find(forward: true)
+        case .character("N"): log.find(forward: false)
+        default: break
+        }
+        return false
+    }
+
+    /// Gives an open alarm log overlay the log's lines as they are now (new entries appear);
+    /// returns whether there were new ones.
+    @discardableResult
+    public mutating func refreshAlarmLog(_ lines: [String]) -> Bool {
+        guard case .alarmLog(var log) = overlay, log.lines.count != lines.count || log.lines.last != lines.last else { return false }
+        log.update(lines: lines)
+        overlay = .alarmLog(log)
+        return true
+    }
+
     /// The alarm keys, for the footer and the help; the audio pause as long as the settings say.
     public static func alarmKeys(audioPause seconds: Double) -> [KeyBinding] {
         [
@@ -186,7 +241,9 @@ public struct ConsoleModel {
             KeyBinding(key: "p", short: "audio pause",
                        help: "pause alarm sounds for \(NumberText.fixed(seconds, 0)) s (again: resume); a higher alarm breaks through",
                        section: "Alarms"),
-            KeyBinding(key: "l", short: "alarm log", help: "show the alarm log", section: "Alarms"),
+            KeyBinding(key: "l", short: "alarm log",
+                       help: "the alarm log: every entry, its file named; ↑/↓ PgUp/PgDn Home/End ←/→ scroll, / text Enter searches, n/N next/previous match, Esc or l closes",
+                       section: "Alarms"),
         ]
     }
 
@@ -250,7 +307,11 @@ public struct ConsoleModel {
             row.unconfirmed = alarm.unconfirmed
             return row
         }
-        var context = ViewContext(mode: mode, source: driver.sourceState, sourceLabel: label, now: now, wallClock: wallClock,
+        // A replay shows the recording's own clock (started_at + t), or session time only.
+        let shownClock = mode == .replay
+            ? driver.state.info?.startedAtSeconds.flatMap { RecordingClock.clock(start: $0, t: driver.state.sessionTime) } ?? ""
+            : wallClock
+        var context = ViewContext(mode: mode, source: driver.sourceState, sourceLabel: label, now: now, wallClock: shownClock,
                                   replay: replay, unicode: capabilities.unicode, colors: capabilities.colors, focus: focus,
                                   scroll: view.scroll, alarms: rows, highestPriority: engine.highestPriority, overlay: overlay,
                                   alarmSettings: alarmSettings, extraKeys: alarmKeys)
@@ -299,8 +360,9 @@ extension ConsoleModel {
         case .resumeAudio:
             driver.alarms.resumeAudio(at: driver.alarms.now)
         case .showAlarmLog:
-            let lines = alarmLog.suffix(30)
-            overlay = .message(title: "Alarm log", lines: lines.isEmpty ? ["No alarm activity yet."] : Array(lines))
+            var log = AlarmLogBrowser(path: alarmLogPath, lines: alarmLog)
+            log.rows = max(1, view.alarmLogRows)
+            overlay = .alarmLog(log)
         }
     }
 

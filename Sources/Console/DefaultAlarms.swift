@@ -28,8 +28,9 @@ link:
 
 # Hysteresis, in session seconds.
 timing:
-  # A measured value (round trip, jitter, loss, video rate, joint position, effort) must stay
-  # at a level this long before the alarm raises, or escalates to that level.
+  # A measured value (round trip, jitter, loss, video rate, bandwidth, joint position, effort)
+  # is judged on the mean of its samples over this many seconds: the alarm raises, or
+  # escalates, when that mean reaches a level. At most 300.
   sustain_s: 1
   # A condition must stay absent this long before its alarm clears, and below its level this
   # long before the alarm de-escalates, so a value hovering at a threshold does not chatter.

@@ -59,7 +59,7 @@ public enum ReportText {
         out.append("  time at each priority: \(times)")
         for alarm in r.alarms.sorted(by: { ($0.firstRaised, $0.id) < ($1.firstRaised, $1.id) }) {
             let marker = AlarmPriority(rawValue: alarm.priority)?.marker ?? "*"
-            out.append("  \(padded(marker, 3)) \(clean(alarm.id)) [\(alarm.origin)] first at \(duration(alarm.firstRaised)), \(alarm.raises)×, \(duration(alarm.duration)) in all\(alarm.peakValue.map { ", peak " + f($0) } ?? "")\(alarm.message.map { " — " + clean($0) } ?? "")")
+            out.append("  \(padded(marker, 3)) \(clean(alarm.id)) [\(alarm.origin)] first at \(duration(alarm.firstRaised)), \(alarm.raises)×, \(duration(alarm.duration)) in all\(alarm.peakValue.map { ", peak " + f($0) + (alarm.peakUnit.map { " " + $0 } ?? "") } ?? "")\(alarm.message.map { " — " + clean($0) } ?? "")")
         }
         out.append("")
         let kinds = r.eventsByKind.sorted { $0.key < $1.key }.map { "\(clean($0.key)) \($0.value)" }.joined(separator: ", ")

@@ -57,6 +57,8 @@ public struct SessionReport: Sendable, Codable, Equatable {
         public var duration: Double
         public var message: String?
         public var peakValue: Double?
+        /// The unit of `peakValue` ("ms", "% of range from its limit").
+        public var peakUnit: String? = nil
     }
 
     public struct Event: Sendable, Codable, Equatable {
@@ -274,7 +276,8 @@ public struct SessionReportBuilder: Sendable {
         r.alarms = engine.history(at: end).map { record in
             SessionReport.Alarm(id: record.id, origin: record.origin.rawValue, priority: record.peakPriority.rawValue,
                                 firstRaised: record.firstRaised, raises: record.raises, duration: record.duration,
-                                message: record.message, peakValue: record.peakValue)
+                                message: record.message, peakValue: record.peakValue,
+                                peakUnit: record.peakValue == nil ? nil : record.peakUnit)
         }
         r.alarmsByPriority = Dictionary(uniqueKeysWithValues: engine.raisesByPriority.map { ($0.key.rawValue, $0.value) })
         for priority in AlarmPriority.allCases {

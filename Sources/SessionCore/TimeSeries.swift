@@ -36,7 +36,8 @@ public struct TimeSeries: Sendable, Equatable {
     public var window: Double { interval * Double(capacity) }
 
     public mutating func append(t: Double, value: Double) {
-        let bucket: Double? = interval > 0 ? (t / interval).rounded(.down) : nil
+        // A hair above t / interval, so 0.3 s is in bucket 3, not 2 (0.3 / 0.1 = 2.9999999999999996).
+        let bucket: Double? = interval > 0 ? (t / interval + 1e-9).rounded(.down) : nil
         if let bucket, bucket == lastBucket, !points.isEmpty {
             points[points.count - 1] = TimedValue(t: t, value: value)
             return

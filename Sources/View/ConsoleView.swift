@@ -7,6 +7,8 @@ public struct RenderOutcome: Sendable, Equatable {
     /// The largest useful scroll offset of each scrollable panel on this screen; the console
     /// clamps its offsets to it so that scrolling back up responds at once.
     public var maxScroll: [PanelID: Int]
+    /// Entry rows the alarm log overlay showed, when it is open.
+    public var alarmLogRows: Int?
 
     public init(placements: [Placement] = [], maxScroll: [PanelID: Int] = [:]) {
         self.placements = placements
@@ -38,7 +40,11 @@ public enum ConsoleView {
             case .footer: FooterPanel.render(p, area: rect, into: &buffer)
             }
         }
-        drawOverlay(p, into: &buffer)
+        if case .alarmLog(let log) = context.overlay {
+            outcome.alarmLogRows = AlarmLogOverlay.render(p, log, area: buffer.area, into: &buffer)
+        } else {
+            drawOverlay(p, into: &buffer)
+        }
         return outcome
     }
 
@@ -70,6 +76,7 @@ public enum ConsoleView {
         case .help: Overlays.help(p, area: buffer.area, into: &buffer)
         case .confirmQuit: Overlays.confirmQuit(p, area: buffer.area, into: &buffer)
         case .message(let title, let lines): Overlays.message(p, title: title, text: lines, area: buffer.area, into: &buffer)
+        case .alarmLog(let log): AlarmLogOverlay.render(p, log, area: buffer.area, into: &buffer)
         }
     }
 }

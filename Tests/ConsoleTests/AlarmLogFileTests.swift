@@ -87,6 +87,28 @@ struct AlarmLogFileTests {
         #expect(recorder.recent.last?.contains("SEEK") == true, "the l overlay shows it too")
     }
 
+    @Test("a replay logs the recording's clock (started_at + t); without started_at, session time only")
+    func replayLogsTheRecordingsClock() throws {
+        let dir = makeTemporaryDirectory()
+        defer { removeTree(dir) }
+        for (startedAt, expected) in [("2026-11-24T08:00:00Z", "2026-11-24T08:00:40Z  t=40.0  RAISE"),
+                                      (nil, "t=40.0  RAISE"), ("2026-02-30T08:00:00Z", "t=40.0  RAISE")] as [(String?, String)] {
+            let path = dir + "/replay-\(startedAt ?? "none").log"
+            let recorder = AlarmRecorder(destination: .file(path))
+            var driver = SessionDriver(mode: .replay)
+            driver.handle(.decoded(.frame(Frame(t: 0, body: .session(SessionInfo(id: "S", startedAt: startedAt, arms: []))))),
+                          arrival: 0)
+            driver.handle(.decoded(.frame(Frame(t: 40, body: .alarm(AlarmReport(id: "PSM1.COLLISION", state: .raised,
+                                                                                 priority: .medium))))), arrival: 0)
+            driver.evaluateAlarms(arrivalNow: 0)
+            recorder.record(from: &driver)
+            #expect(recorder.path == path)
+            let lines = readFile(path)?.split(separator: "\n").map(String.init) ?? []
+            #expect(lines.first?.hasPrefix(expected) == true, "\(startedAt ?? "none"): \(lines)")
+            #expect(recorder.recent.first?.hasPrefix(expected) == true, "the l overlay shows the same")
+        }
+    }
+
     @Test("the default file: one per session under the XDG state directory, named from the session id and start")
     func defaultLocation() throws {
         #expect(AlarmLogFile.defaultDirectory(environment: ["XDG_STATE_HOME": "/s", "HOME": "/h"]) == "/s/surgtop")

@@ -132,22 +132,70 @@ struct ConsoleCommandTests {
         #expect(commands23 == [.acknowledgeAll])
     }
 
-    @Test("l opens the alarm log with its latest 30 lines; any key closes it")
+    @Test("l opens the alarm log on every entry, its file named; only Escape or l closes it")
     func alarmLog() {
         var m = model(.live)
+        m.alarmLogPath = "/var/log/surgtop/OR3.alarms.log"
         let commands24 = m.handle(.character("l"))
         #expect(commands24 == [.showAlarmLog])
-        m.perform(.showAlarmLog, playback: nil, alarmLog: [])
-        #expect(m.overlay == .message(title: "Alarm log", lines: ["No alarm activity yet."]))
-        let commands25 = m.handle(.character("A"))
-        #expect(commands25 == [], "the key that closes a message does nothing else")
-        #expect(m.overlay == nil)
-        let lines = (1...40).map { "entry \($0)" }
+        let lines = (1...400).map { "entry \($0)" }
         m.perform(.showAlarmLog, playback: nil, alarmLog: lines)
-        #expect(m.overlay == .message(title: "Alarm log", lines: Array(lines.suffix(30))))
-        let commands26 = m.handle(.resize)
-        #expect(commands26 == [], "a resize keeps the message")
-        #expect(m.overlay != nil)
+        guard case .alarmLog(let log) = m.overlay else {
+            Issue.record("no alarm log overlay: \(String(describing: m.overlay))")
+            return
+        }
+        #expect(log.lines == lines, "every entry, not the last 30")
+        #expect(log.path == "/var/log/surgtop/OR3.alarms.log")
+        #expect(log.bottom == 399, "it opens on the newest")
+        for key in [Key.character("A"), .character("a"), .character("q"), .character("x"), .resize, .tab] {
+            #expect(m.handle(key) == [], "\(key) does nothing else while the log is open")
+            #expect(m.overlay != nil, "\(key) does not close the log")
+        }
+        #expect(m.handle(.escape) == [])
+        #expect(m.overlay == nil)
+        m.perform(.showAlarmLog, playback: nil, alarmLog: lines)
+        #expect(m.handle(.character("l")) == [])
+        #expect(m.overlay == nil, "l closes it too")
+    }
+
+    @Test("the alarm log scrolls and searches: / text Enter, n and N; Escape cancels a search being typed")
+    func alarmLogScrollAndSearch() {
+        var m = model(.live)
+        let lines = (1...400).map { k in k % 50 == 0 ? "t=\(k).0  RAISE  ** LINK.primary.RTT  round trip" : "t=\(k).0  ACK  other" }
+        m.perform(.showAlarmLog, playback: nil, alarmLog: lines)
+        func log() -> AlarmLogBrowser? { if case .alarmLog(let l) = m.overlay { l } else { nil } }
+        _ = m.handle(.up)
+        _ = m.handle(.character("k"))
+        #expect(log()?.bottom == 397)
+        _ = m.handle(.home)
+        #expect(log()?.top(rows: 1) == 0)
+        _ = m.handle(.end)
+        #expect(log()?.bottom == 399)
+        _ = m.handle(.right)
+        #expect(log()?.column == 20, "→ shows more of long entries")
+        _ = m.handle(.left)
+        _ = m.handle(.left)
+        #expect(log()?.column == 0)
+        for key in [Key.character("/")] + "link.PRIMARY".map({ Key.character($0) }) + [.enter] { _ = m.handle(key) }
+        #expect(log()?.query == "link.PRIMARY")
+        #expect(log()?.editing == false)
+        #expect(log()?.match == 399, "the first match from the top of the view (one row here): t=400, the newest")
+        #expect(log()?.matchPosition?.count == 8)
+        #expect(log()?.matchPosition?.index == 8)
+        _ = m.handle(.character("n"))
+        #expect(log()?.match == 49, "n wraps around to the oldest match")
+        _ = m.handle(.character("N"))
+        _ = m.handle(.character("N"))
+        #expect(log()?.match == 349, "N goes back, wrapping")
+        #expect(log()!.top(rows: log()!.rows) <= 349 && log()!.bottom >= 349, "the match is in view")
+        _ = m.handle(.character("/"))
+        _ = m.handle(.character("z"))
+        _ = m.handle(.escape)
+        #expect(m.overlay != nil, "Escape ends the search being typed, not the log")
+        _ = m.handle(.enter)
+        for key in [Key.character("/")] + "nothing like this".map({ Key.character($0) }) + [.enter] { _ = m.handle(key) }
+        #expect(log()?.notFound == true)
+        #expect(log()?.match == nil)
     }
 
     @Test("the replay's controls change only through perform")

@@ -31,22 +31,23 @@ struct ConsoleLoopTests {
         #expect(console.terminal.bells.isEmpty)
     }
 
-    @Test("a change presents only the cells that changed: the wall clock, once a second")
-    func wallClockOncePerSecond() {
-        let console = FakeConsole(mode: .replay, script: Self.quietReplay, until: 20) { now in
-            "12:00:\(Int(now) + 10)"
-        }
+    @Test("a replay's header shows the recording's clock (started_at + t), never the console's")
+    func replayShowsTheRecordingsClock() {
+        let started = SourceEvent.decoded(.frame(Frame(t: 0, body: .session(
+            SessionInfo(id: "S", startedAt: "2026-11-24T08:00:00Z", arms: [])))))
+        let note = SourceEvent.decoded(.frame(Frame(t: 3485.5, body: .event(EventNote(kind: "note")))))
+        let console = FakeConsole(mode: .replay, script: [(0, .events([Feed.connected(), started, note, .state(.ended)]))],
+                                  until: 5) { _ in "23:59:59" }
         _ = console.loop.run()
-        let later = console.presents(in: 5.5..<20)
-        #expect(later.count == 14, "\(later.map(\.time))")
-        for present in later {
-            #expect(present.time - present.time.rounded(.down) <= ConsoleLoop.idleRefresh + 1e-9, "\(present.time)")
-            guard case .spans(let spans) = present.changes else {
-                Issue.record("a whole repaint at \(present.time)")
-                continue
-            }
-            #expect(spans.count == 1 && spans[0].y == 0 && spans[0].width <= 2, "\(spans)")
-        }
+        let header = console.terminal.presented.last?.buffer.text.split(separator: "\n").prefix(3).joined() ?? ""
+        #expect(header.contains("08:58:05 UTC"), "\(header)")
+        #expect(!header.contains("23:59:59"))
+
+        // Without started_at: session time only.
+        let plain = FakeConsole(mode: .replay, script: Self.quietReplay, until: 5) { _ in "23:59:59" }
+        _ = plain.loop.run()
+        let text = plain.terminal.presented.last?.buffer.text.split(separator: "\n").prefix(3).joined() ?? ""
+        #expect(!text.contains("23:59:59") && !text.contains("UTC"), "\(text)")
     }
 
     @Test("a resize repaints everything at the new size, at once; even to the same size")

@@ -85,7 +85,7 @@ struct AlarmDeviceTests {
         #expect(acked?.acknowledged == true)
         #expect(acked?.flashing == false)
         #expect(h.engine.highestPriority == .medium, "acknowledged alarms still count in the header")
-        #expect(h.log("LINK.primary.RTT").last?.text == "t=1.5  ACK  ** LINK.primary.RTT  primary round trip 250 ms ≥ 200 ms")
+        #expect(h.log("LINK.primary.RTT").last?.text == "t=1.5  ACK  ** LINK.primary.RTT  primary round trip 250 ms ≥ 200 ms (1 s mean)")
 
         h.run(from: 1.1, to: 5) { _ in linkBody(rtt: 250) }
         #expect(h.alarm("LINK.primary.RTT")?.acknowledged == true, "stays acknowledged while it lasts")

@@ -8,24 +8,30 @@ struct AlarmHistoryTests {
     @Test("the history keeps, per condition, peak priority, first raise, raises, seconds at each priority and the peak value")
     func history() {
         var h = AlarmHarness()
-        h.run(from: 0, to: 10) { t in linkBody(rtt: t < 5 ? 150 : 320) }      // low at 1, high at 6
-        h.run(from: 10.1, to: 20) { _ in linkBody(rtt: 50) }                  // clears at 12.1
-        h.run(from: 20.1, to: 30) { _ in linkBody(rtt: 210) }                 // medium at 21.1
+        // Levels follow the mean of the last second (10 samples): low at 1, medium at 5.2 and
+        // high at 5.8 as 320 ms samples replace 150 ms ones; once 50 ms samples come at 10.1 the
+        // mean is under 300 from 10.1, under 200 from 10.5 and under 100 from 10.9, so the alarm
+        // steps down 2 s after each (12.1 medium, 12.5 low) and clears at 12.9; 210 ms from
+        // 20.1 raises low at 20.4 and medium at 21.0.
+        h.run(from: 0, to: 10) { t in linkBody(rtt: t < 5 ? 150 : 320) }
+        h.run(from: 10.1, to: 20) { _ in linkBody(rtt: 50) }
+        h.run(from: 20.1, to: 30) { _ in linkBody(rtt: 210) }
         let record = h.history(of: "LINK.primary.RTT")
         #expect(record?.origin == .derived)
         #expect(record?.peakPriority == .high)
         #expect(record?.firstRaised == 1)
         #expect(record?.raises == 2)
-        #expect(abs((record?.secondsLow ?? 0) - 5) < 1e-9)
-        #expect(abs((record?.secondsHigh ?? 0) - 6.1) < 1e-9)
-        #expect(abs((record?.secondsMedium ?? 0) - 8.9) < 1e-9, "still open: counted up to the clock")
-        #expect(abs((record?.duration ?? 0) - 20) < 1e-9)
+        #expect(abs((record?.secondsLow ?? 0) - 5.2) < 1e-9, "4.2 + 0.4 + 0.6")
+        #expect(abs((record?.secondsHigh ?? 0) - 6.3) < 1e-9)
+        #expect(abs((record?.secondsMedium ?? 0) - 10) < 1e-9, "0.6 + 0.4 + 9, still open: counted up to the clock")
+        #expect(abs((record?.duration ?? 0) - 21.5) < 1e-9)
         #expect(record?.peakValue == 320)
-        #expect(record?.message == "primary round trip 320 ms ≥ 300 ms")
+        #expect(record?.peakUnit == "ms")
+        #expect(record?.message == "primary round trip 320 ms ≥ 300 ms (1 s mean)")
         #expect(record?.isOpen == true)
-        #expect(h.engine.raisesByPriority == [.low: 1, .medium: 1])
-        #expect(abs(h.engine.seconds(withHighest: .high) - 6.1) < 1e-9)
-        #expect(abs(h.engine.history(at: 40).first { $0.id == "LINK.primary.RTT" }!.secondsMedium - 18.9) < 1e-9)
+        #expect(h.engine.raisesByPriority == [.low: 2])
+        #expect(abs(h.engine.seconds(withHighest: .high) - 6.3) < 1e-9)
+        #expect(abs(h.engine.history(at: 40).first { $0.id == "LINK.primary.RTT" }!.secondsMedium - 20) < 1e-9)
 
         // For video and joint limits the peak is the lowest value.
         var g = AlarmHarness()

@@ -4,79 +4,97 @@ import Telemetry
 
 @Suite("Alarm engine: link, telemetry and hysteresis")
 struct AlarmLinkTests {
-    @Test("round trip ≥ 100 ms raises low only after 1 s sustained, naming the value and the threshold")
-    func rttRaisesAfterSustain() {
+    @Test("round trip ≥ 100 ms raises low once the mean of the last second reaches it, naming the mean and the threshold")
+    func rttRaisesOnTheMean() {
         var h = AlarmHarness()
         h.run(from: 0, to: 0.9) { _ in linkBody(rtt: 80) }
-        h.run(from: 1.0, to: 1.9) { _ in linkBody(rtt: 150) }
-        #expect(h.alarm("LINK.primary.RTT") == nil, "0.9 s at the level is not enough")
-        h.feed(linkBody(rtt: 150), at: 2.0)
+        h.run(from: 1.0, to: 1.1) { _ in linkBody(rtt: 150) }
+        #expect(h.alarm("LINK.primary.RTT") == nil, "mean of the last second (8 × 80, 2 × 150): 94 ms")
+        h.feed(linkBody(rtt: 150), at: 1.2)
         let alarm = h.alarm("LINK.primary.RTT")
         #expect(alarm?.priority == .low)
         #expect(alarm?.origin == .derived)
-        #expect(alarm?.message == "primary round trip 150 ms ≥ 100 ms")
-        #expect(alarm?.raisedAt == 2.0)
+        #expect(alarm?.message == "primary round trip 101 ms ≥ 100 ms (1 s mean)", "7 × 80 and 3 × 150")
+        #expect(alarm?.raisedAt == 1.2)
         #expect(alarm?.source == "primary")
-        #expect(alarm?.value == 150)
-        #expect(h.log("LINK.primary.RTT").map(\.text) == ["t=2.0  RAISE  * LINK.primary.RTT  primary round trip 150 ms ≥ 100 ms"])
+        #expect(h.log("LINK.primary.RTT").map(\.text) == ["t=1.2  RAISE  * LINK.primary.RTT  primary round trip 101 ms ≥ 100 ms (1 s mean)"])
+        h.run(from: 1.3, to: 2.5) { _ in linkBody(rtt: 150) }
+        #expect(h.alarm("LINK.primary.RTT")?.message == "primary round trip 150 ms ≥ 100 ms (1 s mean)")
+        #expect(h.alarm("LINK.primary.RTT")?.value == 150)
     }
 
-    @Test("a rising round trip escalates the one entry in place, each level after 1 s at it")
+    @Test("a rising round trip escalates the one entry in place, each level once the mean reaches it")
     func escalationInPlace() {
         var h = AlarmHarness()
         h.run(from: 0, to: 4.9) { _ in linkBody(rtt: 150) }
-        h.run(from: 5, to: 5.9) { _ in linkBody(rtt: 245) }
-        #expect(h.alarm("LINK.primary.RTT")?.priority == .low)
-        h.feed(linkBody(rtt: 245), at: 6.0)
-        #expect(h.alarm("LINK.primary.RTT")?.priority == .medium)
-        #expect(h.alarm("LINK.primary.RTT")?.message == "primary round trip 245 ms ≥ 200 ms")
+        h.run(from: 5, to: 5.4) { _ in linkBody(rtt: 245) }
+        #expect(h.alarm("LINK.primary.RTT")?.priority == .low, "mean 197.5 ms")
+        h.feed(linkBody(rtt: 245), at: 5.5)
+        #expect(h.alarm("LINK.primary.RTT")?.priority == .medium, "mean 207 ms")
         #expect(h.alarm("LINK.primary.RTT")?.raisedAt == 1.0, "the entry keeps its raise time")
-        h.run(from: 6.1, to: 11) { t in linkBody(rtt: t < 10 ? 245 : 350) }
+        h.run(from: 5.6, to: 6.5) { _ in linkBody(rtt: 245) }
+        #expect(h.alarm("LINK.primary.RTT")?.message == "primary round trip 245 ms ≥ 200 ms (1 s mean)")
+        h.run(from: 6.6, to: 11) { t in linkBody(rtt: t < 10 ? 245 : 350) }
         #expect(h.alarm("LINK.primary.RTT")?.priority == .high)
         #expect(h.ids.filter { $0 == "LINK.primary.RTT" }.count == 1)
         #expect(h.actions("LINK.primary.RTT") == [.raise, .escalate, .escalate])
-        #expect(h.log("LINK.primary.RTT").map(\.time) == [1.0, 6.0, 11.0])
-        #expect(h.log("LINK.primary.RTT").last?.text == "t=11.0  ESCALATE  *** LINK.primary.RTT (was **)  primary round trip 350 ms ≥ 300 ms")
+        #expect(h.log("LINK.primary.RTT").map(\.time) == [1.0, 5.5, 10.5])
+        #expect(h.log("LINK.primary.RTT").last?.text == "t=10.5  ESCALATE  *** LINK.primary.RTT (was **)  primary round trip 308 ms ≥ 300 ms (1 s mean)")
     }
 
-    @Test("de-escalation waits 2 s at the lower level, and the alarm clears 2 s after the condition ends")
+    @Test("de-escalation waits 2 s with the mean below the level, and the alarm clears 2 s after the mean is below every level")
     func deescalationAndClear() {
         var h = AlarmHarness()
         h.run(from: 0, to: 10) { _ in linkBody(rtt: 350) }
         #expect(h.alarm("LINK.primary.RTT")?.priority == .high)
-        h.run(from: 10.1, to: 12.0) { _ in linkBody(rtt: 250) }
+        // 250 from 10.1: the mean is under 300 from 10.6 (6 × 250, 4 × 350: 290 ms).
+        h.run(from: 10.1, to: 12.5) { _ in linkBody(rtt: 250) }
         #expect(h.alarm("LINK.primary.RTT")?.priority == .high, "1.9 s below the high threshold")
-        h.feed(linkBody(rtt: 250), at: 12.1)
+        h.feed(linkBody(rtt: 250), at: 12.6)
         #expect(h.alarm("LINK.primary.RTT")?.priority == .medium)
-        h.run(from: 12.2, to: 20.0) { _ in linkBody(rtt: 250) }
-        h.run(from: 20.1, to: 22.0) { _ in linkBody(rtt: 60) }
-        #expect(h.alarm("LINK.primary.RTT")?.priority == .medium, "still listed 1.9 s after the condition ended")
-        #expect(h.alarm("LINK.primary.RTT")?.message == "primary round trip 250 ms ≥ 200 ms",
-                "the message keeps the last reading at which the condition held")
-        h.feed(linkBody(rtt: 60), at: 22.1)
+        h.run(from: 12.7, to: 20.0) { _ in linkBody(rtt: 250) }
+        // 60 from 20.1: the mean is under 200 from 20.3 and under 100 from 20.8.
+        h.run(from: 20.1, to: 22.7) { _ in linkBody(rtt: 60) }
+        #expect(h.alarm("LINK.primary.RTT")?.priority == .low, "medium ended at 22.3, low was seen until 20.7")
+        #expect(h.alarm("LINK.primary.RTT")?.message.hasSuffix("ms ≥ 100 ms (1 s mean)") == true,
+                "the message states the threshold of the listed level, with the last mean that held")
+        h.feed(linkBody(rtt: 60), at: 22.8)
         #expect(h.alarm("LINK.primary.RTT") == nil)
-        #expect(h.actions("LINK.primary.RTT") == [.raise, .deescalate, .clear])
-        #expect(h.log("LINK.primary.RTT").map(\.time) == [1.0, 12.1, 22.1])
+        #expect(h.actions("LINK.primary.RTT") == [.raise, .deescalate, .deescalate, .clear])
+        #expect(h.log("LINK.primary.RTT").map(\.time) == [1.0, 12.6, 22.3, 22.8])
         #expect(h.log("LINK.primary.RTT")[1].previous == .high)
     }
 
-    @Test("a drop from high to nothing clears in one step; a brief return within 2 s lands at the level seen")
-    func dropStraightToClear() {
+    @Test("a CLEAR says the condition is over, with the value now, not the raise condition as if it held")
+    func clearLineSaysItIsOver() {
+        var h = AlarmHarness()
+        h.run(from: 0, to: 5) { _ in linkBody(rtt: 150) }
+        h.run(from: 5.1, to: 9) { _ in linkBody(rtt: 50) }
+        let clear = h.log("LINK.primary.RTT").last
+        #expect(clear?.action == .clear)
+        // The mean is under 100 ms from 5.6 (5 × 50, 5 × 150 is 100): cleared 2 s later.
+        #expect(clear?.text == "t=7.6  CLEAR  * LINK.primary.RTT  condition over, now 50 ms; was: primary round trip 100 ms ≥ 100 ms (1 s mean)")
+    }
+
+    @Test("a drop from high steps down as the mean falls, and clears 2 s after the mean is below every level")
+    func dropToClear() {
         var h = AlarmHarness()
         h.run(from: 0, to: 5) { _ in linkBody(rtt: 350) }
         h.run(from: 5.1, to: 8) { _ in linkBody(rtt: 50) }
         #expect(h.alarm("LINK.primary.RTT") == nil)
-        #expect(h.actions("LINK.primary.RTT") == [.raise, .clear])
+        #expect(h.actions("LINK.primary.RTT").first == .raise)
+        #expect(h.actions("LINK.primary.RTT").last == .clear)
+        // The mean is under 100 ms from 5.9: cleared 2 s later.
+        #expect(h.log("LINK.primary.RTT").last?.time == 7.9)
 
+        // A brief return (0.2 s at 150 ms) does not lift the mean of the second to any level.
         var g = AlarmHarness()
         g.run(from: 0, to: 5) { _ in linkBody(rtt: 350) }
         g.run(from: 5.1, to: 6.5) { _ in linkBody(rtt: 50) }
         g.run(from: 6.6, to: 6.7) { _ in linkBody(rtt: 150) }
-        g.run(from: 6.8, to: 7.2) { _ in linkBody(rtt: 50) }
-        #expect(g.alarm("LINK.primary.RTT")?.priority == .low, "low was seen within the last 2 s")
-        g.run(from: 7.3, to: 9) { _ in linkBody(rtt: 50) }
+        g.run(from: 6.8, to: 9) { _ in linkBody(rtt: 50) }
         #expect(g.alarm("LINK.primary.RTT") == nil)
-        #expect(g.actions("LINK.primary.RTT") == [.raise, .deescalate, .clear])
+        #expect(g.log("LINK.primary.RTT").last?.time == 7.9)
     }
 
     @Test("a value hovering at a threshold for 20 s raises once and does not chatter")
@@ -90,14 +108,15 @@ struct AlarmLinkTests {
         #expect(h.alarm("LINK.primary.RTT")?.priority == .medium)
         #expect(h.alarm("LINK.primary.RTT")?.raisedAt == 1.0)
         h.run(from: 20.1, to: 30) { _ in linkBody(rtt: 90) }
-        // Below 200 since 19.5, absent since 20.1: medium until 21.5, low until 22.1.
+        // The mean is below 200 from 20.0 and below 100 from 21.0 (it took 198 ms samples from
+        // 19.5): medium until 22.0, low until 23.0.
         #expect(h.actions("LINK.primary.RTT") == [.raise, .deescalate, .clear])
-        #expect(h.log("LINK.primary.RTT").map(\.time) == [1.0, 21.5, 22.1])
+        #expect(h.log("LINK.primary.RTT").map(\.time) == [1.0, 22.0, 23.0])
 
-        // Brief excursions (0.5 s) never sustain the level: nothing is raised at all.
+        // Excursions above the threshold whose mean stays under it raise nothing at all.
         var g = AlarmHarness()
         g.run(from: 0, to: 20) { t in
-            linkBody(rtt: Int((t / 0.5).rounded(.down)) % 2 == 0 ? 105 : 95)
+            linkBody(rtt: Int((t / 0.5).rounded(.down)) % 2 == 0 ? 104 : 94)
         }
         #expect(g.entries.isEmpty)
     }
@@ -107,29 +126,29 @@ struct AlarmLinkTests {
         var h = AlarmHarness()
         h.run(from: 0, to: 1) { _ in linkBody(jitter: 60, loss: 1.2) }
         #expect(h.alarm("LINK.primary.JITTER")?.priority == .high)
-        #expect(h.alarm("LINK.primary.JITTER")?.message == "primary jitter 60 ms ≥ 50 ms")
+        #expect(h.alarm("LINK.primary.JITTER")?.message == "primary jitter 60 ms ≥ 50 ms (1 s mean)")
         #expect(h.alarm("LINK.primary.LOSS")?.priority == .medium)
-        #expect(h.alarm("LINK.primary.LOSS")?.message == "primary packet loss 1.2 % ≥ 1 %")
+        #expect(h.alarm("LINK.primary.LOSS")?.message == "primary packet loss 1.2 % ≥ 1 % (1 s mean)")
 
         var g = AlarmHarness()
         g.run(from: 0, to: 1) { _ in linkBody(jitter: 12.34, loss: 0.5) }
-        #expect(g.alarm("LINK.primary.JITTER")?.message == "primary jitter 12.3 ms ≥ 10 ms")
+        #expect(g.alarm("LINK.primary.JITTER")?.message == "primary jitter 12.3 ms ≥ 10 ms (1 s mean)")
         #expect(g.alarm("LINK.primary.LOSS")?.priority == .low, "exactly at the threshold counts")
         g.run(from: 1.1, to: 2) { _ in linkBody(jitter: 9.9, loss: 0.49) }
-        g.run(from: 2.1, to: 3.2) { _ in linkBody(jitter: 9.9, loss: 0.49) }
+        g.run(from: 2.1, to: 4.1) { _ in linkBody(jitter: 9.9, loss: 0.49) }
         #expect(g.ids.isEmpty)
     }
 
-    @Test("video below 24 fps is medium after 1 s; 24 fps is fine")
+    @Test("video whose mean over the last second is below 24 fps is medium; 24 fps is fine")
     func videoRate() {
         var h = AlarmHarness()
         h.run(from: 0, to: 3) { _ in linkBody(fps: 24) }
         #expect(h.ids.isEmpty)
-        h.run(from: 3.1, to: 4.0) { _ in linkBody(fps: 18) }
-        #expect(h.ids.isEmpty)
-        h.feed(linkBody(fps: 18), at: 4.1)
+        h.feed(linkBody(fps: 18), at: 3.1)
+        #expect(h.alarm("LINK.primary.VIDEO")?.priority == .medium, "the mean is 23.4 fps")
+        h.run(from: 3.2, to: 4.1) { _ in linkBody(fps: 18) }
         #expect(h.alarm("LINK.primary.VIDEO")?.priority == .medium)
-        #expect(h.alarm("LINK.primary.VIDEO")?.message == "primary video 18 fps < 24 fps")
+        #expect(h.alarm("LINK.primary.VIDEO")?.message == "primary video 18 fps < 24 fps (1 s mean)")
     }
 
     @Test("the primary path down while the backup is up is medium at once; no path up is high")

@@ -93,7 +93,7 @@ import Testing
                 let position = 1.5 - x * 0.3   // yaw −1.5…1.5: 0 … 12 % of the range from the limit
                 let effort = x * 3             // of 3
                 h.run(from: 1, to: 3) { t in
-                    t.truncatingRemainder(dividingBy: 0.2) < 0.05
+                    Int((t * 10).rounded()) % 2 == 0
                         ? linkBody(rtt: rtt, jitter: jitter, loss: loss, fps: fps)
                         : armBody(state: .enabled, position: [position, 0.1, 0], effort: [effort, 0, 0])
                 }

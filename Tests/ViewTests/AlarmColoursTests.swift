@@ -126,7 +126,8 @@ private struct EngineAndScreen {
         try checkLink(settings, .videoFps, 60, id: "LINK.primary.VIDEO", expected: nil)
     }
 
-    /// Bandwidth and video delay have no alarm and no setting: however bad, no marker and no colour.
+    /// Without a declared minimum bandwidth, bandwidth has no alarm; video delay never has one:
+    /// however bad, no marker and no colour.
     @Test func bandwidthAndVideoDelayArePlain() throws {
         for settings in bothSettings {
             try checkLink(settings, .bandwidth, 1, id: "LINK.primary.BANDWIDTH", expected: nil)
@@ -137,6 +138,20 @@ private struct EngineAndScreen {
         #expect(run.engine.alarms.isEmpty)
         let b = run.render(.link, width: 60)
         #expect(!b.lines.joined().contains("*"))
+    }
+
+    /// A session that declares the bandwidth it needs: bandwidth below it is the bandwidth
+    /// alarm's medium, on screen as in the list; above it, plain.
+    @Test func bandwidthBelowTheDeclaredMinimumIsMarked() throws {
+        for (mbps, expected) in [(90.0, AlarmPriority.medium), (200, nil)] as [(Double, AlarmPriority?)] {
+            var run = EngineAndScreen(.defaults)
+            run.builder.apply(0, .session(SessionInfo(id: "OR3", minBandwidthMbps: 150, arms: [EngineAndScreen.arm])))
+            run.hold(.link(LinkSample(path: "primary", up: true, bandwidthMbps: mbps)))
+            #expect(run.raised("LINK.primary.BANDWIDTH") == expected)
+            let row = try #require(linkRow(run.render(.link, width: 60), .bandwidth))
+            #expect(row.marker == (expected?.marker ?? ""))
+            #expect(row.fg == alarmColour(expected))
+        }
     }
 
     // MARK: joints

@@ -73,8 +73,12 @@ enum Fixture {
     static func realistic() -> SessionState {
         var b = SessionBuilder()
         b.session()
+        // The primary path degraded over its last second, long enough for its alarms (the mean
+        // of the last second decides them, and the screen's colours).
         b.linkHistory(until: end) { t in
-            LinkSample(rttMs: 112 + 20 * sin(t), jitterMs: 3.1 + sin(t / 3), lossPct: 0.1, bandwidthMbps: 48,
+            t > end - 0.95
+                ? LinkSample(rttMs: 231.5, jitterMs: 4.2, lossPct: 3.4, bandwidthMbps: 48, videoFps: 22)
+                : LinkSample(rttMs: 112 + 20 * sin(t), jitterMs: 3.1 + sin(t / 3), lossPct: 0.1, bandwidthMbps: 48,
                        videoFps: 59.9, videoDelayMs: 140)
         }
         b.linkHistory(path: "backup", until: end - 20, seconds: 10) { _ in

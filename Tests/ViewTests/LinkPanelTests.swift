@@ -24,13 +24,14 @@ import Testing
         // Video 22 fps is under 24: the video alarm's medium, yellow, "**".
         #expect(lines.contains { $0.contains("Video     22.0 fps  **  ") })
         #expect(b.style(of: "22.0", in: area)?.fg == .yellow)
-        // The sparkline's last bar (the spike) is red, earlier healthy bars green.
+        // The sparkline's last bars (the last second's spike) are red, earlier healthy bars green.
         let loss = try #require(b.find("Loss      3.40", in: area))
         var end = loss.x + 1
         while b[end, loss.y].character != "│" { end += 1 }
         let lastBar = b[end - 1, loss.y]
         #expect(lastBar.character == "█" && lastBar.style.fg == .red)
-        #expect(b[end - 2, loss.y].style.fg == .green)
+        #expect(b[end - 2, loss.y].style.fg == .red)
+        #expect((loss.x..<end - 10).contains { b[$0, loss.y].character != " " && b[$0, loss.y].style.fg == .green })
     }
 
     @Test func primaryAndBackupSideBySideWhenThereIsRoom() throws {

@@ -75,6 +75,35 @@ struct AlarmConditions: Sendable {
         all[i].readingGeneration = generation
     }
 
+    /// Feeds condition `i`'s window the points of `series` it has not seen.
+    private mutating func feed(_ i: Int, _ series: TimeSeries, seconds: Double) {
+        let points = series.points
+        guard let last = points.last else { return }
+        if last.t < all[i].window.newest { all[i].window.reset() }  // a new session, a seek
+        let newest = all[i].window.newest
+        var k = points.count
+        while k > 0, points[k - 1].t > newest, points.count - k < LevelWindow.capacity { k -= 1 }
+        for j in k..<points.count { all[i].window.add(t: points[j].t, value: points[j].value, seconds: seconds) }
+    }
+
+    /// Reads a measured value: its level is that of the mean of its window, once the window
+    /// covers `sustain_s` (a value that has just appeared has no level yet).
+    private mutating func measure(_ i: Int, _ series: TimeSeries, _ settings: AlarmSettings,
+                                  level: (Double) -> AlarmPriority?) {
+        feed(i, series, seconds: settings.sustainSeconds)
+        guard let mean = all[i].window.mean else { return }
+        set(i, all[i].window.covers(seconds: settings.sustainSeconds) ? level(mean) : nil, value: mean)
+    }
+
+    /// LINK.<path>.BANDWIDTH of link `k`, made the first time the session declares a minimum
+    /// (and remade when it declares another).
+    private mutating func bandwidthCondition(_ k: Int, _ slot: LinkSlot, minimum: Double) -> Int {
+        if let i = slot.bandwidth, all[i].rule == .bandwidth(minimum: minimum) { return i }
+        let i = add(id: "LINK.\(slot.path).BANDWIDTH", rule: .bandwidth(minimum: minimum), subject: slot.subject, source: slot.path)
+        linkSlots[k].bandwidth = i
+        return i
+    }
+
     private mutating func readLinks(_ state: SessionState, _ settings: AlarmSettings) {
         let n = state.links.count
         guard n > 0 else { return }
@@ -92,11 +121,17 @@ struct AlarmConditions: Sendable {
             }
             // The levels are `AlarmSettings`' rules (ConditionLevels.swift), which the console's
             // colours use too.
-            let latest = state.links[k].latest
-            if let v = latest[.rtt] { set(slot.rtt, settings.linkLevel(.rtt, v), value: v) }
-            if let v = latest[.jitter] { set(slot.jitter, settings.linkLevel(.jitter, v), value: v) }
-            if let v = latest[.loss] { set(slot.loss, settings.linkLevel(.loss, v), value: v) }
-            if let v = latest[.videoFps] { set(slot.video, settings.linkLevel(.videoFps, v), value: v) }
+            // Each on the mean of its last `sustain_s` of samples (LevelWindow).
+            let history = state.links[k].history
+            for (metric, i) in [(LinkMetric.rtt, slot.rtt), (.jitter, slot.jitter), (.loss, slot.loss), (.videoFps, slot.video)] {
+                guard let series = history[metric] else { continue }
+                measure(i, series, settings) { settings.linkLevel(metric, $0) }
+            }
+            if let minimum = settings.bandwidthMinimum(declared: state.info?.minBandwidthMbps),
+               let series = history[.bandwidth] {
+                let i = bandwidthCondition(k, slot, minimum: minimum)
+                measure(i, series, settings) { settings.bandwidthLevel($0, minimum: minimum) }
+            }
         }
         guard anyDown else { return }
         if n >= 2 {
@@ -149,20 +184,29 @@ struct AlarmConditions: Sendable {
             armSlot(k, state.arms[k].descriptor)
             let slot = armSlots[k]
             if let level = settings.armFaultLevel(state.arms[k].state) { set(slot.fault, level) }
-            if let position = state.arms[k].position {
-                for j in 0..<min(position.count, slot.limit.count) where slot.limit[j] >= 0 {
+            // Each joint on the mean of its last `sustain_s` of samples (LevelWindow): the
+            // position's history for its limits, the effort's magnitude as it arrives.
+            let history = state.arms[k].positionHistory
+            if state.arms[k].position != nil {
+                for j in 0..<min(history.count, slot.limit.count) where slot.limit[j] >= 0 {
                     let i = slot.limit[j], lo = slot.lower[j], hi = slot.upper[j]
-                    let p = position[j]
-                    guard let pct = AlarmSettings.limitMarginPct(position: p, min: lo, max: hi) else { continue }
-                    set(i, settings.jointLimitLevel(marginPct: pct), value: pct, value2: p)
+                    feed(i, history[j], seconds: settings.sustainSeconds)
+                    guard let p = all[i].window.mean,
+                          let pct = AlarmSettings.limitMarginPct(position: p, min: lo, max: hi) else { continue }
+                    let covered = all[i].window.covers(seconds: settings.sustainSeconds)
+                    set(i, covered ? settings.jointLimitLevel(marginPct: pct) : nil, value: pct, value2: p)
                 }
             }
-            if let effort = state.arms[k].effort {
+            if let effort = state.arms[k].effort, let t = state.arms[k].lastUpdate?.sessionTime {
                 for j in 0..<min(effort.count, slot.effort.count) where slot.effort[j] >= 0 {
                     let i = slot.effort[j], maximum = slot.effortMax[j]
-                    let e = effort[j]
-                    guard let pct = AlarmSettings.effortPct(effort: e, max: maximum) else { continue }
-                    set(i, settings.effortLevel(pct: pct), value: pct, value2: e)
+                    if t < all[i].window.newest { all[i].window.reset() }
+                    if t > all[i].window.newest {
+                        all[i].window.add(t: t, value: abs(effort[j]), seconds: settings.sustainSeconds)
+                    }
+                    guard let e = all[i].window.mean, let pct = AlarmSettings.effortPct(effort: e, max: maximum) else { continue }
+                    let covered = all[i].window.covers(seconds: settings.sustainSeconds)
+                    set(i, covered ? settings.effortLevel(pct: pct) : nil, value: pct, value2: e)
                 }
             }
         }
@@ -196,7 +240,10 @@ struct AlarmConditions: Sendable {
         }
         var keep = [Bool](repeating: false, count: all.count)
         for i in 0...Self.recordingFailedIndex { keep[i] = true }  // the fixed conditions
-        for s in linkSlots { for i in [s.rtt, s.jitter, s.loss, s.video, s.down] { keep[i] = true } }
+        for s in linkSlots {
+            for i in [s.rtt, s.jitter, s.loss, s.video, s.down] { keep[i] = true }
+            if let i = s.bandwidth { keep[i] = true }
+        }
         for s in armSlots {
             keep[s.fault] = true
             for i in s.limit + s.effort where i >= 0 { keep[i] = true }
@@ -230,6 +277,7 @@ struct AlarmConditions: Sendable {
             linkSlots[k].loss = newIndex[linkSlots[k].loss]
             linkSlots[k].video = newIndex[linkSlots[k].video]
             linkSlots[k].down = newIndex[linkSlots[k].down]
+            linkSlots[k].bandwidth = linkSlots[k].bandwidth.map { newIndex[$0] }
         }
         for k in armSlots.indices {
             armSlots[k].fault = newIndex[armSlots[k].fault]
@@ -254,6 +302,7 @@ struct AlarmConditions: Sendable {
                 let old = all[i]
                 var fresh = DerivedCondition(id: id, rule: rule, subject: subject, source: source)
                 fresh.tracker = old.tracker
+                fresh.window = old.window
                 fresh.shown = old.shown
                 fresh.listing = old.listing
                 fresh.record = old.record
@@ -328,6 +377,8 @@ private struct LinkSlot: Sendable {
     /// The path's name for messages (control characters removed).
     var subject: String
     var rtt, jitter, loss, video, down: Int
+    /// LINK.<path>.BANDWIDTH, once the session declares the bandwidth it needs.
+    var bandwidth: Int?
 }
 
 private struct ArmSlot: Sendable {

@@ -153,11 +153,14 @@ public struct AlarmEngine: Sendable {
         if !fresh && conditions.all[i].listing == nil && conditions.all[i].tracker.isIdle { return }
         if !fresh { conditions.all[i].reading = .none }
         let reading = conditions.all[i].reading
-        let sustain = conditions.all[i].rule.sustains ? settings.sustainSeconds : 0
-        let change = conditions.all[i].tracker.step(raw: reading.raw, at: t, sustain: sustain,
+        // A measured value's sustain is its level window (AlarmConditions.measure): its mean
+        // over the last `sustain_s` already decides the level, so the tracker raises at once.
+        let change = conditions.all[i].tracker.step(raw: reading.raw, at: t, sustain: 0,
                                                 clearAfter: settings.clearAfterSeconds)
-        // The message states the latest reading at which the condition was present.
-        if reading.raw != nil { conditions.all[i].shown = reading }
+        // The message states the latest reading that held at the listed priority, so a medium
+        // alarm waiting to de-escalate still says what made it medium.
+        let listed = conditions.all[i].tracker.displayed
+        if let raw = reading.raw, listed.map({ raw >= $0 }) ?? true { conditions.all[i].shown = reading }
         if let change {
             switch change {
             case .raise(let p):
@@ -403,7 +406,11 @@ public struct AlarmEngine: Sendable {
     private mutating func log(_ action: AlarmLogEntry.Action, _ t: Double, condition i: Int,
                               priority: AlarmPriority, previous: AlarmPriority? = nil) {
         let c = conditions.all[i]
-        let message = settings.message(rule: c.rule, subject: c.subject, listed: priority, reading: c.shown)
+        var message = settings.message(rule: c.rule, subject: c.subject, listed: priority, reading: c.shown)
+        if action == .clear {
+            message = settings.clearMessage(rule: c.rule, subject: c.subject, was: message,
+                                            now: conditions.isFresh(i) ? c.reading : .none)
+        }
         log(AlarmLogEntry(time: t, action: action, id: c.id, origin: .derived, priority: priority,
                           previous: previous, message: message))
     }

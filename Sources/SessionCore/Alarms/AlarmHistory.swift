@@ -28,6 +28,8 @@ struct AlarmHistory: Sendable {
         var peak = AlarmReading.none
         /// The robot's message (device), or the message a pruned condition was left with.
         var deviceMessage: String?
+        /// The unit of the peak value (derived).
+        var peakUnit: String?
 
         init(id: String, origin: AlarmOrigin, source: String?, condition: Int?, firstRaised: Double) {
             self.id = id
@@ -43,7 +45,9 @@ struct AlarmHistory: Sendable {
     mutating func record(forCondition i: Int, _ condition: DerivedCondition, at t: Double) -> Int? {
         if let r = condition.record { return r }
         guard records.count < limit else { return nil }
-        records.append(Record(id: condition.id, origin: .derived, source: condition.source, condition: i, firstRaised: t))
+        var record = Record(id: condition.id, origin: .derived, source: condition.source, condition: i, firstRaised: t)
+        record.peakUnit = condition.rule.peakUnit
+        records.append(record)
         return records.count - 1
     }
 
@@ -130,7 +134,7 @@ struct AlarmHistory: Sendable {
             out.append(AlarmRecord(id: r.id, origin: r.origin, source: r.source, peakPriority: r.peakPriority,
                                    firstRaised: r.firstRaised, raises: r.raises, secondsLow: r.seconds[0],
                                    secondsMedium: r.seconds[1], secondsHigh: r.seconds[2], peakValue: r.peak.value,
-                                   message: message(r), isOpen: false))
+                                   peakUnit: r.peakUnit, message: message(r), isOpen: false))
         }
         for listing in open {
             guard let r = listing.record, !listing.latched else { continue }

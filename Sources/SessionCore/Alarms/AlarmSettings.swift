@@ -57,7 +57,8 @@ public struct AlarmSettings: Sendable, Equatable {
     public var videoFpsBelow: Double = 24
 
     // MARK: timing
-    /// How long a measured value must stay at a level before it raises or escalates to it.
+    /// The window a measured value is judged on: the mean of its samples over this many seconds
+    /// decides its level (`LevelWindow`).
     public var sustainSeconds: Double = 1
     /// How long a condition must stay absent (or below its level) before it clears (de-escalates).
     public var clearAfterSeconds: Double = 2
@@ -141,6 +142,10 @@ public struct AlarmSettings: Sendable, Equatable {
         levels(lossPct, "link.loss_pct")
         if !(videoFpsBelow.isFinite && videoFpsBelow >= 0) { out.append(("link.video_fps_below", "must be a frame rate, 0 or more")) }
         nonNegative(sustainSeconds, "timing.sustain_s")
+        // The level window keeps at most `LevelWindow.capacity` samples of 0.1 s.
+        if sustainSeconds.isFinite && sustainSeconds > 300 {
+            out.append(("timing.sustain_s", "must be at most 300 seconds, found \(NumberText.trimmed(sustainSeconds, 3))"))
+        }
         nonNegative(clearAfterSeconds, "timing.clear_after_s")
         nonNegative(staleSeconds, "telemetry.stale_s")
         if gapCount < 1 { out.append(("telemetry.gap_count", "must be a whole number, 1 or more, found \(gapCount)")) }

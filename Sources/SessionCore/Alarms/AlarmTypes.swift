@@ -139,6 +139,8 @@ public struct AlarmRecord: Sendable, Equatable {
     /// The worst value seen while listed (highest round trip, lowest video rate, closest approach
     /// to a joint limit in % of range…); nil for conditions without a value.
     public var peakValue: Double?
+    /// The unit of `peakValue` ("ms", "% of range from its limit"); nil without one.
+    public var peakUnit: String? = nil
     /// The message at the peak (derived: the peak value at the peak priority; device: the latest text).
     public var message: String
     /// Still listed when the history was taken.

@@ -13,7 +13,8 @@ import Telemetry
 extension AlarmSettings {
     // MARK: link
 
-    /// Whether `metric` has an alarm (bandwidth and video delay have none: shown plainly).
+    /// Whether `metric` has a threshold alarm of its own settings (bandwidth's depends on the
+    /// session: see `bandwidthLevel`; video delay has none: shown plainly).
     public static func hasAlarm(_ metric: LinkMetric) -> Bool {
         switch metric {
         case .rtt, .jitter, .loss, .videoFps: true
@@ -33,6 +34,20 @@ extension AlarmSettings {
         case .videoFps: return value < videoFpsBelow ? .medium : nil
         case .bandwidth, .videoDelay: return nil
         }
+    }
+
+    /// The bandwidth a session declares it needs (`min_bandwidth_mbps`), when usable: a finite
+    /// number above 0. Without it bandwidth has no alarm.
+    public func bandwidthMinimum(declared: Double?) -> Double? {
+        guard let declared, declared.isFinite, declared > 0 else { return nil }
+        return declared
+    }
+
+    /// LINK.<path>.BANDWIDTH: medium below the bandwidth the session needs. A path reported
+    /// down raises no bandwidth alarm (LINK.<path>.DOWN covers it).
+    public func bandwidthLevel(_ value: Double, minimum: Double?, pathUp: Bool? = true) -> AlarmPriority? {
+        guard pathUp != false, let minimum = bandwidthMinimum(declared: minimum) else { return nil }
+        return value < minimum ? .medium : nil
     }
 
     // MARK: joints

@@ -4,6 +4,8 @@ import Telemetry
 /// descriptor figures its message needs.
 enum AlarmRule: Sendable, Equatable {
     case rtt, jitter, loss, video, pathDown
+    /// LINK.<path>.BANDWIDTH: below the session's declared `min_bandwidth_mbps`.
+    case bandwidth(minimum: Double)
     case allDown, telemetryLost, sequenceGaps, telemetryVersion, telemetryDropped, telemetryIgnored
     case recordingFailed
     case armFault
@@ -11,19 +13,10 @@ enum AlarmRule: Sendable, Equatable {
     case effort(unit: JointUnit, max: Double)
     case instrumentFault, instrumentUses
 
-    /// Measured values must hold their level for the sustain time; states raise at once.
-    var sustains: Bool {
-        switch self {
-        case .rtt, .jitter, .loss, .video, .jointLimit, .effort: true
-        case .pathDown, .allDown, .telemetryLost, .sequenceGaps, .telemetryVersion, .telemetryDropped, .telemetryIgnored, .armFault,
-             .instrumentFault, .instrumentUses, .recordingFailed: false
-        }
-    }
-
     /// Whether a lower value is worse (for the peak value of the report).
     var lowerIsWorse: Bool {
         switch self {
-        case .video, .jointLimit, .instrumentUses: true
+        case .video, .bandwidth, .jointLimit, .instrumentUses: true
         default: false
         }
     }
@@ -67,6 +60,8 @@ struct DerivedCondition: Sendable {
     let subject: String
     let source: String?
     var tracker = LevelTracker()
+    /// The last `sustain_s` of samples of a measured value, whose mean decides its level.
+    var window = LevelWindow()
     /// The latest reading, and the evaluation that made it.
     var reading = AlarmReading.none
     var readingGeneration: UInt32 = 0
@@ -92,19 +87,22 @@ extension AlarmSettings {
         return message(rule: rule, subject: subject, priority: level, reading: reading)
     }
 
-    /// The message of a derived condition at `priority`, naming the value and the threshold.
+    /// The message of a derived condition at `priority`, naming the value and the threshold,
+    /// each number with its unit, joint positions in degrees or millimetres.
     func message(rule: AlarmRule, subject: String, priority: AlarmPriority, reading r: AlarmReading) -> String {
         let v = r.value.map { $0 } ?? .nan
         func n(_ x: Double, _ d: Int) -> String { x.isNaN ? "?" : NumberText.trimmed(x, d) }
         switch rule {
         case .rtt:
-            return "\(subject) round trip \(n(v, 1)) ms ≥ \(n(rttMs[priority], 3)) ms"
+            return "\(subject) round trip \(n(v, 1)) ms ≥ \(n(rttMs[priority], 3)) ms\(meanNote)"
         case .jitter:
-            return "\(subject) jitter \(n(v, 1)) ms ≥ \(n(jitterMs[priority], 3)) ms"
+            return "\(subject) jitter \(n(v, 1)) ms ≥ \(n(jitterMs[priority], 3)) ms\(meanNote)"
         case .loss:
-            return "\(subject) packet loss \(n(v, 2)) % ≥ \(n(lossPct[priority], 3)) %"
+            return "\(subject) packet loss \(n(v, 2)) % ≥ \(n(lossPct[priority], 3)) %\(meanNote)"
         case .video:
-            return "\(subject) video \(n(v, 1)) fps < \(n(videoFpsBelow, 3)) fps"
+            return "\(subject) video \(n(v, 1)) fps < \(n(videoFpsBelow, 3)) fps\(meanNote)"
+        case .bandwidth(let minimum):
+            return "\(subject) bandwidth \(n(v, 1)) Mbit/s < \(n(minimum, 3)) Mbit/s the robot needs\(meanNote)"
         case .pathDown:
             if let carrier = r.aux { return "\(subject) path down; \(carrier) carries the session" }
             return "\(subject) path down"
@@ -129,22 +127,75 @@ extension AlarmSettings {
         case .jointLimit(let unit, let lo, let hi):
             let p = r.value2 ?? .nan
             let limit = p.isNaN || p >= (lo + hi) / 2 ? hi : lo
-            let position = "\(subject) \(n(p, 3)) \(unit.rawValue)"
+            let position = "\(subject) \(p.isNaN ? "?" : unit.readableText(p))"
             if v < 0 {
-                return "\(position) beyond its limit \(n(limit, 3)) \(unit.rawValue)"
+                return "\(position) beyond its limit \(unit.readableText(limit))\(meanNote)"
             }
             let threshold = priority >= .medium ? atLimitPct : nearLimitPct
             let words = priority >= .medium ? "at" : "near"
-            return "\(position) \(words) its limit \(n(limit, 3)) \(unit.rawValue) (\(n(v, 1)) % of range ≤ \(n(threshold, 3)) %)"
+            return "\(position) \(words) its limit \(unit.readableText(limit)) (\(n(v, 1)) % of range ≤ \(n(threshold, 3)) %\(meanClause))"
         case .effort(let unit, let maximum):
-            let u = unit == .rad ? "N·m" : "N"
-            return "\(subject) effort \(n(r.value2 ?? .nan, 2)) \(u) = \(n(v, 0)) % of max \(n(maximum, 3)) \(u) (≥ \(n(effortPct, 3)) %)"
+            let u = unit.effortUnit
+            return "\(subject) effort \(n(r.value2 ?? .nan, 2)) \(u) = \(n(v, 0)) % of max \(n(maximum, 3)) \(u) (≥ \(n(effortPct, 3)) %\(meanClause))"
         case .instrumentFault:
             if let tool = r.aux { return "\(subject) instrument \(tool) in FAULT" }
             return "\(subject) instrument in FAULT"
         case .instrumentUses:
             if let tool = r.aux { return "\(subject) instrument \(tool) has no uses left" }
             return "\(subject) instrument has no uses left"
+        }
+    }
+
+    /// How a measured value's figure was taken: the mean of the last `sustain_s` of samples
+    /// (nothing when that window is 0 s: the latest sample).
+    var meanNote: String {
+        sustainSeconds > 0 ? " (\(NumberText.trimmed(sustainSeconds, 3)) s mean)" : ""
+    }
+
+    /// The same inside a parenthesis that says more: ", 1 s mean".
+    var meanClause: String {
+        sustainSeconds > 0 ? ", \(NumberText.trimmed(sustainSeconds, 3)) s mean" : ""
+    }
+
+    /// The message of a CLEAR: that the condition is over, with the value now where one is
+    /// measured, and what it was (never the raise condition in the present tense).
+    func clearMessage(rule: AlarmRule, subject: String, was: String, now r: AlarmReading) -> String {
+        let now = r.value.flatMap { value(rule: rule, $0, position: r.value2) }
+        return "condition over\(now.map { ", now \($0)" } ?? ""); was: \(was)"
+    }
+
+    /// A measured value with its unit: "112 ms", "79.9°"; nil for conditions without one.
+    func value(rule: AlarmRule, _ v: Double, position: Double?) -> String? {
+        let x = NumberText.trimmed(v, 1)
+        switch rule {
+        case .rtt, .jitter: return "\(x) ms"
+        case .loss: return "\(NumberText.trimmed(v, 2)) %"
+        case .video: return "\(x) fps"
+        case .bandwidth: return "\(x) Mbit/s"
+        case .jointLimit(let unit, _, _): return position.map { unit.readableText($0) }
+        case .effort: return "\(NumberText.trimmed(v, 0)) % of max"
+        default: return nil
+        }
+    }
+}
+
+extension AlarmRule {
+    /// The unit of the report's peak value for this rule ("ms", "% of range from its limit").
+    var peakUnit: String? {
+        switch self {
+        case .rtt, .jitter: "ms"
+        case .loss: "%"
+        case .video: "fps"
+        case .bandwidth: "Mbit/s"
+        case .jointLimit: "% of range from its limit"
+        case .effort: "% of max effort"
+        case .telemetryLost: "s without telemetry"
+        case .sequenceGaps: "sequence gaps"
+        case .telemetryDropped: "arm samples dropped"
+        case .telemetryIgnored: "frames ignored"
+        case .telemetryVersion: "(format version)"
+        case .instrumentUses: "uses left"
+        case .pathDown, .allDown, .armFault, .instrumentFault, .recordingFailed: nil
         }
     }
 }

@@ -27,6 +27,8 @@ public enum Overlay: Sendable, Equatable {
     case confirmQuit
     /// A message: a layout error, a failed source…
     case message(title: String, lines: [String])
+    /// The alarm log, scrolled and searched (`l`).
+    case alarmLog(AlarmLogBrowser)
 }
 
 /// Everything the view needs beyond `SessionState`. The console loop fills it each frame.

@@ -2,7 +2,41 @@ import Telemetry
 
 /// Active alarms, highest priority first then oldest first, with the IEC 60601-1-8 markers
 /// (`***` high, `**` medium, `*` low) and colours (red, yellow, cyan); their count in the title.
+/// Each row names the alarm's id when there is room for it beside a readable message; the
+/// selected row (the Alarms panel focused) unfolds to the whole message, wrapped under it.
 enum AlarmsPanel {
+    /// Columns the message keeps at least before the id column is given room.
+    static let minMessageColumns = 24
+    /// Lines a selected alarm's message may unfold to.
+    static let maxUnfoldedLines = 8
+
+    /// `text` in lines of at most `width` columns, broken at spaces where it can be.
+    static func wrap(_ text: String, width: Int) -> [String] {
+        guard width > 0 else { return [] }
+        var lines: [String] = []
+        var line = ""
+        for word in text.split(separator: " ", omittingEmptySubsequences: true).map(String.init) {
+            var word = word
+            let joined = line.isEmpty ? word : line + " " + word
+            if TerminalText.columns(of: joined) <= width { line = joined; continue }
+            if !line.isEmpty { lines.append(line); line = "" }
+            // A word wider than the line is cut where it must be.
+            while TerminalText.columns(of: word) > width {
+                var head = ""
+                for ch in word {
+                    if TerminalText.columns(of: head + String(ch)) > width { break }
+                    head.append(ch)
+                }
+                if head.isEmpty { return lines }
+                lines.append(head)
+                word.removeFirst(head.count)
+            }
+            line = word
+        }
+        if !line.isEmpty { lines.append(line) }
+        return lines
+    }
+
     static func render(_ p: PanelContext, area: Rect, into buffer: inout CellBuffer) -> Int {
         let t = p.theme
         let alarms = p.alarms
@@ -18,36 +52,77 @@ enum AlarmsPanel {
             p.placeholder("No active alarms", style: t.good, area: inner, into: &buffer)
             return 0
         }
-        // Narrow: the message matters more than the id.
         let wide = inner.width >= 60
         let idWidth = min(22, alarms.map { TerminalText.columns(of: TerminalText.sanitize($0.id)) }.max() ?? 0)
         let hasStatus = alarms.contains { $0.acknowledged || $0.latched }
-        var columns = [Table.Column("", .fixed(3)), Table.Column("Since", .fixed(wide ? 10 : 8))]
-        if wide { columns.append(Table.Column("Alarm", .fixed(max(5, idWidth)))) }
+        let statusWidth = hasStatus ? (wide ? 7 : 3) + 1 : 0
+        let sinceWidth = wide ? 10 : 8
+        // The id when there is room for it and a readable message; narrow, the message matters more.
+        let showID = inner.width >= 3 + 1 + sinceWidth + 1 + max(5, idWidth) + 1 + Self.minMessageColumns + statusWidth
+        var columns = [Table.Column("", .fixed(3)), Table.Column("Since", .fixed(sinceWidth))]
+        if showID { columns.append(Table.Column("Alarm", .fixed(max(5, idWidth)))) }
         columns.append(Table.Column("Message", .weight(1, min: 8)))
         if hasStatus { columns.append(Table.Column("", .fixed(wide ? 7 : 3))) }
-        let rows = alarms.map { alarm -> Table.Row in
-            // The dark phase of a flashing alarm: drawn like an acknowledged one, so it blinks.
-            let style = t.alarm(alarm.priority, acknowledged: alarm.acknowledged || !alarm.lit)
-            var cells = [
-                Span(alarm.priority.marker, t.alarmMarker(alarm.priority, acknowledged: alarm.acknowledged)),
-                Span(Format.clock(alarm.since, tenths: wide), style),
-            ]
-            if wide { cells.append(Span(alarm.id, style)) }
-            // Said before the message, so a narrow panel cuts the message, not the doubt.
-            cells.append(Span(alarm.unconfirmed ? AlarmRow.unconfirmedNote + ": " + alarm.message : alarm.message, style))
-            if hasStatus {
-                var status = ""
-                if alarm.latched { status = wide ? "LATCHED" : "LAT" }
-                if alarm.acknowledged { status = alarm.latched ? (wide ? "ACK LAT" : "A+L") : "ACK" }
-                cells.append(Span(status, t.dim))
-            }
+        let widths = Table.widths(columns, total: inner.width)
+        let messageColumn = showID ? 3 : 2
+        let messageWidth = widths[messageColumn]
+        var rows: [Table.Row] = []
+        for alarm in alarms {
             let highlight = alarm.selected && p.view.focus == .alarms
-            return Table.Row(cells, style: highlight ? Style(attributes: [.reverse, .bold]) : nil)
+            let row = self.row(alarm, p, showID: showID, hasStatus: hasStatus, wide: wide, highlight: highlight)
+            guard highlight else { rows.append(row); continue }
+            // Selected: the whole message (and the id when its column has no room), wrapped.
+            let whole = TerminalText.sanitize(showID ? alarm.shownMessage : alarm.id + ": " + alarm.shownMessage)
+            var lines = wrap(whole, width: messageWidth)
+            if lines.count > Self.maxUnfoldedLines {
+                lines = Array(lines.prefix(Self.maxUnfoldedLines))
+                lines[lines.count - 1] = TerminalText.fit(lines[lines.count - 1] + " " + p.ellipsis, width: messageWidth,
+                                                          ellipsis: p.ellipsis)
+            }
+            guard lines.count > 1 || !showID else {
+                rows.append(row)
+                continue
+            }
+            var first = row
+            first.cells[messageColumn] = Span(lines.first ?? "", row.cells[messageColumn].style)
+            rows.append(first)
+            for line in lines.dropFirst() {
+                var cells = [Span](repeating: Span(""), count: columns.count)
+                cells[messageColumn] = Span(line, row.cells[messageColumn].style)
+                rows.append(Table.Row(cells, style: row.style))
+            }
         }
-        let table = Table(columns: columns, rows: rows, showHeader: inner.height >= 3 && inner.height > alarms.count,
+        let table = Table(columns: columns, rows: rows, showHeader: inner.height >= 3 && inner.height > rows.count,
                           offset: p.view.scrollOffset(.alarms), headerStyle: t.header, ellipsis: p.ellipsis)
         table.render(into: &buffer, area: inner)
         return table.maxOffset(height: inner.height)
     }
+
+    /// One alarm's row: marker, since, id (when shown), message, and its status when any row has one.
+    private static func row(_ alarm: AlarmRow, _ p: PanelContext, showID: Bool, hasStatus: Bool, wide: Bool,
+                            highlight: Bool) -> Table.Row {
+        let t = p.theme
+        // The dark phase of a flashing alarm: drawn like an acknowledged one, so it blinks.
+        let style = t.alarm(alarm.priority, acknowledged: alarm.acknowledged || !alarm.lit)
+        var cells = [
+            Span(alarm.priority.marker, t.alarmMarker(alarm.priority, acknowledged: alarm.acknowledged)),
+            Span(Format.clock(alarm.since, tenths: wide), style),
+        ]
+        if showID { cells.append(Span(alarm.id, style)) }
+        // Said before the message, so a narrow panel cuts the message, not the doubt.
+        cells.append(Span(alarm.shownMessage, style))
+        if hasStatus {
+            var status = ""
+            if alarm.latched { status = wide ? "LATCHED" : "LAT" }
+            if alarm.acknowledged { status = alarm.latched ? (wide ? "ACK LAT" : "A+L") : "ACK" }
+            cells.append(Span(status, t.dim))
+        }
+        return Table.Row(cells, style: highlight ? Style(attributes: [.reverse, .bold]) : nil)
+    }
+}
+
+extension AlarmRow {
+    /// The message as a row shows it: a robot alarm not confirmed since a reconnect says so
+    /// first, so a narrow panel cuts the message, not the doubt.
+    var shownMessage: String { unconfirmed ? Self.unconfirmedNote + ": " + message : message }
 }

@@ -230,9 +230,10 @@ enum ArmsPanel {
 
     /// A joint's value in a readable unit: degrees for radians, millimetres for metres.
     static func jointValue(_ value: Double, _ unit: JointUnit, glyphs: Glyphs) -> String {
+        // The one conversion alarms, the alarm log and the report use too (SessionCore).
         switch unit {
-        case .rad: Format.fixed(value * 180 / .pi, 1) + glyphs.degree
-        case .m: Format.fixed(value * 1000, 1) + " mm"
+        case .rad: Format.fixed(unit.readable(value), 1) + glyphs.degree
+        case .m: Format.fixed(unit.readable(value), 1) + " mm"
         }
     }
 

@@ -4,9 +4,11 @@ import Telemetry
 /// The network between the surgeon's console and the robot: per path, up or down, and each
 /// metric with its value, a sparkline of its history and, for the metrics that have an alarm,
 /// the colour and marker of the priority its value has under the alarm settings (the alarm
-/// engine's own rules, `AlarmSettings.linkLevel`). Bandwidth and video delay have no alarm and
-/// are drawn plainly. A path that is down shows no values: dimmed dashes with the age of its
-/// last live values (a gateway may go on repeating numbers that no longer measure anything).
+/// engine's own rules, `AlarmSettings.linkLevel`, on the mean of the last `sustain_s`).
+/// Bandwidth has an alarm only when the session declares `min_bandwidth_mbps`; without it, and
+/// video delay always, they are drawn plainly. A path that is down shows no values: dimmed
+/// dashes with the age of its last live values (a gateway may go on repeating numbers that no
+/// longer measure anything).
 enum LinkPanel {
     /// Metrics in the order rows show them.
     static let order: [LinkMetric] = [.rtt, .jitter, .loss, .bandwidth, .videoFps, .videoDelay]
@@ -108,8 +110,16 @@ enum LinkPanel {
 
     /// The priority `value` has under the alarm settings on `link` (nil: no alarm holds, the
     /// metric has none, or the path is down).
+    /// Like the alarm engine, it judges the mean of the last `sustain_s` of samples (a round
+    /// trip swinging 280–380 ms is high, not medium and high by turns); bandwidth has a level only
+    /// when the session declares the bandwidth it needs.
     static func level(_ p: PanelContext, _ link: LinkState, _ metric: LinkMetric, _ value: Double) -> AlarmPriority? {
-        p.view.alarmSettings.linkLevel(metric, value, pathUp: link.up)
+        let settings = p.view.alarmSettings
+        let mean = link.history[metric]?.windowMean(seconds: settings.sustainSeconds) ?? value
+        if metric == .bandwidth {
+            return settings.bandwidthLevel(mean, minimum: p.state.info?.minBandwidthMbps, pathUp: link.up)
+        }
+        return settings.linkLevel(metric, mean, pathUp: link.up)
     }
 
     /// A path that is down, in the colour of the alarm it raises: LINK.ALL.DOWN (high) when no
@@ -122,6 +132,9 @@ enum LinkPanel {
     /// The style of a sparkline bar by the level of its value; plain for a metric without an alarm.
     static func barStyle(_ p: PanelContext, _ metric: LinkMetric) -> (Double) -> Style {
         let theme = p.theme, settings = p.view.alarmSettings
+        if metric == .bandwidth, let minimum = settings.bandwidthMinimum(declared: p.state.info?.minBandwidthMbps) {
+            return { theme.bar(Severity(settings.bandwidthLevel($0, minimum: minimum))) }
+        }
         guard AlarmSettings.hasAlarm(metric) else { return { _ in theme.plain } }
         return { theme.bar(Severity(settings.linkLevel(metric, $0))) }
     }

@@ -1,0 +1,73 @@
+/// The alarm log overlay (`l`): nearly the whole screen, its file's path in the title, every
+/// entry kept this session (newest at the bottom), the current search match highlighted, and
+/// its own keys on its last line.
+enum AlarmLogOverlay {
+    /// Draws `log` over the panels; returns how many entry rows it showed (the console scrolls
+    /// by pages of that many and keeps a match in view with it).
+    @discardableResult
+    static func render(_ p: PanelContext, _ log: AlarmLogBrowser, area: Rect, into buffer: inout CellBuffer) -> Int {
+        let box = Rect(x: area.x + (area.width >= 84 ? 2 : 0), y: area.y + (area.height >= 30 ? 1 : 0),
+                       width: area.width - (area.width >= 84 ? 4 : 0), height: area.height - (area.height >= 30 ? 2 : 0))
+        guard box.width >= 20, box.height >= 4 else { return 0 }
+        buffer.fill(box)
+        let count = log.lines.count
+        let entries = count == 1 ? "1 entry" : "\(count) entries"
+        let room = max(8, box.width - TerminalText.columns(of: entries) - 32)
+        let dot = " " + p.glyphs.dot + " "
+        let title = "Alarm log" + dot + shortPath(log.path, width: room, ellipsis: p.ellipsis) + dot + entries
+        let inner = Box(title: title, focused: true, glyphs: p.glyphs, theme: p.theme).render(into: &buffer, area: box)
+        guard inner.height >= 2, inner.width >= 4 else { return 0 }
+        let content = Rect(x: inner.x + 1, y: inner.y, width: inner.width - 2, height: inner.height - 1)
+        let rows = content.height
+        if log.lines.isEmpty {
+            buffer.put("No alarm activity yet.", x: content.x, y: content.y, width: content.width, style: p.theme.dim)
+        } else {
+            let top = log.top(rows: rows)
+            for row in 0..<rows {
+                let k = top + row
+                guard k < log.lines.count, k <= log.bottom else { break }
+                let style = k == log.match ? Style(attributes: [.reverse, .bold]) : Style.plain
+                if k == log.match { buffer.band(x: content.x, y: content.y + row, width: content.width, style: style) }
+                let line = TerminalText.sanitize(log.lines[k])
+                let shown = log.column > 0 ? p.ellipsis + String(line.dropFirst(log.column + 1)) : line
+                buffer.put(shown, x: content.x, y: content.y + row, width: content.width, style: style, ellipsis: p.ellipsis)
+            }
+        }
+        footer(p, log, x: content.x, y: inner.maxY - 1, width: content.width, into: &buffer)
+        return rows
+    }
+
+    /// The overlay's keys, or the search being typed and what it found.
+    static func footer(_ p: PanelContext, _ log: AlarmLogBrowser, x: Int, y: Int, width: Int, into buffer: inout CellBuffer) {
+        let t = p.theme
+        var spans: [Span] = []
+        if log.editing {
+            spans = [Span("/", t.key), Span(" " + TerminalText.sanitize(log.query) + "_  "),
+                     Span(" Enter ", t.key), Span(" find  "), Span(" Esc ", t.key), Span(" cancel")]
+        } else {
+            // What the search found first: it matters more than the keys when the line is short.
+            if let found = log.matchPosition {
+                spans.append(Span("match \(found.index) of \(found.count)  ", t.bold))
+            } else if log.notFound {
+                spans.append(Span("no entry contains \"\(TerminalText.sanitize(log.query))\"  ", t.bold))
+            }
+            let arrows = p.glyphs.unicode ? "↑↓←→" : "arrows"
+            spans += [Span(arrows, t.key), Span(" PgUp PgDn scroll  "), Span("/", t.key), Span(" search  "),
+                      Span("n N", t.key), Span(" next/prev  "), Span("Esc l", t.key), Span(" close")]
+        }
+        buffer.put(spans, x: x, y: y, width: width, ellipsis: p.ellipsis)
+    }
+
+    /// The log file's path, its end kept when it is too long ("…/state/surgtop/OR3_….alarms.log").
+    static func shortPath(_ path: String?, width: Int, ellipsis: String) -> String {
+        guard let path else { return "no file" }
+        let clean = TerminalText.sanitize(path)
+        guard TerminalText.columns(of: clean) > width else { return clean }
+        var tail = ""
+        for ch in clean.reversed() {
+            if TerminalText.columns(of: String(ch) + tail) > width - TerminalText.columns(of: ellipsis) { break }
+            tail = String(ch) + tail
+        }
+        return ellipsis + tail
+    }
+}
