@@ -375,3 +375,47 @@ public enum Math {
     @inlinable public static func exp(_ x: Double) -> Double { Glibc.exp(x) }
     @inlinable public static func log(_ x: Double) -> Double { Glibc.log(x) }
 }
+
+/// A thread's alarm clock: `wait(seconds:)` sleeps until `signal()` or the timeout, so an idle
+/// worker (the recorder) neither polls nor misses a signal sent just before it waits.
+public final class Wakeup: @unchecked Sendable {
+    // pthread objects must not move: allocated once, guarded by `mutex` itself.
+    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private let condition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+    private var signalled = false
+
+    public init() {
+        pthread_mutex_init(mutex, nil)
+        var attributes = pthread_condattr_t()
+        pthread_condattr_init(&attributes)
+        pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC)  // immune to wall-clock changes
+        pthread_cond_init(condition, &attributes)
+        pthread_condattr_destroy(&attributes)
+    }
+
+    deinit {
+        pthread_cond_destroy(condition)
+        pthread_mutex_destroy(mutex)
+        condition.deallocate()
+        mutex.deallocate()
+    }
+
+    public func signal() {
+        pthread_mutex_lock(mutex)
+        signalled = true
+        pthread_cond_signal(condition)
+        pthread_mutex_unlock(mutex)
+    }
+
+    /// Returns at a signal (sent before or during the wait) or after about `seconds`.
+    public func wait(seconds: Double) {
+        let deadline = SystemCalls.monotonicSeconds() + max(0, min(seconds, 3600))
+        var ts = timespec(tv_sec: Int(deadline), tv_nsec: Int((deadline - deadline.rounded(.down)) * 1e9))
+        pthread_mutex_lock(mutex)
+        while !signalled {
+            if pthread_cond_timedwait(condition, mutex, &ts) == ETIMEDOUT { break }
+        }
+        signalled = false
+        pthread_mutex_unlock(mutex)
+    }
+}

@@ -140,6 +140,7 @@ public final class FileSource: TelemetrySource {
                 return true
             }
             if let problem = reader.problem { sink(.log(problem)) }
+            if let note = reader.note { sink(.log(note)) }
             if !restart && paced && !isStopped {
                 // At the end a trainer may still seek back: wait for that or for stop.
                 sink(.state(.ended))

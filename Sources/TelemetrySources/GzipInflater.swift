@@ -19,9 +19,12 @@ final class GzipInflater {
     private var plain = false
     /// Bytes handed out so far (the position in the uncompressed recording).
     private(set) var position = 0
-    /// Why the stream ended badly, once it did: "is truncated: …", "is damaged: …",
-    /// "has … after the gzip data", "could not be read: …".
+    /// Why the stream ended badly, once it did: "is damaged: …", "has … after the gzip data",
+    /// "could not be read: …".
     private(set) var problem: String?
+    /// The input stopped inside a member without a data error: a file cut while being written
+    /// (a recorder killed between flushes). Everything before decodes; not damage.
+    private(set) var endsWithoutTrailer = false
 
     init(fd: Int32, chunkSize: Int) throws(SourceError) {
         self.fd = fd
@@ -64,7 +67,7 @@ final class GzipInflater {
                 // No progress possible: more input is needed, and there is none.
                 if inputEnded && z.pointee.avail_in == 0 {
                     finished = true
-                    problem = "is truncated: the gzip stream ends early"
+                    endsWithoutTrailer = true
                     break reading
                 }
             case let result:
@@ -170,6 +173,7 @@ final class GzipInflater {
             finished = false
             plain = false
             problem = nil
+            endsWithoutTrailer = false
             position = 0
         }
         var scratch = [UInt8](repeating: 0, count: 1 << 16)

@@ -53,11 +53,22 @@ struct RecorderGap: Sendable, Equatable {
     }
 }
 
+/// Why the recorder's queue overflowed, as far as the recorder can tell: its writes took most
+/// of its time (the disk), or they did not (it got too little CPU for the stream).
+enum RecorderLag: Sendable, Equatable {
+    case slowDisk, cpu
+}
+
 /// The recorder's logic, on one thread, with the clock injected: splits the bytes received
 /// into lines, writes each exactly as received (bad lines too: a recording shows what the
 /// console saw), adds `connection` events at drops and reconnects, starts a new file when a
-/// session frame with a different id arrives, flushes at least once per `flushInterval`, and
-/// stops at the first write error (the failure is in `status`; monitoring goes on).
+/// session frame starts a new session (`SessionIdentity`, as the console judges it), flushes
+/// at least once per `flushInterval`, and stops at the first write error (the failure is in
+/// `status`; monitoring goes on).
+///
+/// It does not decode the stream (the console does, on the other core): only lines that
+/// mention `"session"` are decoded, and the session time of an event is read from the last
+/// line when an event is written.
 struct RecorderCore {
     /// Bytes gathered before a write; a flush writes whatever is gathered.
     static let writeChunk = 1 << 16
@@ -73,17 +84,23 @@ struct RecorderCore {
     private let basePath: String
     private let open: Opener
     private let exists: @Sendable (String) -> Bool
+    /// Times the disk's calls (`diskSeconds`), to tell a slow disk from a busy CPU.
+    private let clock: @Sendable () -> Double
     private var output: (any RecordingOutput)?
     private(set) var status: RecordingStatus
     /// Log lines for the console, taken by `takeMessages`.
     private var messages: [String] = []
+    /// Seconds spent in the disk's calls so far.
+    private(set) var diskSeconds = 0.0
+    /// What the next note of a queue overflow blames (the recorder's thread measures it).
+    var lag = RecorderLag.slowDisk
 
     /// The current file's session id (nil until its first valid session frame).
     private var sessionId: String?
-    /// The latest session time seen: the time of the events the recorder writes.
-    private var lastT: Double?
-    /// Decodes the lines to find session frames and `t`: per connection, as the console's.
-    private var decoder = FrameDecoder()
+    /// The `t` of the current session's latest session frame.
+    private var sessionFrameT = 0.0
+    /// The last whole line kept: its `t` is the session time of an event written now.
+    private var lastLine: [UInt8] = []
     /// A line not yet ended by LF, and whether it grew past the line limit (then it is written
     /// as it comes, not held).
     private var partial: [UInt8] = []
@@ -91,28 +108,47 @@ struct RecorderCore {
     /// After a gap that cut a line: skip what remains of it, up to its LF.
     private var skippingCutLine = false
     private var connectedBefore = false
-    /// "reconnected to …", written once the new connection's first line shows which session
+    /// "reconnected to …", written once the new connection's session frame shows which session
     /// (and so which file) it belongs to.
     private var pendingReconnect: String?
+    /// After a reconnect, until the connection's session frame: its lines may belong to another
+    /// session, so they are not recorded, only counted (the frame itself was lost to a full queue).
+    private var awaitingSession = false
+    private var unplacedLines = 0
+    private var unplacedBytes = 0
     private var buffer: [UInt8] = []
     private var lastFlush: Double
     /// Bytes on disk of the files already closed.
     private var closedBytes = 0
     private let encoder = FrameEncoder()
 
-    /// Opens `path` now (a path that cannot be written is the caller's error to report).
+    /// Opens `path` now, or with `openingNow: false` at `openFile()` (a path that cannot be
+    /// written is the caller's error to report).
     init(path: String, now: Double, open: @escaping Opener = { path throws(SourceError) in try RecordingWriter(path: path) },
-         exists: @escaping @Sendable (String) -> Bool = { SystemCalls.exists($0) }) throws(SourceError) {
+         exists: @escaping @Sendable (String) -> Bool = { SystemCalls.exists($0) },
+         clock: @escaping @Sendable () -> Double = { MonotonicClock.now() }, openingNow: Bool = true) throws(SourceError) {
         basePath = path
         self.open = open
         self.exists = exists
-        output = try open(path)
+        self.clock = clock
         status = RecordingStatus(path: path)
         lastFlush = now
         buffer.reserveCapacity(Self.writeChunk)
+        if openingNow { try openFile() }
     }
 
     var isFailed: Bool { status.failure != nil }
+
+    /// Creates (or truncates) FILE, once.
+    mutating func openFile() throws(SourceError) {
+        guard !opened else { return }
+        output = try open(basePath)
+        opened = true
+    }
+    private var opened = false
+
+    /// When the next flush is due: the recorder's thread sleeps no longer than this.
+    var nextFlush: Double { lastFlush + Self.flushInterval }
 
     mutating func takeMessages() -> [String] {
         defer { messages = [] }
@@ -130,11 +166,13 @@ struct RecorderCore {
             var line: [UInt8] = []
             encoder.encode(frame, into: &line)
             if line.last == 0x0A { line.removeLast() }
-            line.withUnsafeBytes { complete($0, outcome: .frame(frame)) }
+            line.withUnsafeBytes { complete($0) }
         case .connected(let peer):
             endPartialLine()
-            decoder.reset()
-            if connectedBefore { pendingReconnect = "reconnected to \(WireText.sanitize(peer))" }
+            if connectedBefore {
+                pendingReconnect = "reconnected to \(WireText.sanitize(peer))"
+                awaitingSession = true
+            }
             connectedBefore = true
         case .lost(let reason):
             // A line the drop cut is recorded as the console decoded it: ended, and bad.
@@ -142,13 +180,16 @@ struct RecorderCore {
             writePendingReconnect()
             writeEvent(kind: Self.connectionKind, "connection lost: \(WireText.sanitize(reason))")
         case .gap(let gap):
-            partial.removeAll(keepingCapacity: true)  // the start of a line the gap cut
+            // A long line being written out is ended first, so the note is a line of its own.
+            if streamingLongLine { buffer.append(0x0A) }
             streamingLongLine = false
+            partial.removeAll(keepingCapacity: true)  // the start of a line the gap cut
             skippingCutLine = gap.cutsLine
             status.lostLines = status.lostLines.saturatingAdd(gap.lines)
             status.lostBytes = status.lostBytes.saturatingAdd(gap.bytes)
             let what = gap.bytes > 0 ? "\(gap.lines) lines (\(gap.bytes) bytes)" : "\(gap.lines) frames"
-            writeEvent(kind: Self.recordingKind, "the recorder fell behind the stream (slow disk): \(what) received here were not recorded")
+            let why = lag == .slowDisk ? "the recorder fell behind the stream (slow disk)" : "the recorder fell behind the stream"
+            if !awaitingSession { writeEvent(kind: Self.recordingKind, "\(why): \(what) received here were not recorded") }
         }
         if buffer.count >= Self.writeChunk { writeBuffer() }
     }
@@ -160,15 +201,28 @@ struct RecorderCore {
         flush()
     }
 
-    /// Writes everything held and closes the file (gzip: its trailer).
-    mutating func finish() {
-        guard !isFailed, let file = output else { return }
-        endPartialLine()
+    /// Writes everything held and closes the file (gzip: its trailer). `abandoning`: the rest
+    /// of the stream will not come (quitting with a backlog), so a line begun is not written.
+    /// Returns the bytes held that were not written (that begun line).
+    @discardableResult
+    mutating func finish(abandoning: Bool = false) -> Int {
+        guard !isFailed, let file = output else { return 0 }
+        var dropped = 0
+        if abandoning {
+            dropped = partial.count
+            partial = []
+            if streamingLongLine { buffer.append(0x0A) }
+            streamingLongLine = false
+        } else {
+            endPartialLine()
+        }
         writeBuffer()
-        guard !isFailed else { return }
+        guard !isFailed else { return dropped }
         closedBytes += file.bytesOnDisk ?? 0
         output = nil
         do { try file.close() } catch { fail(error) }
+        status.bytesOnDisk = closedBytes
+        return dropped
     }
 
     // MARK: - lines
@@ -193,14 +247,13 @@ struct RecorderCore {
                 buffer.append(contentsOf: piece)
                 buffer.append(0x0A)
                 streamingLongLine = false
-                _ = decoder.skipLine()
             } else if partial.isEmpty {
-                complete(piece, outcome: decoder.decode(piece))
+                complete(piece)
             } else {
                 partial.append(contentsOf: piece)
                 let line = partial
                 partial.removeAll(keepingCapacity: true)
-                line.withUnsafeBytes { complete($0, outcome: decoder.decode($0)) }
+                line.withUnsafeBytes { complete($0) }
             }
             if buffer.count >= Self.writeChunk { writeBuffer() }
         }
@@ -214,12 +267,18 @@ struct RecorderCore {
             return
         }
         partial.append(contentsOf: piece)
-        if partial.count > FrameDecoder.maxLineBytes + 1 {
+        guard partial.count > FrameDecoder.maxLineBytes + 1 else { return }
+        if awaitingSession {
+            // Not placed in any file: counted, and the rest of it skipped.
+            unplacedLines += 1
+            unplacedBytes = unplacedBytes.saturatingAdd(partial.count)
+            skippingCutLine = true
+        } else {
             writePendingReconnect()
             buffer.append(contentsOf: partial)
-            partial.removeAll(keepingCapacity: false)
             streamingLongLine = true
         }
+        partial.removeAll(keepingCapacity: false)
     }
 
     /// The connection ended inside a line: it is recorded, ended with LF so the next stays apart.
@@ -228,32 +287,85 @@ struct RecorderCore {
         if streamingLongLine {
             buffer.append(0x0A)
             streamingLongLine = false
-            _ = decoder.skipLine()
         } else if !partial.isEmpty {
             let line = partial
             partial.removeAll(keepingCapacity: true)
-            line.withUnsafeBytes { complete($0, outcome: decoder.decode($0)) }
+            // Cut: not a line whose time the session reached.
+            line.withUnsafeBytes { complete($0, whole: false) }
         }
     }
 
-    /// One whole line (without its LF) and what it decodes to.
-    private mutating func complete(_ line: UnsafeRawBufferPointer, outcome: DecodeOutcome) {
-        var sessionFrame = false
-        if case .frame(let frame) = outcome {
-            if case .session(let info) = frame.body {
-                sessionFrame = true
-                if let current = sessionId, current != info.id {
-                    startFile(forSession: info.id)
-                    if isFailed { return }
-                }
-                sessionId = info.id
+    /// One line (without its LF). Only a line that mentions `"session"` is decoded.
+    private mutating func complete(_ line: UnsafeRawBufferPointer, whole: Bool = true) {
+        if Self.mentionsSession(line) {
+            var decoder = FrameDecoder()  // a session frame needs nothing declared before it
+            if case .frame(let frame) = decoder.decode(line), case .session(let info) = frame.body {
+                return sessionFrame(line, info, at: frame.t)
             }
-            lastT = frame.t
         }
-        if !sessionFrame { writePendingReconnect() }
+        if awaitingSession {
+            unplacedLines += 1
+            unplacedBytes = unplacedBytes.saturatingAdd(line.count + 1)
+            return
+        }
+        writePendingReconnect()
         buffer.append(contentsOf: line)
         buffer.append(0x0A)
-        if sessionFrame { writePendingReconnect() }
+        if whole { lastLine.removeAll(keepingCapacity: true); lastLine.append(contentsOf: line) }
+    }
+
+    /// A session frame: a new session (a different id, or the same id with its clock gone back,
+    /// as the console judges) goes to a file of its own.
+    private mutating func sessionFrame(_ line: UnsafeRawBufferPointer, _ info: SessionInfo, at t: Double) {
+        let identity = SessionIdentity.judge(info, at: t, currentID: sessionId, sessionTime: sessionTime())
+        switch identity {
+        case .new:
+            startFile(forSession: info.id, restarted: false)
+        case .restarted:
+            startFile(forSession: info.id, restarted: true)
+        case .first, .continues:
+            break
+        }
+        if isFailed { return }
+        sessionId = info.id
+        sessionFrameT = t
+        buffer.append(contentsOf: line)
+        buffer.append(0x0A)
+        lastLine.removeAll(keepingCapacity: true)
+        lastLine.append(contentsOf: line)
+        writePendingReconnect()
+        if awaitingSession {
+            awaitingSession = false
+            if unplacedLines > 0 {
+                status.lostLines = status.lostLines.saturatingAdd(unplacedLines)
+                status.lostBytes = status.lostBytes.saturatingAdd(unplacedBytes)
+                let note = "\(unplacedLines) lines (\(unplacedBytes) bytes) received on this connection before its session frame were not recorded (their session was unknown)"
+                writeEvent(kind: Self.recordingKind, note)
+                messages.append("recording: " + note)
+            }
+            unplacedLines = 0
+            unplacedBytes = 0
+        }
+    }
+
+    /// The session clock as far as the recorder knows it: the later of its session frame's `t`
+    /// and the last line's (read now, not for every line).
+    private func sessionTime() -> Double {
+        max(sessionFrameT, RecordingReader.lastTimestamp(inTail: lastLine) ?? sessionFrameT)
+    }
+
+    /// Whether the line holds `"session"` (a session frame's type): a byte scan, no decoding.
+    static func mentionsSession(_ line: UnsafeRawBufferPointer) -> Bool {
+        guard let base = line.baseAddress else { return false }
+        let word = Array("session\"".utf8)
+        var start = 0
+        while start + word.count < line.count,
+              let quote = SystemCalls.firstOffset(of: 0x22, in: base + start, count: line.count - start - word.count) {
+            let at = start + quote + 1
+            if (0..<word.count).allSatisfy({ line[at + $0] == word[$0] }) { return true }
+            start = at
+        }
+        return false
     }
 
     private mutating func writePendingReconnect() {
@@ -262,21 +374,23 @@ struct RecorderCore {
         writeEvent(kind: Self.connectionKind, text)
     }
 
-    /// An `event` frame of the recorder's own, at the latest session time seen; none before the
-    /// file's first session frame (a recording starts with its session frame).
+    /// An `event` frame of the recorder's own, at the session time of the last line; none
+    /// before the file's first session frame (a recording starts with its session frame).
     private mutating func writeEvent(kind: String, _ text: String) {
         guard sessionId != nil else { return }
-        encoder.encode(Frame(t: lastT ?? 0, body: .event(EventNote(kind: kind, text: text))), into: &buffer)
+        encoder.encode(Frame(t: sessionTime(), body: .event(EventNote(kind: kind, text: text))), into: &buffer)
         if buffer.last != 0x0A { buffer.append(0x0A) }
     }
 
-    /// A new session (a different id): the current file is finished and the new session
-    /// goes to a file of its own next to the first.
-    private mutating func startFile(forSession id: String) {
+    /// A new session: the current file is finished and the new session goes to a file of its
+    /// own next to the first.
+    private mutating func startFile(forSession id: String, restarted: Bool) {
         writeBuffer()
         if let file = output {
             closedBytes += file.bytesOnDisk ?? 0
             output = nil
+            let started = clock()
+            defer { diskSeconds += clock() - started }
             do { try file.close() } catch { return fail(error) }
         }
         if isFailed { return }
@@ -288,14 +402,18 @@ struct RecorderCore {
         }
         status.path = path
         status.files += 1
-        lastT = nil
-        messages.append("a new session (\(WireText.sanitize(id))) began: recording it to '\(path)'")
+        sessionFrameT = 0
+        lastLine = []
+        let why = restarted ? " (the source restarted: its clock went back)" : ""
+        messages.append("a new session (\(WireText.sanitize(id))) began\(why): recording it to '\(path)'")
     }
 
     // MARK: - the disk
 
     private mutating func writeBuffer() {
         guard !buffer.isEmpty, let file = output else { return }
+        let started = clock()
+        defer { diskSeconds += clock() - started }
         do {
             try file.write(buffer)
         } catch {
@@ -307,6 +425,8 @@ struct RecorderCore {
     private mutating func flush() {
         writeBuffer()
         guard let file = output, !isFailed else { return }
+        let started = clock()
+        defer { diskSeconds += clock() - started }
         do {
             try file.flush()
         } catch {

@@ -15,14 +15,19 @@ public final class RecordingReader {
     private var fd: Int32 = -1
     private var gzip: GzipInflater?
     private var buffer: [UInt8]
-    /// Set when the stream ended badly (a truncated gzip file, a read error).
+    /// Set when the stream ended badly (a damaged gzip file, a read error).
     public private(set) var problem: String?
+    /// Set when a gzip stream stops without its end, with no damage before: a file cut while
+    /// being written (a `kill -9` of a recorder). A note, not a problem: every line decodes.
+    public private(set) var note: String?
 
     public static let chunkSize = 1 << 16
     /// Gets every chunk as read, before it is decoded (`--record` of `live -`).
     public var chunkTap: WireTap?
     /// Whether the last line read had no LF (a file cut while being written): known once read.
     public private(set) var endsMidLine = false
+    /// Whether that last line, without its LF, is also bad: the file ends inside a line.
+    public private(set) var truncatedLastLine = false
 
     public init(path: String) throws(SourceError) {
         self.path = path
@@ -81,6 +86,7 @@ public final class RecordingReader {
             if let gzip {
                 let got = gzip.read(into: raw)
                 if let damage = gzip.problem { problem = "recording '\(path)' \(damage)" }
+                note = gzip.endsWithoutTrailer ? Self.cutNote(path) : nil
                 return got
             }
             do throws(SystemError) {
@@ -126,11 +132,16 @@ public final class RecordingReader {
             let decoder = stream.decoder
             stream.finish { outcome in
                 endsMidLine = true
+                if case .error = outcome { truncatedLastLine = true }
                 if case .blank = outcome { return }
                 _ = body(outcome, { RecordingPosition(offset: end, decoder: decoder) })
             }
         }
         return stream.decoder.lineNumber
+    }
+
+    static func cutNote(_ path: String) -> String {
+        "recording '\(path)' was cut while being written: its gzip stream stops without its end (every line up to there decodes)"
     }
 
     /// Moves to a byte offset of the (uncompressed) recording. A gzip file is decompressed up to
@@ -140,6 +151,7 @@ public final class RecordingReader {
         if let gzip {
             done = gzip.seek(to: offset)
             if let damage = gzip.problem { problem = "recording '\(path)' \(damage)" }
+            note = gzip.endsWithoutTrailer ? Self.cutNote(path) : nil
         } else {
             done = fd > SystemCalls.standardInput && SystemCalls.seek(fd, to: offset)  // standard input cannot seek
         }

@@ -6,7 +6,7 @@ import SystemCalls
 /// (`-`). Not thread-safe; one writer per thread.
 public final class RecordingWriter: RecordingOutput {
     private var fd: Int32 = -1
-    private var gz: gzFile?
+    private var gzip: GzipDeflater?
     public let path: String
 
     /// Creates (or truncates) the file at `path`.
@@ -22,49 +22,38 @@ public final class RecordingWriter: RecordingOutput {
             throw SourceError("cannot write '\(path)': \(error.text)")
         }
         if path.hasSuffix(".gz") {
-            // Opened here rather than by gzopen, so errno says why, and the file's size stays
-            // readable (fstat) while zlib writes to it.
-            guard let handle = gzdopen(fd, "wb6") else {
+            guard let deflater = GzipDeflater() else {
                 SystemCalls.close(fd)
                 fd = -1
                 throw SourceError("cannot write '\(path)': cannot start the gzip compressor")
             }
-            gz = handle
+            gzip = deflater
         }
     }
 
     deinit { try? close() }
 
-    /// Writes all of `bytes` (retrying short and interrupted writes).
+    /// Writes all of `bytes` (retrying short and interrupted writes). Compressed bytes reach
+    /// the file only at a flush (or past `GzipDeflater.heldLimit`), so a file cut by a crash
+    /// ends where a full flush did: at a line's end, when the caller writes whole lines.
     public func write(_ bytes: [UInt8]) throws(SourceError) {
         guard !bytes.isEmpty else { return }
-        if let gz {
-            let failed = bytes.withUnsafeBytes { raw in
-                var offset = 0
-                while offset < raw.count {
-                    let n = min(raw.count - offset, 1 << 30)
-                    if gzwrite(gz, raw.baseAddress! + offset, UInt32(n)) <= 0 { return true }
-                    offset += n
-                }
-                return false
-            }
-            if failed { throw gzipFailure("writing") }
+        guard fd >= 0 else { throw SourceError("writing '\(path)' failed: it is closed") }
+        if let gzip {
+            bytes.withUnsafeBytes { gzip.compress($0, flush: Z_NO_FLUSH) }
+            if gzip.held.count >= GzipDeflater.heldLimit { try flush() }
             return
         }
-        guard fd >= 0 else { throw SourceError("writing '\(path)' failed: it is closed") }
-        do {
-            try SystemCalls.writeAll(fd, bytes)
-        } catch {
-            throw SourceError("writing '\(path)' failed: \(error.text)")
-        }
+        try writeOut(bytes)
     }
 
     /// Pushes what zlib holds to the file as a full flush: a reader of a file cut after this
     /// point (a crash, a `kill -9`) decodes everything written up to it. Plain writes go
     /// straight to the file, so there is nothing to push.
     public func flush() throws(SourceError) {
-        guard let gz else { return }
-        if gzflush(gz, Z_FULL_FLUSH) != Z_OK { throw gzipFailure("writing") }
+        guard let gzip, fd >= 0 else { return }
+        gzip.compress(UnsafeRawBufferPointer(start: nil, count: 0), flush: Z_FULL_FLUSH)
+        try writeOut(gzip.takeHeld())
     }
 
     /// The file's size on disk now (compressed for gzip, after the last flush), when known.
@@ -75,24 +64,70 @@ public final class RecordingWriter: RecordingOutput {
 
     /// Finishes the file (the gzip trailer) and closes it; standard output stays open.
     public func close() throws(SourceError) {
-        if let gz {
-            self.gz = nil
-            fd = -1  // gzclose closes it
-            if gzclose(gz) != Z_OK { throw SourceError("finishing '\(path)' failed: \(SystemError.last().text)") }
-        } else if fd > SystemCalls.standardError {
-            SystemCalls.close(fd)
+        defer {
+            if fd > SystemCalls.standardError { SystemCalls.close(fd) }
             fd = -1
+            gzip = nil
+        }
+        if let gzip, fd >= 0 {
+            gzip.compress(UnsafeRawBufferPointer(start: nil, count: 0), flush: Z_FINISH)
+            do { try writeOut(gzip.takeHeld()) } catch { throw SourceError("finishing '\(path)' failed: \(error.description)") }
         }
     }
 
-    /// Why zlib's last write failed: the system's reason ("No space left on device") when it
-    /// was the file's, zlib's own otherwise.
-    private func gzipFailure(_ doing: String) -> SourceError {
-        let system = SystemError.last()
-        var code: Int32 = 0
-        let message = gz.flatMap { gzerror($0, &code) }.map { String(cString: $0) } ?? ""
-        let reason = code == Z_ERRNO || message.isEmpty ? system.text : message
-        return SourceError("\(doing) '\(path)' failed: \(reason)")
+    private func writeOut(_ bytes: [UInt8]) throws(SourceError) {
+        guard !bytes.isEmpty else { return }
+        do {
+            try SystemCalls.writeAll(fd, bytes)
+        } catch {
+            throw SourceError("writing '\(path)' failed: \(error.text)")
+        }
+    }
+}
+
+/// zlib's deflate writing one gzip member into memory: the writer decides when the compressed
+/// bytes reach the file.
+final class GzipDeflater {
+    /// Compressed bytes held before they go to the file anyway, flushed (memory stays bounded
+    /// even at a rate that compresses to more than this per second).
+    static let heldLimit = 4 << 20
+    private let stream: UnsafeMutablePointer<z_stream>
+    private var out = [UInt8](repeating: 0, count: 1 << 16)
+    private(set) var held: [UInt8] = []
+
+    init?() {
+        stream = .allocate(capacity: 1)
+        stream.initialize(to: z_stream())
+        guard surg_deflate_init_gzip(stream, 6) == Z_OK else {
+            stream.deallocate()
+            return nil
+        }
+    }
+
+    deinit {
+        deflateEnd(stream)
+        stream.deallocate()
+    }
+
+    /// Compresses `input` (may be empty) with `flush`, keeping what comes out in `held`.
+    func compress(_ input: UnsafeRawBufferPointer, flush: Int32) {
+        let z = stream
+        z.pointee.next_in = UnsafeMutablePointer(mutating: input.baseAddress?.assumingMemoryBound(to: Bytef.self))
+        z.pointee.avail_in = uInt(input.count)
+        repeat {
+            let produced = out.withUnsafeMutableBytes { raw -> Int in
+                z.pointee.next_out = raw.baseAddress!.assumingMemoryBound(to: Bytef.self)
+                z.pointee.avail_out = uInt(raw.count)
+                _ = deflate(z, flush)  // in memory it cannot fail: only Z_BUF_ERROR when done
+                return raw.count - Int(z.pointee.avail_out)
+            }
+            held.append(contentsOf: out[0..<produced])
+        } while z.pointee.avail_out == 0 || z.pointee.avail_in > 0
+    }
+
+    func takeHeld() -> [UInt8] {
+        defer { held.removeAll(keepingCapacity: true) }
+        return held
     }
 }
 

@@ -26,37 +26,62 @@ public final class WireRecorder: Sendable {
     private let queue = Mutex(Queue())
     private let published: Mutex<RecordingStatus>
     private let clock: @Sendable () -> Double
+    private let wakeup = Wakeup()
     private let stopRequested = Atomic<Bool>(false)
     private let finished = Atomic<Bool>(false)
     private let started = Atomic<Bool>(false)
+    /// Quitting gave up on the backlog: the slice being handled stops at its next input, and
+    /// the bytes of those left are counted here.
+    private let givenUp = Atomic<Bool>(false)
+    private let leftInSlice = Atomic<Int>(0)
+
+    /// Bytes of input the recorder handles between two looks at the clock (flush, status).
+    static let sliceBytes = 1 << 20
+    /// Bytes each queued input counts for at least: an entry costs memory whatever it holds.
+    static let entryCost = 64
 
     private struct Queue {
-        var inputs: [RecorderInput] = []
+        /// Inputs from `head` on are waiting; those before were taken.
+        var inputs: [(input: RecorderInput, cost: Int, bytes: Int)] = []
+        var head = 0
+        /// What the waiting inputs count for (at least `entryCost` each), against `capacity`.
+        var cost = 0
+        /// Bytes received among them (what would be lost if they were never written).
         var bytes = 0
         /// What was dropped since the last input kept, queued before the next one that fits.
         var gap: RecorderGap?
         var lastDrop: Double?
+        /// Quitting gave up on the backlog: nothing more is taken.
+        var abandoned = false
     }
 
-    /// Opens FILE now: a path that cannot be written (a missing directory, a directory, no
-    /// permission) throws, for the command line to refuse before anything starts.
-    public convenience init(path: String, recordsFrames: Bool = false) throws(SourceError) {
+    /// Opens FILE now, or with `openingNow: false` at `openFile()` (after the rest of the
+    /// start-up, so a run that cannot start leaves FILE alone): a path that cannot be written (a
+    /// missing directory, a directory, no permission) throws, for the command line to refuse.
+    public convenience init(path: String, recordsFrames: Bool = false, openingNow: Bool = true) throws(SourceError) {
         try self.init(path: path, recordsFrames: recordsFrames, capacity: Self.defaultCapacity,
-                      clock: { MonotonicClock.now() }, open: { path throws(SourceError) in try RecordingWriter(path: path) })
+                      clock: { MonotonicClock.now() }, open: { path throws(SourceError) in try RecordingWriter(path: path) },
+                      openingNow: openingNow)
+    }
+
+    /// Creates (or truncates) FILE, if `init` did not.
+    public func openFile() throws(SourceError) {
+        try core.withLock { core throws(SourceError) in try core.openFile() }
     }
 
     /// For tests: the queue's size, the clock, and what opens a file (a failing or slow disk).
     init(path: String, recordsFrames: Bool, capacity: Int, clock: @escaping @Sendable () -> Double,
-         open: @escaping RecorderCore.Opener, exists: @escaping @Sendable (String) -> Bool = { SystemCalls.exists($0) }) throws(SourceError) {
+         open: @escaping RecorderCore.Opener, exists: @escaping @Sendable (String) -> Bool = { SystemCalls.exists($0) },
+         openingNow: Bool = true) throws(SourceError) {
         self.path = path
         self.recordsFrames = recordsFrames
         self.capacity = max(1, capacity)
         self.clock = clock
-        core = Mutex(try RecorderCore(path: path, now: clock(), open: open, exists: exists))
+        core = Mutex(try RecorderCore(path: path, now: clock(), open: open, exists: exists, clock: clock, openingNow: openingNow))
         published = Mutex(RecordingStatus(path: path))
     }
 
-    /// The status as of the recorder's last round (about every 10 ms).
+    /// The status as of the recorder's last round (after every slice, and at least every flush).
     public var status: RecordingStatus { published.withLock { $0 } }
 
     // MARK: - producers (any thread; never wait on the disk)
@@ -104,34 +129,55 @@ public final class WireRecorder: Sendable {
     private func enqueue(_ input: RecorderInput, size: Int) {
         guard !stopRequested.load(ordering: .relaxed) else { return }
         let now = size > 0 ? clock() : 0
+        let cost = max(size, Self.entryCost)
         queue.withLock { q in
-            // Connections and their ends are always kept (they take no room): the file must
-            // say where a drop was even when its bytes were lost.
-            if size > 0 && q.bytes + size > capacity {
+            // Connections and their ends are always kept (they are few): the file must say
+            // where a drop was even when its bytes were lost.
+            if size > 0 && q.cost + cost > capacity {
                 if q.gap == nil { q.gap = RecorderGap() }
                 q.gap!.add(input)
                 q.lastDrop = now
                 return
             }
             if let gap = q.gap {
-                q.inputs.append(.gap(gap))
+                q.inputs.append((.gap(gap), Self.entryCost, 0))
+                q.cost += Self.entryCost
                 q.gap = nil
             }
-            q.inputs.append(input)
+            q.inputs.append((input, cost, size))
+            q.cost += cost
             q.bytes += size
         }
+        wakeup.signal()
     }
 
-    private func take() -> [RecorderInput] {
+    /// The next inputs, about `sliceBytes` of them (at least one), in order.
+    private func take() -> [(input: RecorderInput, bytes: Int)] {
         queue.withLock { q in
-            if let gap = q.gap, q.inputs.isEmpty {
+            guard !q.abandoned else { return [] }
+            if let gap = q.gap, q.head == q.inputs.count {
                 // Dropping ended with nothing after it yet: say so now rather than wait.
-                q.inputs.append(.gap(gap))
+                q.inputs.append((.gap(gap), Self.entryCost, 0))
+                q.cost += Self.entryCost
                 q.gap = nil
             }
-            let taken = q.inputs
-            q.inputs = []
-            q.bytes = 0
+            var taken: [(input: RecorderInput, bytes: Int)] = []
+            var cost = 0
+            while q.head < q.inputs.count && cost < Self.sliceBytes {
+                let entry = q.inputs[q.head]
+                taken.append((entry.input, entry.bytes))
+                cost += entry.cost
+                q.cost -= entry.cost
+                q.bytes -= entry.bytes
+                q.head += 1
+            }
+            if q.head == q.inputs.count {
+                q.inputs.removeAll(keepingCapacity: q.inputs.capacity <= 4096)
+                q.head = 0
+            } else if q.head >= 4096 {
+                q.inputs.removeFirst(q.head)  // now and then, not per slice
+                q.head = 0
+            }
             return taken
         }
     }
@@ -150,23 +196,40 @@ public final class WireRecorder: Sendable {
         var reported: RecordingStatus?
         var reportedAt = -Double.infinity
         var wasBehind = false
+        var lag = RecorderLag.slowDisk
         while true {
             let stopping = stopRequested.load(ordering: .acquiring)
             let inputs = take()
-            let now = clock()
-            let lastDrop = queue.withLock { $0.lastDrop }
-            let (status, messages) = core.withLock { core -> (RecordingStatus, [String]) in
-                for input in inputs { core.handle(input, now: now) }
-                if stopping && inputs.isEmpty { core.finish() } else { core.tick(now: now) }
-                return (core.status, core.takeMessages())
+            let (lastDrop, abandoned) = queue.withLock { ($0.lastDrop, $0.abandoned) }
+            if abandoned { return }  // `finish` closes the file itself
+            let began = clock()
+            let (status, messages, diskSeconds, nextFlush) = core.withLock { core in
+                let diskBefore = core.diskSeconds
+                core.lag = lag
+                for (k, entry) in inputs.enumerated() {
+                    if givenUp.load(ordering: .acquiring) {
+                        leftInSlice.store(inputs[k...].reduce(0) { $0.saturatingAdd($1.bytes) }, ordering: .releasing)
+                        break
+                    }
+                    core.handle(entry.input, now: began)
+                }
+                if stopping && inputs.isEmpty { core.finish() } else { core.tick(now: clock()) }
+                return (core.status, core.takeMessages(), core.diskSeconds - diskBefore, core.nextFlush)
             }
+            let now = clock()
+            // A slice that spent most of its time writing was held by the disk; one that did not,
+            // by the CPU (the console decoding on the other core): the next note says which.
+            if !inputs.isEmpty && now - began > 0.001 { lag = diskSeconds >= (now - began) / 2 ? .slowDisk : .cpu }
             var shown = status
             shown.behind = status.failure == nil && lastDrop.map { now - $0 < Self.behindSeconds } == true
             published.withLock { $0 = shown }
             if shown.behind != wasBehind {
                 wasBehind = shown.behind
-                report(.log(shown.behind
+                let falling = lag == .slowDisk
                     ? "recording falling behind: the disk is slower than the stream; lines that do not fit are not recorded (counted)"
+                    : "recording falling behind the stream (the recorder gets too little CPU); lines that do not fit are not recorded (counted)"
+                report(.log(shown.behind
+                    ? falling
                     : "recording caught up: \(shown.lostLines) lines (\(shown.lostBytes) bytes) received were not recorded so far"))
             }
             for line in messages { report(.log(line)) }
@@ -182,7 +245,12 @@ public final class WireRecorder: Sendable {
                 finished.store(true, ordering: .releasing)
                 return
             }
-            if inputs.isEmpty { SystemCalls.sleep(seconds: 0.01) }
+            if inputs.isEmpty {
+                // Idle: sleep until input, the next flush, or the end of BEHIND, whichever is first.
+                var until = nextFlush
+                if shown.behind, let lastDrop { until = min(until, lastDrop + Self.behindSeconds) }
+                wakeup.wait(seconds: max(0.005, until - clock()))
+            }
         }
     }
 
@@ -190,17 +258,35 @@ public final class WireRecorder: Sendable {
     static let behindSeconds = 1.0
 
     /// Writes what is queued and closes the file (gzip: its trailer), waiting at most
-    /// `timeout` seconds for a slow disk. Idempotent; any thread.
-    public func finish(timeout: Double = 5) {
+    /// `timeout` seconds for a slow disk. Past it, the backlog is given up: what was written
+    /// is finished as a whole file, and the returned sentence says how much was not
+    /// ("recording not finished: N bytes unwritten"). Idempotent; any thread.
+    @discardableResult
+    public func finish(timeout: Double = 5) -> String? {
         stopRequested.store(true, ordering: .releasing)
+        wakeup.signal()
         guard started.load(ordering: .relaxed) else {
-            core.withLock { $0.finish() }
-            return
+            core.withLock { _ = $0.finish() }
+            return nil
         }
         let deadline = MonotonicClock.now() + timeout
         while !finished.load(ordering: .acquiring) && MonotonicClock.now() < deadline {
             SystemCalls.sleep(seconds: 0.005)
         }
+        guard !finished.load(ordering: .acquiring) else { return nil }
+        // Given up: the thread takes nothing more, and stops its slice after the input it is
+        // writing (the lock waits for that one).
+        givenUp.store(true, ordering: .releasing)
+        let queued = queue.withLock { q -> Int in
+            q.abandoned = true
+            return q.bytes
+        }
+        let (held, failure) = core.withLock { core in (core.finish(abandoning: true), core.status.failure) }
+        let inSlice = leftInSlice.load(ordering: .acquiring)
+        finished.store(true, ordering: .releasing)
+        if failure != nil { return nil }  // already said: the recording had stopped
+        let unwritten = queued.saturatingAdd(held).saturatingAdd(inSlice)
+        return "recording not finished: \(unwritten) bytes unwritten (the disk did not take them within \(NumberText.trimmed(timeout, 1)) s); '\(status.path)' holds what was written before"
     }
 
     /// `source` with its bytes and events recorded here.
@@ -238,6 +324,7 @@ final class RecordedSource: TelemetrySource {
 
     func stop() {
         inner.stop()
-        recorder.finish()
+        // Said on standard error: at exit it is what the user sees (the screen is closed by then).
+        if let unfinished = recorder.finish() { SystemCalls.writeStandardError("surgtop: " + unfinished) }
     }
 }

@@ -10,8 +10,9 @@ struct Check: ParsableCommand {
         discussion: """
         Reads every line and prints the counts of frames by type and every error with its line \
         number. Exit status: 0 when the recording is clean, 1 when it has errors (a recording \
-        without a session frame, an empty file say, is one), 2 when it \
-        cannot be read or the arguments are wrong. Unknown frame types are counted, not errors.
+        without a session frame, an empty file say, is one; so is a last line the file ends \
+        inside), 2 when it cannot be read or the arguments are wrong. A gzip file cut while \
+        being written (no end, no damage) is noted, not an error. Unknown frame types are counted, not errors.
 
         Examples:
           surgtop check session.ndjson
@@ -35,6 +36,8 @@ struct Check: ParsableCommand {
         var sequenceGaps: Int
         var badLines: Int
         var readProblem: String?
+        /// A gzip stream that stops without its end, undamaged (a recorder killed): a note.
+        var cutWhileWriting: Bool
         /// The last line has no LF and is bad: the file was cut while being written (a crash
         /// of the recorder, a `kill -9`); that line is among `errors` too.
         var truncatedLastLine: Bool
@@ -78,8 +81,8 @@ struct Check: ParsableCommand {
         let result = Result(file: file, lines: lines, frames: report.counts.frames, byType: report.counts.byType,
                             unknownTypes: report.counts.unknownTypes, outOfOrder: report.counts.outOfOrder,
                             sequenceGaps: report.counts.sequenceGaps, badLines: report.counts.badLines,
-                            readProblem: reader.problem,
-                            truncatedLastLine: reader.endsMidLine && report.errors.last?.line == lines,
+                            readProblem: reader.problem, cutWhileWriting: reader.note != nil,
+                            truncatedLastLine: reader.truncatedLastLine,
                             sessions: sessions,
                             noSessionFrame: report.counts.byType[FrameType.session.rawValue, default: 0] == 0,
                             errors: report.errors)
@@ -96,6 +99,7 @@ struct Check: ParsableCommand {
                 for s in sessions { Output.text("    \(WireText.quoted(s.id)) from frame \(s.firstFrame)") }
             }
             if let problem = reader.problem { Output.text("  \(problem)") }
+            if let note = reader.note { Output.text("  \(note)") }
             if result.noSessionFrame { Output.text("  no session frame: a recording starts with one") }
             if result.badLines == 0 && (reader.problem != nil || result.noSessionFrame) {
                 Output.text(reader.problem != nil ? "NOT OK: no bad lines among those read, but the recording is damaged (above)"

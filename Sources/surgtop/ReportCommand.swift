@@ -48,6 +48,7 @@ struct Report: ParsableCommand {
         derived.evaluate()
         let engine = derived.engine
         if let problem = reader.problem { Output.error(problem) }
+        if let note = reader.note { Output.error(note) }  // a cut file: said, not a failure
         let report = builder.finish(alarms: engine)
         // A recording without a session frame (an empty file, say) is not one: say so rather
         // than print a report of nothing ("Session -  -").

@@ -82,14 +82,35 @@ struct RecordOption: ParsableArguments {
     @Option(help: ArgumentHelp("Record every frame received, exactly as received, to FILE (.ndjson, or .ndjson.gz compressed); a new session goes to FILE-stem.<id>.ndjson next to it.", valueName: "FILE"))
     var record: String?
 
-    /// The recorder, with FILE opened now: a path that cannot be written is a usage error.
+    /// The recorder, FILE not opened yet (`open(_:)`, once the rest of the start-up passed):
+    /// a run that fails to start leaves an earlier recording alone.
     func recorder(recordsFrames: Bool) throws -> WireRecorder? {
         guard let record else { return nil }
         if record == "-" || record.isEmpty { throw Failure.usage("--record needs a file name (standard output shows the console)") }
+        // A recording is evidence: never overwritten silently. Devices (/dev/full) and empty files are fine.
+        if SystemCalls.isRegularFile(record), let size = try? SystemCalls.status(path: record).size, size > 0 {
+            throw Failure.usage("--record: '\(record)' already exists; choose another name or remove it")
+        }
         do {
-            return try WireRecorder(path: record, recordsFrames: recordsFrames)
+            return try WireRecorder(path: record, recordsFrames: recordsFrames, openingNow: false)
         } catch {
             throw Failure.usage("--record: \(error.description)")
+        }
+    }
+
+    /// Creates FILE: a path that cannot be written is a usage error.
+    func open(_ recorder: WireRecorder?) throws {
+        do {
+            try recorder?.openFile()
+        } catch {
+            throw Failure.usage("--record: \(error.description)")
+        }
+    }
+
+    /// `--snapshot` prints one frame and records nothing: asking for both is a mistake.
+    func refuseWithSnapshot(_ watch: WatchOptions) throws {
+        if record != nil && watch.snapshot != nil {
+            throw Failure.usage("--record does not go with --snapshot (a snapshot shows one frame and records nothing)")
         }
     }
 }
@@ -121,6 +142,7 @@ struct Demo: ParsableCommand {
     @OptionGroup var recording: RecordOption
 
     func run() throws {
+        try recording.refuseWithSnapshot(watch)
         let options = SimulatorOptions(seed: seed, armRateHz: rate)
         do {
             try options.validate()
@@ -133,7 +155,10 @@ struct Demo: ParsableCommand {
         }
         let simulator = SimulatorSource(options: options)
         // The simulator makes frames, not bytes: they are recorded encoded, as `sim --out` writes them.
-        let source = try recording.recorder(recordsFrames: true).map { $0.wrapping(simulator) } ?? simulator
+        let recorder = try recording.recorder(recordsFrames: true)
+        _ = try watch.alarmSettings()  // a bad settings file stops the start before FILE is touched
+        try recording.open(recorder)
+        let source = recorder.map { $0.wrapping(simulator) } ?? simulator
         try Watch.run(source: source, inbox: SourceInbox(), control: nil, options: watch)
     }
 }
@@ -181,6 +206,7 @@ struct Live: ParsableCommand {
     }
 
     func run() throws {
+        try recording.refuseWithSnapshot(watch)
         // A network source gets a bounded inbox: in a flood it drops arm samples and holds the
         // gateway back rather than grow (standard input waits for room instead).
         let inbox = target == "-" ? SourceInbox() : SourceInbox.live()
@@ -207,6 +233,8 @@ struct Live: ParsableCommand {
             source = TCPClientSource(host: endpoint.host, port: endpoint.port, backlog: inbox.countProvider,
                                      handshakeTimeout: handshake, silenceTimeout: silence, tap: tap)
         }
+        // Last, once the address parsed and the port is bound: a failed start leaves FILE alone.
+        try recording.open(recorder)
         if let recorder { source = recorder.wrapping(source) }
         if let size = watch.snapshot.flatMap(WatchOptions.size) {
             print(try Watch.snapshot(.live(source, inbox), size: size, options: watch))

@@ -14,23 +14,35 @@ struct RecordCLITests {
         return (result.status, try #require(object, "check --json printed: \(result.stdout) \(result.stderr)"))
     }
 
+    /// Waits until `path` holds `text` (a background process said it), up to `seconds`.
+    func waitFor(_ text: String, in path: String, seconds: Double = 30) -> String? {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if let content = try? String(contentsOfFile: path, encoding: .utf8), content.contains(text) { return content }
+            usleep(20_000)
+        }
+        return nil
+    }
+
     func liveKilled(recording name: String) throws -> (path: String, dir: URL) {
         let dir = CLI.temporaryDirectory()
-        let port = 23_000 + Int.random(in: 0..<1000)
         let path = dir.appendingPathComponent(name).path
         let bin = CLI.binary
-        shell("\(bin) sim --serve 127.0.0.1:\(port) --rate 200 </dev/null >/dev/null 2>&1 & echo $! > \(dir.path)/sim.pid")
+        // Port 0: the simulator binds a free port and says which once it accepts.
+        shell("\(bin) sim --serve 127.0.0.1:0 --rate 200 </dev/null >/dev/null 2>\(dir.path)/sim.txt & echo $! > \(dir.path)/sim.pid")
         defer { shell("kill $(cat \(dir.path)/sim.pid) 2>/dev/null") }
-        usleep(300_000)
-        shell("\(bin) live 127.0.0.1:\(port) --record \(path) --headless --alarm-log \(dir.path)/alarms.log "
+        let said = try #require(waitFor(" (Ctrl-C stops)", in: "\(dir.path)/sim.txt"), "the simulator never said where it serves")
+        let address = try #require(said.components(separatedBy: "serving a simulated session on ").last?.components(separatedBy: " ").first)
+        shell("\(bin) live \(address) --record \(path) --headless --alarm-log \(dir.path)/alarms.log "
             + "</dev/null >\(dir.path)/out.txt 2>\(dir.path)/err.txt & echo $! > \(dir.path)/live.pid")
-        usleep(3_500_000)
+        #expect(waitFor("connected", in: "\(dir.path)/out.txt") != nil, "the console connected")
+        usleep(2_500_000)  // a few flushes
         shell("kill -9 $(cat \(dir.path)/live.pid)")
         usleep(200_000)
         return (path, dir)
     }
 
-    @Test("live --record FILE.ndjson survives kill -9: check passes, or reports only a truncated last line")
+    @Test("live --record FILE.ndjson survives kill -9: check passes (exit 0), every line whole")
     func killedPlain() throws {
         let (path, dir) = try liveKilled(recording: "case.ndjson")
         let out = try String(contentsOfFile: dir.appendingPathComponent("out.txt").path, encoding: .utf8)
@@ -38,30 +50,75 @@ struct RecordCLITests {
         let (status, json) = try checkJSON(path)
         let frames = json["frames"] as? Int ?? 0
         #expect(frames > 400, "at least a second of a 200 Hz session (four arms) reached the disk: \(frames) frames")
-        let bad = json["bad_lines"] as? Int ?? -1
+        // Lines reach the file whole (held until their LF), so a kill leaves no cut line.
+        #expect(status == 0, "\(json)")
+        #expect(json["bad_lines"] as? Int == 0)
         #expect(json["read_problem"] == nil)
-        if bad == 0 {
-            #expect(status == 0)
-        } else {
-            #expect(bad == 1)
-            #expect(json["truncated_last_line"] as? Bool == true)
-        }
+        #expect(json["truncated_last_line"] as? Bool == false)
         #expect((json["by_type"] as? [String: Int])?["session"] == 1)
     }
 
-    @Test("live --record FILE.ndjson.gz survives kill -9: every line up to the last flush decodes")
+    @Test("live --record FILE.ndjson.gz survives kill -9: check says 'cut while being written' and passes (exit 0)")
     func killedGzip() throws {
         let (path, _) = try liveKilled(recording: "case.ndjson.gz")
-        let (_, json) = try checkJSON(path)
+        let (status, json) = try checkJSON(path)
         let frames = json["frames"] as? Int ?? 0
         #expect(frames > 400, "at least a second of frames was flushed: \(frames)")
-        let bad = json["bad_lines"] as? Int ?? -1
-        #expect(bad <= 1, "only the line the kill cut can be bad")
-        if bad == 1 { #expect(json["truncated_last_line"] as? Bool == true) }
-        let problem = json["read_problem"] as? String
-        #expect(problem == nil || problem!.contains("truncated"), "\(problem ?? "")")
+        // Compressed bytes reach the file only at full flushes, which follow whole lines.
+        #expect(status == 0, "\(json)")
+        #expect(json["bad_lines"] as? Int == 0)
+        #expect(json["read_problem"] == nil)
+        #expect(json["cut_while_writing"] as? Bool == true)
         let text = try CLI.run(["check", path])
-        if bad == 1 { #expect(text.stdout.contains("is truncated: the file ends inside it")) }
+        #expect(text.status == 0)
+        #expect(text.stdout.contains("was cut while being written: its gzip stream stops without its end"))
+        #expect(text.stdout.contains("OK: no errors"))
+        let replay = try CLI.run(["report", path])
+        #expect(replay.status == 0, "a cut file is reported, with a note: \(replay.stderr)")
+        #expect(replay.stderr.contains("was cut while being written"))
+    }
+
+    @Test("--record never overwrites a recording, and a start that fails leaves FILE alone")
+    func existingFileKept() throws {
+        let dir = CLI.temporaryDirectory()
+        let path = dir.appendingPathComponent("x.ndjson").path
+        let earlier = #"{"t":0,"type":"session","v":1,"id":"A","arms":[]}"# + "\n"
+        try earlier.write(toFile: path, atomically: true, encoding: .utf8)
+        for arguments in [["demo", "--record", path, "--headless"], ["live", "-", "--record", path, "--headless"]] {
+            let result = try CLI.run(arguments, timeout: 30)
+            #expect(result.status == 2)
+            #expect(result.stderr == "surgtop: --record: '\(path)' already exists; choose another name or remove it\n")
+        }
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == earlier)
+        // Validated and bound before FILE is created.
+        let fresh = dir.appendingPathComponent("fresh.ndjson").path
+        let listener = try CLI.run(["live", "not-an-address", "--record", fresh, "--headless"], timeout: 30)
+        #expect(listener.status == 2)
+        let busy = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(busy) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(busy, $0, length) } }
+        _ = listen(busy, 1)
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(busy, $0, &length) } }
+        let port = Int(UInt16(bigEndian: address.sin_port))
+        let inUse = try CLI.run(["live", "--listen", "127.0.0.1:\(port)", "--record", fresh, "--headless"], timeout: 30)
+        #expect(inUse.status == 2, "\(inUse.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: fresh), "no file is created by a start that failed")
+    }
+
+    @Test("--record with --snapshot is refused (exit 2, one sentence)")
+    func snapshotRefused() throws {
+        let dir = CLI.temporaryDirectory()
+        let path = dir.appendingPathComponent("s.ndjson").path
+        for arguments in [["demo", "--snapshot", "80x24", "--record", path], ["live", "-", "--snapshot", "80x24", "--record", path]] {
+            let result = try CLI.run(arguments, stdin: Data(), timeout: 30)
+            #expect(result.status == 2)
+            #expect(result.stderr == "surgtop: --record does not go with --snapshot (a snapshot shows one frame and records nothing)\n")
+        }
+        #expect(!FileManager.default.fileExists(atPath: path))
     }
 
     @Test("demo --record /dev/full: RECORDING.FAILED with the reason, and monitoring goes on")
