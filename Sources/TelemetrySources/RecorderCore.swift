@@ -354,9 +354,11 @@ struct RecorderCore {
         max(sessionFrameT, RecordingReader.lastTimestamp(inTail: lastLine) ?? sessionFrameT)
     }
 
-    /// Whether the line holds `"session"` (a session frame's type): a byte scan, no decoding.
+    /// Whether the line may be a session frame: it holds `"session"`, or an escape (`\`) that
+    /// could spell it (`"sess\u0069on"` decodes as "session" too). A byte scan, no decoding.
     static func mentionsSession(_ line: UnsafeRawBufferPointer) -> Bool {
         guard let base = line.baseAddress else { return false }
+        if SystemCalls.firstOffset(of: 0x5C, in: base, count: line.count) != nil { return true }
         let word = Array("session\"".utf8)
         var start = 0
         while start + word.count < line.count,

@@ -269,6 +269,7 @@ struct WireRecorderTests {
         #expect(!line(L.link(1)))
         #expect(!line(#"{"t":1,"type":"event","kind":"x","text":"sessions"}"#))
         #expect(!line("\"session"), "the word must be whole")
+        #expect(line(#"{"t":1,"type":"sess\u0069on","v":1,"id":"B","arms":[]}"#), "an escaped type is decoded to be judged")
         let disk = MemoryDisk()
         var core = try RecorderCore(path: "/r/c.ndjson", now: 0, open: disk.opener, exists: disk.exists)
         // An event whose text says "session" is no session frame: written, no new file.
@@ -441,7 +442,9 @@ struct WireRecorderTests {
         let written = try #require(disk.file?.lines)
         let kept = written.filter { !$0.contains(#""kind":"recording""#) }
         let notes = written.filter { $0.contains(#""kind":"recording""#) }
-        #expect(notes.first?.contains("(slow disk)") == true, "the disk held the recorder: \(notes.first ?? "")")
+        // Which of disk or CPU held it is a timing judgement (the other core is busy in CI): the
+        // note must say the recorder fell behind; `sessionScanAndLag` checks the wording of each.
+        #expect(notes.first?.contains("the recorder fell behind the stream") == true, "\(notes.first ?? "no note")")
         // Every line received is either in the file, whole, or counted as lost.
         #expect(kept.count + status.lostLines == lines.count)
         #expect(Set(kept).isSubset(of: Set(lines)))
