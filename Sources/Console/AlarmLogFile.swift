@@ -59,14 +59,32 @@ public final class AlarmLogFile {
     }
 
     /// Opens the default log of a session: `defaultDirectory(environment:)/fileName(…)`.
+    /// `fresh`: a session that began while the console ran (a gateway restarted with the same
+    /// id and `started_at`) never goes on in an existing file: the first free of `….2.alarms.log`,
+    /// `….3.alarms.log`… is used. Otherwise an existing file is appended to (the console
+    /// restarted during the session it logged).
     public static func openDefault(sessionID: String?, startedAt: String?, mode: SessionMode = .live,
-                                   environment: [String: String], asciiOnly: Bool = false) throws(AlarmLogFileError) -> AlarmLogFile {
+                                   environment: [String: String], asciiOnly: Bool = false,
+                                   fresh: Bool = false) throws(AlarmLogFileError) -> AlarmLogFile {
         let name = fileName(sessionID: sessionID, startedAt: startedAt, mode: mode)
         guard let directory = defaultDirectory(environment: environment) else {
             throw AlarmLogFileError(path: name, problem: "neither XDG_STATE_HOME nor HOME is set")
         }
-        return try AlarmLogFile(path: directory + "/" + name, asciiOnly: asciiOnly)
+        var path = directory + "/" + name
+        if fresh {
+            let stem = directory + "/" + name.dropLast(Self.suffix.count)
+            var counter = 2
+            while SystemCalls.exists(path) && counter <= Self.maxCounter {
+                path = stem + ".\(counter)" + Self.suffix
+                counter += 1
+            }
+        }
+        return try AlarmLogFile(path: path, asciiOnly: asciiOnly)
     }
+
+    static let suffix = ".alarms.log"
+    /// Numbered files tried for a fresh log before the last is appended to after all.
+    static let maxCounter = 1000
 
     /// `$XDG_STATE_HOME/surgtop` when XDG_STATE_HOME is set, else `$HOME/.local/state/surgtop`.
     public static func defaultDirectory(environment: [String: String]) -> String? {
@@ -87,7 +105,7 @@ public final class AlarmLogFile {
         case .replay: ".replay"
         case .demo: ".demo"
         }
-        return "\(id)_\(start)\(kind).alarms.log"
+        return "\(id)_\(start)\(kind)\(suffix)"
     }
 
     /// Letters, digits, `.`, `-` and `_` kept, `:` becomes `-`, anything else `_`; at most 80

@@ -34,15 +34,28 @@ public final class AlarmRecorder {
         problemTaken = true
         return problem
     }
-    /// Per-session files opened for new sessions, and at most how many (see `endSession`).
-    private var sessionFiles = 0
-    static let maxSessionFiles = 20
+    /// When (monotonic seconds) each file for a new session was opened in the last hour: at
+    /// most `newFilesPerHour`; past that, new sessions share one overflow file (`endSession`).
+    private var newFileTimes: [Double] = []
+    static let newFilesPerHour = 20
+    /// The sessions go to the overflow file: too many began within the hour.
+    private var overflowing = false
+    private let clock: () -> Double
+    /// Where the default destination's directory comes from (XDG_STATE_HOME, HOME).
+    private let environment: [String: String]
     /// The last seek of a replay already noted in the log.
     private var seeksNoted = 0
 
-    public init(destination: Destination, asciiOnly: Bool = false) {
+    /// - Parameters:
+    ///   - clock: monotonic seconds, for the rate of new files.
+    ///   - environment: the process's, for the default directory.
+    public init(destination: Destination, asciiOnly: Bool = false,
+                clock: @escaping () -> Double = SystemCalls.monotonicSeconds,
+                environment: [String: String] = SystemCalls.environment()) {
         self.destination = destination
         self.asciiOnly = asciiOnly
+        self.clock = clock
+        self.environment = environment
     }
 
     /// For a named file: opens it now and writes a first `OPEN` line with `note`, so that a path
@@ -58,7 +71,11 @@ public final class AlarmRecorder {
 
     /// Takes the engine's new log entries and records them.
     public func record(from driver: inout SessionDriver) {
-        for boundary in driver.takeSessionBoundaries() { endSession(at: boundary, mode: driver.mode) }
+        for boundary in driver.takeSessionBoundaries() {
+            endSession(at: boundary, mode: driver.mode)
+            // Sessions past what one step keeps apart: logged in order in the log just opened.
+            for folded in boundary.folded { endSession(at: folded, mode: driver.mode, sharingLog: true) }
+        }
         let entries = driver.alarms.drainLog()
         // A replay that jumped says so, since what follows may repeat entries already written.
         var seekNote: String?
@@ -94,8 +111,14 @@ public final class AlarmRecorder {
     /// A new session (spec §3): the ended session's last entries and "new session B; previous
     /// session A ended" close its log. With the default destination the new session gets a file of
     /// its own, opened now and starting with the same line; a named `--alarm-log FILE` goes on,
-    /// that line separating the sessions.
-    private func endSession(at boundary: SessionBoundary, mode: SessionMode) {
+    /// that line separating the sessions. `sharingLog`: the session goes on in the log open (one
+    /// of many begun in one step).
+    ///
+    /// A stream that starts a new session on every line must not fill the disk with files: at
+    /// most `newFilesPerHour` are opened in any hour. Past that, the sessions that follow share
+    /// one file, `surgtop-overflow_<time>.alarms.log`, said in the log they leave and in it,
+    /// until the rate falls again.
+    private func endSession(at boundary: SessionBoundary, mode: SessionMode, sharingLog: Bool = false) {
         let wall = AlarmLogFile.wallNow()
         let stamp = AlarmLogFile.utcTimestamp(wall) + "  "
         let endedAt = boundary.endedAt.isFinite ? boundary.endedAt : boundary.startT
@@ -110,16 +133,34 @@ public final class AlarmRecorder {
                 try file?.write(boundary.endedLog, wallTime: wall)
                 try file?.writeLine(stamp + closing)
             }
-            // A stream that starts a new session on every line must not fill the disk with
-            // files: past `maxSessionFiles` the sessions share the last one.
-            if destination == .perSession && sessionFiles < Self.maxSessionFiles {
+            // The log goes on (a named file, or sessions sharing one): the closing line said it.
+            guard destination == .perSession, !sharingLog else {
+                _ = open(boundary.next, mode: mode)
+                return
+            }
+            let now = clock()
+            newFileTimes.removeAll { now - $0 >= 3600 }
+            if newFileTimes.count < Self.newFilesPerHour {
                 file?.close()
                 file = nil
                 failed = false
-                sessionFiles += 1
-                if open(boundary.next, mode: mode) { try file?.writeLine(stamp + opening) }
+                overflowing = false
+                newFileTimes.append(now)
+                if open(boundary.next, mode: mode, fresh: true) { try file?.writeLine(stamp + opening) }
             } else {
-                _ = open(boundary.next, mode: mode)
+                if !overflowing {
+                    let note = "SESSION  more than \(Self.newFilesPerHour) sessions began within an hour: "
+                        + "the sessions that follow share one overflow log until fewer begin"
+                    try file?.writeLine(stamp + note)
+                    file?.close()
+                    file = nil
+                    failed = false
+                    overflowing = true
+                    if open(SessionInfo(id: "surgtop-overflow", arms: []), mode: mode, fresh: true) {
+                        try file?.writeLine(stamp + note)
+                        try file?.writeLine(stamp + opening)
+                    }
+                }
             }
         } catch {
             problem = error.description
@@ -129,7 +170,7 @@ public final class AlarmRecorder {
         }
     }
 
-    private func open(_ info: SessionInfo?, mode: SessionMode) -> Bool {
+    private func open(_ info: SessionInfo?, mode: SessionMode, fresh: Bool = false) -> Bool {
         if file != nil { return true }
         if failed { return false }
         do {
@@ -138,7 +179,8 @@ public final class AlarmRecorder {
             case .file(let path): file = try AlarmLogFile(path: path, creatingDirectories: false, asciiOnly: asciiOnly)
             case .perSession:
                 file = try AlarmLogFile.openDefault(sessionID: info?.id, startedAt: info?.startedAt ?? AlarmLogFile.utcTimestamp(AlarmLogFile.wallNow()),
-                                                    mode: mode, environment: SystemCalls.environment(), asciiOnly: asciiOnly)
+                                                    mode: mode, environment: environment, asciiOnly: asciiOnly,
+                                                    fresh: fresh)
             }
             return true
         } catch {

@@ -43,8 +43,10 @@ public final class ConsoleApp {
         self.recorder = recorder
         self.quiet = quiet
         self.length = length
-        self.model = ConsoleModel(mode: source.mode, label: source.label, catalog: catalog,
-                                  layoutRequest: layoutRequest, duration: length?.seconds, alarmSettings: alarmSettings)
+        var model = ConsoleModel(mode: source.mode, label: source.label, catalog: catalog,
+                                 layoutRequest: layoutRequest, duration: length?.seconds, alarmSettings: alarmSettings)
+        if source is FileSource { model.driver.setRestartRule(.anywhere) }  // no connection events (`live -`)
+        self.model = model
     }
 
     /// Runs until the user quits or the session cannot go on; returns the exit code.

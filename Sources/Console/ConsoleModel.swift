@@ -14,8 +14,9 @@ public enum ConsoleCommand: Sendable, Equatable {
     case togglePause
     /// Replay: the next speed preset up (`faster`) or down.
     case stepSpeed(faster: Bool)
-    /// Replay: jump to session time `to`, reading on from the kept checkpoint `from` when there is one.
-    case seek(to: Double, from: ReplayCheckpoint?)
+    /// Replay: jump to session time `to` of the recording's session numbered `session`
+    /// (`ReplayPosition`), reading on from the kept checkpoint `from` when there is one.
+    case seek(to: Double, session: Int, from: ReplayCheckpoint?)
     /// Acknowledge one alarm, on the alarm engine's clock.
     case acknowledge(alarmID: String)
     /// Acknowledge every alarm, on the alarm engine's clock.
@@ -99,7 +100,7 @@ public struct ConsoleModel {
     private let alarmSettings: AlarmSettings
     private let alarmKeys: [KeyBinding]
     /// A seek asked for and not yet reached: its target and its number (see `PlaybackControl.seek`).
-    public private(set) var pendingSeek: (target: Double, id: Int)?
+    public private(set) var pendingSeek: (target: Double, session: Int, id: Int)?
 
     public init(mode: SessionMode, label: String, catalog: LayoutCatalog, layoutRequest: String?, duration: Double? = nil,
                 alarmSettings: AlarmSettings = .defaults) {
@@ -258,15 +259,18 @@ public struct ConsoleModel {
     /// a seek is under way step from where it is going, not from where the replay happens to be
     /// on its way there.
     private func seek(by seconds: Double) -> ConsoleCommand {
-        let t = max(0, (pendingSeek?.target ?? driver.state.sessionTime) + seconds)
-        return .seek(to: t, from: driver.checkpoint(forSeekTo: t))
+        // Within the session under way: a recording's later session restarts its clock, so a
+        // time alone would name a moment of the first session instead.
+        let from = pendingSeek.map { ReplayPosition(session: $0.session, t: $0.target) } ?? driver.replayPosition
+        let t = max(0, from.t + seconds)
+        return .seek(to: t, session: from.session, from: driver.checkpoint(forSeekTo: t, session: from.session))
     }
 
     /// Forgets the seek under way once the source has carried it out and the replay has got
     /// there (or the recording ended short of it).
     public mutating func settleSeek() {
         guard let pending = pendingSeek, driver.lastSeek >= pending.id else { return }
-        if driver.state.sessionTime >= pending.target - 1e-6 || driver.sourceState == .ended {
+        if driver.replayPosition >= ReplayPosition(session: pending.session, t: pending.target - 1e-6) || driver.sourceState == .ended {
             pendingSeek = nil
         }
     }
@@ -348,9 +352,9 @@ extension ConsoleModel {
             playback?.togglePause()
         case .stepSpeed(let faster):
             playback?.stepSpeed(faster: faster)
-        case .seek(let target, let checkpoint):
+        case .seek(let target, let session, let checkpoint):
             guard let playback else { return }
-            pendingSeek = (target, playback.seek(to: target, from: checkpoint))
+            pendingSeek = (target, session, playback.seek(to: target, session: session, from: checkpoint))
         case .acknowledge(let id):
             driver.alarms.acknowledge(id: id, at: driver.alarms.now)
         case .acknowledgeAll:

@@ -40,6 +40,7 @@ public final class HeadlessRunner {
         self.writeLog = { writeLog(WireText.sanitize($0)) }
         self.stopRequested = stopRequested
         self.driver = SessionDriver(mode: source.mode, alarmSettings: alarmSettings)
+        if source is FileSource { driver.setRestartRule(.anywhere) }  // no connection events (`live -`)
         self.recorder = recorder
     }
 

@@ -10,6 +10,9 @@ import TelemetrySources
 /// when they would be more, every other one is dropped and their spacing doubles. A long jump
 /// back reads at most one spacing's worth: 10 s at first, 160 s after four halvings (a
 /// 40-minute session).
+///
+/// A recording may hold several sessions, each starting its clock afresh: checkpoints are
+/// ordered by `ReplayPosition` (session, then time), and spacing counts within a session.
 public struct ReplayCheckpoints: Sendable {
     public struct Kept: Sendable {
         public var checkpoint: ReplayCheckpoint
@@ -33,18 +36,26 @@ public struct ReplayCheckpoints: Sendable {
             recent.append(Kept(checkpoint: checkpoint, state: state, alarms: alarms))
             if recent.count > 2 { recent.removeFirst() }
         }
-        let index = kept.firstIndex { $0.checkpoint.t > checkpoint.t } ?? kept.count
-        let before = index > 0 ? kept[index - 1].checkpoint.t : -Double.infinity
-        let after = index < kept.count ? kept[index].checkpoint.t : Double.infinity
-        guard checkpoint.t - before >= spacing, after - checkpoint.t >= spacing,
+        let at = checkpoint.at
+        let index = kept.firstIndex { at < $0.checkpoint.at } ?? kept.count
+        let before = index > 0 ? Self.time(of: kept[index - 1], inSession: at.session) : -Double.infinity
+        let after = index < kept.count ? Self.time(of: kept[index], inSession: at.session) : Double.infinity
+        guard at.t - before >= spacing, after - at.t >= spacing,
               !kept.contains(where: { $0.checkpoint == checkpoint }) else { return }
         kept.insert(Kept(checkpoint: checkpoint, state: state, alarms: alarms), at: index)
         if kept.count > Self.capacity { thin() }
     }
 
-    /// The latest kept checkpoint at or before session time `t`.
-    public func latest(atOrBefore t: Double) -> ReplayCheckpoint? {
-        (kept + recent).filter { $0.checkpoint.t <= t }.max { $0.checkpoint.t < $1.checkpoint.t }?.checkpoint
+    /// The latest kept checkpoint at or before `position`.
+    public func latest(atOrBefore position: ReplayPosition) -> ReplayCheckpoint? {
+        (kept + recent).filter { $0.checkpoint.at <= position }.max { $0.checkpoint.at < $1.checkpoint.at }?.checkpoint
+    }
+
+    /// A kept checkpoint's time as seen from `session`: another session's lies infinitely far.
+    private static func time(of kept: Kept, inSession session: Int) -> Double {
+        let at = kept.checkpoint.at
+        if at.session == session { return at.t }
+        return at.session < session ? -Double.infinity : Double.infinity
     }
 
     /// The state kept at `checkpoint`, if it was kept.
@@ -54,7 +65,9 @@ public struct ReplayCheckpoints: Sendable {
 
     private mutating func thin() {
         kept = kept.enumerated().filter { $0.offset % 2 == 0 }.map(\.element)
-        let gaps = zip(kept, kept.dropFirst()).map { $1.checkpoint.t - $0.checkpoint.t }
+        let gaps = zip(kept, kept.dropFirst()).compactMap { a, b in
+            a.checkpoint.at.session == b.checkpoint.at.session ? b.checkpoint.t - a.checkpoint.t : nil
+        }
         spacing = max(spacing * 2, gaps.min() ?? 0)
     }
 }

@@ -48,18 +48,39 @@ public struct SessionDriver: Sendable {
     /// The number of the last seek the source carried out (`SourceEvent.seeked`).
     public private(set) var lastSeek = 0
 
+    /// Where sessions start (spec §3): a live source that reports its connections restarts a
+    /// session of the same id only on a new connection; a file or standard input anywhere its
+    /// clock goes back (`SessionClock`, the rule `check` and `report` use too).
+    public private(set) var sessionClock: SessionClock
+    /// The connection events of the connection under way (from its "connected" on), listed
+    /// again in a new session's Events panel, so a technician sees why the session changed.
+    private var connectionEvents: [String] = []
+
     public init(mode: SessionMode, limits: HistoryLimits = HistoryLimits(), alarmSettings: AlarmSettings = .defaults) {
         self.mode = mode
         self.limits = limits
         self.state = SessionState(limits: limits)
         self.alarms = AlarmEngine(settings: alarmSettings)
+        self.sessionClock = SessionClock(rule: mode == .live ? .afterReconnect : .anywhere)
     }
 
-    /// The checkpoint to resume from for a seek to session time `t`: the latest at or before
-    /// it, if resuming there saves reading (it lies behind `t` but after where reading would
-    /// otherwise start).
-    public func checkpoint(forSeekTo t: Double) -> ReplayCheckpoint? {
-        checkpoints.latest(atOrBefore: t)
+    /// Sets where a same-id session may restart: `.anywhere` for a source without connection
+    /// events (a file or standard input, even under `live -`). Call before the first event.
+    public mutating func setRestartRule(_ rule: SessionClock.RestartRule) {
+        sessionClock = SessionClock(rule: rule)
+    }
+
+    /// The replay position now: the session (how many started before it in the recording)
+    /// and its time.
+    public var replayPosition: ReplayPosition {
+        ReplayPosition(session: sessionClock.ordinal, t: state.sessionTime)
+    }
+
+    /// The checkpoint to resume from for a seek to session time `t` of the current session (or
+    /// of `session`, counted as in `replayPosition`): the latest at or before it, if resuming
+    /// there saves reading (it lies behind `t` but after where reading would otherwise start).
+    public func checkpoint(forSeekTo t: Double, session: Int? = nil) -> ReplayCheckpoint? {
+        checkpoints.latest(atOrBefore: ReplayPosition(session: session ?? sessionClock.ordinal, t: t))
     }
 
     /// Re-evaluates every alarm condition; call after each batch of events and on ticks, so
@@ -172,17 +193,20 @@ public struct SessionDriver: Sendable {
                 // robot alarms raised before it wait for the gateway's `sync` (Resync.swift).
                 state.sourceRestarted()
                 state.expectSync()
+                sessionClock.reconnect()
             } else {
                 // A seek backwards or a restart of a recording: rebuild from what follows,
                 // alarms included (they are recomputed from the recording).
                 state = SessionState(limits: limits)
                 alarms.reset()
+                sessionClock = SessionClock(rule: sessionClock.rule)
             }
         case .checkpoint(let checkpoint):
             if keepsCheckpoints { checkpoints.keep(checkpoint, state: state, alarms: alarms) }
         case .seeked(let id):
             lastSeek = id
         case .resumed(let checkpoint):
+            sessionClock = checkpoint.sessionClock
             if let kept = checkpoints.state(at: checkpoint) {
                 state = kept.state
                 alarms.restore(from: kept.alarms)
@@ -243,13 +267,10 @@ public struct SessionDriver: Sendable {
         }
         if case .frame(let frame) = outcome {
             health.silentSince = nil
-            if case .session(let info) = frame.body {
-                health.refusedVersion = nil
-                let identity = SessionIdentity.judge(info, at: frame.t, against: state)
-                if identity.startsNewSession {
-                    startNewSession(info, identity: identity, frame: frame, arrival: arrival)
-                    return
-                }
+            if case .session = frame.body { health.refusedVersion = nil }
+            if let identity = sessionClock.observe(frame), identity.startsNewSession, case .session(let info) = frame.body {
+                startNewSession(info, identity: identity, frame: frame, arrival: arrival)
+                return
             }
         }
         state.apply(outcome, arrival: arrival)
@@ -260,23 +281,38 @@ public struct SessionDriver: Sendable {
     /// fresh state and alarm engine; the ended session's last alarm-log entries and the
     /// announcement wait in `sessionBoundaries` for the alarm recorder, which starts a new log.
     private mutating func startNewSession(_ info: SessionInfo, identity: SessionIdentity, frame: Frame, arrival: Double) {
+        // The frames applied since the last evaluation belong to the ended session: its alarms
+        // must see them (at its own time) before its log is closed.
+        evaluateAlarms(arrivalNow: arrival)
         let previous = state.info
         let text = identity.announcement(newID: info.id, at: frame.t) ?? "new session"
         let boundary = SessionBoundary(endedAt: alarms.now, endedLog: alarms.drainLog(), previous: previous,
                                        next: info, startT: frame.t, text: text)
-        if sessionBoundaries.count >= Self.boundariesKept { sessionBoundaries.removeFirst() }
-        sessionBoundaries.append(boundary)
+        if sessionBoundaries.count >= Self.boundariesKept {
+            // More sessions in one step than are kept apart: the latest boundary takes the rest,
+            // with their alarm-log entries (never dropped).
+            sessionBoundaries[sessionBoundaries.count - 1].folded.append(boundary)
+        } else {
+            sessionBoundaries.append(boundary)
+        }
         sessionsStarted = sessionsStarted.saturatingAdd(1)
         let rate = state.arrivalRate
         state = SessionState(limits: limits)
         state.arrivalRate = rate  // frames/s describes the stream, which goes on
         alarms.reset()
+        // Arm samples dropped in a flood were the ended session's: TELEMETRY.DROPPED starts afresh.
+        health.droppedFrames = 0
+        health.lastDrop = nil
+        droppingSince = nil
+        droppedInEpisode = 0
         state.apply(frame, arrival: arrival)
         state.recordConnectionEvent(text)
+        for event in connectionEvents { state.recordConnectionEvent(event) }
         appendLog(text, at: arrival)
     }
 
-    /// Session boundaries the alarm recorder has not taken yet (at most `boundariesKept`).
+    /// Session boundaries the alarm recorder has not taken yet: at most `boundariesKept`, the
+    /// last of them holding any more (`SessionBoundary.folded`).
     public private(set) var sessionBoundaries: [SessionBoundary] = []
     static let boundariesKept = 16
     /// How many times a new session replaced the one held (0 for the first session).
@@ -300,13 +336,19 @@ public struct SessionDriver: Sendable {
         case .connected, .gatewayConnected:
             connectFailure = nil
             listedFailure = nil
+            connectionEvents = []
         case .lost, .dropped:
             listedFailure = nil
         case .refusedGateway:
             break
         }
         state.recordConnectionEvent(event.text)
+        if connectionEvents.count < Self.connectionEventsKept { connectionEvents.append(event.text) }
     }
+
+    /// Connection events of one connection listed again in a new session (the first ones:
+    /// "connected to …", a refused second gateway).
+    static let connectionEventsKept = 4
 
     private mutating func appendLog(_ line: String, at arrival: Double) {
         lastLogArrival = arrival
@@ -329,4 +371,8 @@ public struct SessionBoundary: Sendable {
     public var startT: Double
     /// "new session B; previous session A ended".
     public var text: String
+    /// The sessions that began after this one within the same step, past `boundariesKept`
+    /// (a stream starting a new session on every line), oldest first: logged in order, in the
+    /// log `next` opens, so none of their entries is lost.
+    public var folded: [SessionBoundary] = []
 }

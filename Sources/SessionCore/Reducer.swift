@@ -15,6 +15,7 @@ extension SessionState {
     /// Counts a line that could not be used and keeps it among the recent errors.
     public mutating func note(_ error: DecodeError) {
         counters.badLines += 1
+        if awaitingSync { badLineAwaitingSync = true }
         if recentErrors.count == limits.errors { recentErrors.removeFirst() }
         recentErrors.append(error)
     }

@@ -6,11 +6,27 @@ import Telemetry
 // leaves the console unsure of alarms raised before a reconnect: they stay listed, marked
 // unconfirmed, until the robot raises or clears them again. Derived alarms are not affected.
 
-/// The robot alarms one `sync` frame cleared, numbered so the alarm engine logs them once.
+/// The robot alarms recent `sync` frames cleared, numbered so the alarm engine logs each once
+/// as a resynchronisation, even when several syncs come before it evaluates.
 public struct ResyncRecord: Sendable, Equatable {
+    /// The latest sync's number.
     public var generation: Int
-    /// Ids of the robot alarms the sync cleared (listed before it, not in it).
-    public var cleared: [String]
+    /// The robot alarms the syncs cleared (listed before, not in the sync), oldest first; the
+    /// latest `kept`, enough for the syncs of one evaluation.
+    public var cleared: [ClearedAlarm]
+
+    public struct ClearedAlarm: Sendable, Equatable {
+        /// The number of the sync that cleared it.
+        public var generation: Int
+        public var id: String
+    }
+
+    public static let kept = 1024
+
+    /// Ids cleared by the syncs numbered after `generation` (those the engine has not taken).
+    public func cleared(after generation: Int) -> [String] {
+        cleared.filter { $0.generation > generation }.map(\.id)
+    }
 }
 
 extension SessionState {
@@ -19,6 +35,13 @@ extension SessionState {
     /// are in doubt.
     public mutating func expectSync() {
         awaitingSync = true
+        badLineAwaitingSync = false
+    }
+
+    /// What the gateway failed to send after a reconnect: "no sync frame", or "no valid sync
+    /// frame" when a line it sent there could not be read (an invalid or over-long `sync`).
+    public var missingSync: String {
+        badLineAwaitingSync ? "no valid sync frame" : "no sync frame"
     }
 
     /// Robot alarms listed now that are in doubt since the reconnect.
@@ -38,7 +61,8 @@ extension SessionState {
         guard !deviceAlarms.isEmpty else { return }
         for k in deviceAlarms.indices { deviceAlarms[k].unconfirmed = true }
         let n = deviceAlarms.count
-        recordConnectionEvent("reconnected without a sync frame: \(n) robot alarm\(n == 1 ? "" : "s") unconfirmed since reconnect")
+        let without = badLineAwaitingSync ? "a valid sync frame" : "a sync frame"
+        recordConnectionEvent("reconnected without \(without): \(n) robot alarm\(n == 1 ? "" : "s") unconfirmed since reconnect")
     }
 
     /// Makes the robot-alarm list exactly the sync's `alarms` (the first `limits.deviceAlarms`
@@ -79,6 +103,11 @@ extension SessionState {
             }
         }
         for instrument in sync.instruments ?? [] { applyInstrument(instrument, stamp) }
-        lastResync = ResyncRecord(generation: (lastResync?.generation ?? 0) &+ 1, cleared: cleared)
+        let generation = (lastResync?.generation ?? 0) &+ 1
+        var record = lastResync ?? ResyncRecord(generation: generation, cleared: [])
+        record.generation = generation
+        record.cleared += cleared.map { ResyncRecord.ClearedAlarm(generation: generation, id: $0) }
+        if record.cleared.count > ResyncRecord.kept { record.cleared.removeFirst(record.cleared.count - ResyncRecord.kept) }
+        lastResync = record
     }
 }

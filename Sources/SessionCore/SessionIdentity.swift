@@ -19,17 +19,21 @@ public enum SessionIdentity: Sendable, Equatable {
     /// handshake allowance (`telemetry.handshake_s`).
     public static let restartBackstep = 5.0
 
-    /// Judges `incoming`, a session frame at `t`, against `state`.
-    public static func judge(_ incoming: SessionInfo, at t: Double, against state: SessionState) -> SessionIdentity {
-        judge(incoming, at: t, currentID: state.info?.id, sessionTime: state.sessionTime)
-    }
-
-    /// The same, given the current session's id (nil before any) and clock.
-    public static func judge(_ incoming: SessionInfo, at t: Double, currentID: String?, sessionTime: Double) -> SessionIdentity {
+    /// Judges `incoming`, a session frame at `t`, given the current session's id (nil before
+    /// any) and its clock; `mayRestart` false when a same-id frame can only continue the session
+    /// (a live source between reconnects). `SessionClock` decides both.
+    public static func judge(_ incoming: SessionInfo, at t: Double, currentID: String?, sessionTime: Double,
+                             mayRestart: Bool = true) -> SessionIdentity {
         guard let currentID else { return .first }
         if incoming.id != currentID { return .new(previousID: currentID) }
-        if t < sessionTime - restartBackstep { return .restarted(from: sessionTime) }
+        if mayRestart && t < sessionTime - restartBackstep { return .restarted(from: sessionTime) }
         return .continues
+    }
+
+    /// Wire text named in a console-made line (the screen, `check`, the alarm log): sanitised
+    /// and cut to 80 characters, so a 60 KB id does not become a 60 KB line.
+    public static func displayName(_ text: String) -> String {
+        shownName(text)
     }
 
     /// Whether this frame starts a new session (state and alarms start afresh).
@@ -60,4 +64,68 @@ public enum SessionIdentity: Sendable, Equatable {
 func shownName(_ text: String) -> String {
     let clean = WireText.sanitize(text)
     return clean.count > 80 ? clean.prefix(79) + "…" : clean
+}
+
+/// Where sessions start in a stream of frames (spec §3, session identity): the one rule the
+/// console, the replay's seek positions, `check` and `report` share, so they all split a
+/// recording in the same places.
+///
+/// A different `id` always starts a new session. The same `id` starts one ("the source
+/// restarted") only when its `t` lies more than `SessionIdentity.restartBackstep` behind the
+/// session's *steady* clock, and only where a restart can happen:
+/// - `.afterReconnect` (a live TCP source, which reports its connections): on the first session
+///   frame of a new connection. Within one connection the gateway re-sends the session frame
+///   when the arms change; that never ends the session.
+/// - `.anywhere` (a file, standard input, a recording: no connection events): on any same-id
+///   session frame. A recording made by the console holds the gateway's session frame at each
+///   reconnect, and nothing marks the connection, so the clock decides.
+///
+/// The steady clock ignores lone outliers: a frame's `t` counts once the frame after it does not
+/// go back more than the backstep from it. One stray frame at t = 900 in a stream at t = 10 is
+/// never confirmed (the next frame is back at 10), so a session frame re-sent at t = 10.1 still
+/// continues the session; a gateway that restarted goes back from times its frames confirmed.
+public struct SessionClock: Sendable, Equatable {
+    public enum RestartRule: Sendable, Equatable {
+        case afterReconnect
+        case anywhere
+    }
+
+    public let rule: RestartRule
+    /// The current session's id (nil before the first session frame).
+    public private(set) var currentID: String?
+    /// How many sessions started before the current one in this stream (0 in the first): with
+    /// `t`, a position in a recording that holds several sessions (each restarting its clock).
+    public private(set) var ordinal = 0
+    /// The latest `t` confirmed by the frame after it (the current session's start at first).
+    public private(set) var steadyTime = 0.0
+    /// The previous frame's `t`, not yet confirmed.
+    private var lastT: Double?
+    /// A new connection whose first session frame has not come yet (`.afterReconnect`).
+    private var reconnected = false
+
+    public init(rule: RestartRule) {
+        self.rule = rule
+    }
+
+    /// A live source made a new connection: its first session frame may be a restart.
+    public mutating func reconnect() {
+        reconnected = true
+    }
+
+    /// Takes the next frame of the stream; for a session frame, returns what it means.
+    public mutating func observe(_ frame: Frame) -> SessionIdentity? {
+        if let lastT, frame.t >= lastT - SessionIdentity.restartBackstep { steadyTime = max(steadyTime, lastT) }
+        lastT = frame.t
+        guard case .session(let info) = frame.body else { return nil }
+        let mayRestart = rule == .anywhere || reconnected
+        reconnected = false
+        let identity = SessionIdentity.judge(info, at: frame.t, currentID: currentID, sessionTime: steadyTime,
+                                             mayRestart: mayRestart)
+        if identity.startsNewSession || identity == .first {
+            if identity.startsNewSession { ordinal = ordinal.saturatingAdd(1) }
+            currentID = info.id
+            steadyTime = frame.t
+        }
+        return identity
+    }
 }

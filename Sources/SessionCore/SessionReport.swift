@@ -126,18 +126,22 @@ public struct SessionReportBuilder: Sendable {
     public var sessionLimit = 100
     /// Sessions beyond `sessionLimit`, reported with the last one.
     private var foldedSessions = 0
+    /// Where sessions start: exactly the rule the console follows for a file (`SessionClock`).
+    private var sessions = SessionClock(rule: .anywhere)
 
     public init() {}
 
-    /// Whether `frame` starts a new session after the current one (`SessionIdentity`) that is
+    /// Whether `frame` starts a new session after the current one (`SessionClock`) that is
     /// reported on its own (within `sessionLimit`).
     public func startsNewSession(_ frame: Frame) -> Bool {
-        isNewSession(frame) && finished.count + 1 < sessionLimit
+        var clock = sessions
+        return isNewSession(frame, clock: &clock) && finished.count + 1 < sessionLimit
     }
 
-    private func isNewSession(_ frame: Frame) -> Bool {
-        guard case .session(let info) = frame.body else { return false }
-        return SessionIdentity.judge(info, at: frame.t, currentID: report.sessionID, sessionTime: lastT ?? 0).startsNewSession
+    /// Whether `frame` starts a new session, `clock` taking it. A session just ended by
+    /// `endSession` (nothing added yet) is the one this frame starts.
+    private func isNewSession(_ frame: Frame, clock: inout SessionClock) -> Bool {
+        clock.observe(frame)?.startsNewSession == true && report.counts.frames > 0
     }
 
     /// Closes the current session's report (with the derived alarms `engine` saw in it, if
@@ -148,6 +152,8 @@ public struct SessionReportBuilder: Sendable {
         next.errorLimit = errorLimit
         next.finished = finished
         next.sessionLimit = sessionLimit
+        next.sessions = sessions
+        next.foldedSessions = foldedSessions
         next.finished.append(engine.map { finishCurrent(alarms: $0) } ?? finishCurrent())
         self = next
     }
@@ -175,8 +181,9 @@ public struct SessionReportBuilder: Sendable {
     }
 
     public mutating func add(_ frame: Frame) {
-        if isNewSession(frame) {
-            if startsNewSession(frame) { endSession() } else { foldedSessions += 1 }
+        let reportedApart = startsNewSession(frame)
+        if isNewSession(frame, clock: &sessions) {
+            if reportedApart { endSession() } else { foldedSessions += 1 }
         }
         let t = frame.t
         report.counts.frames += 1

@@ -219,6 +219,8 @@ public struct SessionState: Sendable, Equatable {
     public var lastFrame: Stamp?
     /// A live source reconnected and its `sync` frame has not come yet (Resync.swift).
     public var awaitingSync = false
+    /// A line that could not be read came while awaiting the `sync` (it may have been the sync).
+    public var badLineAwaitingSync = false
     /// The latest `sync` applied and the robot alarms it cleared (the alarm engine logs those
     /// clears as resynchronisations).
     public var lastResync: ResyncRecord?

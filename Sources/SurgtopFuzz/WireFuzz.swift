@@ -214,6 +214,7 @@ public enum WireFuzz {
                 let start = min(max(0, from.position.offset), n)
                 var again = Feeder(config: config)
                 again.clock = feeder.clock
+                again.sessions = from.sessionClock
                 resumed.feed(UnsafeRawBufferPointer(rebasing: wire[start...])) { outcome, _, _ in
                     guard again.outcomes < maxOutcomes else { return }
                     again.add(.decoded(outcome), stream: nil)
@@ -307,6 +308,8 @@ struct Feeder {
     var batch: [(event: SourceEvent, arrival: Double)] = []
     var decoded: [DecodeOutcome] = []
     var nextCheckpoint = 0.0
+    /// Where sessions start, as the file source counts them for its checkpoints.
+    var sessions = SessionClock(rule: .anywhere)
 
     init(config: WireFuzzConfig) {
         self.config = config
@@ -331,10 +334,11 @@ struct Feeder {
             }
         }
         batch.append((event, clock))
+        if case .decoded(.frame(let frame)) = event, sessions.observe(frame)?.startsNewSession == true { nextCheckpoint = frame.t }
         // A replay marks checkpoints every 10 s of session time, as the file source does.
         if config.mode == .replay, let stream, case .decoded(.frame(let frame)) = event, frame.t >= nextCheckpoint {
             let position = RecordingPosition(offset: stream.lineEnd, decoder: stream.decoder)
-            batch.append((.checkpoint(ReplayCheckpoint(t: frame.t, position: position)), clock))
+            batch.append((.checkpoint(ReplayCheckpoint(t: frame.t, position: position, sessionClock: sessions)), clock))
             nextCheckpoint = frame.t + FileSource.checkpointInterval
         }
     }

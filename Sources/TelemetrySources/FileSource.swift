@@ -60,7 +60,7 @@ public final class FileSource: TelemetrySource {
 
     /// The replay loop, run on its own thread.
     func run(sink: @escaping @Sendable (SourceEvent) -> Void) {
-        var fastForwardTo = startAt
+        var fastForwardTo = ReplayPosition(session: 0, t: startAt)
         // nil: read from the start; otherwise resume at this checkpoint.
         var resumeAt: ReplayCheckpoint?
         // A seek that needed a restart, reported once the restart is under way.
@@ -86,19 +86,23 @@ public final class FileSource: TelemetrySource {
             carryingOut = nil
             sink(.state(.connected(peer: label)))
             var pacer = Pacer(control: control)
-            var lastT = resumeAt?.t ?? 0
+            // Where sessions start, the rule the console's driver follows for a file: seeks and
+            // checkpoints name a session of the recording as well as its time.
+            var sessions = resumeAt?.sessionClock ?? SessionClock(rule: .anywhere)
+            var here = resumeAt?.at ?? ReplayPosition(session: 0, t: 0)
             var nextCheckpoint = resumeAt.map { $0.t + Self.checkpointInterval } ?? 0
             // Decides what a seek means here: go on reading (ahead), or start over (back).
-            func follow(_ seek: Seek, at t: Double) -> Bool {
-                if !canSeekBack && seek.target < t {
+            func follow(_ seek: Seek, at here: ReplayPosition) -> Bool {
+                let target = ReplayPosition(session: seek.session ?? here.session, t: seek.target)
+                if !canSeekBack && target < here {
                     sink(.log("\(path == "-" ? "standard input" : "a pipe") cannot seek back: a replay of a file can"))
                     sink(.seeked(seek.id))
                     return true
                 }
-                fastForwardTo = seek.target
-                if let from = seek.from, from.t > t || seek.target < t {
+                fastForwardTo = target
+                if let from = seek.from, here < from.at || target < here {
                     resumeAt = from
-                } else if seek.target < t {
+                } else if target < here {
                     resumeAt = nil
                 } else {
                     sink(.seeked(seek.id))  // ahead: reading on gets there
@@ -111,30 +115,32 @@ public final class FileSource: TelemetrySource {
             reader.decodeAll(from: resumeAt?.position) { outcome, position in
                 if isStopped { return false }
                 if case .frame(let frame) = outcome {
-                    // A later session in the recording starts its clock again (spec §3): pace
-                    // it from its own start instead of playing it at once up to the old time.
-                    if case .session = frame.body, frame.t < lastT - SessionIdentity.restartBackstep {
+                    if sessions.observe(frame)?.startsNewSession == true {
+                        // A later session in the recording starts its clock again (spec §3): pace
+                        // it from its own start instead of playing it at once up to the old time,
+                        // and mark its checkpoints from its start.
                         pacer.reanchor(at: frame.t)
+                        nextCheckpoint = frame.t
                     }
-                    lastT = frame.t
-                    if paced && frame.t >= fastForwardTo {
+                    here = ReplayPosition(session: sessions.ordinal, t: frame.t)
+                    if paced && here >= fastForwardTo {
                         switch pacer.wait(until: frame.t, source: self, sink: sink) {
                         case .proceed: break
                         case .stopped: return false
                         case .seek(let seek):
-                            guard follow(seek, at: frame.t) else { return false }
+                            guard follow(seek, at: here) else { return false }
                             // Never behind this frame: a refused seek back (stdin) must not stall pacing.
                             pacer.reanchor(at: max(seek.target, frame.t))
                         }
                     } else if paced, let seek = control.takeSeek() {
                         // A seek while fast-forwarding.
-                        guard follow(seek, at: frame.t) else { return false }
+                        guard follow(seek, at: here) else { return false }
                     }
                 }
                 waitForRoom()
                 sink(.decoded(outcome))
                 if marksCheckpoints, case .frame(let frame) = outcome, frame.t >= nextCheckpoint {
-                    sink(.checkpoint(ReplayCheckpoint(t: frame.t, position: position())))
+                    sink(.checkpoint(ReplayCheckpoint(t: frame.t, position: position(), sessionClock: sessions)))
                     nextCheckpoint = frame.t + Self.checkpointInterval
                 }
                 return true
@@ -146,9 +152,9 @@ public final class FileSource: TelemetrySource {
                 sink(.state(.ended))
                 while !isStopped {
                     if let seek = control.takeSeek() {
-                        if seek.target >= lastT {
+                        if ReplayPosition(session: seek.session ?? here.session, t: seek.target) >= here {
                             sink(.seeked(seek.id))  // nothing past the end: done as far as it goes
-                        } else if !follow(seek, at: lastT) {
+                        } else if !follow(seek, at: here) {
                             break
                         }
                     }

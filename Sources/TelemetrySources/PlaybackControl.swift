@@ -1,3 +1,4 @@
+import SessionCore
 import Synchronization
 
 /// The trainer's controls over a replay: pause, speed, seek. The console writes them; the source's thread reads them.
@@ -50,15 +51,20 @@ public final class PlaybackControl: Sendable {
         }
     }
 
-    /// Asks the source to jump to session time `t`. With `checkpoint` (one at or before `t` that
-    /// the consumer kept a state for), a recording resumes reading there instead of at its start.
-    /// Returns the seek's number, which the source reports back once it is carried out
-    /// (`SourceEvent.seeked`). A newer seek replaces one the source has not taken yet.
+    /// Asks the source to jump to session time `t` of the session numbered `session` in the
+    /// recording (`ReplayPosition.session`; nil: the session the source is reading). With
+    /// `checkpoint` (one at or before that position that the consumer kept a state for), a
+    /// recording resumes reading there instead of at its start. Returns the seek's number, which
+    /// the source reports back once it is carried out (`SourceEvent.seeked`). A newer seek
+    /// replaces one the source has not taken yet.
     @discardableResult
-    public func seek(to t: Double, from checkpoint: ReplayCheckpoint? = nil) -> Int {
+    public func seek(to t: Double, session: Int? = nil, from checkpoint: ReplayCheckpoint? = nil) -> Int {
         settings.withLock {
             $0.seeks += 1
-            $0.seek = Seek(id: $0.seeks, target: max(0, t), from: checkpoint.flatMap { $0.t <= t ? $0 : nil })
+            let target = max(0, t)
+            let limit = ReplayPosition(session: session ?? checkpoint?.sessionClock.ordinal ?? 0, t: target)
+            let usable = checkpoint.flatMap { $0.at <= limit ? $0 : nil }
+            $0.seek = Seek(id: $0.seeks, target: target, session: session, from: usable)
             $0.generation += 1
             return $0.seeks
         }
@@ -79,8 +85,34 @@ public struct Seek: Sendable, Equatable {
     /// Its number, from 1.
     public var id: Int
     public var target: Double
+    /// The session `target` is a time of (`ReplayPosition.session`); nil: the one being read.
+    public var session: Int?
     /// Where to resume reading, if not from the start.
     public var from: ReplayCheckpoint?
+
+    public init(id: Int, target: Double, session: Int? = nil, from: ReplayCheckpoint? = nil) {
+        self.id = id
+        self.target = target
+        self.session = session
+        self.from = from
+    }
+}
+
+/// A place in a recording that may hold several sessions, each starting its clock afresh
+/// (spec §3): which session (how many started before it, `SessionClock.ordinal`) and its time.
+/// Ordered by session, then time, so a seek never mixes two sessions' clocks.
+public struct ReplayPosition: Sendable, Equatable, Comparable {
+    public var session: Int
+    public var t: Double
+
+    public init(session: Int, t: Double) {
+        self.session = session
+        self.t = t
+    }
+
+    public static func < (a: ReplayPosition, b: ReplayPosition) -> Bool {
+        a.session != b.session ? a.session < b.session : a.t < b.t
+    }
 }
 
 /// A place a replay can resume from: the session time and the position in the recording just
@@ -90,11 +122,17 @@ public struct Seek: Sendable, Equatable {
 public struct ReplayCheckpoint: Sendable, Equatable {
     public var t: Double
     public var position: RecordingPosition
+    /// Where sessions start, as it stood after the frame (resumed with the reading).
+    public var sessionClock: SessionClock
 
-    public init(t: Double, position: RecordingPosition) {
+    public init(t: Double, position: RecordingPosition, sessionClock: SessionClock = SessionClock(rule: .anywhere)) {
         self.t = t
         self.position = position
+        self.sessionClock = sessionClock
     }
+
+    /// Its place among the recording's sessions.
+    public var at: ReplayPosition { ReplayPosition(session: sessionClock.ordinal, t: t) }
 
     public static func == (a: ReplayCheckpoint, b: ReplayCheckpoint) -> Bool {
         a.position.offset == b.position.offset

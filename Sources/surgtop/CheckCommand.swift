@@ -41,9 +41,14 @@ struct Check: ParsableCommand {
         /// The last line has no LF and is bad: the file was cut while being written (a crash
         /// of the recorder, a `kill -9`); that line is among `errors` too.
         var truncatedLastLine: Bool
-        /// Every session in the recording, in order (spec §3: a new id, or the same id with its
-        /// clock gone back, starts one).
+        /// The recording's sessions, in order (spec §3: a new id, or the same id with its clock
+        /// gone back, starts one; split where the console and `report` split), at most
+        /// `sessionsListed` of them; ids sanitised and cut to 80 characters.
         var sessions: [SessionStart]
+        /// How many sessions the recording holds, listed or not.
+        var sessionCount: Int
+        /// Sessions beyond the list (a file restarting its clock on every line).
+        var sessionsNotListed: Int
         /// No session frame at all (an empty file, or only bad lines): not a recording.
         var noSessionFrame: Bool
         var errors: [SessionReport.ErrorLine]
@@ -61,17 +66,18 @@ struct Check: ParsableCommand {
         builder.errorLimit = .max
         builder.eventLimit = 0
         var sessions: [SessionStart] = []
+        var sessionCount = 0
+        var clock = SessionClock(rule: .anywhere)  // the console's rule for a file
         var frames = 0
-        var sessionTime = 0.0
         let lines = reader.decodeAll { outcome in
             if case .frame(let frame) = outcome {
                 frames += 1
-                if case .session(let info) = frame.body,
-                   SessionIdentity.judge(info, at: frame.t, currentID: sessions.last?.id, sessionTime: sessionTime) != .continues {
-                    sessions.append(SessionStart(id: info.id, firstFrame: frames))
-                    sessionTime = frame.t
+                if let identity = clock.observe(frame), identity != .continues, case .session(let info) = frame.body {
+                    sessionCount = sessionCount.saturatingAdd(1)
+                    if sessions.count < Self.sessionsListed {
+                        sessions.append(SessionStart(id: SessionIdentity.displayName(info.id), firstFrame: frames))
+                    }
                 }
-                sessionTime = max(sessionTime, frame.t)
             }
             builder.add(outcome)
             return true
@@ -83,7 +89,8 @@ struct Check: ParsableCommand {
                             sequenceGaps: report.counts.sequenceGaps, badLines: report.counts.badLines,
                             readProblem: reader.problem, cutWhileWriting: reader.note != nil,
                             truncatedLastLine: reader.truncatedLastLine,
-                            sessions: sessions,
+                            sessions: sessions, sessionCount: sessionCount,
+                            sessionsNotListed: sessionCount - sessions.count,
                             noSessionFrame: report.counts.byType[FrameType.session.rawValue, default: 0] == 0,
                             errors: report.errors)
         if json {
@@ -94,9 +101,10 @@ struct Check: ParsableCommand {
                 Output.text("  \(type.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)) \(result.byType[type.rawValue] ?? 0)")
             }
             Output.text("  unknown types \(result.unknownTypes), out of order \(result.outOfOrder), sequence gaps \(result.sequenceGaps)")
-            if sessions.count > 1 {
-                Output.text("  \(sessions.count) sessions (each starts afresh; `surgtop report` reports them apart):")
+            if sessionCount > 1 {
+                Output.text("  \(sessionCount) sessions (each starts afresh; `surgtop report` reports them apart):")
                 for s in sessions { Output.text("    \(WireText.quoted(s.id)) from frame \(s.firstFrame)") }
+                if result.sessionsNotListed > 0 { Output.text("    … and \(result.sessionsNotListed) more, not listed") }
             }
             if let problem = reader.problem { Output.text("  \(problem)") }
             if let note = reader.note { Output.text("  \(note)") }
@@ -116,6 +124,9 @@ struct Check: ParsableCommand {
         }
         if result.badLines > 0 || reader.problem != nil || result.noSessionFrame { throw ExitCode(1) }
     }
+
+    /// Sessions listed at most: as many as `report` reports apart.
+    static let sessionsListed = SessionReportBuilder().sessionLimit
 
     /// The counts and errors of every session of `report`, added up.
     static func total(_ report: SessionReport) -> SessionReport {

@@ -11,20 +11,67 @@ struct SessionIdentityInTerminalTests {
     /// Ports of this suite's range (21000–21999).
     static func port() -> Int { 21_000 + Int.random(in: 0..<1000) }
 
+    /// Whether something accepts connections on 127.0.0.1:`port`.
+    static func accepts(_ port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        } == 0
+    }
+
+    /// Runs `command` (which starts a server on `port` and writes its pid to `pidFile`) and
+    /// waits until the port accepts connections; false if the server exited first (the port
+    /// was taken) or did not come up within 10 s.
+    static func startServer(_ command: String, port: Int, pidFile: String) -> Bool {
+        _ = system(command)
+        for _ in 0..<100 {
+            if accepts(port) { return true }
+            if system("kill -0 $(cat \(pidFile)) 2>/dev/null") != 0 { return false }
+            usleep(100_000)
+        }
+        return false
+    }
+
+    /// A gateway the test scripts, on a free port of the range (another test's port is tried again).
+    static func scriptedGateway() throws -> ScriptedGateway {
+        var attempts = 0
+        while true {
+            do {
+                return try ScriptedGateway(port: port())
+            } catch {
+                attempts += 1
+                if attempts >= 20 { throw error }
+            }
+        }
+    }
+
     @Test("a restarted gateway (same id, t = 0): a new session whose clock runs, said on screen and in a new alarm log")
     func gatewayRestart() throws {
-        let port = Self.port()
         let dir = CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let pidFile = dir.appendingPathComponent("server.pid").path
-        let startServer = "\(CLI.binary) sim --serve \(port) </dev/null >/dev/null 2>&1 & echo $! > \(pidFile)"
-        _ = system(startServer)
+        func serve(_ port: Int) -> String { "\(CLI.binary) sim --serve \(port) </dev/null >/dev/null 2>&1 & echo $! > \(pidFile)" }
+        // A port another program holds makes the server exit: another port is tried.
+        var port = Self.port()
+        var attempts = 1
+        while !Self.startServer(serve(port), port: port, pidFile: pidFile) && attempts < 10 {
+            _ = system("kill $(cat \(pidFile)) 2>/dev/null")
+            port = Self.port()
+            attempts += 1
+        }
         defer { _ = system("kill $(cat \(pidFile)) 2>/dev/null") }
+        try #require(Self.accepts(port), "the simulation server did not start")
         let tmux = try TmuxSession(width: 120, height: 40,
                                    command: "XDG_STATE_HOME=\(dir.path)/state LANG=C.UTF-8 \(CLI.binary) live 127.0.0.1:\(port)")
         let before = tmux.waitFor(timeout: 20) { $0.contains("t 00:00:08") }
         #expect(before.contains("t 00:00:08"), "\(before)")
-        _ = system("kill $(cat \(pidFile)); sleep 1.5; \(startServer)")
+        _ = system("kill $(cat \(pidFile)); sleep 1.5")
+        try #require(Self.startServer(serve(port), port: port, pidFile: pidFile), "the simulation server did not restart")
         let after = tmux.waitFor(timeout: 15) { $0.contains("new session SIM-0001; previous session SIM-0001 ended") }
         #expect(after.contains("new session SIM-0001; previous session SIM-0001 ended"), "\(after)")
         // The clock is the new session's, and runs; no stale "no telemetry" while data flows.
@@ -43,7 +90,7 @@ struct SessionIdentityInTerminalTests {
 
     @Test("an alarm cleared during an outage: unconfirmed after a reconnect without sync, cleared by the next sync")
     func alarmClearedDuringOutage() throws {
-        let gateway = try ScriptedGateway(port: Self.port())
+        let gateway = try Self.scriptedGateway()
         let tmux = try TmuxSession(width: 120, height: 40,
                                    command: "LANG=C.UTF-8 \(CLI.binary) live 127.0.0.1:\(gateway.port) --alarm-log /dev/null")
         func frame(_ t: Double, _ body: Frame.Body) -> String { FrameEncoder().encode(Frame(t: t, body: body)) }

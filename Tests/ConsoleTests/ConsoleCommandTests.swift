@@ -59,9 +59,9 @@ struct ConsoleCommandTests {
         let commands11 = m.handle(.character("-"))
         #expect(commands11 == [.stepSpeed(faster: false)])
         let commands12 = m.handle(.left)
-        #expect(commands12 == [.seek(to: 95, from: nil)])
+        #expect(commands12 == [.seek(to: 95, session: 0, from: nil)])
         let commands13 = m.handle(.right)
-        #expect(commands13 == [.seek(to: 105, from: nil)])
+        #expect(commands13 == [.seek(to: 105, session: 0, from: nil)])
         #expect(m.pendingSeek == nil, "handle asks for the seek; carrying it out is the loop's")
         // The same keys do nothing in live mode.
         var live = model(.live)
@@ -80,10 +80,10 @@ struct ConsoleCommandTests {
         #expect(m.pendingSeek?.target == 95)
         #expect(control.current.seek?.target == 95)
         let commands15 = m.handle(.left)
-        #expect(commands15 == [.seek(to: 90, from: nil)])
+        #expect(commands15 == [.seek(to: 90, session: 0, from: nil)])
         // Without replay controls nothing is pending.
         var detached = model(.replay)
-        detached.perform(.seek(to: 10, from: nil), playback: nil)
+        detached.perform(.seek(to: 10, session: 0, from: nil), playback: nil)
         #expect(detached.pendingSeek == nil)
     }
 
@@ -93,7 +93,7 @@ struct ConsoleCommandTests {
         let checkpoint = ReplayCheckpoint(t: 90, position: RecordingPosition(offset: 1234, decoder: FrameDecoder()))
         m.driver.handle(.checkpoint(checkpoint), arrival: 100)
         let commands16 = m.handle(.left)
-        #expect(commands16 == [.seek(to: 95, from: checkpoint)])
+        #expect(commands16 == [.seek(to: 95, session: 0, from: checkpoint)])
     }
 
     @Test("alarm keys are commands; the engine changes only when they are carried out, on its clock")

@@ -53,8 +53,8 @@ struct ExitsAndASCIIConsoleTests {
     @Test("< and > step a replay back and forward 5 s, as ← and → do; elsewhere they do nothing")
     func angleBracketsSeek() {
         var model = replayModel()
-        #expect(model.handle(.character("<")) == [.seek(to: 95, from: nil)])
-        #expect(model.handle(.character(">")) == [.seek(to: 105, from: nil)])
+        #expect(model.handle(.character("<")) == [.seek(to: 95, session: 0, from: nil)])
+        #expect(model.handle(.character(">")) == [.seek(to: 105, session: 0, from: nil)])
         var live = ConsoleModel(mode: .live, label: "test", catalog: LayoutCatalog(userDirectory: nil), layoutRequest: nil)
         #expect(live.handle(.character("<")).isEmpty && live.handle(.character(">")).isEmpty)
     }

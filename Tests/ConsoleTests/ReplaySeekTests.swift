@@ -82,6 +82,55 @@ struct ReplaySeekTests {
         #expect(driver.alarms.alarms.contains { $0.id == "PSM1.COLLISION" }, "an alarm raised before the checkpoint is still there")
     }
 
+    /// Two sessions of the same id, the gateway restarted between them: 40 s, then 30 s from t = 0.
+    static func twoSessionPath() throws -> String {
+        let encoder = FrameEncoder()
+        let session = SessionInfo(id: "SEEK", arms: [ArmDescriptor(id: "PSM1", kind: .psm, joints: [JointDescriptor(name: "yaw", unit: .rad)])])
+        var lines: [String] = []
+        for (length, position) in [(40.0, 0.25), (30.0, -0.25)] {
+            lines.append(encoder.encode(Frame(t: 0, body: .session(session))))
+            for k in 1...Int(length * 20) {
+                let t = Double(k) / 20
+                lines.append(encoder.encode(Frame(t: t, body: .arm(ArmSample(arm: "PSM1", state: .enabled, position: [position + t / 1000])))))
+            }
+        }
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("seek2-\(UUID().uuidString).ndjson").path
+        try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test("in a recording of two sessions a seek back inside the second stays in it, from a checkpoint or from the start")
+    func seekBackInTheSecondSession() throws {
+        let path = try Self.twoSessionPath()
+        let inbox = SourceInbox()
+        let control = PlaybackControl(speed: 2_000)
+        let source = FileSource(path: path, paced: true, control: control)
+        defer { source.stop() }
+        var driver = SessionDriver(mode: .replay)
+        driver.keepsCheckpoints = true
+        var seen: [SourceEvent] = []
+        source.start(sink: inbox.sink)
+        Self.pump(inbox, into: &driver, seen: &seen) { $0.sourceState == .ended }
+        let linear = driver.state
+        #expect(linear.sessionTime == 30 && driver.replayPosition.session == 1)
+
+        for useCheckpoint in [true, false] {
+            var from: ReplayCheckpoint?
+            if useCheckpoint {
+                let kept = try #require(driver.checkpoint(forSeekTo: 12))
+                #expect(kept.at.session == 1 && kept.t <= 12, "a checkpoint of the second session: \(kept.at)")
+                from = kept
+            }
+            let id = control.seek(to: 12, session: driver.replayPosition.session, from: from)
+            seen.removeAll()
+            Self.pump(inbox, into: &driver, seen: &seen) { $0.lastSeek == id && $0.sourceState == .ended }
+            #expect(driver.replayPosition == ReplayPosition(session: 1, t: 30), "checkpoint \(useCheckpoint)")
+            #expect(driver.state == linear, "checkpoint \(useCheckpoint): the state of a reading from the start")
+            let positions = driver.checkpoints.kept.map(\.checkpoint.at)
+            #expect(positions == positions.sorted(), "kept in recording order: \(positions)")
+        }
+    }
+
     @Test("kept states stay few however long the recording: every other one goes and the spacing doubles")
     func checkpointsStayBounded() {
         var checkpoints = ReplayCheckpoints()
@@ -97,8 +146,8 @@ struct ReplaySeekTests {
         let gaps = zip(checkpoints.kept, checkpoints.kept.dropFirst()).map { $1.checkpoint.t - $0.checkpoint.t }
         #expect(gaps.allSatisfy { $0 <= checkpoints.spacing * 2 }, "evenly spread: \(gaps)")
         #expect(checkpoints.recent.map(\.checkpoint.t) == [4980, 4990], "the two latest are always at hand")
-        #expect(checkpoints.latest(atOrBefore: 4985)?.t == 4980)
-        #expect(checkpoints.latest(atOrBefore: 4975).map { $0.t <= 4975 } == true)
+        #expect(checkpoints.latest(atOrBefore: ReplayPosition(session: 0, t: 4985))?.t == 4980)
+        #expect(checkpoints.latest(atOrBefore: ReplayPosition(session: 0, t: 4975)).map { $0.t <= 4975 } == true)
     }
 
     @Test("← pressed again before the replay got there steps from where it is going")

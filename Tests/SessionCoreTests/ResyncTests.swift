@@ -15,18 +15,50 @@ struct ResyncTests {
 
     @Test("a session frame's identity: same id continues, another id is new, the same id with t back more than 5 s restarted")
     func identity() {
-        var state = SessionState()
         let a = SessionInfo(id: "A", arms: [])
-        #expect(SessionIdentity.judge(a, at: 0, against: state) == .first)
-        state.apply(Frame(t: 0, body: .session(a)), arrival: 0)
-        state.apply(Frame(t: 300, body: .event(EventNote(kind: "note"))), arrival: 300)
-        #expect(SessionIdentity.judge(a, at: 310, against: state) == .continues, "after a reconnect")
-        #expect(SessionIdentity.judge(a, at: 296, against: state) == .continues, "within the allowance")
-        #expect(SessionIdentity.judge(a, at: 0.5, against: state) == .restarted(from: 300))
-        #expect(SessionIdentity.judge(SessionInfo(id: "B", arms: []), at: 400, against: state) == .new(previousID: "A"))
-        #expect(SessionIdentity.judge(SessionInfo(id: "B", arms: []), at: 0, against: state).announcement(newID: "B", at: 0)
-                == "new session B; previous session A ended")
+        func clock() -> SessionClock {
+            var clock = SessionClock(rule: .anywhere)
+            #expect(clock.observe(Frame(t: 0, body: .session(a))) == .first)
+            for t in stride(from: 1.0, through: 300, by: 1) { _ = clock.observe(Frame(t: t, body: .event(EventNote(kind: "note")))) }
+            return clock
+        }
+        var c = clock()
+        #expect(c.observe(Frame(t: 310, body: .session(a))) == .continues, "after a reconnect")
+        c = clock()
+        #expect(c.observe(Frame(t: 296, body: .session(a))) == .continues, "within the allowance")
+        c = clock()
+        #expect(c.observe(Frame(t: 0.5, body: .session(a))) == .restarted(from: 299), "299: the last time the next frame confirmed")
+        #expect(c.ordinal == 1)
+        c = clock()
+        let b = SessionInfo(id: "B", arms: [])
+        #expect(c.observe(Frame(t: 400, body: .session(b))) == .new(previousID: "A"))
+        #expect(SessionIdentity.new(previousID: "A").announcement(newID: "B", at: 0) == "new session B; previous session A ended")
         #expect(SessionIdentity.restartBackstep == 5)
+    }
+
+    @Test("one stray frame far ahead does not make the next same-id session frame a restart")
+    func strayFrameIsNotARestart() {
+        let a = SessionInfo(id: "A", arms: [])
+        var clock = SessionClock(rule: .anywhere)
+        _ = clock.observe(Frame(t: 0, body: .session(a)))
+        for t in stride(from: 0.1, through: 10, by: 0.1) { _ = clock.observe(Frame(t: t, body: .event(EventNote(kind: "note")))) }
+        _ = clock.observe(Frame(t: 900, body: .link(LinkSample(path: "primary"))))
+        #expect(clock.observe(Frame(t: 10.1, body: .session(a))) == .continues, "the arms changed: the session frame is re-sent")
+        #expect(clock.ordinal == 0)
+    }
+
+    @Test("a live source's same-id session frame restarts the session only as the first of a new connection")
+    func liveRestartOnlyAfterReconnect() {
+        let a = SessionInfo(id: "A", arms: [])
+        var clock = SessionClock(rule: .afterReconnect)
+        _ = clock.observe(Frame(t: 0, body: .session(a)))
+        for t in stride(from: 1.0, through: 60, by: 1) { _ = clock.observe(Frame(t: t, body: .event(EventNote(kind: "note")))) }
+        #expect(clock.observe(Frame(t: 1, body: .session(a))) == .continues, "no reconnect: a reordered re-sent frame")
+        _ = clock.observe(Frame(t: 61, body: .event(EventNote(kind: "note"))))
+        clock.reconnect()
+        #expect(clock.observe(Frame(t: 0, body: .session(a))) == .restarted(from: 59), "the latest time a next frame confirmed")
+        _ = clock.observe(Frame(t: 0.1, body: .event(EventNote(kind: "note"))))
+        #expect(clock.observe(Frame(t: 0.2, body: .session(a))) == .continues)
     }
 
     @Test("a sync clears the robot alarms it does not list and raises those it lists, each logged as RESYNC and listed as an event")
@@ -59,7 +91,7 @@ struct ResyncTests {
         h.feed(Self.sync([]), at: 50)
         let listed = h.engine.alarms.first { $0.id == "PSM3.ENCODER_MISMATCH" }
         #expect(listed?.latched == true)
-        #expect(h.entries.last?.action == .latch && h.entries.last?.text.contains("resync") == true)
+        #expect(h.entries.last?.action == .resync && h.entries.last?.text.contains("latched until acknowledged") == true)
     }
 
     @Test("a sync holds at most limits.deviceAlarms alarms; the rest are counted as ignored, and duplicates are one alarm")
@@ -115,6 +147,7 @@ struct ResyncTests {
         b.add(Frame(t: 100, body: .event(EventNote(kind: "note"))))
         b.add(Frame(t: 0, body: .session(SessionInfo(id: "B", arms: []))))
         b.add(Frame(t: 20, body: .event(EventNote(kind: "clutch"))))
+        b.add(Frame(t: 20, body: .link(LinkSample(rttMs: 90))))
         b.add(Frame(t: 0, body: .session(SessionInfo(id: "B", arms: []))))  // B restarted
         b.add(Frame(t: 7, body: .link(LinkSample(rttMs: 90))))
         let r = b.finish()
@@ -124,6 +157,13 @@ struct ResyncTests {
         #expect(r.laterSessions?.first?.duration == 20 && r.laterSessions?.first?.arms.isEmpty == true)
         #expect(r.laterSessions?.first?.eventsByKind == ["clutch": 1])
         #expect(r.laterSessions?.last?.links.first?.samples == 1)
+        // A restart goes back from a time the stream confirmed: after one lone frame at t = 20
+        // (the next goes back from it) the same id would continue.
+        var lone = SessionReportBuilder()
+        lone.add(Frame(t: 0, body: .session(SessionInfo(id: "B", arms: []))))
+        lone.add(Frame(t: 20, body: .event(EventNote(kind: "clutch"))))
+        lone.add(Frame(t: 0.1, body: .session(SessionInfo(id: "B", arms: []))))
+        #expect(lone.finish().sessionCount == 1)
         #expect(r.counts.outOfOrder == 0, "a new session's clock starting again is not out of order")
         let text = ReportText.render(r, file: "two.ndjson")
         #expect(text.hasPrefix("This recording holds 3 sessions; each is reported on its own."))

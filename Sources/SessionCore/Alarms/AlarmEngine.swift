@@ -201,8 +201,9 @@ public struct AlarmEngine: Sendable {
         if state.deviceAlarms.isEmpty && devices.isEmpty { return }
         var clearedBySync: Set<String> = []
         if let resync = state.lastResync, resync.generation != resyncLogged {
+            // Every sync since the last evaluation: a second one must not hide the first's clears.
+            clearedBySync = Set(resync.cleared(after: resyncLogged < resync.generation ? resyncLogged : 0))
             resyncLogged = resync.generation
-            clearedBySync = Set(resync.cleared)
         }
         for k in devices.indices { devices[k].seen = false }
         for alarm in state.deviceAlarms {
@@ -211,7 +212,7 @@ public struct AlarmEngine: Sendable {
                 if devices[k].unconfirmed != alarm.unconfirmed {
                     devices[k].unconfirmed = alarm.unconfirmed
                     log(alarm.unconfirmed ? .unconfirmed : .resync, t, device: k,
-                        note: alarm.unconfirmed ? "unconfirmed since reconnect: the gateway sent no sync frame"
+                        note: alarm.unconfirmed ? "unconfirmed since reconnect: the gateway sent \(state.missingSync)"
                             : "confirmed since the reconnect")
                 }
                 devices[k].message = alarm.message
@@ -224,7 +225,11 @@ public struct AlarmEngine: Sendable {
                     devices[k].listing = AlarmListing(priority: alarm.priority, raisedAt: alarm.raisedAt,
                                                       segmentStart: t, record: record)
                     recorded.noteRaise(record, alarm.priority)
-                    log(.raise, t, device: k)
+                    if alarm.raisedBySync {
+                        log(.resync, t, device: k, note: "raised again: active at the gateway")
+                    } else {
+                        log(.raise, t, device: k)
+                    }
                     announce(alarm.priority, id: alarm.id, at: t)
                 } else if devices[k].listing.priority != alarm.priority {
                     let from = devices[k].listing.priority
@@ -263,8 +268,11 @@ public struct AlarmEngine: Sendable {
                 devices[k].unconfirmed = false
                 if devices[k].listing.priority == .high && !devices[k].listing.acknowledged {
                     devices[k].listing.latched = true
-                    log(.latch, t, device: k, note: bySync ? "resync: no longer active at the gateway; latched until acknowledged"
-                        : "cleared by the robot; latched until acknowledged")
+                    if bySync {
+                        log(.resync, t, device: k, note: "cleared: no longer active at the gateway; latched until acknowledged")
+                    } else {
+                        log(.latch, t, device: k, note: "cleared by the robot; latched until acknowledged")
+                    }
                 } else {
                     if bySync {
                         log(.resync, t, device: k, note: "cleared: no longer active at the gateway")
