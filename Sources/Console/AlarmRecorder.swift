@@ -13,8 +13,6 @@ public final class AlarmRecorder {
     }
 
     private let destination: Destination
-    /// Write the log in ASCII: the locale is not UTF-8 (see `AlarmLogFile.asciiOnly`).
-    private let asciiOnly: Bool
     private var file: AlarmLogFile?
     private var failed = false
     /// The entries as text, for the `l` overlay: every one of a normal session (a long session
@@ -40,9 +38,8 @@ public final class AlarmRecorder {
     /// The last seek of a replay already noted in the log.
     private var seeksNoted = 0
 
-    public init(destination: Destination, asciiOnly: Bool = false) {
+    public init(destination: Destination) {
         self.destination = destination
-        self.asciiOnly = asciiOnly
     }
 
     /// For a named file: opens it now and writes a first `OPEN` line with `note`, so that a path
@@ -50,7 +47,7 @@ public final class AlarmRecorder {
     /// waits for the session's id, and reports a failure once, when it happens.
     public func openNow(note: String) throws(AlarmLogFileError) {
         guard case .file(let path) = destination, file == nil else { return }
-        let log = try AlarmLogFile(path: path, creatingDirectories: false, asciiOnly: asciiOnly)
+        let log = try AlarmLogFile(path: path, creatingDirectories: false)
         try log.writeLine(AlarmLogFile.utcTimestamp(AlarmLogFile.wallNow()) + "  OPEN  " + note)
         file = log
     }
@@ -135,10 +132,10 @@ public final class AlarmRecorder {
         do {
             switch destination {
             case .none: return false
-            case .file(let path): file = try AlarmLogFile(path: path, creatingDirectories: false, asciiOnly: asciiOnly)
+            case .file(let path): file = try AlarmLogFile(path: path, creatingDirectories: false)
             case .perSession:
                 file = try AlarmLogFile.openDefault(sessionID: info?.id, startedAt: info?.startedAt ?? AlarmLogFile.utcTimestamp(AlarmLogFile.wallNow()),
-                                                    mode: mode, environment: SystemCalls.environment(), asciiOnly: asciiOnly)
+                                                    mode: mode, environment: SystemCalls.environment())
             }
             return true
         } catch {
