@@ -248,13 +248,54 @@ static int has_string(const char *name) {
     return s != NULL && s != (char *)-1 && s[0] != 0;
 }
 
+// Whether a compiled terminfo entry for `term` is in a directory ncurses searches ($TERMINFO,
+// ~/.terminfo, $TERMINFO_DIRS, then the system's), as "x/xterm" or "78/xterm". Only asked after
+// setupterm failed with status 0, which means either "no entry" or "a generic entry".
+static int entry_in(const char *directory, size_t length, const char *term) {
+    if (length == 0 || length > 900) return 0;
+    char path[1200];
+    snprintf(path, sizeof path, "%.*s/%c/%s", (int)length, directory, term[0], term);
+    if (access(path, R_OK) == 0) return 1;
+    snprintf(path, sizeof path, "%.*s/%02x/%s", (int)length, directory, (unsigned char)term[0], term);
+    return access(path, R_OK) == 0;
+}
+
+static int entry_in_list(const char *list, const char *term) {
+    while (list != NULL && *list != 0) {
+        const char *end = strchr(list, ':');
+        size_t length = end ? (size_t)(end - list) : strlen(list);
+        if (entry_in(list, length, term)) return 1;
+        list = end ? end + 1 : NULL;
+    }
+    return 0;
+}
+
+static int terminfo_entry_exists(const char *term) {
+    if (strchr(term, '/') != NULL || strlen(term) > 200) return 0;
+    const char *terminfo = getenv("TERMINFO");
+    if (terminfo && entry_in(terminfo, strlen(terminfo), term)) return 1;
+    const char *home = getenv("HOME");
+    if (home && strlen(home) < 800) {
+        char own[900];
+        snprintf(own, sizeof own, "%s/.terminfo", home);
+        if (entry_in(own, strlen(own), term)) return 1;
+    }
+    return entry_in_list(getenv("TERMINFO_DIRS"), term)
+        || entry_in_list("/etc/terminfo:/lib/terminfo:/usr/share/terminfo:/usr/lib/terminfo", term);
+}
+
 int surg_terminal_support(void) {
     const char *term = getenv("TERM");
     if (term == NULL || term[0] == 0) return 1;
     int status = 0;
     // With a status pointer setupterm reports instead of exiting; the entry is freed again
     // below so that newterm starts from nothing.
-    if (setupterm((char *)term, STDOUT_FILENO, &status) != OK) return 2;
+    if (setupterm((char *)term, STDOUT_FILENO, &status) != OK) {
+        // setupterm's status: 1 hardcopy, -1 no database, 0 either no entry or a generic one.
+        if (status == 1) return 6;
+        if (status == -1) return 7;
+        return terminfo_entry_exists(term) ? 5 : 2;
+    }
     int result = 0;
     if (!has_string("cup")) result = 3;
     else if (!has_string("clear")) result = 4;

@@ -23,25 +23,29 @@ public struct AlarmLogFileError: Error, Sendable, Equatable, CustomStringConvert
 /// loses nothing already written. Not thread-safe: one owner (the console loop) writes.
 public final class AlarmLogFile {
     public let path: String
-    /// Lines are written in ASCII (`ASCIIText`: "≥" as ">="), for a locale that is not UTF-8.
-    public let asciiOnly: Bool
     private var fd: Int32
 
     /// Opens (creating) `path` for appending. Missing directories are created when
     /// `creatingDirectories` (the default log's own folder); otherwise a missing directory is
     /// an error (a path the user typed, where it is most likely a typo).
-    public init(path: String, creatingDirectories: Bool = true, asciiOnly: Bool = false) throws(AlarmLogFileError) {
+    public init(path: String, creatingDirectories: Bool = true) throws(AlarmLogFileError) {
         self.path = path
-        self.asciiOnly = asciiOnly
         if let slash = path.lastIndex(of: "/"), slash != path.startIndex {
             let directory = String(path[..<slash])
             if creatingDirectories {
                 try Self.makeDirectories(directory, for: path)
             } else {
-                switch (try? SystemCalls.status(path: directory))?.kind {
-                case .directory?: break
-                case nil: throw AlarmLogFileError(path: path, problem: "the directory \(directory) does not exist")
-                default: throw AlarmLogFileError(path: path, problem: "\(directory) is not a directory")
+                let status: SystemCalls.FileStatus
+                do {
+                    status = try SystemCalls.status(path: directory)
+                } catch {
+                    // The system's reason: "does not exist" only when that is true (not for a
+                    // directory this user may not search).
+                    let reason = error == .noSuchFile ? "does not exist" : "cannot be used: \(error.text)"
+                    throw AlarmLogFileError(path: path, problem: "the directory \(directory) \(reason)")
+                }
+                guard status.kind == .directory else {
+                    throw AlarmLogFileError(path: path, problem: "\(directory) is not a directory")
                 }
             }
         }
@@ -64,7 +68,7 @@ public final class AlarmLogFile {
     /// `….3.alarms.log`… is used. Otherwise an existing file is appended to (the console
     /// restarted during the session it logged).
     public static func openDefault(sessionID: String?, startedAt: String?, mode: SessionMode = .live,
-                                   environment: [String: String], asciiOnly: Bool = false,
+                                   environment: [String: String],
                                    fresh: Bool = false) throws(AlarmLogFileError) -> AlarmLogFile {
         let name = fileName(sessionID: sessionID, startedAt: startedAt, mode: mode)
         guard let directory = defaultDirectory(environment: environment) else {
@@ -79,7 +83,7 @@ public final class AlarmLogFile {
                 counter += 1
             }
         }
-        return try AlarmLogFile(path: path, asciiOnly: asciiOnly)
+        return try AlarmLogFile(path: path)
     }
 
     static let suffix = ".alarms.log"
@@ -136,12 +140,13 @@ public final class AlarmLogFile {
         for entry in entries { try writeLine(stamp + "  " + entry.text) }
     }
 
-    /// Appends one line of text (a newline is added; control characters are removed; in ASCII
-    /// when `asciiOnly`).
+    /// Appends one line of text (a newline is added; control characters are removed). Always
+    /// UTF-8, whatever the locale: the log is data, read by tools and appended by runs under
+    /// different locales; only what reaches an ASCII terminal is spelled in ASCII.
     public func writeLine(_ line: String) throws(AlarmLogFileError) {
         guard fd >= 0 else { throw AlarmLogFileError(path: path, problem: "already closed") }
         let clean = WireText.sanitize(line)
-        var bytes = Array((asciiOnly ? ASCIIText.transliterate(clean) : clean).utf8)
+        var bytes = Array(clean.utf8)
         bytes.append(UInt8(ascii: "\n"))
         do {
             try SystemCalls.writeAll(fd, bytes)

@@ -13,8 +13,6 @@ public final class AlarmRecorder {
     }
 
     private let destination: Destination
-    /// Write the log in ASCII: the locale is not UTF-8 (see `AlarmLogFile.asciiOnly`).
-    private let asciiOnly: Bool
     private var file: AlarmLogFile?
     private var failed = false
     /// The entries as text, for the `l` overlay: every one of a normal session (a long session
@@ -49,11 +47,10 @@ public final class AlarmRecorder {
     /// - Parameters:
     ///   - clock: monotonic seconds, for the rate of new files.
     ///   - environment: the process's, for the default directory.
-    public init(destination: Destination, asciiOnly: Bool = false,
+    public init(destination: Destination,
                 clock: @escaping () -> Double = SystemCalls.monotonicSeconds,
                 environment: [String: String] = SystemCalls.environment()) {
         self.destination = destination
-        self.asciiOnly = asciiOnly
         self.clock = clock
         self.environment = environment
     }
@@ -63,7 +60,7 @@ public final class AlarmRecorder {
     /// waits for the session's id, and reports a failure once, when it happens.
     public func openNow(note: String) throws(AlarmLogFileError) {
         guard case .file(let path) = destination, file == nil else { return }
-        let log = try AlarmLogFile(path: path, creatingDirectories: false, asciiOnly: asciiOnly)
+        let log = try AlarmLogFile(path: path, creatingDirectories: false)
         try log.writeLine(AlarmLogFile.utcTimestamp(AlarmLogFile.wallNow()) + "  OPEN  " + note)
         file = log
     }
@@ -176,11 +173,10 @@ public final class AlarmRecorder {
         do {
             switch destination {
             case .none: return false
-            case .file(let path): file = try AlarmLogFile(path: path, creatingDirectories: false, asciiOnly: asciiOnly)
+            case .file(let path): file = try AlarmLogFile(path: path, creatingDirectories: false)
             case .perSession:
                 file = try AlarmLogFile.openDefault(sessionID: info?.id, startedAt: info?.startedAt ?? AlarmLogFile.utcTimestamp(AlarmLogFile.wallNow()),
-                                                    mode: mode, environment: environment, asciiOnly: asciiOnly,
-                                                    fresh: fresh)
+                                                    mode: mode, environment: environment, fresh: fresh)
             }
             return true
         } catch {

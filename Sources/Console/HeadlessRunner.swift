@@ -20,7 +20,8 @@ public final class HeadlessRunner {
     private let recorder: AlarmRecorder
 
     /// - Parameters:
-    ///   - write: a status line (stdout by default).
+    ///   - write: a status line (stdout by default, spelled in ASCII when stdout is a terminal
+    ///     without a UTF-8 locale, as the console would be).
     ///   - writeError: a problem (stderr by default).
     ///   - writeLog: a line the source logged; by default swift-log's `StreamLogHandler` on
     ///     stderr, with a level and a timestamp for service managers.
@@ -28,12 +29,13 @@ public final class HeadlessRunner {
     ///     `run` installs.
     public init(source: any TelemetrySource, inbox: SourceInbox = SourceInbox(),
                 alarmSettings: AlarmSettings = .defaults, recorder: AlarmRecorder = AlarmRecorder(destination: .none),
-                write: @escaping (String) -> Void = { try? SystemCalls.writeAll(SystemCalls.standardOutput, $0 + "\n") },
+                write: ((String) -> Void)? = nil,
                 writeError: @escaping (String) -> Void = { SystemCalls.writeStandardError($0) },
                 writeLog: ((String) -> Void)? = nil, stopRequested: (() -> Bool)? = nil) {
         self.source = source
         self.inbox = inbox
         // Every line goes out through the sanitiser: status lines and source logs quote the wire.
+        let write = write ?? Self.standardOutput()
         self.write = { write(WireText.sanitize($0)) }
         self.writeError = { writeError(WireText.sanitize($0)) }
         let writeLog = writeLog ?? Self.standardErrorLog()
@@ -42,6 +44,13 @@ public final class HeadlessRunner {
         self.driver = SessionDriver(mode: source.mode, alarmSettings: alarmSettings)
         if source is FileSource { driver.setRestartRule(.anywhere) }  // no connection events (`live -`)
         self.recorder = recorder
+    }
+
+    /// Status lines on stdout: in ASCII on a terminal whose locale is not UTF-8 (it would show
+    /// "?" or garbage for "≥" or a wire name's accents); UTF-8 to a file or a pipe, which is data.
+    static func standardOutput() -> (String) -> Void {
+        let ascii = SystemCalls.isTerminal(SystemCalls.standardOutput) && !SystemCalls.localeIsUTF8()
+        return { line in try? SystemCalls.writeAll(SystemCalls.standardOutput, (ascii ? ASCIIText.transliterate(line) : line) + "\n") }
     }
 
     /// Source log lines through swift-log on stderr (level `notice`).

@@ -17,15 +17,23 @@ public enum Snapshot {
         case live(any TelemetrySource, SourceInbox)
     }
 
+    /// The frame, and what made the replay a failure (the same rules as the console's and
+    /// headless: an unknown format version, or a recording that ended without a session frame).
+    public struct Picture: Sendable {
+        public var text: String
+        /// One sentence for stderr (exit 1), or nil.
+        public var problem: String?
+    }
+
     /// Builds the session up to `at` and renders it at `width` × `height`.
     public static func render(_ input: Input, width: Int, height: Int, at: Double, layoutRequest: String?,
-                              catalog: LayoutCatalog = UserLayouts.catalog(), alarmSettings: AlarmSettings = .defaults) throws(SourceError) -> String {
+                              catalog: LayoutCatalog = UserLayouts.catalog(), alarmSettings: AlarmSettings = .defaults) throws(SourceError) -> Picture {
         let mode: SessionMode
         var label: String
         switch input {
         case .recording(let path):
             mode = .replay
-            label = path
+            label = path == "-" ? "standard input" : path
         case .simulator(let options):
             mode = .demo
             label = "seed \(options.seed), arms at \(Int(options.armRateHz)) Hz"
@@ -79,6 +87,7 @@ public enum Snapshot {
         var buffer = CellBuffer(width: width, height: height)
         let playback = mode == .replay ? PlaybackControl().current : nil  // as a replay starts: playing, at 1×
         model.frame(now: now, wallClock: WallClock.now(), playback: playback).render(into: &buffer, state: &model.view)
-        return buffer.text
+        let problem = model.driver.fatal.map { WireText.sanitize($0) } ?? ReplayProblem.noSessionFrame(model.driver, label: label)
+        return Picture(text: buffer.text, problem: problem)
     }
 }

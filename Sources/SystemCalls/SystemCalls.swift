@@ -279,6 +279,11 @@ public enum SystemCalls {
 
     // MARK: - the process
 
+    /// Whether `fd` is a terminal (isatty).
+    public static func isTerminal(_ fd: Int32) -> Bool {
+        isatty(fd) == 1
+    }
+
     /// Sets the C library's locale from the environment (LANG, LC_*) and says whether its
     /// character set is UTF-8.
     public static func localeIsUTF8() -> Bool {

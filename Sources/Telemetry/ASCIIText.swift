@@ -1,5 +1,6 @@
 /// Text for a place that shows only ASCII: a terminal without a UTF-8 locale (curses would draw
-/// "?" for "≥", or nothing at all) and the alarm log written under such a locale. Each
+/// "?" for "≥", or nothing at all), and headless status lines printed to one. Files (the alarm
+/// log, reports) stay UTF-8 whatever the locale. Each
 /// character beyond ASCII becomes its usual ASCII spelling ("≥" → ">=", "°" → "deg",
 /// "é" → "e"); one without a spelling becomes "?", so the text keeps its place.
 public enum ASCIIText {

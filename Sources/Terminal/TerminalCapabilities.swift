@@ -27,6 +27,12 @@ public enum TerminalError: Error, Equatable, CustomStringConvertible {
     case termNotSet
     /// The terminal cannot do what the console needs: move the cursor anywhere, clear the screen.
     case lacksCapability(term: String, what: String)
+    /// The terminfo entry is a generic type (`TERM=unknown`, `network`): too little to draw with.
+    case genericTerminal(term: String)
+    /// The terminfo entry is a hardcopy terminal (a printer).
+    case hardcopyTerminal(term: String)
+    /// No terminfo database at all was found (a stripped container image).
+    case noTerminfoDatabase(term: String)
 
     public var description: String {
         switch self {
@@ -41,6 +47,12 @@ public enum TerminalError: Error, Equatable, CustomStringConvertible {
             return "TERM is not set, so the full-screen console does not know how to draw on this terminal"
         case .lacksCapability(let term, let what):
             return "the terminal TERM=\(term) cannot \(what), which the full-screen console needs"
+        case .genericTerminal(let term):
+            return "TERM=\(term) names a generic terminal type with too little information for the full-screen console (set TERM to the real terminal, xterm-256color say)"
+        case .hardcopyTerminal(let term):
+            return "TERM=\(term) names a hardcopy terminal, which cannot show the full-screen console"
+        case .noTerminfoDatabase(let term):
+            return "no terminfo database was found for TERM=\(term) (install ncurses-base, or set TERMINFO)"
         }
     }
 }
@@ -56,6 +68,9 @@ extension TerminalError {
         case 1: return .termNotSet
         case 2: return .cannotOpenTerminal(term: term)
         case 3: return .lacksCapability(term: term, what: "move the cursor")
+        case 5: return .genericTerminal(term: term)
+        case 6: return .hardcopyTerminal(term: term)
+        case 7: return .noTerminfoDatabase(term: term)
         default: return .lacksCapability(term: term, what: "clear the screen")
         }
     }

@@ -34,7 +34,7 @@ struct Report: ParsableCommand {
         var builder = SessionReportBuilder()
         // Derived alarms are recomputed from the recording, as the console would have shown them.
         var derived = DerivedAlarms(engine: AlarmEngine(settings: settings))
-        reader.decodeAll { outcome in
+        let lines = reader.decodeAll { outcome in
             if case .frame(let frame) = outcome, builder.startsNewSession(frame) {
                 // A new session: its alarms start afresh, and the ended one's are its own.
                 derived.evaluate()
@@ -50,15 +50,13 @@ struct Report: ParsableCommand {
         if let problem = reader.problem { Output.error(problem) }
         if let note = reader.note { Output.error(note) }  // a cut file: said, not a failure
         let report = builder.finish(alarms: engine)
-        // A recording without a session frame (an empty file, say) is not one: say so rather
-        // than print a report of nothing ("Session -  -").
-        let noSession = report.counts.byType[FrameType.session.rawValue, default: 0] == 0
-        if noSession {
-            if report.counts.frames == 0 {
-                Output.error("\(file): no session frame, so there is nothing to report")
-                throw ExitCode(1)
-            }
-            Output.error("\(file): no session frame (a recording starts with one)")
+        // A recording without a session frame (an empty file, only bad lines, frames with no
+        // session before them) is not one: say so with what was read, rather than print a
+        // report of nothing ("Session -  -").
+        guard report.counts.byType[FrameType.session.rawValue, default: 0] > 0 else {
+            if json { try Output.json(NoSession(file: file, lines: lines, counts: report.counts), pretty: true) }
+            Output.error("\(file): no session frame (\(NoSession.readText(lines: lines, counts: report.counts))), so there is nothing to report")
+            throw ExitCode(1)
         }
         if json {
             try Output.json(report, pretty: true)
@@ -67,7 +65,28 @@ struct Report: ParsableCommand {
         }
         // As `check`: a report of a recording with bad lines or damage is still printed in full,
         // but scripts learn that the input had errors.
-        if report.counts.badLines > 0 || reader.problem != nil || noSession { throw ExitCode(1) }
+        if report.counts.badLines > 0 || reader.problem != nil { throw ExitCode(1) }
+    }
+
+    /// `report --json` of a recording without a session frame: what was read, and no report.
+    struct NoSession: Encodable {
+        var file: String
+        var noSessionFrame = true
+        var lines: Int
+        var counts: SessionReport.Counts
+
+        init(file: String, lines: Int, counts: SessionReport.Counts) {
+            self.file = file
+            self.lines = lines
+            self.counts = counts
+        }
+
+        /// "read 3 lines: 1 frame, 2 bad lines".
+        static func readText(lines: Int, counts: SessionReport.Counts) -> String {
+            func count(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
+            if lines == 0 { return "the file is empty" }
+            return "read \(count(lines, "line")): \(count(counts.frames, "frame")), \(count(counts.badLines, "bad line"))"
+        }
     }
 }
 

@@ -33,8 +33,7 @@ struct WatchOptions: ParsableArguments {
     /// replay shows its log with `l` and writes none.
     func recorder(watching label: String, mode: SessionMode) throws -> AlarmRecorder {
         let destination: AlarmRecorder.Destination = alarmLog.map { .file($0) } ?? (mode == .live ? .perSession : .none)
-        // Under a locale that is not UTF-8 the log is written in ASCII, as the screen is drawn.
-        let recorder = AlarmRecorder(destination: destination, asciiOnly: !SystemCalls.localeIsUTF8())
+        let recorder = AlarmRecorder(destination: destination)
         do {
             try recorder.openNow(note: "surgtop started writing this log, watching \(label)")
         } catch {
@@ -150,7 +149,7 @@ struct Demo: ParsableCommand {
             throw Failure.usage(error.description)
         }
         if let size = watch.snapshot.flatMap(WatchOptions.size) {
-            print(try Watch.snapshot(.simulator(options), size: size, options: watch))
+            try Watch.snapshot(.simulator(options), size: size, options: watch)
             return
         }
         let simulator = SimulatorSource(options: options)
@@ -237,7 +236,7 @@ struct Live: ParsableCommand {
         try recording.open(recorder)
         if let recorder { source = recorder.wrapping(source) }
         if let size = watch.snapshot.flatMap(WatchOptions.size) {
-            print(try Watch.snapshot(.live(source, inbox), size: size, options: watch))
+            try Watch.snapshot(.live(source, inbox), size: size, options: watch)
             return
         }
         try Watch.run(source: source, inbox: inbox, control: nil, options: watch)
@@ -287,7 +286,7 @@ struct Replay: ParsableCommand {
                                 control: control, backlog: inbox.countProvider)
         do { try source.validate() } catch { throw Failure.io(error.description) }
         if let size = watch.snapshot.flatMap(WatchOptions.size) {
-            print(try Watch.snapshot(.recording(path: file), size: size, options: watch))
+            try Watch.snapshot(.recording(path: file), size: size, options: watch)
             return
         }
         try Watch.run(source: source, inbox: inbox, control: control, options: watch,
@@ -325,15 +324,20 @@ enum Watch {
         if code != 0 { throw ExitCode(code) }
     }
 
-    static func snapshot(_ input: Snapshot.Input, size: (width: Int, height: Int), options: WatchOptions) throws -> String {
+    /// Prints one frame; a replay that failed (as headless and the console judge it) still
+    /// prints its frame, then says why on stderr and exits 1.
+    static func snapshot(_ input: Snapshot.Input, size: (width: Int, height: Int), options: WatchOptions) throws {
         let catalog = try options.layoutCatalog()
         let settings = try options.alarmSettings()
+        let picture: Snapshot.Picture
         do {
-            return try Snapshot.render(input, width: size.width, height: size.height, at: options.at ?? 0,
-                                       layoutRequest: options.layout, catalog: catalog, alarmSettings: settings)
+            picture = try Snapshot.render(input, width: size.width, height: size.height, at: options.at ?? 0,
+                                          layoutRequest: options.layout, catalog: catalog, alarmSettings: settings)
         } catch {
             throw Failure.io(error.description)
         }
+        print(picture.text)
+        if let problem = picture.problem { throw Failure(message: problem, code: 1) }
     }
 }
 

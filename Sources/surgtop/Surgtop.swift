@@ -27,23 +27,12 @@ struct Surgtop: ParsableCommand {
         defaultSubcommand: Demo.self
     )
 
-    /// The words that name a command (`help` is argument-parser's own).
-    static var commandNames: [String] {
-        configuration.subcommands.map { $0._commandName } + ["help"]
-    }
-
-    /// The one sentence for a first word that names no command, or nil. Without this check the
-    /// word would reach the default command (`demo`), which only says it has no such argument.
-    static func unknownCommand(in arguments: [String]) -> String? {
-        guard let first = arguments.first, !first.hasPrefix("-"), !commandNames.contains(first) else { return nil }
-        let known = commandNames.dropLast().joined(separator: ", ")
-        return "unknown command '\(first)': the commands are \(known) (see surgtop --help)"
-    }
-
-    /// Runs the command, mapping every failure to the documented exit codes without a stack trace.
+    /// Runs the command, mapping every failure to the documented exit codes and one line
+    /// `surgtop: <sentence>` on stderr, without a stack trace.
     static func main() {
-        if let unknown = unknownCommand(in: Array(CommandLine.arguments.dropFirst())) {
-            Output.error(unknown)
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if let mistake = CommandLineMistakes.beforeParsing(arguments) {
+            Output.error(mistake)
             SystemCalls.exit(2)
         }
         do {
@@ -57,10 +46,13 @@ struct Surgtop: ParsableCommand {
             if code == .success {
                 exit(withError: error)  // --help, --version
             }
-            let message = fullMessage(for: error)
+            // Argument errors (EX_USAGE, 64) are usage errors: exit 2, as scripts expect. Their
+            // usage and "See …" lines are left out: one sentence, and `--help` has the rest.
+            let usage = code == .validationFailure
+            let message = (usage ? CommandLineMistakes.afterFailure(arguments) : nil)
+                ?? CommandLineMistakes.oneLine(message(for: error))
             if !message.isEmpty { Output.error(message) }
-            // Argument errors (EX_USAGE, 64) are usage errors: exit 2, as scripts expect.
-            SystemCalls.exit(code == .validationFailure ? 2 : code.rawValue)
+            SystemCalls.exit(usage ? 2 : code.rawValue)
         }
     }
 }

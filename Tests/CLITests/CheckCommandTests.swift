@@ -55,11 +55,11 @@ struct CLICommandTests {
         #expect(report.status == 2)
     }
 
-    @Test("bad arguments exit 2 with usage help")
+    @Test("bad arguments exit 2 with one line naming what is missing (the usage is in --help)")
     func usage() throws {
         let result = try CLI.run(["check"])
         #expect(result.status == 2)
-        #expect(result.stderr.contains("Usage"))
+        #expect(result.stderr == "surgtop: missing expected argument '<file>'\n", "\(result.stderr)")
         let sim = try CLI.run(["sim", "--out", "x.ndjson"])
         #expect(sim.status == 2)
         #expect(sim.stderr.contains("--duration"))

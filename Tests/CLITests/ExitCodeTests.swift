@@ -69,17 +69,32 @@ struct ExitCodeTests {
         #expect(cleanObject["no_session_frame"] as? Bool == false)
     }
 
-    @Test("report of an empty file says there is no session frame and exits 1, instead of an empty report")
+    @Test("report without a session frame says so with what it read, exits 1, and prints no report; --json says so too")
     func reportEmpty() throws {
-        let result = try CLI.run(["report", write([])])
+        let empty = write([])
+        let result = try CLI.run(["report", empty])
         #expect(result.status == 1)
         #expect(result.stdout.isEmpty, "no 'Session -  -' report: \(result.stdout)")
-        #expect(result.stderr.contains("no session frame, so there is nothing to report"), "\(result.stderr)")
-        // Frames but no session frame: the report is printed, and scripts learn the input is wrong.
-        let headless = try CLI.run(["report", write([#"{"t":1,"type":"event","kind":"note"}"#])])
-        #expect(headless.status == 1)
-        #expect(headless.stdout.contains("Events: 1"), "\(headless.stdout)")
-        #expect(headless.stderr.contains("no session frame (a recording starts with one)"))
+        #expect(result.stderr == "surgtop: \(empty): no session frame (the file is empty), so there is nothing to report\n",
+                "\(result.stderr)")
+        // Frames and bad lines but no session frame: counted, and no report of nothing.
+        let headless = write([#"{"t":1,"type":"event","kind":"note"}"#, "garbage", "{\"t\":2}"], name: "headless.ndjson")
+        let text = try CLI.run(["report", headless])
+        #expect(text.status == 1)
+        #expect(text.stdout.isEmpty, "\(text.stdout)")
+        #expect(text.stderr == "surgtop: \(headless): no session frame (read 3 lines: 1 frame, 2 bad lines), so there is nothing to report\n",
+                "\(text.stderr)")
+        let json = try CLI.run(["report", headless, "--json"])
+        #expect(json.status == 1)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any], "\(json.stdout)")
+        #expect(object["no_session_frame"] as? Bool == true)
+        #expect(object["lines"] as? Int == 3)
+        let counts = try #require(object["counts"] as? [String: Any])
+        #expect(counts["frames"] as? Int == 1 && counts["bad_lines"] as? Int == 2, "\(counts)")
+        #expect(object["session_id"] == nil && object["links"] == nil, "no report of nothing")
+        // A recording with a session frame is reported as before.
+        let good = try CLI.run(["report", write([Self.session], name: "good.ndjson"), "--json"])
+        #expect(good.status == 0 && good.stdout.contains("\"session_id\" : \"T1\""), "\(good.stdout)")
     }
 
     @Test("negative numbers for --speed, --from, --duration, --at and --rate say what is wrong, not 'Missing value'")
@@ -91,13 +106,22 @@ struct ExitCodeTests {
             (["sim", "--out", path + ".out", "--duration", "-5"], "--duration must be above 0 seconds (at most 1e9), not -5"),
             (["demo", "--snapshot", "80x24", "--at", "-2.5"], "--at must be 0 or more seconds (at most 1e9), not -2.5"),
             (["demo", "--rate", "-5"], "arm rate must be between 10 and 1000 Hz, not -5"),
+            (["demo", "--seed", "-1"], "the value '-1' is invalid for '--seed <seed>'"),
+            (["--seed", "-1"], "the value '-1' is invalid for '--seed <seed>'"),
+            (["demo", "--snapshot", "10"], "--snapshot takes a size like 120x40, not '10'"),
+            (["replay"], "missing expected argument '<file>'"),
+            (["demo", "--bogus"], "unknown option '--bogus'"),
         ]
         for (arguments, sentence) in cases {
             let result = try CLI.run(arguments)
             #expect(result.status == 2, "\(arguments)")
-            #expect(result.stderr.contains(sentence), "\(arguments): \(result.stderr)")
-            #expect(!result.stderr.contains("Missing value"))
+            // One line, "surgtop: <sentence>": no "Error:", "Usage:" or "See …" lines.
+            #expect(result.stderr == "surgtop: \(sentence)\n", "\(arguments): \(result.stderr)")
+            #expect(result.stdout.isEmpty)
         }
+        // --help is untouched.
+        let help = try CLI.run(["replay", "--help"])
+        #expect(help.status == 0 && help.stdout.contains("USAGE: surgtop replay <file>") && help.stdout.contains("--speed"))
     }
 
     @Test("an unknown command is named as one, exit 2; the commands and help still work")
@@ -108,8 +132,85 @@ struct ExitCodeTests {
         #expect(result.stderr.contains("replay") && !result.stderr.contains("Usage: surgtop demo"))
         let help = try CLI.run(["help", "check"])
         #expect(help.status == 0 && help.stdout.contains("Validate a recording"))
+        // A word after the demo's options is no command either; `help` of no command is no help.
+        for arguments in [["--layout", "compact", "frobnicate"], ["--headless", "frobnicate"], ["help", "frobnicate"]] {
+            let other = try CLI.run(arguments)
+            #expect(other.status == 2, "\(arguments)")
+            #expect(other.stderr.hasPrefix("surgtop: unknown command 'frobnicate': the commands are demo, live, replay"),
+                    "\(arguments): \(other.stderr)")
+            #expect(other.stderr.split(separator: "\n").count == 1 && other.stdout.isEmpty)
+        }
         let layouts = try CLI.run(["layouts"])
         #expect(layouts.status == 0)
+    }
+
+    @Test("options typed before the command are named as such, with the command line that works")
+    func optionsBeforeCommand() throws {
+        let path = write([Self.session])
+        let cases: [([String], String)] = [
+            (["--headless", "replay", path, "--speed", "100"], "surgtop replay \(path) --speed 100 --headless"),
+            (["--layout", "compact", "replay", path], "surgtop replay \(path) --layout compact"),
+            (["--speed", "4", "replay", path], "surgtop replay \(path) --speed 4"),
+            (["--alarm-log=/tmp/x.log", "check", path], "surgtop check \(path) --alarm-log=/tmp/x.log"),
+        ]
+        for (arguments, corrected) in cases {
+            let result = try CLI.run(arguments)
+            #expect(result.status == 2, "\(arguments)")
+            #expect(result.stderr == "surgtop: options go after the command: \(corrected)\n", "\(arguments): \(result.stderr)")
+        }
+        // The demo's own options before nothing at all are the demo's: they work.
+        let demo = try CLI.run(["--seed", "3", "--snapshot", "80x24", "--at", "2"])
+        #expect(demo.status == 0 && demo.stdout.contains("DEMO"), "\(demo.stderr)")
+    }
+
+    @Test("--snapshot of a replay that fails exits 1 with one sentence, as headless and the console do; the frame still prints")
+    func snapshotExitCodes() throws {
+        let empty = write([], name: "empty.ndjson")
+        let version2 = write([#"{"t":0,"type":"session","v":2,"id":"X","arms":[]}"#], name: "v2.ndjson")
+        let cases: [([String], Data?, String)] = [
+            (["replay", empty, "--snapshot", "80x24"], nil, "surgtop: \(empty): no session frame, so there was nothing to replay\n"),
+            (["replay", "-", "--snapshot", "80x24"], Data(), "surgtop: standard input: no session frame, so there was nothing to replay\n"),
+            (["replay", version2, "--snapshot", "80x24"], nil,
+             "surgtop: line 1: session frame declares telemetry format version 2; this reader understands version 1 only\n"),
+        ]
+        for (arguments, stdin, sentence) in cases {
+            let result = try CLI.run(arguments, stdin: stdin)
+            #expect(result.status == 1, "\(arguments)")
+            #expect(result.stderr == sentence, "\(arguments): \(result.stderr)")
+            #expect(result.stdout.contains("REPLAY"), "the snapshot still prints: \(result.stdout)")
+            let headless = try CLI.run(Array(arguments.prefix(2)) + ["--headless"], stdin: stdin)
+            #expect(headless.status == 1, "the same verdict headless: \(headless.stderr)")
+        }
+        let empty80 = try CLI.run(["replay", empty, "--snapshot", "100x24"])
+        #expect(empty80.stdout.contains("no session frame in this recording: nothing to replay"), "\(empty80.stdout)")
+        #expect(!empty80.stdout.contains("waiting for the session frame"))
+        let good = try CLI.run(["replay", write([Self.session], name: "good.ndjson"), "--snapshot", "80x24"])
+        #expect(good.status == 0 && good.stderr.isEmpty, "\(good.stderr)")
+        let demo = try CLI.run(["demo", "--snapshot", "80x24", "--at", "1"])
+        #expect(demo.status == 0 && demo.stderr.isEmpty)
+    }
+
+    @Test("the alarm log file is UTF-8 under the C locale too: it is data, not a screen")
+    func alarmLogUTF8UnderCLocale() throws {
+        let path = try recording()
+        let log = CLI.temporaryDirectory().appendingPathComponent("c-locale.log").path
+        let result = try CLI.run(["replay", path, "--headless", "--speed", "100", "--alarm-log", log],
+                                 environment: ["LANG": "C", "LC_ALL": "C"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let text = try #require(try? String(contentsOfFile: log, encoding: .utf8))
+        #expect(text.contains(" ≥ "), "\(text)")
+        #expect(!text.contains(" >= "), "no ASCII spelling in the file: \(text)")
+    }
+
+    @Test("--alarm-log whose directory cannot be looked at gives the system's reason, not 'does not exist'")
+    func alarmLogDirectoryReason() throws {
+        let dir = CLI.temporaryDirectory()
+        let file = dir.appendingPathComponent("plain").path
+        _ = FileManager.default.createFile(atPath: file, contents: Data("x".utf8))
+        let log = file + "/sub/alarms.log"
+        let result = try CLI.run(["replay", write([Self.session]), "--headless", "--alarm-log", log])
+        #expect(result.status == 2)
+        #expect(result.stderr == "surgtop: alarm log \(log): the directory \(file)/sub cannot be used: Not a directory\n", "\(result.stderr)")
     }
 
     @Test("--version prints the version and the telemetry format it reads, exit 0")

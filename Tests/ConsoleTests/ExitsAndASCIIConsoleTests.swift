@@ -84,18 +84,32 @@ struct ExitsAndASCIIConsoleTests {
         #expect(screen?.cells.allSatisfy { $0.character.isASCII } == true)
     }
 
-    @Test("under a locale that is not UTF-8 the alarm log is written in ASCII: >= for ≥")
-    func asciiAlarmLog() throws {
+    @Test("the alarm log file is always UTF-8, whatever the locale: ≥ stays ≥")
+    func alarmLogIsUTF8() throws {
         let dir = makeTemporaryDirectory()
         defer { removeTree(dir) }
         let entry = AlarmLogEntry(time: 123.4, action: .raise, id: "PSM2.outer_pitch.LIMIT", origin: .derived, priority: .medium,
                                   message: "PSM2 outer_pitch 53.0° ≥ limit – 0.5 %")
-        let ascii = try AlarmLogFile(path: dir + "/ascii.log", asciiOnly: true)
-        try ascii.write(entry, wallTime: 1_795_599_062)
-        #expect(readFile(dir + "/ascii.log") == "2026-11-25T09:31:02Z  t=123.4  RAISE  ** PSM2.outer_pitch.LIMIT  PSM2 outer_pitch 53.0deg >= limit - 0.5 %\n")
-        let utf8 = try AlarmLogFile(path: dir + "/utf8.log")
-        try utf8.write(entry, wallTime: 1_795_599_062)
-        #expect(readFile(dir + "/utf8.log")?.contains("53.0° ≥ limit – 0.5 %") == true, "UTF-8 files for a UTF-8 locale")
+        let recorder = AlarmRecorder(destination: .file(dir + "/utf8.log"))
+        try recorder.openNow(note: "start")
+        let log = try AlarmLogFile(path: dir + "/utf8.log")
+        try log.write(entry, wallTime: 1_795_599_062)
+        #expect(readFile(dir + "/utf8.log")?.hasSuffix(
+            "2026-11-25T09:31:02Z  t=123.4  RAISE  ** PSM2.outer_pitch.LIMIT  PSM2 outer_pitch 53.0° ≥ limit – 0.5 %\n") == true,
+            "\(readFile(dir + "/utf8.log") ?? "")")
+    }
+
+    @Test("the alarm log overlay (l) is spelled in ASCII on an ASCII terminal, though the file is UTF-8")
+    func alarmLogOverlayASCII() {
+        var model = replayModel()
+        model.capabilities = (unicode: false, colors: false)
+        let line = "2026-11-25T09:31:02Z  t=100.0  RAISE  ** A.ONE  primary round trip 245 ms ≥ 200 ms"
+        model.press(.character("l"), playback: nil, alarmLog: [line])
+        var buffer = CellBuffer(width: 140, height: 30)
+        model.frame(now: 100, wallClock: "12:00:00", playback: nil).render(into: &buffer, state: &model.view)
+        #expect(buffer.cells.allSatisfy { $0.character.isASCII }, "\(buffer.text)")
+        #expect(buffer.text.contains("245 ms >= 200 ms"), "\(buffer.text)")
+        #expect(buffer.text.contains("A.ONE"), "the overlay shows the entry: \(buffer.text)")
     }
 
     @Test("--alarm-log in a directory that does not exist is an error, and no directory is created")

@@ -55,8 +55,9 @@ int surg_terminal_available(void);
 
 /// Whether the terminal named by $TERM can show the console, checked before newterm (which
 /// would accept TERM=dumb and draw a blank screen): 0 yes; 1 TERM is unset or empty; 2 there is
-/// no terminfo entry for it (or it is a hardcopy terminal); 3 it cannot address the cursor
-/// (no cup); 4 it cannot clear the screen (no clear). Colours are optional.
+/// no terminfo entry for it; 3 it cannot address the cursor (no cup); 4 it cannot clear the
+/// screen (no clear); 5 its entry is a generic type (gn, as TERM=unknown); 6 a hardcopy terminal
+/// (hc); 7 no terminfo database was found. Colours are optional.
 int surg_terminal_support(void);
 
 /// $TERM, or "" when unset (for error messages).

@@ -53,7 +53,7 @@ enum AlarmsPanel {
             return 0
         }
         let wide = inner.width >= 60
-        let idWidth = min(22, alarms.map { TerminalText.columns(of: TerminalText.sanitize($0.id)) }.max() ?? 0)
+        let idWidth = min(22, alarms.map { buffer.columns(of: $0.id) }.max() ?? 0)
         let hasStatus = alarms.contains { $0.acknowledged || $0.latched }
         let statusWidth = hasStatus ? (wide ? 7 : 3) + 1 : 0
         let sinceWidth = wide ? 10 : 8

@@ -30,7 +30,8 @@ enum ArmsPanel {
         let inner = p.frame(.arms, title: PanelID.arms.title, tags: tags, area: area, into: &buffer)
         guard !inner.isEmpty else { return 0 }
         guard !arms.isEmpty else {
-            p.placeholder(p.state.info == nil ? "waiting for the session frame" : "this session declares no arms",
+            let missing = HeaderPanel.endedWithoutSession(p).map { _ in "no session frame" } ?? "waiting for the session frame"
+            p.placeholder(p.state.info == nil ? missing : "this session declares no arms",
                           area: inner, into: &buffer)
             return 0
         }
@@ -39,7 +40,7 @@ enum ArmsPanel {
         // One name column for all arms, so values and gauges line up.
         var longest = 6
         for arm in arms { for joint in arm.descriptor.joints {
-            longest = max(longest, TerminalText.columns(of: TerminalText.sanitize(joint.name)))
+            longest = max(longest, buffer.columns(of: joint.name))
         } }
         let nameWidth = min(longest + 1, wide ? 16 : 11)
         let (lines, maxScroll) = plan(arms, height: inner.height, mergeCartesian: mergeCartesian,
@@ -197,14 +198,14 @@ enum ArmsPanel {
             right.append(Span("  "))
             right.append(p.staleTag(age))
         }
-        let leftWidth = spans.reduce(0) { $0 + $1.columns }
+        let leftWidth = buffer.columns(of: spans)
         if withCartesian && hasCartesian(arm) {
             // The tool tip only when it fits whole: a cut coordinate would mislead.
             let tip = cartesian(p, arm)
-            let both = tip.reduce(0) { $0 + $1.columns } + right.reduce(0) { $0 + $1.columns }
+            let both = buffer.columns(of: tip) + buffer.columns(of: right)
             if leftWidth + both + 2 <= width { right = tip + right }
         }
-        let rightWidth = right.reduce(0) { $0 + $1.columns }
+        let rightWidth = buffer.columns(of: right)
         if rightWidth > 0 && leftWidth + rightWidth + 2 <= width {
             buffer.put(spans, x: x, y: y, width: width - rightWidth, ellipsis: p.ellipsis)
             buffer.put(right, x: x + width - rightWidth, y: y, width: rightWidth)

@@ -23,7 +23,7 @@ enum EventsPanel {
         let wide = inner.width >= 60
         let shown = events.suffix(wanted)
         var longestKind = 0
-        for event in shown { longestKind = max(longestKind, TerminalText.columns(of: TerminalText.sanitize(event.kind))) }
+        for event in shown { longestKind = max(longestKind, buffer.columns(of: event.kind)) }
         let kindWidth = min(wide ? 18 : 12, longestKind)
         var lines: [[Span]] = []
         lines.reserveCapacity(wanted)

@@ -5,12 +5,12 @@ enum FooterPanel {
         let keys = KeyHelp.bindings(for: p.view.mode, glyphs: p.glyphs, extra: p.view.extraKeys)
         let y = area.y + area.height - 1
         let right = "layout: " + TerminalText.sanitize(p.layoutName)
-        let rightWidth = TerminalText.columns(of: right)
+        let rightWidth = buffer.columns(of: right)
         // Roomy key caps when they fit, tight ones otherwise, so every key stays listed.
         let roomy = spans(p, keys, padded: true)
         let tight = spans(p, keys, padded: false)
-        let roomyWidth = roomy.reduce(0) { $0 + $1.columns }
-        let tightWidth = tight.reduce(0) { $0 + $1.columns }
+        let roomyWidth = buffer.columns(of: roomy)
+        let tightWidth = buffer.columns(of: tight)
         if roomyWidth + rightWidth + 2 <= area.width {
             buffer.put(roomy, x: area.x, y: y, width: area.width, ellipsis: p.ellipsis)
             buffer.put(right, x: area.maxX - rightWidth, y: y, width: rightWidth, style: p.theme.label)
@@ -22,7 +22,7 @@ enum FooterPanel {
             // and `?` says so), never cutting a key in half.
             var shown = keys
             var line = tight
-            for key in dropOrder(keys) where line.reduce(0, { $0 + $1.columns }) > area.width {
+            for key in dropOrder(keys) where buffer.columns(of: line) > area.width {
                 shown.removeAll { $0 == key }
                 line = spans(p, shown.map { $0.key == "?" ? $0.withShort("all keys") : $0 }, padded: false)
             }

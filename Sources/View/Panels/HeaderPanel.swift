@@ -55,10 +55,10 @@ enum HeaderPanel {
         if !p.view.wallClock.isEmpty {
             right.append(Span("  " + TerminalText.sanitize(p.view.wallClock), p.theme.plain))
         }
-        let rightWidth = right.reduce(0) { $0 + $1.columns }
+        let rightWidth = buffer.columns(of: right)
         var left = [badge(p)]
         if p.view.mode == .replay, let pb = playback(p) { left.append(pb) }
-        let badgeWidth = left.reduce(0) { $0 + $1.columns }
+        let badgeWidth = buffer.columns(of: left)
         let showRight = area.width >= badgeWidth + rightWidth + 2
         let leftRoom = area.width - (showRight ? rightWidth + 1 : 0)
         if let info = p.state.info {
@@ -76,11 +76,21 @@ enum HeaderPanel {
                     left.append(Span(" (" + Format.grouped(km) + " km)", p.theme.label))
                 }
             }
+        } else if let ended = endedWithoutSession(p) {
+            left.append(Span(" " + ended, p.theme.severity(.medium)))
         } else {
             left.append(Span(" waiting for the session frame" + (g.unicode ? "…" : "..."), p.theme.dim))
         }
         buffer.put(left, x: area.x, y: y, width: leftRoom, ellipsis: p.ellipsis)
         if showRight { buffer.put(right, x: area.maxX - rightWidth, y: y, width: rightWidth) }
+    }
+
+    /// Said once the source has ended without a session frame, so nothing more will come:
+    /// "waiting" would then be untrue (the exit says the same on stderr).
+    static func endedWithoutSession(_ p: PanelContext) -> String? {
+        guard p.state.info == nil, case .ended = p.view.source else { return nil }
+        return p.view.mode == .replay ? "no session frame in this recording: nothing to replay"
+                                      : "the stream ended without a session frame"
     }
 
     /// The source's state as words and a style.
@@ -166,7 +176,7 @@ enum HeaderPanel {
         } else if !p.alarms.isEmpty {
             right.append(Span("\(p.alarms.count) acknowledged", t.dim))
         }
-        let rightWidth = right.reduce(0) { $0 + $1.columns }
+        let rightWidth = buffer.columns(of: right)
         let showRight = rightWidth > 0 && area.width >= rightWidth + 20
         let leftRoom = area.width - (showRight ? rightWidth + 1 : 0)
         buffer.put(left, x: area.x, y: y, width: leftRoom, ellipsis: p.ellipsis)

@@ -154,7 +154,7 @@ enum LinkPanel {
         let name = TerminalText.sanitize(link.path)
         var right: [Span] = []
         if let age = p.view.staleAge(of: link.lastUpdate) { right.append(p.staleTag(age)) }
-        let rightWidth = right.reduce(0) { $0 + $1.columns }
+        let rightWidth = buffer.columns(of: right)
         let leftWidth = max(0, width - (rightWidth > 0 ? rightWidth + 1 : 0))
         if link.up == false {
             let style = downStyle(p)

@@ -6,8 +6,8 @@ import Telemetry
 enum Overlays {
     /// A box of `lines` centred in `area`, the box cleared first.
     static func centredBox(_ p: PanelContext, title: String, lines: [[Span]], area: Rect, into buffer: inout CellBuffer) {
-        let contentWidth = max(TerminalText.columns(of: title) + 4,
-                               lines.map { $0.reduce(0) { $0 + $1.columns } }.max() ?? 0)
+        let contentWidth = max(buffer.columns(of: title) + 4,
+                               lines.map { buffer.columns(of: $0) }.max() ?? 0)
         let w = min(area.width, contentWidth + 4)
         let h = min(area.height, lines.count + 2)
         guard w >= 4, h >= 3 else {

@@ -26,7 +26,7 @@ enum TimelinePanel {
             return
         }
         let end = " " + Format.clock(duration)
-        let endWidth = TerminalText.columns(of: end)
+        let endWidth = buffer.columns(of: end)
         let barWidth = inner.maxX - x - endWidth
         guard barWidth >= 4 else { return }
         let fraction = replay.position / duration

@@ -10,11 +10,27 @@ public struct Span: Sendable, Equatable {
         self.style = style
     }
 
-    /// Columns the text takes once sanitised.
+    /// Columns the text takes once sanitised, in UTF-8. Where the buffer may be ASCII, measure
+    /// with `CellBuffer.columns(of:)`, which spells it first as `put` will.
     public var columns: Int { TerminalText.columns(of: TerminalText.sanitize(text)) }
 }
 
 extension CellBuffer {
+    /// The text as `put` writes it: sanitised, and in ASCII spellings on an ASCII terminal.
+    func spelled(_ text: String) -> String {
+        asciiOnly ? ASCIIText.transliterate(TerminalText.sanitize(text)) : TerminalText.sanitize(text)
+    }
+
+    /// Columns `text` takes once written here: "53.0°" is 5 columns in UTF-8, "53.0deg" 7 in ASCII.
+    public func columns(of text: String) -> Int {
+        TerminalText.columns(of: spelled(text))
+    }
+
+    /// Columns the spans take once written here (see `columns(of:)` for text).
+    public func columns(of spans: [Span]) -> Int {
+        spans.reduce(0) { $0 + columns(of: $1.text) }
+    }
+
     /// Writes `text` sanitised and cut (with `ellipsis`) to `width` columns from (x, y), placed by
     /// `alignment`; cells of the field that the text leaves free are not touched.
     /// Returns the column just after the last one written, relative to `x`.
@@ -23,7 +39,7 @@ extension CellBuffer {
                              alignment: TextAlignment = .left, ellipsis: String = "…") -> Int {
         guard width > 0, y >= 0, y < height else { return 0 }
         // Spelled in ASCII before it is measured and cut: ">=" takes two columns where "≥" took one.
-        let text = asciiOnly ? ASCIIText.transliterate(TerminalText.sanitize(text)) : text
+        let text = asciiOnly ? spelled(text) : text
         let fitted = TerminalText.fit(text, width: width, ellipsis: ellipsis)
         var dx = 0
         if alignment != .left {

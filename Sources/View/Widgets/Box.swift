@@ -44,7 +44,7 @@ public struct Box {
         let room = area.width - 4   // a corner and a border cell on each side
         guard room > 0 else { return }
         var tagWidth = 0
-        for tag in tags { tagWidth += TerminalText.columns(of: TerminalText.sanitize(tag.text)) + 2 }
+        for tag in tags { tagWidth += buffer.columns(of: tag.text) + 2 }
         tagWidth = min(tagWidth, room)
         let titleRoom = tags.isEmpty ? room : room - tagWidth - 1
         let titleStyle = focused ? theme.focusedTitle : theme.title
