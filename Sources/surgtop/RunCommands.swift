@@ -155,10 +155,14 @@ struct Demo: ParsableCommand {
         let simulator = SimulatorSource(options: options)
         // The simulator makes frames, not bytes: they are recorded encoded, as `sim --out` writes them.
         let recorder = try recording.recorder(recordsFrames: true)
-        _ = try watch.alarmSettings()  // a bad settings file stops the start before FILE is touched
+        // Everything else a start can fail on (settings, layout, the alarm log) comes before
+        // FILE is created, so a mistake leaves no empty recording behind.
+        _ = try watch.alarmSettings()
+        _ = try watch.layoutCatalog()
+        let alarmLog = try watch.recorder(watching: simulator.label, mode: simulator.mode)
         try recording.open(recorder)
         let source = recorder.map { $0.wrapping(simulator) } ?? simulator
-        try Watch.run(source: source, inbox: SourceInbox(), control: nil, options: watch)
+        try Watch.run(source: source, inbox: SourceInbox(), control: nil, options: watch, alarmLog: alarmLog)
     }
 }
 
@@ -232,14 +236,20 @@ struct Live: ParsableCommand {
             source = TCPClientSource(host: endpoint.host, port: endpoint.port, backlog: inbox.countProvider,
                                      handshakeTimeout: handshake, silenceTimeout: silence, tap: tap)
         }
-        // Last, once the address parsed and the port is bound: a failed start leaves FILE alone.
+        // Last, once the address parsed, the port is bound and the layout and alarm log are
+        // checked: a failed start leaves FILE alone.
+        var alarmLog: AlarmRecorder?
+        if recorder != nil {
+            _ = try watch.layoutCatalog()
+            alarmLog = try watch.recorder(watching: source.label, mode: source.mode)
+        }
         try recording.open(recorder)
         if let recorder { source = recorder.wrapping(source) }
         if let size = watch.snapshot.flatMap(WatchOptions.size) {
             try Watch.snapshot(.live(source, inbox), size: size, options: watch)
             return
         }
-        try Watch.run(source: source, inbox: inbox, control: nil, options: watch)
+        try Watch.run(source: source, inbox: inbox, control: nil, options: watch, alarmLog: alarmLog)
     }
 }
 
@@ -296,8 +306,10 @@ struct Replay: ParsableCommand {
 
 /// Runs a source in the full-screen console, or headless when asked or when stdout is not a terminal.
 enum Watch {
+    /// - alarmLog: the alarm log's writer when the caller opened it already (before `--record`
+    ///   creates its file); otherwise opened here.
     static func run(source: any TelemetrySource, inbox: SourceInbox, control: PlaybackControl?,
-                    options: WatchOptions, length: RecordingLength? = nil) throws {
+                    options: WatchOptions, length: RecordingLength? = nil, alarmLog: AlarmRecorder? = nil) throws {
         let code: Int32
         let catalog = try options.layoutCatalog()
         // With data on standard input (`live -`, `replay -`) the keys come from the controlling
@@ -310,11 +322,11 @@ enum Watch {
         }
         if headless {
             code = HeadlessRunner(source: source, inbox: inbox, alarmSettings: try options.alarmSettings(),
-                                  recorder: try options.recorder(watching: source.label, mode: source.mode)).run()
+                                  recorder: try alarmLog ?? options.recorder(watching: source.label, mode: source.mode)).run()
         } else {
             let app = ConsoleApp(source: source, inbox: inbox, control: control, layoutRequest: options.layout,
                                  catalog: catalog, length: length, alarmSettings: try options.alarmSettings(),
-                                 recorder: try options.recorder(watching: source.label, mode: source.mode), quiet: options.quiet)
+                                 recorder: try alarmLog ?? options.recorder(watching: source.label, mode: source.mode), quiet: options.quiet)
             do {
                 code = try app.run()
             } catch {

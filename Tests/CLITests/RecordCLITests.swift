@@ -106,6 +106,13 @@ struct RecordCLITests {
         let port = Int(UInt16(bigEndian: address.sin_port))
         let inUse = try CLI.run(["live", "--listen", "127.0.0.1:\(port)", "--record", fresh, "--headless"], timeout: 30)
         #expect(inUse.status == 2, "\(inUse.stderr)")
+        // A layout or an alarm log that cannot be used stops the start before FILE is created too.
+        for mistake in [["--layout", "nosuch"], ["--alarm-log", dir.path + "/missing/alarms.log"]] {
+            for command in [["demo"], ["live", "-"]] {
+                let run = try CLI.run(command + ["--record", fresh, "--headless"] + mistake, timeout: 30)
+                #expect(run.status == 2, "\(command) \(mistake): \(run.stderr)")
+            }
+        }
         #expect(!FileManager.default.fileExists(atPath: fresh), "no file is created by a start that failed")
     }
 
