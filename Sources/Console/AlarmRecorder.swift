@@ -20,6 +20,8 @@ public final class AlarmRecorder {
     public private(set) var recent: [String] = []
     /// Entries kept for the overlay: 20,000 lines of about 120 bytes, some 2.4 MB at most.
     public static let recentLimit = 20_000
+    /// How many of the oldest lines have left `recent` so far: the overlay keeps its place by it.
+    public private(set) var droppedLines = 0
     /// The file the log is written to, once open (nil when none is, or none could be).
     public var path: String? { file?.path }
     /// A problem to show once (the log could not be opened or written).
@@ -82,19 +84,11 @@ public final class AlarmRecorder {
                 + "  SEEK  the replay jumped; the entries that follow may repeat earlier ones"
         }
         guard !entries.isEmpty || seekNote != nil else { return }
-        let wall = AlarmLogFile.wallNow()
-        // A replay logs the recording's clock (started_at + t), or session time only without one.
-        let replayStart = driver.mode == .replay ? driver.state.info?.startedAtSeconds : nil
-        func stamp(_ t: Double) -> String {
-            guard driver.mode == .replay else { return AlarmLogFile.utcTimestamp(wall) + "  " }
-            return replayStart.flatMap { RecordingClock.timestamp(start: $0, t: t) }.map { $0 + "  " } ?? ""
-        }
+        let stamp = Self.stamper(driver.state.info, mode: driver.mode, wall: AlarmLogFile.wallNow())
         var lines: [String] = []
         if let seekNote { lines.append(stamp(driver.state.sessionTime) + seekNote) }
         for entry in entries { lines.append(stamp(entry.time) + entry.text) }
-        recent += lines
-        // Trimmed a thousand at a time, not one line per entry.
-        if recent.count > Self.recentLimit + 1000 { recent.removeFirst(recent.count - Self.recentLimit) }
+        keepRecent(lines)
         guard open(driver.state.info, mode: driver.mode) else { return }
         do {
             for line in lines { try file?.writeLine(line) }
@@ -116,19 +110,21 @@ public final class AlarmRecorder {
     /// one file, `surgtop-overflow_<time>.alarms.log`, said in the log they leave and in it,
     /// until the rate falls again.
     private func endSession(at boundary: SessionBoundary, mode: SessionMode, sharingLog: Bool = false) {
+        // Stamped as `record` stamps: in a replay the ended session's lines by its own clock,
+        // the new one's opening by the new session's.
         let wall = AlarmLogFile.wallNow()
-        let stamp = AlarmLogFile.utcTimestamp(wall) + "  "
+        let ended = Self.stamper(boundary.previous, mode: mode, wall: wall)
+        let started = Self.stamper(boundary.next, mode: mode, wall: wall)
         let endedAt = boundary.endedAt.isFinite ? boundary.endedAt : boundary.startT
-        let closing = "t=" + NumberText.fixed(endedAt, 1) + "  SESSION  " + boundary.text
-        let opening = "t=" + NumberText.fixed(boundary.startT, 1) + "  SESSION  " + boundary.text
-        for entry in boundary.endedLog { recent.append(stamp + entry.text) }
-        recent.append(stamp + opening)
-        if recent.count > 500 { recent.removeFirst(recent.count - 500) }
+        let closing = ended(endedAt) + "t=" + NumberText.fixed(endedAt, 1) + "  SESSION  " + boundary.text
+        let opening = started(boundary.startT) + "t=" + NumberText.fixed(boundary.startT, 1) + "  SESSION  " + boundary.text
+        let endedLines = boundary.endedLog.map { ended($0.time) + $0.text }
+        keepRecent(endedLines + [opening])
         guard destination != .none else { return }
         do {
             if !boundary.endedLog.isEmpty || file != nil, open(boundary.previous, mode: mode) {
-                try file?.write(boundary.endedLog, wallTime: wall)
-                try file?.writeLine(stamp + closing)
+                for line in endedLines { try file?.writeLine(line) }
+                try file?.writeLine(closing)
             }
             // The log goes on (a named file, or sessions sharing one): the closing line said it.
             guard destination == .perSession, !sharingLog else {
@@ -143,19 +139,19 @@ public final class AlarmRecorder {
                 failed = false
                 overflowing = false
                 newFileTimes.append(now)
-                if open(boundary.next, mode: mode, fresh: true) { try file?.writeLine(stamp + opening) }
+                if open(boundary.next, mode: mode, fresh: true) { try file?.writeLine(opening) }
             } else {
                 if !overflowing {
                     let note = "SESSION  more than \(Self.newFilesPerHour) sessions began within an hour: "
                         + "the sessions that follow share one overflow log until fewer begin"
-                    try file?.writeLine(stamp + note)
+                    try file?.writeLine(started(boundary.startT) + note)
                     file?.close()
                     file = nil
                     failed = false
                     overflowing = true
                     if open(SessionInfo(id: "surgtop-overflow", arms: []), mode: mode, fresh: true) {
-                        try file?.writeLine(stamp + note)
-                        try file?.writeLine(stamp + opening)
+                        try file?.writeLine(started(boundary.startT) + note)
+                        try file?.writeLine(opening)
                     }
                 }
             }
@@ -165,6 +161,27 @@ public final class AlarmRecorder {
             failed = true
             file = nil
         }
+    }
+
+    /// The stamp of a line at session time `t`: the wall clock live; a replay's recording clock
+    /// (the session's started_at + t), or nothing (the entry's own t= only) without one.
+    private static func stamper(_ info: SessionInfo?, mode: SessionMode, wall: Double) -> (Double) -> String {
+        guard mode == .replay else {
+            let now = AlarmLogFile.utcTimestamp(wall) + "  "
+            return { _ in now }
+        }
+        let start = info?.startedAtSeconds
+        return { t in start.flatMap { RecordingClock.timestamp(start: $0, t: t) }.map { $0 + "  " } ?? "" }
+    }
+
+    /// Adds lines for the overlay, dropping the oldest beyond `recentLimit` (a thousand at a
+    /// time, not one line per entry) and counting them in `droppedLines`.
+    private func keepRecent(_ lines: [String]) {
+        recent += lines
+        guard recent.count > Self.recentLimit + 1000 else { return }
+        let excess = recent.count - Self.recentLimit
+        recent.removeFirst(excess)
+        droppedLines = droppedLines.saturatingAdd(excess)
     }
 
     private func open(_ info: SessionInfo?, mode: SessionMode, fresh: Bool = false) -> Bool {

@@ -89,6 +89,7 @@ final class ConsoleLoop {
             while let pressed = key {
                 if pressed == .resize { presented = nil }
                 model.alarmLogPath = recorder.path
+                model.alarmLogDropped = recorder.droppedLines
                 if model.press(pressed, playback: playback, alarmLog: recorder.recent) { quit = true }
                 dirty = true
                 key = terminal.readKey(timeoutMs: 0)
@@ -103,7 +104,7 @@ final class ConsoleLoop {
                 dirty = true
             }
             if let fatal = model.driver.fatal { return .fatal(fatal) }
-            if model.refreshAlarmLog(recorder.recent) { dirty = true }
+            if model.refreshAlarmLog(recorder.recent, dropped: recorder.droppedLines) { dirty = true }
             if let problem = recorder.takeProblem() {
                 model.overlay = .message(title: "Alarm log", lines: [problem, "Alarms are still shown and kept on screen (l)."])
             }

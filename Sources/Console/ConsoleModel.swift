@@ -82,6 +82,8 @@ public struct ConsoleModel {
     public var overlay: Overlay?
     /// The alarm log's file, named in the `l` overlay's title (the loop sets it from the recorder).
     public var alarmLogPath: String?
+    /// How many of the alarm log's oldest lines the recorder has let go (`droppedLines`).
+    public var alarmLogDropped = 0
     public var focus: PanelID?
     /// Scroll offsets and what the last render found (`ConsoleFrame.render` writes it).
     public var view = ConsoleViewState()
@@ -131,7 +133,10 @@ public struct ConsoleModel {
             overlay = nil
             return []
         }
-        if case .alarmLog(var log) = overlay {
+        // The alarm keys work over the log (when no search is being typed): an alarm raised
+        // while reading it can be acknowledged and its sound paused without closing it.
+        if case .alarmLog(var log) = overlay,
+           log.editing || ![Key.character("a"), .character("A"), .character("p")].contains(key) {
             overlay = handleAlarmLog(key, &log) ? nil : .alarmLog(log)
             return key == .control(3) ? [.quit] : []
         }
@@ -215,8 +220,7 @@ public struct ConsoleModel {
         case .home, .character("g"): log.scroll(by: -Int.saturationLimit)
         case .end, .character("G"): log.scroll(by: Int.saturationLimit)
         case .character("/"):
-            log.editing = true
-            log.query = ""
+            log.startSearch()
         case .character("n"): log.find(forward: true)
         case .character("N"): log.find(forward: false)
         default: break
@@ -227,9 +231,10 @@ public struct ConsoleModel {
     /// Gives an open alarm log overlay the log's lines as they are now (new entries appear);
     /// returns whether there were new ones.
     @discardableResult
-    public mutating func refreshAlarmLog(_ lines: [String]) -> Bool {
-        guard case .alarmLog(var log) = overlay, log.lines.count != lines.count || log.lines.last != lines.last else { return false }
-        log.update(lines: lines)
+    public mutating func refreshAlarmLog(_ lines: [String], dropped: Int = 0) -> Bool {
+        guard case .alarmLog(var log) = overlay,
+              log.lines.count != lines.count || log.dropped != dropped || log.lines.last != lines.last else { return false }
+        log.update(lines: lines, dropped: dropped)
         overlay = .alarmLog(log)
         return true
     }
@@ -364,7 +369,7 @@ extension ConsoleModel {
         case .resumeAudio:
             driver.alarms.resumeAudio(at: driver.alarms.now)
         case .showAlarmLog:
-            var log = AlarmLogBrowser(path: alarmLogPath, lines: alarmLog)
+            var log = AlarmLogBrowser(path: alarmLogPath, lines: alarmLog, dropped: alarmLogDropped)
             log.rows = max(1, view.alarmLogRows)
             overlay = .alarmLog(log)
         }

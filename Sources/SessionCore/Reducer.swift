@@ -24,8 +24,10 @@ extension SessionState {
     public mutating func apply(_ frame: Frame, arrival: Double) {
         counters.frames[frame.typeName.ordinal] += 1
         counters.order.observe(frame)
-        advanceClock(to: frame.t)
+        let onClock = advanceClock(to: frame.t)
         let stamp = Stamp(sessionTime: frame.t, arrival: arrival)
+        // A lone frame far ahead, whose time the clock refused, adds nothing to the histories.
+        timeRefused = !onClock
         lastFrame = stamp
         arrivalRate.record(at: arrival)
         if awaitingSync { concludeReconnect(with: frame) }
@@ -42,8 +44,10 @@ extension SessionState {
     }
 
     /// Moves the session time to `t` if it is later; a lone frame far ahead is counted instead.
-    private mutating func advanceClock(to t: Double) {
-        guard t > sessionTime else { return }
+    /// Returns false for that frame: its time was refused.
+    @discardableResult
+    private mutating func advanceClock(to t: Double) -> Bool {
+        guard t > sessionTime else { return true }
         if lastFrame == nil || t - sessionTime <= Self.timeJumpLimit {
             sessionTime = t
             unconfirmedJump = nil
@@ -53,7 +57,16 @@ extension SessionState {
         } else {
             unconfirmedJump = t
             counters.timeOutliers += 1
+            return false
         }
+        return true
+    }
+
+    /// Adds a sample to a history unless its frame's time was refused or is older than the
+    /// history's newest point (a late frame): the histories, which the screen plots and the alarm
+    /// engine's level windows read, only move forward in time.
+    private func keepsInHistory(_ series: TimeSeries?, at t: Double) -> Bool {
+        !timeRefused && (series?.last.map { t >= $0.t } ?? true)
     }
 
     /// A new source connection or a seek: forget sequence and ordering so they are not
@@ -104,6 +117,7 @@ extension SessionState {
             guard let value = metric.value(in: sample) else { continue }
             if links[k].up != false { links[k].liveValuesAt = stamp.sessionTime }
             links[k].latest[metric] = value
+            guard keepsInHistory(links[k].history[metric], at: stamp.sessionTime) else { continue }
             links[k].history[metric, default: TimeSeries(capacity: limits.linkCapacity, interval: limits.linkInterval)]
                 .append(t: stamp.sessionTime, value: value)
         }
@@ -120,10 +134,15 @@ extension SessionState {
         if let v = sample.position {
             arms[k].position = v
             let n = min(v.count, arms[k].positionHistory.count)
-            for j in 0..<n { arms[k].positionHistory[j].append(t: stamp.sessionTime, value: v[j]) }
+            for j in 0..<n where keepsInHistory(arms[k].positionHistory[j], at: stamp.sessionTime) {
+                arms[k].positionHistory[j].append(t: stamp.sessionTime, value: v[j])
+            }
         }
         if let v = sample.velocity { arms[k].velocity = v }
-        if let v = sample.effort { arms[k].effort = v }
+        if let v = sample.effort {
+            arms[k].effort = v
+            if !timeRefused, arms[k].effortAt.map({ stamp.sessionTime > $0 }) ?? true { arms[k].effortAt = stamp.sessionTime }
+        }
         if let v = sample.tip { arms[k].tip = v }
         if let v = sample.orientation { arms[k].orientation = v }
         if let v = sample.twist { arms[k].twist = v }

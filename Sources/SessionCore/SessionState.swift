@@ -50,6 +50,9 @@ public struct ArmState: Sendable, Equatable {
     public var position: Readings?
     public var velocity: Readings?
     public var effort: Readings?
+    /// Session time of the newest arm frame that carried `effort` in the stream's order (the
+    /// alarm engine feeds each effort sample once).
+    public var effortAt: Double?
     /// Tool tip position (m), orientation quaternion (x, y, z, w), twist (m/s, rad/s).
     public var tip: Readings?
     public var orientation: Readings?
@@ -210,6 +213,8 @@ public struct SessionState: Sendable, Equatable {
     /// A frame more than `timeJumpLimit` ahead of the session time, not yet confirmed by the
     /// next frame.
     public var unconfirmedJump: Double?
+    /// Whether the frame being applied is such a lone one (its samples stay out of the histories).
+    var timeRefused = false
     /// Session seconds a frame may move the clock forward at once. A frame further ahead moves
     /// it only when the next frame agrees (a gateway that resumed after a long pause); a lone
     /// one (`t` of 1e8 in a stream at 10) is applied but leaves the clock, so it cannot silence

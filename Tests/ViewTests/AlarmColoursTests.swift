@@ -60,6 +60,7 @@ private struct EngineAndScreen {
     func render(_ id: PanelID, width: Int = 72, height: Int = 6) -> CellBuffer {
         var context = Fixture.context(now: builder.lastArrival)
         context.alarmSettings = settings
+        context.alarms = AlarmRow.rows(from: engine)
         return panel(id, builder.state, context, width: width, height: height)
     }
 }

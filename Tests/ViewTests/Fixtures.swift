@@ -219,12 +219,32 @@ func rect(of id: PanelID, in outcome: RenderOutcome) -> Rect? {
 /// Both screen sizes the panels are tested at, with the layout used at each.
 let screenSizes: [(width: Int, height: Int, layout: String)] = [(80, 24, "compact"), (120, 40, "technician")]
 
+extension Fixture {
+    /// `context` listing also the link alarms an engine evaluating `state` as it stands raises:
+    /// the Link panel marks a value only where its alarm is listed, as the console lists them.
+    static func withLinkAlarms(_ context: ViewContext, _ state: SessionState) -> ViewContext {
+        var engine = AlarmEngine(settings: context.alarmSettings)
+        engine.evaluate(state, time: state.sessionTime, arrivalNow: state.lastFrame?.arrival ?? 0, sourceIsLive: false)
+        var context = context
+        context.alarms += AlarmRow.rows(from: engine).filter { $0.id.hasPrefix("LINK.") }
+        return context
+    }
+}
+
 extension AlarmRow {
     /// The rows of a state's device alarms, each as the robot reported it (the console lists the
     /// alarm engine's alarms instead; these tests draw the panels from a state alone).
     static func rows(from state: SessionState) -> [AlarmRow] {
         state.deviceAlarms.map {
             AlarmRow(id: $0.id, priority: $0.priority, message: $0.message ?? $0.id, since: $0.raisedAt, source: $0.source)
+        }
+    }
+
+    /// The rows of the alarms `engine` lists, as the console builds them.
+    static func rows(from engine: AlarmEngine) -> [AlarmRow] {
+        engine.alarms.map {
+            AlarmRow(id: $0.id, priority: $0.priority, message: $0.message, since: $0.raisedAt,
+                     acknowledged: $0.acknowledged, latched: $0.latched)
         }
     }
 }

@@ -8,7 +8,7 @@ import Testing
 
     @Test(arguments: screenSizes)
     func everyMetricWithValueMarkerAndColour(size: (width: Int, height: Int, layout: String)) throws {
-        let (b, outcome) = screen(state, Fixture.context(state: state), layout: size.layout, width: size.width,
+        let (b, outcome) = screen(state, Fixture.withLinkAlarms(Fixture.context(state: state), state), layout: size.layout, width: size.width,
                                   height: size.height)
         let area = try #require(rect(of: .link, in: outcome))
         let lines = b.lines(in: area)
@@ -76,7 +76,8 @@ import Testing
     }
 
     @Test func downIsMarkedInMonochromeAndASCIIToo() {
-        let b = panel(.link, state, Fixture.context(unicode: false, colors: false, state: state), width: 80, height: 18)
+        let b = panel(.link, state, Fixture.withLinkAlarms(Fixture.context(unicode: false, colors: false, state: state), state),
+                      width: 80, height: 18)
         #expect(b.contains("!! backup  v DOWN for 12 s !!"))
         #expect(b.style(of: "!! backup")?.attributes.contains(.reverse) == true)
         #expect(b.contains("Loss      3.40 %    ***"))
@@ -108,7 +109,7 @@ import Testing
     }
 
     @Test func oneLinePerPathWhenVeryShort() {
-        let b = panel(.link, state, Fixture.context(state: state), width: 60, height: 4)
+        let b = panel(.link, state, Fixture.withLinkAlarms(Fixture.context(state: state), state), width: 60, height: 4)
         #expect(b.lines[1].hasPrefix("│primary ▲ RTT 232ms** Loss 3.40%*** Jitter 4.2ms Video 22"))
         #expect(b.lines[2].hasPrefix("│backup ▼ DOWN"))
     }
@@ -119,7 +120,7 @@ import Testing
     }
 
     @Test func largeDigitsForTheDemo() throws {
-        let (b, outcome) = screen(state, Fixture.context(mode: .demo, state: state), layout: "demo", width: 120, height: 40)
+        let (b, outcome) = screen(state, Fixture.withLinkAlarms(Fixture.context(mode: .demo, state: state), state), layout: "demo", width: 120, height: 40)
         let area = try #require(rect(of: .link, in: outcome))
         #expect(b.contains("RTT (ms)", in: area) && b.contains("Loss (%)", in: area) && b.contains("Video (fps)", in: area))
         // 232 in half-block digits, three rows tall.

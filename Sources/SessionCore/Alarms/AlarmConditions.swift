@@ -78,8 +78,9 @@ struct AlarmConditions: Sendable {
     /// Feeds condition `i`'s window the points of `series` it has not seen.
     private mutating func feed(_ i: Int, _ series: TimeSeries, seconds: Double) {
         let points = series.points
-        guard let last = points.last else { return }
-        if last.t < all[i].window.newest { all[i].window.reset() }  // a new session, a seek
+        guard !points.isEmpty else { return }
+        // The state's histories only move forward (the reducer keeps late and refused frames
+        // out of them), and a seek or a new session resets the engine: what is newer is new.
         let newest = all[i].window.newest
         var k = points.count
         while k > 0, points[k - 1].t > newest, points.count - k < LevelWindow.capacity { k -= 1 }
@@ -127,11 +128,13 @@ struct AlarmConditions: Sendable {
                 guard let series = history[metric] else { continue }
                 measure(i, series, settings) { settings.linkLevel(metric, $0) }
             }
-            if let minimum = settings.bandwidthMinimum(declared: state.info?.minBandwidthMbps),
-               let series = history[.bandwidth] {
-                let i = bandwidthCondition(k, slot, minimum: minimum)
-                measure(i, series, settings) { settings.bandwidthLevel($0, minimum: minimum) }
-            }
+        }
+        // Spec §3: `min_bandwidth_mbps` is what the robot needs on its active path, the one
+        // carrying the session (`SessionState.carrierLinkIndex`); a backup below it is no alarm.
+        if let k = state.carrierLinkIndex, let minimum = settings.bandwidthMinimum(declared: state.info?.minBandwidthMbps),
+           let series = state.links[k].history[.bandwidth] {
+            let i = bandwidthCondition(k, linkSlots[k], minimum: minimum)
+            measure(i, series, settings) { settings.bandwidthLevel($0, minimum: minimum) }
         }
         guard anyDown else { return }
         if n >= 2 {
@@ -197,10 +200,11 @@ struct AlarmConditions: Sendable {
                     set(i, covered ? settings.jointLimitLevel(marginPct: pct) : nil, value: pct, value2: p)
                 }
             }
-            if let effort = state.arms[k].effort, let t = state.arms[k].lastUpdate?.sessionTime {
+            // Effort has no history: the newest is fed once, when an arm frame that carries it
+            // arrives (`effortAt`), so a frame with positions only does not count it again.
+            if let effort = state.arms[k].effort, let t = state.arms[k].effortAt {
                 for j in 0..<min(effort.count, slot.effort.count) where slot.effort[j] >= 0 {
                     let i = slot.effort[j], maximum = slot.effortMax[j]
-                    if t < all[i].window.newest { all[i].window.reset() }
                     if t > all[i].window.newest {
                         all[i].window.add(t: t, value: abs(effort[j]), seconds: settings.sustainSeconds)
                     }

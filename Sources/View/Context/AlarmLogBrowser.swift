@@ -29,21 +29,42 @@ public struct AlarmLogBrowser: Sendable, Equatable {
         column = max(0, min(max(0, longest - 10), column.saturatingAdd(delta)))
     }
 
-    public init(path: String?, lines: [String]) {
+    /// How many of the log's oldest lines had been dropped before `lines[0]` (the recorder's
+    /// running count), so the place is kept when lines are dropped and added in one step.
+    public private(set) var dropped: Int
+
+    public init(path: String?, lines: [String], dropped: Int = 0) {
         self.path = path
         self.lines = lines
+        self.dropped = dropped
         bottom = max(0, lines.count - 1)
     }
 
-    /// Takes the log's lines as they are now; a browser at the end follows new ones.
-    public mutating func update(lines newLines: [String]) {
+    /// Takes the log's lines as they are now, `dropped` being the recorder's running count of
+    /// lines it let go; a browser at the end follows new ones, and new lines that match the last
+    /// search are counted among its matches.
+    public mutating func update(lines newLines: [String], dropped total: Int) {
         let following = bottom >= lines.count - 1
-        let dropped = max(0, lines.count - newLines.count)  // the oldest lines left the log's cap
+        let gone = max(0, total - dropped)
+        let kept = max(0, lines.count - gone)  // old lines still in the log, first in `newLines`
         lines = newLines
-        bottom = following ? max(0, lines.count - 1) : max(0, bottom - dropped)
-        match = match.map { $0 - dropped }.flatMap { $0 >= 0 && $0 < lines.count ? $0 : nil }
-        matches = matches.map { $0 - dropped }.filter { $0 >= 0 }
+        dropped = total
+        bottom = following ? max(0, lines.count - 1) : max(0, bottom - gone)
+        match = match.map { $0 - gone }.flatMap { $0 >= 0 && $0 < lines.count ? $0 : nil }
+        matches = matches.map { $0 - gone }.filter { $0 >= 0 }
+        if !searched.isEmpty, kept < lines.count {
+            matches += (kept..<lines.count).filter { lines[$0].lowercased().contains(searched) }
+        }
         clamp()
+    }
+
+    /// `/`: a new search, typed from empty, that starts from the top of the view (not from the
+    /// last search's match).
+    public mutating func startSearch() {
+        editing = true
+        query = ""
+        match = nil
+        notFound = false
     }
 
     /// Moves the view `delta` lines (negative: toward older entries).
@@ -63,6 +84,7 @@ public struct AlarmLogBrowser: Sendable, Equatable {
         editing = false
         let needle = query.lowercased()
         guard !needle.isEmpty, !lines.isEmpty else { match = nil; notFound = !needle.isEmpty; return }
+        searched = needle
         matches = lines.indices.filter { lines[$0].lowercased().contains(needle) }
         let n = lines.count
         let start = match ?? (forward ? top(rows: rows) - 1 : bottom + 1)
@@ -89,6 +111,8 @@ public struct AlarmLogBrowser: Sendable, Equatable {
 
     /// The lines matching the query, found once per search (not at every frame).
     private var matches: [Int] = []
+    /// The text of the last search, lowercased (new lines are matched against it).
+    private var searched = ""
 
     private mutating func clamp() {
         let last = max(0, lines.count - 1)

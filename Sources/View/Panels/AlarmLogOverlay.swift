@@ -1,13 +1,18 @@
 /// The alarm log overlay (`l`): nearly the whole screen, its file's path in the title, every
 /// entry kept this session (newest at the bottom), the current search match highlighted, and
-/// its own keys on its last line.
+/// its own keys on its last line. The top line stays the console's status with the highest
+/// active alarm (as on a terminal too small for any layout), so an alarm raised while someone
+/// reads the log is seen, not only heard.
 enum AlarmLogOverlay {
     /// Draws `log` over the panels; returns how many entry rows it showed (the console scrolls
     /// by pages of that many and keeps a match in view with it).
     @discardableResult
     static func render(_ p: PanelContext, _ log: AlarmLogBrowser, area: Rect, into buffer: inout CellBuffer) -> Int {
-        let box = Rect(x: area.x + (area.width >= 84 ? 2 : 0), y: area.y + (area.height >= 30 ? 1 : 0),
-                       width: area.width - (area.width >= 84 ? 4 : 0), height: area.height - (area.height >= 30 ? 2 : 0))
+        guard area.height >= 2 else { return 0 }
+        buffer.fill(Rect(x: area.x, y: area.y, width: area.width, height: 1))
+        SmallTerminalStatus.render(p, y: area.y, into: &buffer)
+        let box = Rect(x: area.x + (area.width >= 84 ? 2 : 0), y: area.y + 1,
+                       width: area.width - (area.width >= 84 ? 4 : 0), height: area.height - (area.height >= 30 ? 2 : 1))
         guard box.width >= 20, box.height >= 4 else { return 0 }
         buffer.fill(box)
         let count = log.lines.count
@@ -52,8 +57,10 @@ enum AlarmLogOverlay {
                 spans.append(Span("no entry contains \"\(TerminalText.sanitize(log.query))\"  ", t.bold))
             }
             let arrows = p.glyphs.unicode ? "↑↓←→" : "arrows"
-            spans += [Span(arrows, t.key), Span(" PgUp PgDn scroll  "), Span("/", t.key), Span(" search  "),
-                      Span("n N", t.key), Span(" next/prev  "), Span("Esc l", t.key), Span(" close")]
+            // How to close it first: `q` does not quit from here, so a narrow footer says so.
+            spans += [Span("Esc l", t.key), Span(" close  "), Span(arrows, t.key), Span(" PgUp PgDn scroll  "),
+                      Span("/", t.key), Span(" search  "), Span("n N", t.key), Span(" next/prev  "),
+                      Span("a A p", t.key), Span(" alarms  "), Span("q", t.key), Span(" quits once closed")]
         }
         buffer.put(spans, x: x, y: y, width: width, ellipsis: p.ellipsis)
     }

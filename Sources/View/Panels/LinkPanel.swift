@@ -3,9 +3,11 @@ import Telemetry
 
 /// The network between the surgeon's console and the robot: per path, up or down, and each
 /// metric with its value, a sparkline of its history and, for the metrics that have an alarm,
-/// the colour and marker of the priority its value has under the alarm settings (the alarm
-/// engine's own rules, `AlarmSettings.linkLevel`, on the mean of the last `sustain_s`).
-/// Bandwidth has an alarm only when the session declares `min_bandwidth_mbps`; without it, and
+/// the colour and marker of the priority of its alarm as the alarm engine lists it (decided on
+/// the mean of the last `sustain_s`), so a marker appears only where an alarm exists; sparkline
+/// bars take the level of each sample under the same rules (`AlarmSettings.linkLevel`).
+/// Bandwidth has an alarm only on the path carrying the session, when the session declares
+/// `min_bandwidth_mbps`; without it, and
 /// video delay always, they are drawn plainly. A path that is down shows no values: dimmed
 /// dashes with the age of its last live values (a gateway may go on repeating numbers that no
 /// longer measure anything).
@@ -108,18 +110,26 @@ enum LinkPanel {
         }
     }
 
-    /// The priority `value` has under the alarm settings on `link` (nil: no alarm holds, the
-    /// metric has none, or the path is down).
-    /// Like the alarm engine, it judges the mean of the last `sustain_s` of samples (a round
-    /// trip swinging 280–380 ms is high, not medium and high by turns); bandwidth has a level only
-    /// when the session declares the bandwidth it needs.
+    /// The priority of the alarm `metric` of `link` has now (nil: none is listed, the metric has
+    /// none, or the path is down): the alarm engine's own level, on the mean of the last
+    /// `sustain_s` once its samples cover it, so a marker appears only where an alarm exists.
+    /// Bandwidth has one only on the path carrying the session, when the session declares the
+    /// bandwidth it needs.
     static func level(_ p: PanelContext, _ link: LinkState, _ metric: LinkMetric, _ value: Double) -> AlarmPriority? {
-        let settings = p.view.alarmSettings
-        let mean = link.history[metric]?.windowMean(seconds: settings.sustainSeconds) ?? value
-        if metric == .bandwidth {
-            return settings.bandwidthLevel(mean, minimum: p.state.info?.minBandwidthMbps, pathUp: link.up)
+        guard link.up != false, let name = alarmName(metric) else { return nil }
+        return p.alarmLevels["LINK.\(link.path).\(name)"]
+    }
+
+    /// The last part of a metric's alarm id (LINK.<path>.RTT); nil for video delay, which has none.
+    static func alarmName(_ metric: LinkMetric) -> String? {
+        switch metric {
+        case .rtt: "RTT"
+        case .jitter: "JITTER"
+        case .loss: "LOSS"
+        case .bandwidth: "BANDWIDTH"
+        case .videoFps: "VIDEO"
+        case .videoDelay: nil
         }
-        return settings.linkLevel(metric, mean, pathUp: link.up)
     }
 
     /// A path that is down, in the colour of the alarm it raises: LINK.ALL.DOWN (high) when no
@@ -130,9 +140,10 @@ enum LinkPanel {
     }
 
     /// The style of a sparkline bar by the level of its value; plain for a metric without an alarm.
-    static func barStyle(_ p: PanelContext, _ metric: LinkMetric) -> (Double) -> Style {
+    static func barStyle(_ p: PanelContext, _ metric: LinkMetric, _ link: LinkState) -> (Double) -> Style {
         let theme = p.theme, settings = p.view.alarmSettings
-        if metric == .bandwidth, let minimum = settings.bandwidthMinimum(declared: p.state.info?.minBandwidthMbps) {
+        let carries = p.state.carrierLinkIndex.map { p.state.links[$0].path == link.path } ?? false
+        if metric == .bandwidth, carries, let minimum = settings.bandwidthMinimum(declared: p.state.info?.minBandwidthMbps) {
             return { theme.bar(Severity(settings.bandwidthLevel($0, minimum: minimum))) }
         }
         guard AlarmSettings.hasAlarm(metric) else { return { _ in theme.plain } }
@@ -229,7 +240,7 @@ enum LinkPanel {
         guard sparkWidth > 0, let history = link.history[metric] else { return }
         let values = history.recentValues(sparkWidth)
         Sparkline(values: values, minimumSpan: minimumSpan(metric), glyphs: p.glyphs,
-                  style: barStyle(p, metric))
+                  style: barStyle(p, metric, link))
             .render(into: &buffer, area: Rect(x: cx, y: y, width: sparkWidth, height: 1))
     }
 
@@ -334,7 +345,7 @@ enum LinkPanel {
         }
         if let history = link.history[metric] {
             Sparkline(values: history.recentValues(w), minimumSpan: minimumSpan(metric), glyphs: p.glyphs,
-                      style: barStyle(p, metric))
+                      style: barStyle(p, metric, link))
                 .render(into: &buffer, area: Rect(x: area.x, y: area.y + 4, width: w, height: 1))
         }
     }

@@ -25,7 +25,14 @@ struct PanelContext {
         }
         if !inOrder { sorted.sort(by: AlarmRow.displayOrder) }
         self.alarms = sorted
+        var levels: [String: AlarmPriority] = [:]
+        for row in view.alarms where !row.latched { levels[row.id] = max(row.priority, levels[row.id] ?? row.priority) }
+        self.alarmLevels = levels
     }
+
+    /// The priority of each listed alarm whose condition holds (not just latched), by id: a
+    /// value is marked only where its alarm exists.
+    let alarmLevels: [String: AlarmPriority]
 
     var ellipsis: String { glyphs.ellipsis }
 
