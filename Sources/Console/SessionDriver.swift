@@ -47,6 +47,9 @@ public struct SessionDriver: Sendable {
     public var keepsCheckpoints = false
     /// The number of the last seek the source carried out (`SourceEvent.seeked`).
     public private(set) var lastSeek = 0
+    /// The local wall-clock time ("14:03:22", as the header shows it) that starts each
+    /// connection event's text: session time stands still while the connection is down.
+    public var wallClock: @Sendable () -> String = WallClock.now
 
     public init(mode: SessionMode, limits: HistoryLimits = HistoryLimits(), alarmSettings: AlarmSettings = .defaults) {
         self.mode = mode
@@ -305,7 +308,7 @@ public struct SessionDriver: Sendable {
         case .refusedGateway:
             break
         }
-        state.recordConnectionEvent(event.text)
+        state.recordConnectionEvent(event.text, pattern: event.pattern, clock: wallClock())
     }
 
     private mutating func appendLog(_ line: String, at arrival: Double) {
