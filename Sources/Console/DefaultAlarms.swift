@@ -46,16 +46,18 @@ telemetry:
   # fall within gap_window_s seconds.
   gap_count: 3
   gap_window_s: 10
-  # A live connection must deliver its first valid frame this many seconds after connecting
-  # (a real gateway sends its session frame at once): one that does not (silent, or trickling
+  # The deadline for a new connection's first valid frame, in seconds after connecting (a
+  # real gateway sends its session frame at once): one that misses it (silent, or trickling
   # bytes) is dropped and logged, so it cannot hold surgtop live --listen's one gateway slot;
-  # surgtop live HOST:PORT dials again. Above 0, at most 3600.
+  # surgtop live HOST:PORT dials again. From 1 to 3600.
   handshake_s: 5
-  # An open connection that delivers no valid frame for this many seconds (since its last
-  # one, or since it opened: a gateway that stopped sending, or a half-open connection after
-  # it rebooted) is dropped, shown and listed as a connection event; surgtop live HOST:PORT
-  # reconnects with its backoff, the listener waits for the gateway to connect again. A real
-  # gateway sends link frames every second. Above 0, at most 3600.
+  # Once a valid frame came, the longest silence between frames, in seconds: a connection
+  # silent longer (a gateway that stopped sending, or a half-open connection after it
+  # rebooted) is dropped, shown and listed as a connection event; surgtop live HOST:PORT
+  # reconnects with its backoff, the listener waits for the gateway to connect again. Lines of
+  # a type this console does not know count as activity; reading paused because the console
+  # is behind does not count as silence. A real gateway sends link frames every second.
+  # From 1 to 3600.
   reconnect_after_s: 5
 
 # Robot joints that declare limits (min, max) and an effort maximum (effort_max), as the dVRK

@@ -47,6 +47,9 @@ public struct SessionDriver: Sendable {
     public var keepsCheckpoints = false
     /// The number of the last seek the source carried out (`SourceEvent.seeked`).
     public private(set) var lastSeek = 0
+    /// The local wall-clock time ("14:03:22", as the header shows it) that starts each
+    /// connection event's text: session time stands still while the connection is down.
+    public var wallClock: @Sendable () -> String = WallClock.now
 
     /// Where sessions start (spec §3): a live source that reports its connections restarts a
     /// session of the same id only on a new connection; a file or standard input anywhere its
@@ -342,8 +345,10 @@ public struct SessionDriver: Sendable {
         case .refusedGateway:
             break
         }
-        state.recordConnectionEvent(event.text)
-        if connectionEvents.count < Self.connectionEventsKept { connectionEvents.append(event.text) }
+        let clock = wallClock()
+        state.recordConnectionEvent(event.text, pattern: event.pattern, clock: clock)
+        // Kept for a new session that this connection brings (its entries start afresh).
+        if connectionEvents.count < Self.connectionEventsKept { connectionEvents.append(clock + " " + event.text) }
     }
 
     /// Connection events of one connection listed again in a new session (the first ones:

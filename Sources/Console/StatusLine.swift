@@ -10,6 +10,8 @@ public enum StatusLine {
         var parts: [String] = [sourceText(driver.sourceState, now: now)]
         if case .connecting = driver.sourceState, let failure = driver.connectFailure {
             parts[0] += ": " + WireText.sanitize(failure)
+        } else if case .reconnecting(_, _, let reason) = driver.sourceState, !reason.isEmpty {
+            parts[0] += ": " + WireText.sanitize(reason)  // why it is down, or why it cannot reconnect
         }
         parts.append("t=\(clock(state.sessionTime))")
         parts.append("frames/s=\(NumberText.fixed(state.arrivalRate.rate(at: now), 0))")
@@ -19,7 +21,7 @@ public enum StatusLine {
             let rtts = state.links.map { link -> String in
                 let name = WireText.sanitize(link.path)
                 if link.up == false { return "\(name)=DOWN" }
-                guard let rtt = link.latest[.rtt] else { return "\(name)=-" }
+                guard link.isLive(.rtt), let rtt = link.latest[.rtt] else { return "\(name)=-" }
                 return "\(name)=\(NumberText.fixed(rtt, 0))ms"
             }
             parts.append("rtt " + rtts.joined(separator: " "))

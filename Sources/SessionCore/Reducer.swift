@@ -110,12 +110,17 @@ extension SessionState {
         }
         if let up = sample.up {
             if !up && links[k].up != false { links[k].downSince = stamp.sessionTime }
+            if up && links[k].up == false { links[k].backUpAt = stamp.sessionTime }
             if up { links[k].downSince = nil }
             links[k].up = up
         }
         for metric in LinkMetric.allCases {
             guard let value = metric.value(in: sample) else { continue }
-            if links[k].up != false { links[k].liveValuesAt = stamp.sessionTime }
+            // A path that is down carries no traffic: what a gateway reports for it then is
+            // not measured, so it is neither shown nor fed to the alarm windows.
+            guard links[k].up != false else { continue }
+            links[k].liveValuesAt = stamp.sessionTime
+            links[k].liveStamps[metric] = stamp
             links[k].latest[metric] = value
             guard keepsInHistory(links[k].history[metric], at: stamp.sessionTime) else { continue }
             links[k].history[metric, default: TimeSeries(capacity: limits.linkCapacity, interval: limits.linkInterval)]
@@ -204,7 +209,8 @@ extension SessionState {
     }
 
     private mutating func appendEvent(_ entry: EventEntry) {
-        if events.count == limits.events { events.removeFirst() }
+        // The console's connection entries have room of their own (ConnectionEvents.swift).
+        if events.count - connectionLog.entries >= limits.events { removeOldestEvent(byConsole: false) }
         events.append(entry)
     }
 }

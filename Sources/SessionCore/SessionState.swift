@@ -136,9 +136,27 @@ public struct LinkState: Sendable, Equatable {
     /// Session time of the last metric values reported while the path was not down: what a
     /// down path's values are as old as (values a gateway repeats while down are not measured).
     public var liveValuesAt: Double?
+    /// When each metric's last live value came. A value reported while the path is down is not
+    /// a measurement: it is kept out of `latest` and `history` (so out of the alarm windows).
+    public var liveStamps: [LinkMetric: Stamp] = [:]
+    /// Session time the path last came back up after being down: a metric not reported since
+    /// is not live (metrics are optional per frame, so each has its own).
+    public var backUpAt: Double?
 
     public init(path: String) {
         self.path = path
+    }
+
+    /// Whether `metric`'s latest value is a current measurement: the path is not down and the
+    /// value came after the path last came back up.
+    public func isLive(_ metric: LinkMetric) -> Bool {
+        guard up != false, let stamp = liveStamps[metric] else { return false }
+        return backUpAt.map { stamp.sessionTime >= $0 } ?? true
+    }
+
+    /// When the newest live value of any metric came (what a down path's values are as old as).
+    public var lastLiveStamp: Stamp? {
+        liveStamps.values.max { $0.sessionTime < $1.sessionTime }
     }
 }
 
@@ -164,6 +182,9 @@ public struct EventEntry: Sendable, Equatable {
     public var t: Double
     public var kind: String
     public var text: String?
+    /// Added by the console (a connection event), not sent by the stream: capped on its own
+    /// so it never pushes the stream's events out (ConnectionEvents.swift).
+    public var byConsole = false
 }
 
 /// What the core has counted since the session (or the current source) started.
@@ -205,6 +226,8 @@ public struct SessionState: Sendable, Equatable {
     /// The robot's own alarms that are raised and not yet cleared, in order of raising.
     public var deviceAlarms: [DeviceAlarm] = []
     public var events: Deque<EventEntry> = []
+    /// The console's own entries among `events`, and the run of repeats being collapsed.
+    public internal(set) var connectionLog = ConnectionLog()
     /// The most recent decode errors (the counters keep the total).
     public var recentErrors: Deque<DecodeError> = []
     public var counters = SessionCounters()

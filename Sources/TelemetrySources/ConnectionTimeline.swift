@@ -43,9 +43,10 @@ public struct Backoff: Sendable, Equatable {
 /// - A connection that ends before any telemetry (closed at once, only bad lines, a refused
 ///   stream) does not: `lostAt` stays when the data stopped, attempts count on, the backoff grows.
 /// - The backoff (consecutive failures) resets only on a connection that delivered telemetry
-///   and was not refused: a stream the console refused (a session frame of another format
-///   version) never resets it, even after valid frames, so a gateway that keeps sending a
-///   version the console cannot read is retried ever more slowly, up to the cap.
+///   for `healthyAfter` seconds or more (ended by the peer, or dropped for silence) and was not
+///   refused: a gateway that sends its session frame and closes at once is retried ever more
+///   slowly, up to the cap, like a stream the console refused (a session frame of another
+///   format version), which never resets it, even after valid frames.
 /// - A failure is logged once while it repeats the same way; the reconnection once per outage.
 struct ConnectionTimeline: Sendable, Equatable {
     /// "HOST:PORT", for the log lines.
@@ -65,6 +66,13 @@ struct ConnectionTimeline: Sendable, Equatable {
     private var lastLoggedFailure: String?
     /// Whether the end of the current outage has been logged.
     private var reconnectLogged = false
+    /// When the connection in progress opened (monotonic seconds).
+    private var connectedAt: Double?
+
+    /// Seconds a connection must have delivered telemetry (from opening until its data stopped)
+    /// for its end to reset the backoff: long enough that a gateway flapping every few seconds
+    /// is not redialled every 0.25 s for ever, short against a real session.
+    static let healthyAfter = 10.0
 
     init(label: String, backoff: Backoff = .standard) {
         self.label = label
@@ -90,6 +98,7 @@ struct ConnectionTimeline: Sendable, Equatable {
     /// A connection is up. Returns the log line for the end of an outage (once per outage).
     mutating func connected(peer: String, at now: Double) -> String? {
         state = .connected(peer: peer)
+        connectedAt = now
         guard let lostAt, !reconnectLogged else { return nil }
         reconnectLogged = true
         return "reconnected to \(label) (\(peer)) after \(Self.seconds(now - lostAt))"
@@ -116,7 +125,7 @@ struct ConnectionTimeline: Sendable, Equatable {
     /// An established connection ended at `now` (its last line decoded already).
     /// - byConsole: the console closed it (a refused stream, a silent peer).
     /// - silence: the console closed it after this many seconds without a valid frame: the data
-    ///   stopped then, not at the close.
+    ///   stopped then, not at the close. A console close without it is a refused stream.
     mutating func connectionEnded(reason: String, byConsole: Bool, receivedBytes: Int, receivedFrames: Int,
                                   silence: Double? = nil, at now: Double) -> Retry {
         var log: String?
@@ -125,7 +134,9 @@ struct ConnectionTimeline: Sendable, Equatable {
             lostAt = now - Swift.max(0, silence ?? 0)
             attempt = 0
             reconnectLogged = false
-            if receivedFrames > 0 && !byConsole { failures = 0 }
+            let refused = byConsole && silence == nil
+            let delivered = now - Swift.max(0, silence ?? 0) - (connectedAt ?? now)
+            if receivedFrames > 0 && !refused && delivered >= Self.healthyAfter { failures = 0 }
             log = byConsole ? "dropped the connection to \(label): \(reason); retrying"
                 : "lost \(label): \(reason); reconnecting"
         } else if lastLoggedFailure != reason {
@@ -139,6 +150,7 @@ struct ConnectionTimeline: Sendable, Equatable {
             }
         }
         lastLoggedFailure = reason
+        connectedAt = nil
         failures += 1
         attempt += 1
         let s = SourceState.reconnecting(lostAt: lostAt ?? now, attempt: attempt, reason: reason)

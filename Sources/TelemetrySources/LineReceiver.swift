@@ -13,10 +13,14 @@ import Telemetry
 ///   after its error is reported; nothing after that line is decoded;
 /// - with a `handshakeTimeout`, no valid frame arrived within it of connecting (a silent or
 ///   trickling peer must not hold the listener's only gateway slot);
-/// - with an `idleTimeout` (`telemetry.reconnect_after_s`), no valid frame arrived for that long,
-///   counted from the last one or from connecting (a peer that falls silent, or a half-open
-///   connection from a gateway that rebooted, would otherwise hold the listener's slot, or the
-///   client's only connection, until TCP keepalive gives up, hours later).
+/// - with an `idleTimeout` (`telemetry.reconnect_after_s`), nothing arrived for that long since
+///   the last valid frame (a peer that falls silent, or a half-open connection from a gateway
+///   that rebooted, would otherwise hold the listener's slot, or the client's only connection,
+///   until TCP keepalive gives up, hours later). The watch starts at the first valid frame: until
+///   then the handshake is the deadline (without one, the idle time counts from connecting).
+///   A line of an unknown type counts as activity (a newer gateway's heartbeat: the spec says
+///   unknown types are ignored, not errors); a bad line does not. While reading is held back
+///   (below) the peer is not silent, the console is behind: the watch pauses and restarts on resume.
 ///
 /// With a `backlog`, it stops reading while the consumer's inbox holds `holdBackAbove` events
 /// or more, and reads again once it is under half of that: TCP flow control then holds the
@@ -36,8 +40,8 @@ final class LineReceiver: ChannelInboundHandler {
         var receivedBytes: Int
         /// Valid frames decoded from it.
         var receivedFrames: Int
-        /// Seconds without a valid frame when the console closed it for silence (the data
-        /// stopped that long before the end); nil for any other ending.
+        /// Seconds without a valid frame when the console closed it for silence, as measured (the
+        /// data stopped that long before the end); nil for any other ending.
         var silence: Double? = nil
     }
 
@@ -59,8 +63,9 @@ final class LineReceiver: ChannelInboundHandler {
     struct Limits: Sendable {
         /// Close a connection that has sent no valid frame this many seconds after it opened.
         var handshakeTimeout: Double?
-        /// Close a connection that sends no valid frame for this many seconds, counted from the
-        /// last one or from connecting (noticed within a tenth of it, at most a second, late).
+        /// Close a connection that sends nothing for this many seconds after a valid frame
+        /// (noticed within a tenth of it, at most a second and at least `minimumCheckPeriod`,
+        /// late). Counted from connecting when there is no `handshakeTimeout`.
         var idleTimeout: Double?
         /// The consumer's pending events (`SourceInbox.countProvider`).
         var backlog: (@Sendable () -> Int)?
@@ -83,11 +88,13 @@ final class LineReceiver: ChannelInboundHandler {
     /// Seconds of silence when the console closed the connection for it.
     private var silence: Double?
     private var handshake: Scheduled<Void>?
-    /// Checks `idleChecks` times per `idleTimeout` whether frames came since the last check:
-    /// no clock per frame, and the silence is counted in checks, on the loop's own clock.
+    /// Checks about ten times per `idleTimeout` how long ago the last activity (a valid frame or
+    /// a line of an unknown type) was, on the loop's own clock (read once per read, not per frame).
     private var idleWatch: RepeatedTask?
-    private var framesAtLastCheck = 0
-    private var quietChecks = 0
+    private var lastActivity: NIODeadline?
+    private var activity = 0
+    /// The shortest period of the silence checks, whatever the timeout.
+    static let minimumCheckPeriod = 0.1
     private var resumeCheck: RepeatedTask?
     private var holdBackLogged = false
 
@@ -108,7 +115,8 @@ final class LineReceiver: ChannelInboundHandler {
                     receiver.handshakeExpired(context: context, after: seconds)
                 }
             }
-            watchForSilence(context: context)
+            // Until the first valid frame the handshake is the deadline.
+            if limits.handshakeTimeout == nil { watchForSilence(context: context) }
         } else {
             context.close(promise: nil)
         }
@@ -120,6 +128,7 @@ final class LineReceiver: ChannelInboundHandler {
         let buffer = unwrapInboundIn(data)
         receivedBytes += buffer.readableBytes
         var refused: String?
+        let framesBefore = receivedFrames, activityBefore = activity
         buffer.withUnsafeReadableBytes { bytes in
             delegate.received?(bytes)
             stream.feed(bytes) { outcome in
@@ -127,6 +136,8 @@ final class LineReceiver: ChannelInboundHandler {
                 deliver(outcome, refused: &refused)
             }
         }
+        if activity != activityBefore { lastActivity = context.eventLoop.now }
+        if framesBefore == 0, receivedFrames > 0, idleWatch == nil { watchForSilence(context: context) }
         if let refused {
             close(context: context, reason: refused)
             return
@@ -141,6 +152,7 @@ final class LineReceiver: ChannelInboundHandler {
             return
         case .frame:
             receivedFrames += 1
+            activity &+= 1
             if receivedFrames == 1 {
                 handshake?.cancel()
                 handshake = nil
@@ -151,41 +163,36 @@ final class LineReceiver: ChannelInboundHandler {
                     + "and this console reads version 1 only"
             }
         case .unknownType:
-            break
+            activity &+= 1
         }
         delegate.decoded(outcome)
     }
 
-    /// Starts the idle watch (from connecting). It looks every tenth of `idleTimeout` (at most
-    /// every second), so a silence is noticed at most that late.
+    /// Starts the idle watch: at the first valid frame, or at connecting without a handshake
+    /// time. It looks every tenth of `idleTimeout` (at most every second, at least every
+    /// `minimumCheckPeriod`), so a silence is noticed at most that late.
     private func watchForSilence(context: ChannelHandlerContext) {
         guard let timeout = limits.idleTimeout, timeout.isFinite, timeout > 0 else { return }
         let seconds = min(timeout, 1e6)
-        let period = min(seconds / 10, 1)
-        let checks = Int((seconds / period).rounded(.up))
+        let period = max(Self.minimumCheckPeriod, min(seconds / 10, 1))
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         let every = TimeAmount.nanoseconds(Int64(period * 1e9))
-        framesAtLastCheck = receivedFrames
-        quietChecks = 0
+        lastActivity = context.eventLoop.now
         idleWatch = context.eventLoop.scheduleRepeatedTask(initialDelay: every, delay: every) { _ in
             let (receiver, context) = bound.value
-            receiver.checkSilence(context: context, after: seconds, checks: checks)
+            receiver.checkSilence(context: context, after: seconds)
         }
     }
 
-    private func checkSilence(context: ChannelHandlerContext, after seconds: Double, checks: Int) {
-        guard accepted, !ended, !closing else { return }
-        if receivedFrames != framesAtLastCheck {
-            framesAtLastCheck = receivedFrames
-            quietChecks = 0
-            return
-        }
-        quietChecks += 1
-        guard quietChecks >= checks else { return }
+    private func checkSilence(context: ChannelHandlerContext, after seconds: Double) {
+        // Reading held back: the console is behind, not the peer silent.
+        guard accepted, !ended, !closing, resumeCheck == nil, let lastActivity else { return }
+        let quiet = Double((context.eventLoop.now - lastActivity).nanoseconds) / 1e9
+        guard quiet >= seconds else { return }
         idleWatch?.cancel()
         idleWatch = nil
-        silence = seconds
-        let text = NumberText.trimmed(seconds, 1)
+        silence = quiet
+        let text = NumberText.trimmed(quiet, 1)
         close(context: context, reason: receivedFrames == 0
             ? "sent no valid frame within \(text) s of connecting (\(byteCount) received)"
             : "sent no valid frame for \(text) s (silent, or a half-open connection)")
@@ -235,6 +242,7 @@ final class LineReceiver: ChannelInboundHandler {
         guard backlog() < max(1, limits.holdBackAbove / 2) else { return }
         resumeCheck?.cancel()
         resumeCheck = nil
+        if lastActivity != nil { lastActivity = context.eventLoop.now }  // the silence counts from here
         try? context.channel.syncOptions?.setOption(ChannelOptions.autoRead, value: true)
     }
 

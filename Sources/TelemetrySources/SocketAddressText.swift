@@ -166,14 +166,7 @@ enum SocketErrorText {
     /// "connection reset by peer", "cannot resolve gw.local"…
     static func reason(_ error: any Error) -> String {
         if let e = error as? NIOConnectionError {
-            if e.dnsAError != nil || e.dnsAAAAError != nil {
-                return "cannot resolve \(e.host)"
-            }
-            if let first = e.connectionErrors.first {
-                // All targets failed; the first one's cause is representative.
-                return reason(first.error)
-            }
-            return "cannot resolve \(e.host)"
+            return connectFailure(host: e.host, connectionErrors: e.connectionErrors.map(\.error))
         }
         if let e = error as? IOError { return errnoText(e.errnoCode) }
         if let e = error as? SocketAddressError.UnknownHost { return "cannot resolve \(e.host)" }
@@ -185,6 +178,15 @@ enum SocketErrorText {
             }
         }
         return "\(error)"
+    }
+
+    /// Why connecting to `host` failed. The addresses it was tried at come first: a name whose
+    /// A record resolved (and was refused) while its AAAA lookup failed cannot connect because
+    /// it was refused, not because it cannot be resolved. No address tried: it did not resolve.
+    static func connectFailure(host: String, connectionErrors: [any Error]) -> String {
+        // All targets failed; the first one's cause is representative.
+        if let first = connectionErrors.first { return reason(first) }
+        return "cannot resolve \(host)"
     }
 
     static func errnoText(_ code: CInt) -> String {

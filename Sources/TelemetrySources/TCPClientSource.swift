@@ -51,8 +51,8 @@ public final class TCPClientSource: TelemetrySource {
     ///   while `holdBackAbove` or more wait.
     /// - handshakeTimeout: seconds a connection has to deliver its first valid frame
     ///   (`telemetry.handshake_s`).
-    /// - silenceTimeout: seconds without a valid frame (since the last one, or since connecting)
-    ///   after which the connection is closed and dialled again (`telemetry.reconnect_after_s`).
+    /// - silenceTimeout: seconds without a valid frame, once one came, after which the connection
+    ///   is closed and dialled again (`telemetry.reconnect_after_s`).
     public init(host: String, port: Int, backoff: Backoff = .standard, backlog: (@Sendable () -> Int)? = nil,
                 holdBackAbove: Int = SourceInbox.holdBackThreshold,
                 handshakeTimeout: Double = TCPListenerSource.defaultHandshakeTimeout,

@@ -23,8 +23,7 @@ import Telemetry
 ///
 /// The slot is not held for nothing: a gateway that has sent no valid frame within
 /// `handshakeTimeout` seconds of connecting (silent, or trickling a byte at a time) is dropped,
-/// so is one that sends none for `silenceTimeout` seconds (since its last one, or since it
-/// connected), and so is one whose session frame declares a format version other than 1 (its
+/// so is one that sends none for `silenceTimeout` seconds after a frame, and so is one whose session frame declares a format version other than 1 (its
 /// stream is refused after the error is reported). All are logged and reported as
 /// `.connection` events, and the listener goes on listening.
 /// With a `backlog` (the inbox's `countProvider`), reading pauses while the consumer is far
@@ -63,8 +62,8 @@ public final class TCPListenerSource: TelemetrySource {
 
     /// Does not bind yet: call `bind()` (or `start`).
     /// - handshakeTimeout: seconds a gateway has to send its first valid frame (positive).
-    /// - silenceTimeout: seconds without a valid frame, since the last one or since connecting,
-    ///   after which a gateway is dropped (positive).
+    /// - silenceTimeout: seconds without a valid frame, once one came, after which a gateway is
+    ///   dropped (positive).
     /// - backlog: the consumer's pending events (`SourceInbox.countProvider`); reading pauses
     ///   while `holdBackAbove` or more wait.
     public init(address: ListenAddress, handshakeTimeout: Double = TCPListenerSource.defaultHandshakeTimeout,

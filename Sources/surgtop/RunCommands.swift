@@ -172,11 +172,11 @@ struct Live: ParsableCommand {
         abstract: "Watch a live session from a telemetry gateway.",
         discussion: """
         Connects to the gateway at HOST:PORT and keeps retrying (0.25 s up to 5 s apart) when the \
-        connection drops or is refused, and drops a connection that sends no valid frame for \
-        telemetry.reconnect_after_s (5 s by default) to reconnect. With --listen, waits for a \
-        gateway that pushes (loopback unless an address is given; one gateway at a time: one that \
-        sends no valid frame within telemetry.handshake_s of connecting, or for \
-        telemetry.reconnect_after_s, 5 s each by default, is dropped). With -, reads standard input (the \
+        connection drops or is refused. A connection whose first valid frame does not come within \
+        telemetry.handshake_s of connecting, or that is silent for telemetry.reconnect_after_s \
+        after a frame (5 s each by default, at least 1 s), is dropped and dialled again. With \
+        --listen, waits for a gateway that pushes (loopback unless an address is given; one \
+        gateway at a time, dropped by the same two deadlines). With -, reads standard input (the \
         console then takes its keys from the terminal). A stream whose session frame declares a \
         format version other than 1 is refused (alarm TELEMETRY.VERSION) and the console goes on \
         listening or retrying. surgtop never writes to the connection.

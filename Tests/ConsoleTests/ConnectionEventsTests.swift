@@ -42,6 +42,7 @@ struct ConnectionEventsTests {
     @Test("connect, failures, drops, reconnections and refused gateways are listed as kind connection; a repeated failure once")
     func eventsListed() {
         var driver = SessionDriver(mode: .live)
+        driver.wallClock = { "14:03:22" }
         let target = "gw.or3:7000"
         var events: [SourceEvent] = [.state(.connecting(attempt: 1))]
         for _ in 0..<4 { events.append(.connection(.cannotConnect(target: target, reason: "connection refused"))) }
@@ -65,20 +66,21 @@ struct ConnectionEventsTests {
             "reconnected to 10.0.0.1:7000 after 7.3 s without data",
             "lost 10.0.0.1:7000: connection reset by peer",
             "refused a second gateway from 10.0.0.9:5000 while 10.0.0.1:6000 is connected",
-        ])
+        ].map { "14:03:22 " + $0 })
     }
 
     @Test("the Events panel shows connection entries with their kind")
     func eventsPanelShowsThem() {
         var model = ConsoleModel(mode: .live, label: "listen 127.0.0.1:7000", catalog: LayoutCatalog(userDirectory: nil),
                                  layoutRequest: "technician")
+        model.driver.wallClock = { "12:00:00" }
         model.driver.handle([.state(.listening(address: "127.0.0.1:7000")), .reset,
                              .state(.connected(peer: "127.0.0.1:5555")), .connection(.gatewayConnected(peer: "127.0.0.1:5555")),
                              .connection(.refusedGateway(peer: "127.0.0.1:6666", current: "127.0.0.1:5555"))], arrival: 100)
         var buffer = CellBuffer(width: 180, height: 40)
         model.frame(now: 100, wallClock: "12:00:00", playback: nil).render(into: &buffer, state: &model.view)
-        #expect(buffer.lines.contains { $0.contains("connection") && $0.contains("gateway 127.0.0.1:5555 connected") })
-        #expect(buffer.lines.contains { $0.contains("refused a second gateway from 127.0.0.1:6666") }, "\(buffer.text)")
+        #expect(buffer.lines.contains { $0.contains("connection 12:00:00 gateway 127.0.0.1:5555 connected") }, "\(buffer.text)")
+        #expect(buffer.lines.contains { $0.contains("connection 12:00:00 refused a second gateway from 127.0.0.") }, "\(buffer.text)")
     }
 
     @Test("telemetry.reconnect_after_s: documented default 5 s, read from a file, validated")
@@ -88,10 +90,17 @@ struct ConnectionEventsTests {
         let settings = try AlarmSettingsFile.parse(yaml: "telemetry:\n  reconnect_after_s: 2.5\n", file: "a.yaml")
         #expect(settings.reconnectAfterSeconds == 2.5)
         #expect(settings.handshakeSeconds == 5, "the handshake keeps its own setting")
-        for bad in ["0", "-1", "3601", ".nan", "fast"] {
+        for bad in ["0", "-1", "0.5", "0.00001", "3601", ".nan", "fast"] {
             #expect(throws: AlarmSettingsError.self, "reconnect_after_s: \(bad)") {
                 try AlarmSettingsFile.parse(yaml: "telemetry:\n  reconnect_after_s: \(bad)\n", file: "a.yaml")
             }
         }
+        // Under a second would drop healthy gateways (a link frame a second) for ever.
+        let error = #expect(throws: AlarmSettingsError.self) {
+            try AlarmSettingsFile.parse(yaml: "telemetry:\n  reconnect_after_s: 0.00001\n", file: "a.yaml")
+        }
+        #expect(error?.description.contains("telemetry.reconnect_after_s: must be from 1 to 3600 seconds, found 0.00001") == true,
+                "\(String(describing: error))")
+        #expect((try? AlarmSettingsFile.parse(yaml: "telemetry:\n  reconnect_after_s: 1\n", file: "a.yaml")) != nil)
     }
 }

@@ -184,7 +184,7 @@ struct SourceHealthDriverTests {
         #expect(defaultAlarmSettingsYAML.contains("\n  handshake_s: 5\n"))
         let settings = try AlarmSettingsFile.parse(yaml: "telemetry:\n  handshake_s: 2.5\n", file: "a.yaml")
         #expect(settings.handshakeSeconds == 2.5)
-        for bad in ["0", "-1", "4000", "fast"] {
+        for bad in ["0", "-1", "0.5", "0.00001", "4000", "fast"] {
             #expect(throws: AlarmSettingsError.self, "handshake_s: \(bad)") {
                 try AlarmSettingsFile.parse(yaml: "telemetry:\n  handshake_s: \(bad)\n", file: "a.yaml")
             }
@@ -192,6 +192,6 @@ struct SourceHealthDriverTests {
         let error = #expect(throws: AlarmSettingsError.self) {
             try AlarmSettingsFile.parse(yaml: "telemetry:\n  handshake_s: 0\n", file: "a.yaml")
         }
-        #expect(error?.description.contains("telemetry.handshake_s: must be more than 0") == true, "\(String(describing: error))")
+        #expect(error?.description.contains("telemetry.handshake_s: must be from 1 to 3600 seconds, found 0") == true, "\(String(describing: error))")
     }
 }

@@ -194,8 +194,51 @@ struct ConnectionTimelineTests {
         }
         #expect(delays == [2, 4, 5])
 
-        // The same stream ended by the peer instead: it delivered, the backoff starts over.
+        // Refused after a long good run: still no reset.
+        _ = timeline.connected(peer: "p", at: 400)
+        #expect(Self.ended(&timeline, at: 460, reason: Self.refusal, byConsole: true, frames: 600).delay == 5)
+
+        // The same stream ended by the peer instead, after delivering for 10 s: the backoff starts over.
         _ = timeline.connected(peer: "p", at: 500)
-        #expect(Self.ended(&timeline, at: 501, frames: 50).delay == 0.25)
+        #expect(Self.ended(&timeline, at: 510, frames: 50).delay == 0.25)
+    }
+
+    // MARK: - when the backoff starts over
+
+    @Test("a gateway that sends its session frame and closes at once is retried ever more slowly, not every 0.25 s")
+    func flappingGatewayBacksOff() {
+        var timeline = ConnectionTimeline(label: Self.label)
+        _ = timeline.start()
+        var delays: [Double] = []
+        var t = 0.0
+        for _ in 0..<7 {
+            _ = timeline.connected(peer: "p", at: t)
+            let retry = Self.ended(&timeline, at: t + 0.01, frames: 1)
+            delays.append(retry.delay)
+            t += 0.01 + retry.delay
+        }
+        #expect(delays == [0.25, 0.5, 1, 2, 4, 5, 5])
+    }
+
+    @Test("a connection dropped for silence after delivering for 10 s resets the backoff; a shorter one does not")
+    func silenceDropResets() {
+        let silent = "sent no valid frame for 5 s (silent, or a half-open connection)"
+        var timeline = ConnectionTimeline(label: Self.label)
+        _ = timeline.start()
+        for _ in 0..<4 { _ = timeline.attemptFailed(reason: "connection refused") }  // failures: 4
+        // Delivered from 100 to 115, silent until the drop at 120.
+        _ = timeline.connected(peer: "p", at: 100)
+        let healthy = timeline.connectionEnded(reason: silent, byConsole: true, receivedBytes: 9_000, receivedFrames: 150,
+                                               silence: 5, at: 120)
+        #expect(healthy.delay == 0.25, "15 s of telemetry: the gateway was healthy, the backoff starts over")
+        #expect(healthy.state == .reconnecting(lostAt: 115, attempt: 1, reason: silent))
+
+        // Delivered for 4 s only (connected at 200, data stopped at 204, dropped at 209).
+        for _ in 0..<3 { _ = timeline.attemptFailed(reason: "connection refused") }  // failures: 4
+        _ = timeline.connected(peer: "p", at: 200)
+        let short = timeline.connectionEnded(reason: silent, byConsole: true, receivedBytes: 900, receivedFrames: 5,
+                                             silence: 5, at: 209)
+        #expect(short.delay == 4, "too short to count as healthy: the backoff goes on growing (5 failures)")
+        #expect(ConnectionTimeline.healthyAfter == 10)
     }
 }

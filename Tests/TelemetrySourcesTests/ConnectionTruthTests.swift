@@ -43,15 +43,15 @@ struct ConnectionTruthTests {
                                                             reason: "cannot resolve no.such.host.invalid"))
     }
 
-    @Test("a gateway that accepts and sends nothing is dropped after reconnect_after_s and redialled; the outage dates from the connect")
+    @Test("a gateway that accepts and sends nothing is dropped after handshake_s and redialled; the outage dates from the connect")
     func silentFromTheStart() async throws {
         let gateway = TCPTest.Gateway()
         let port = try await gateway.listen()
         defer { Task { await gateway.shutdown() } }
         let events = TCPTest.Events()
-        // The handshake allows far longer: reconnect_after_s bounds the silence by itself.
-        let source = TCPClientSource(host: "127.0.0.1", port: port, backoff: Self.fast, handshakeTimeout: 3_600,
-                                     silenceTimeout: 0.3)
+        // The silence between frames may be far longer: handshake_s bounds the wait for the first.
+        let source = TCPClientSource(host: "127.0.0.1", port: port, backoff: Self.fast, handshakeTimeout: 0.3,
+                                     silenceTimeout: 3_600)
         defer { source.stop() }
         let started = MonotonicClock.now()
         source.start(sink: events.sink)
@@ -78,7 +78,7 @@ struct ConnectionTruthTests {
         defer { Task { await gateway.shutdown() } }
         let events = TCPTest.Events()
         let source = TCPClientSource(host: "127.0.0.1", port: port, backoff: Self.fast, handshakeTimeout: 3_600,
-                                     silenceTimeout: 0.4)
+                                     silenceTimeout: 1)
         defer { source.stop() }
         source.start(sink: events.sink)
         try await TCPTest.eventually("connected") { gateway.acceptedCount == 1 }
@@ -87,8 +87,11 @@ struct ConnectionTruthTests {
         let sessionAt = MonotonicClock.now()
         try await TCPTest.eventually("dropped", within: 10) { !Self.reconnecting(events.states).isEmpty }
         let dropped = try #require(Self.reconnecting(events.states).first)
-        #expect(dropped.reason == "sent no valid frame for 0.4 s (silent, or a half-open connection)")
-        #expect(dropped.lostAt <= sessionAt + 0.1, "the data stopped at the session frame")
+        // The silence as measured: 1 s, or a check (a tenth of it) more on a loaded machine.
+        #expect(dropped.reason.hasPrefix("sent no valid frame for 1"), "\(dropped.reason)")
+        #expect(dropped.reason.hasSuffix(" s (silent, or a half-open connection)"))
+        // The drop comes 1 s or more after the frame: half of that tells them apart under load.
+        #expect(dropped.lostAt <= sessionAt + 0.5, "the data stopped at the session frame, not at the drop")
         try await TCPTest.eventually("dialled again") { gateway.acceptedCount >= 2 }
         #expect(events.connections.contains(.dropped(peer: "127.0.0.1:\(port)", reason: dropped.reason, reconnecting: true)))
     }
@@ -97,7 +100,8 @@ struct ConnectionTruthTests {
     func listenerEvents() async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         defer { TCPTest.release(group) }
-        let listener = TCPListenerSource(address: ListenAddress(port: 0), handshakeTimeout: 3_600, silenceTimeout: 0.3)
+        // 3 s of silence: room for the second gateway to be refused on a loaded machine first.
+        let listener = TCPListenerSource(address: ListenAddress(port: 0), handshakeTimeout: 3_600, silenceTimeout: 3)
         defer { listener.stop() }
         let events = TCPTest.Events()
         listener.start(sink: events.sink)
@@ -105,14 +109,18 @@ struct ConnectionTruthTests {
         let first = try await TCPTest.Peer.connect(port: port, group: group, greeting: TCPTest.session("G1", arms: ["PSM1"]))
         try await TCPTest.eventually("the first gateway") { events.frames.count == 1 }
         let second = try await TCPTest.Peer.connect(port: port, group: group)
-        try await TCPTest.eventually("the second refused") { second.isClosed }
-        try await TCPTest.eventually("the first dropped once silent", within: 5) { first.isClosed }
-        try await TCPTest.eventually("its drop reported") { events.connections.count >= 3 }
-        #expect(events.connections == [
+        try await TCPTest.eventually("the second refused", within: 20) { second.isClosed }
+        try await TCPTest.eventually("the first dropped once silent", within: 30) { first.isClosed }
+        try await TCPTest.eventually("its drop reported", within: 20) { events.connections.count >= 3 }
+        let connections = events.connections
+        #expect(connections.prefix(2) == [
             .gatewayConnected(peer: first.address),
             .refusedGateway(peer: second.address, current: first.address),
-            .dropped(peer: first.address, reason: "sent no valid frame for 0.3 s (silent, or a half-open connection)",
-                     reconnecting: false),
-        ])
+        ], "\(connections)")
+        guard case .dropped(first.address, let reason, false)? = connections.dropFirst(2).first else {
+            Issue.record("expected the first gateway dropped, found \(connections)")
+            return
+        }
+        #expect(reason.hasPrefix("sent no valid frame for 3") && reason.hasSuffix(" s (silent, or a half-open connection)"), "\(reason)")
     }
 }

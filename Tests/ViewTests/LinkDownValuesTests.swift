@@ -25,7 +25,7 @@ struct LinkDownValuesTests {
     func rowsShowDashes() throws {
         let s = state()
         #expect(abs((s.link("primary")?.liveValuesAt ?? 0) - 10) < 1e-6)
-        let b = panel(.link, s, Fixture.context(state: s), width: 120, height: 12)
+        let b = panel(.link, s, Fixture.context(now: 1014, state: s), width: 120, height: 12)
         let lines = b.lines
         let primary = try #require(lines.firstIndex { $0.contains("primary") })
         #expect(lines[primary].contains("DOWN for 3.8 s"))
@@ -45,10 +45,10 @@ struct LinkDownValuesTests {
     @Test("big tiles and the one-line summary show the dash too")
     func largeAndSummary() throws {
         let s = state()
-        let large = panel(.link, s, Fixture.context(state: s), width: 140, height: 16, large: true)
+        let large = panel(.link, s, Fixture.context(now: 1014, state: s), width: 140, height: 16, large: true)
         #expect(large.contains("DOWN"))
         #expect(large.contains("4.0 s ago"), "\(large.lines.joined(separator: "\n"))")
-        let short = panel(.link, s, Fixture.context(state: s), width: 66, height: 4)
+        let short = panel(.link, s, Fixture.context(now: 1014, state: s), width: 66, height: 4)
         let line = try #require(short.lines.first { $0.contains("primary") })
         #expect(line.contains("— values 4.0 s ago") && !line.contains("117"), "\(line)")
         #expect(short.lines.contains { $0.contains("backup") && $0.contains("163") }, "\(short.lines.joined(separator: "\n"))")
@@ -63,5 +63,35 @@ struct LinkDownValuesTests {
         #expect(s.link("primary")?.liveValuesAt == nil)
         let p = panel(.link, s, Fixture.context(state: s), width: 120, height: 12)
         #expect(p.contains("no live value") && !p.contains("117"))
+    }
+
+    @Test("the age of a down path's values grows with the clock while nothing arrives (a reconnect), not with the frozen session time")
+    func ageFollowsTheClock() throws {
+        let s = state()
+        for (now, age) in [(1014.0, "4.0 s ago"), (1020.0, "10 s ago"), (1090.0, "1m20s ago")] {
+            let b = panel(.link, s, Fixture.context(now: now, state: s), width: 120, height: 12)
+            let row = try #require(b.lines.first { $0.contains("RTT ") && $0.contains("— ms") }, "\(b.lines.joined(separator: "\n"))")
+            #expect(row.contains(age), "at \(now): \(row)")
+        }
+        // A replay has no wall clock to age against: the session time.
+        let replay = panel(.link, s, Fixture.context(mode: .replay, now: 5000, state: s), width: 120, height: 12)
+        #expect(replay.lines.contains { $0.contains("RTT ") && $0.contains("4.0 s ago") }, "\(replay.lines.joined(separator: "\n"))")
+    }
+
+    @Test("after the path comes back up, a value sent only while it was down is not shown; one not reported since shows as absent")
+    func backUpShowsOnlyLiveValues() throws {
+        var b = SessionBuilder()
+        b.session()
+        b.apply(1, .link(LinkSample(path: "primary", up: true, rttMs: 100, jitterMs: 2)))
+        b.apply(2, .link(LinkSample(path: "primary", up: false, rttMs: 900, lossPct: 100, videoFps: 0)))
+        b.apply(3, .link(LinkSample(path: "primary", up: true)))
+        b.apply(4, .link(LinkSample(path: "primary", rttMs: 40)))
+        let s = b.state
+        let p = panel(.link, s, Fixture.context(now: 1004, state: s), width: 120, height: 12)
+        let text = p.lines.joined(separator: "\n")
+        #expect(!text.contains("100.0") && !text.contains("***") && !text.contains("900"), "\(text)")
+        #expect(p.lines.contains { $0.contains("RTT ") && $0.contains(" 40") }, "\(text)")
+        let jitter = try #require(p.lines.first { $0.contains("Jitter") }, "\(text)")
+        #expect(jitter.contains("—") && jitter.contains("3.0 s ago"), "not reported since the path came back: \(jitter)")
     }
 }

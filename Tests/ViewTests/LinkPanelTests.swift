@@ -42,7 +42,8 @@ import Testing
         #expect(primary.y == backup.y)
         // The backup path is down: its last values are not current, so they are not shown as
         // numbers, only as dashes with their age (LinkDownValuesTests has the rest).
-        #expect(b.lines(in: area)[2].contains("│RTT          — ms   20 s ago"))
+        #expect(b.lines(in: area)[2].contains("│RTT          — ms   "))
+        #expect(b.lines(in: area)[2].contains(" ago"))
         #expect(!b.lines(in: area)[2].contains("150"))
         #expect(b.contains("Bandwidth", in: area) == false)   // short labels in a 34-column block
         #expect(b.contains("BW        48.0 Mb/s", in: area))

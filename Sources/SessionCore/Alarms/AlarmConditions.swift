@@ -124,15 +124,16 @@ struct AlarmConditions: Sendable {
             // colours use too.
             // Each on the mean of its last `sustain_s` of samples (LevelWindow).
             let history = state.links[k].history
+            // Only live metrics: one not reported since the path came back up has no reading.
             for (metric, i) in [(LinkMetric.rtt, slot.rtt), (.jitter, slot.jitter), (.loss, slot.loss), (.videoFps, slot.video)] {
-                guard let series = history[metric] else { continue }
+                guard state.links[k].isLive(metric), let series = history[metric] else { continue }
                 measure(i, series, settings) { settings.linkLevel(metric, $0) }
             }
         }
         // Spec §3: `min_bandwidth_mbps` is what the robot needs on its active path, the one
         // carrying the session (`SessionState.carrierLinkIndex`); a backup below it is no alarm.
         if let k = state.carrierLinkIndex, let minimum = settings.bandwidthMinimum(declared: state.info?.minBandwidthMbps),
-           let series = state.links[k].history[.bandwidth] {
+           state.links[k].isLive(.bandwidth), let series = state.links[k].history[.bandwidth] {
             let i = bandwidthCondition(k, linkSlots[k], minimum: minimum)
             measure(i, series, settings) { settings.bandwidthLevel($0, minimum: minimum) }
         }

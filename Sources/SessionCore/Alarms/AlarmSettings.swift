@@ -69,14 +69,16 @@ public struct AlarmSettings: Sendable, Equatable {
     /// TELEMETRY.SEQ_GAPS (low) when at least `gapCount` sequence gaps fall within `gapWindowSeconds`.
     public var gapCount: Int = 3
     public var gapWindowSeconds: Double = 10
-    /// `surgtop live --listen`: a gateway that has sent no valid frame this long after connecting
-    /// (silent, or trickling bytes) is dropped, so that it cannot hold the only gateway slot.
+    /// `surgtop live`: a connection that has sent no valid frame this long after connecting
+    /// (silent, or trickling bytes) is dropped, so that it cannot hold the listener's only
+    /// gateway slot; the client dials again.
     public var handshakeSeconds: Double = 5
-    /// `surgtop live`: an open connection that has delivered no valid frame for this long (since
-    /// its last one, or since it opened) is dropped; the client dials again with its backoff, the
-    /// listener waits for the gateway to come back. Unlike `handshakeSeconds` (the first frame's
-    /// deadline), this bounds every silence.
+    /// `surgtop live`: once a valid frame came, a connection silent this long is dropped; the
+    /// client dials again with its backoff, the listener waits for the gateway to come back.
+    /// `handshakeSeconds` is the deadline before the first frame.
     public var reconnectAfterSeconds: Double = 5
+    /// The least `handshakeSeconds` and `reconnectAfterSeconds` may be.
+    public static let minimumConnectionDeadline = 1.0
 
     // MARK: joints
     /// A joint within this share of its range from a limit: low.
@@ -134,6 +136,14 @@ public struct AlarmSettings: Sendable, Equatable {
         func percent(_ v: Double, _ key: String) {
             if !(v.isFinite && v >= 0 && v <= 100) { out.append((key, "must be a percentage from 0 to 100, found \(NumberText.trimmed(v, 3))")) }
         }
+        // A connection deadline under a second would drop healthy gateways (they send a link
+        // frame a second) and reconnect for ever.
+        func connectionDeadline(_ v: Double, _ key: String) {
+            if !(v.isFinite && v >= Self.minimumConnectionDeadline && v <= 3600) {
+                out.append((key, "must be from \(NumberText.trimmed(Self.minimumConnectionDeadline, 1)) to 3600 seconds, "
+                    + "found \(NumberText.trimmed(v, 6))"))
+            }
+        }
         func bells(_ n: Int, _ key: String) {
             if n < 0 || n > 10 { out.append((key, "must be a whole number from 0 to 10, found \(n)")) }
         }
@@ -150,15 +160,8 @@ public struct AlarmSettings: Sendable, Equatable {
         nonNegative(staleSeconds, "telemetry.stale_s")
         if gapCount < 1 { out.append(("telemetry.gap_count", "must be a whole number, 1 or more, found \(gapCount)")) }
         positive(gapWindowSeconds, "telemetry.gap_window_s")
-        positive(handshakeSeconds, "telemetry.handshake_s")
-        if handshakeSeconds.isFinite && handshakeSeconds > 3600 {
-            out.append(("telemetry.handshake_s", "must be at most 3600 seconds, found \(NumberText.trimmed(handshakeSeconds, 3))"))
-        }
-        positive(reconnectAfterSeconds, "telemetry.reconnect_after_s")
-        if reconnectAfterSeconds.isFinite && reconnectAfterSeconds > 3600 {
-            out.append(("telemetry.reconnect_after_s",
-                        "must be at most 3600 seconds, found \(NumberText.trimmed(reconnectAfterSeconds, 3))"))
-        }
+        connectionDeadline(handshakeSeconds, "telemetry.handshake_s")
+        connectionDeadline(reconnectAfterSeconds, "telemetry.reconnect_after_s")
         percent(nearLimitPct, "joints.near_limit_pct")
         percent(atLimitPct, "joints.at_limit_pct")
         if atLimitPct.isFinite && nearLimitPct.isFinite && !(atLimitPct < nearLimitPct) {

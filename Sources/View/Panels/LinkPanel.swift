@@ -48,7 +48,7 @@ enum LinkPanel {
             }
             return 0
         }
-        let full = links.map { 1 + metrics(of: $0).count }
+        let full = links.map { 1 + max(1, metrics(of: $0).count) }  // "no metrics yet" takes a row too
         if full.reduce(0, +) <= inner.height {
             var y = inner.y
             for (k, link) in links.enumerated() {
@@ -193,7 +193,7 @@ enum LinkPanel {
         let room = area.height - 1
         guard room > 0 else { return }
         if reported.isEmpty {
-            buffer.put("no metrics yet", x: area.x, y: area.y + 1, width: area.width, style: p.theme.dim,
+            buffer.put(link.up == false ? "no live value" : "no metrics yet", x: area.x, y: area.y + 1, width: area.width, style: p.theme.dim,
                        ellipsis: p.ellipsis)
             return
         }
@@ -210,8 +210,23 @@ enum LinkPanel {
     /// How old a down path's last live values are ("3.8 s ago"); nil while the path is not down.
     static func downAge(_ p: PanelContext, _ link: LinkState) -> String? {
         guard link.up == false else { return nil }
-        guard let at = link.liveValuesAt else { return "no live value" }
-        return Format.duration(p.state.sessionTime - at) + " ago"
+        guard let stamp = link.lastLiveStamp else { return "no live value" }
+        return Format.duration(age(p, stamp)) + " ago"
+    }
+
+    /// How old a metric's last live value is when it is not live (its path is down, or it was
+    /// not reported since the path came back up); nil while it is live.
+    static func absentAge(_ p: PanelContext, _ link: LinkState, _ metric: LinkMetric) -> String? {
+        guard !link.isLive(metric) else { return nil }
+        guard let stamp = link.liveStamps[metric] else { return "no live value" }
+        return Format.duration(age(p, stamp)) + " ago"
+    }
+
+    /// Seconds since a value came: live, on the arrival clock against now (it goes on growing
+    /// while the connection is down and no frame moves the session time, like STALE); in a
+    /// replay or a demo, on the session time.
+    static func age(_ p: PanelContext, _ stamp: Stamp) -> Double {
+        p.view.staleApplies ? max(0, p.view.now - stamp.arrival) : max(0, p.state.sessionTime - stamp.sessionTime)
     }
 
     /// "RTT     112.4 ms   *  ▁▂▃▅▇█▆▅": label, value, unit, marker, sparkline. A path that is
@@ -219,7 +234,7 @@ enum LinkPanel {
     static func metricRow(_ p: PanelContext, _ link: LinkState, _ metric: LinkMetric, x: Int, y: Int, width: Int,
                           into buffer: inout CellBuffer) {
         guard let value = link.latest[metric] else { return }
-        if let age = downAge(p, link) {
+        if let age = absentAge(p, link, metric) {
             absentRow(p, link, metric, age: age, x: x, y: y, width: width, into: &buffer)
             return
         }
@@ -277,7 +292,7 @@ enum LinkPanel {
         if let age = downAge(p, link) {
             spans.append(Span(" " + p.glyphs.none + " values " + age, p.theme.dim))
         }
-        for metric in priority where link.up != false {
+        for metric in priority where link.isLive(metric) {
             guard let v = link.latest[metric] else { continue }
             let sev = Severity(level(p, link, metric, v))
             spans.append(Span(" " + label(metric, long: false) + " ", p.theme.label))
@@ -326,9 +341,9 @@ enum LinkPanel {
         let w = area.width - 1
         buffer.put(label(metric, long: true) + " (" + unit(metric) + ")", x: area.x, y: area.y, width: w, style: p.theme.label,
                    ellipsis: p.ellipsis)
-        guard let value = link.latest[metric], link.up != false else {
+        guard let value = link.latest[metric], link.isLive(metric) else {
             buffer.put(p.glyphs.none, x: area.x, y: area.y + 2, width: w, style: p.theme.dim)
-            if link.latest[metric] != nil, let age = downAge(p, link) {
+            if link.latest[metric] != nil, let age = absentAge(p, link, metric) {
                 buffer.put(age, x: area.x, y: area.y + 3, width: w, style: p.theme.dim, ellipsis: p.ellipsis)
             }
             return
