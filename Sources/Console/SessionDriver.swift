@@ -309,7 +309,7 @@ public struct SessionDriver: Sendable {
         droppingSince = nil
         droppedInEpisode = 0
         state.apply(frame, arrival: arrival)
-        state.recordConnectionEvent(text)
+        state.recordConnectionEvent(wallClock() + " " + text)
         for event in connectionEvents { state.recordConnectionEvent(event) }
         appendLog(text, at: arrival)
     }
