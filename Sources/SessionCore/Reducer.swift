@@ -144,9 +144,11 @@ extension SessionState {
             }
         }
         if let v = sample.velocity { arms[k].velocity = v }
-        if let v = sample.effort {
+        // Effort only from frames in time: the alarm engine feeds `effort` at `effortAt`, so a
+        // late or refused frame's effort must not stand in for the newest one.
+        if let v = sample.effort, !timeRefused, arms[k].effortAt.map({ stamp.sessionTime > $0 }) ?? true {
             arms[k].effort = v
-            if !timeRefused, arms[k].effortAt.map({ stamp.sessionTime > $0 }) ?? true { arms[k].effortAt = stamp.sessionTime }
+            arms[k].effortAt = stamp.sessionTime
         }
         if let v = sample.tip { arms[k].tip = v }
         if let v = sample.orientation { arms[k].orientation = v }

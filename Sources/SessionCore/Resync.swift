@@ -92,6 +92,7 @@ extension SessionState {
                 deviceAlarms[k].priority = priority
                 deviceAlarms[k].message = alarm.message ?? deviceAlarms[k].message
                 deviceAlarms[k].source = alarm.source ?? deviceAlarms[k].source
+                deviceAlarms[k].kind = alarm.kind ?? deviceAlarms[k].kind
                 deviceAlarms[k].updatedAt = t
             } else if deviceAlarms.count >= limits.deviceAlarms {
                 noteIgnored(at: t)

@@ -227,15 +227,19 @@ public struct SessionReportBuilder: Sendable {
                 report.links.append(.init(path: sample.path))
             }
             report.links[k].samples += 1
-            for metric in LinkMetric.allCases {
-                if let v = metric.value(in: sample) { samples[sample.path, default: [:]][metric, default: []].append(v) }
-            }
             if let up = sample.up {
                 if !up, pathDown[sample.path] == nil {
                     pathDown[sample.path] = t
                     report.links[k].outages += 1
                 } else if up, let since = pathDown.removeValue(forKey: sample.path) {
                     report.links[k].secondsDown += max(0, t - since)
+                }
+            }
+            // Values a gateway sends for a path while it is down are no measurements: the
+            // console neither shows nor keeps them, and the statistics leave them out too.
+            if pathDown[sample.path] == nil {
+                for metric in LinkMetric.allCases {
+                    if let v = metric.value(in: sample) { samples[sample.path, default: [:]][metric, default: []].append(v) }
                 }
             }
         case .alarm(let alarm):

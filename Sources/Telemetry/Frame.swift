@@ -138,7 +138,10 @@ public struct LinkSample: Sendable, Equatable {
     public var videoFps: Double?
     public var videoDelayMs: Double?
 
-    public init(path: String = "primary", up: Bool? = nil, rttMs: Double? = nil, jitterMs: Double? = nil,
+    /// The path a link frame without `path` describes (spec §3).
+    public static let defaultPath = "primary"
+
+    public init(path: String = LinkSample.defaultPath, up: Bool? = nil, rttMs: Double? = nil, jitterMs: Double? = nil,
                 lossPct: Double? = nil, bandwidthMbps: Double? = nil, videoFps: Double? = nil,
                 videoDelayMs: Double? = nil) {
         self.path = path

@@ -64,15 +64,6 @@ struct AlarmWindowTests {
         w.add(t: 3.1, value: .greatestFiniteMagnitude, seconds: 1)
         #expect(w.mean?.isFinite == true)
     }
-
-    @Test("the screen's mean of the history agrees with the engine's window")
-    func screenMeanAgrees() {
-        var h = AlarmHarness()
-        Self.swinging(&h, 280, 380, until: 5)
-        let series = h.state.links[0].history[.rtt]!
-        let engine = h.engine.alarms.first { $0.id == "LINK.primary.RTT" }?.value
-        #expect(series.windowMean(seconds: 1) == engine)
-    }
 }
 
 @Suite("Bandwidth alarm")

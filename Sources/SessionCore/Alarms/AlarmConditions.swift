@@ -110,16 +110,16 @@ struct AlarmConditions: Sendable {
         guard n > 0 else { return }
         // A path that never said whether it is up counts as up (it is not known to be down).
         var anyUp = false, anyDown = false
-        var carrier: String?, carrierKnown = false
+        // The path that carries the session now (named in LINK.<path>.DOWN): one rule for the
+        // engine, the bandwidth check and the screen.
+        let carrierIndex = state.carrierLinkIndex
+        var carrier: String?
         for k in 0..<n {
             let slot = linkSlot(k, path: state.links[k].path)
+            if k == carrierIndex { carrier = slot.subject }
             let up = state.links[k].up
             if up == false { anyDown = true; continue }
             anyUp = true
-            if carrier == nil || (up == true && !carrierKnown) {
-                carrier = slot.subject
-                carrierKnown = up == true
-            }
             // The levels are `AlarmSettings`' rules (ConditionLevels.swift), which the console's
             // colours use too.
             // Each on the mean of its last `sustain_s` of samples (LevelWindow).

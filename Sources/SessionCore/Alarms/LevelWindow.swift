@@ -94,28 +94,6 @@ struct LevelWindow: Sendable {
     private mutating func subtract(_ x: Double) { total.add(-x) }
 }
 
-extension TimeSeries {
-    /// The mean of the points of the last `seconds` (those later than the newest point's time
-    /// minus `seconds`): the level window of `LevelWindow`, read from the state's history for the
-    /// screen. Looks at the window's points only, newest first.
-    public func windowMean(seconds: Double) -> Double? {
-        guard let newest = points.last else { return nil }
-        var first = points.count - 1
-        while first > 0, points.count - first < LevelWindow.capacity, points[first - 1].t > newest.t - seconds + 1e-9 {
-            first -= 1
-        }
-        // Summed oldest first and compensated, as the engine's window sums, so a value exactly
-        // at a threshold is at it on the screen too.
-        var sum = CompensatedSum(), count = 0
-        for k in first..<points.count where points[k].value.isFinite {
-            sum.add(points[k].value)
-            count += 1
-        }
-        guard count > 0 else { return nil }
-        return sum.mean(count: count)
-    }
-}
-
 /// A sum that keeps what rounding loses (Neumaier's compensated summation): adding 1e19 and
 /// 120, then taking 1e19 away, leaves 120. Every value is scaled by 2⁻¹³ first (exact: a power
 /// of two), so up to 8,192 values near the largest double add up without overflowing.
