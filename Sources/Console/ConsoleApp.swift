@@ -45,7 +45,7 @@ public final class ConsoleApp {
         self.length = length
         var model = ConsoleModel(mode: source.mode, label: source.label, catalog: catalog,
                                  layoutRequest: layoutRequest, duration: length?.seconds, alarmSettings: alarmSettings)
-        if source is FileSource { model.driver.setRestartRule(.anywhere) }  // no connection events (`live -`)
+        model.driver.setRestartRule(source.restartRule)  // `live -` has no connection events: `.anywhere`
         self.model = model
     }
 

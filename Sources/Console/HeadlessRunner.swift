@@ -42,7 +42,7 @@ public final class HeadlessRunner {
         self.writeLog = { writeLog(WireText.sanitize($0)) }
         self.stopRequested = stopRequested
         self.driver = SessionDriver(mode: source.mode, alarmSettings: alarmSettings)
-        if source is FileSource { driver.setRestartRule(.anywhere) }  // no connection events (`live -`)
+        driver.setRestartRule(source.restartRule)  // `live -` has no connection events: `.anywhere`
         self.recorder = recorder
     }
 
@@ -92,7 +92,7 @@ public final class HeadlessRunner {
                 if nextStatus < now { nextStatus = now + 1 }
             }
             if case .ended = driver.sourceState, inbox.isEmpty {
-                write(StatusLine.render(driver: driver, now: now))
+                writeFinalStatus(now: now)
                 if let problem = ReplayProblem.noSessionFrame(driver, label: source.label) {
                     writeError("surgtop: \(problem)")
                     return 1
@@ -100,10 +100,21 @@ public final class HeadlessRunner {
                 return 0
             }
             if stopRequested() {
-                write(StatusLine.render(driver: driver, now: now))
+                writeFinalStatus(now: now)
                 return 0
             }
             SystemCalls.sleep(seconds: 0.02)
         }
+    }
+
+    /// The last status line, once the source is stopped: it then holds what stopping did
+    /// (`--record`: the size of the finished file, not of its last flush). Judged at `now`, the
+    /// moment the run ended: the time stopping took (a slow disk) is no silence of the source.
+    private func writeFinalStatus(now: Double) {
+        source.stop()
+        let step = driver.step(events: inbox.drain(), now: now, recorder: recorder)
+        if let problem = recorder.takeProblem() { writeError("surgtop: \(problem)") }
+        for line in step.logged { writeLog(line) }
+        write(StatusLine.render(driver: driver, now: now))
     }
 }

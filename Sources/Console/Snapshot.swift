@@ -49,12 +49,21 @@ public enum Snapshot {
             let reader = try RecordingReader(path: path)
             model.duration = RecordingLength.measure(path: path)
             model.driver.handle(.state(.connected(peer: path)), arrival: 0)
-            var ended = true
+            // Past `at` the reading goes on (nothing applied) until a session frame: a recording
+            // without any is judged as when played to its end, whatever `at` is.
+            var ended = true, past = false, sawSession = false
             reader.decodeAll { outcome in
-                if case .frame(let frame) = outcome, frame.t > at {
-                    ended = false
-                    return false
+                if case .frame(let frame) = outcome {
+                    if case .session = frame.body {
+                        if past { ended = false; return false }
+                        sawSession = true
+                    }
+                    if frame.t > at && !past {
+                        past = true
+                        if sawSession { ended = false; return false }
+                    }
                 }
+                if past { return true }
                 let arrival: Double
                 if case .frame(let frame) = outcome { arrival = frame.t } else { arrival = 0 }
                 model.driver.step(event: .decoded(outcome), now: arrival)

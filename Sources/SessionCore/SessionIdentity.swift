@@ -112,10 +112,15 @@ public struct SessionClock: Sendable, Equatable {
         reconnected = true
     }
 
+    /// Takes the `t` of the next frame when it is not a session frame (the recorder reads only that).
+    public mutating func observe(t: Double) {
+        if let lastT, t >= lastT - SessionIdentity.restartBackstep { steadyTime = max(steadyTime, lastT) }
+        lastT = t
+    }
+
     /// Takes the next frame of the stream; for a session frame, returns what it means.
     public mutating func observe(_ frame: Frame) -> SessionIdentity? {
-        if let lastT, frame.t >= lastT - SessionIdentity.restartBackstep { steadyTime = max(steadyTime, lastT) }
-        lastT = frame.t
+        observe(t: frame.t)
         guard case .session(let info) = frame.body else { return nil }
         let mayRestart = rule == .anywhere || reconnected
         reconnected = false

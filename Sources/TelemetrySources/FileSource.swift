@@ -26,6 +26,8 @@ public final class FileSource: TelemetrySource {
     public static let checkpointInterval = 10.0
 
     public var label: String { path == "-" ? "standard input" : path }
+    /// No connection events, whatever the mode (`live -` too): the clock alone shows a restart.
+    public var restartRule: SessionClock.RestartRule { .anywhere }
 
     /// - Parameters:
     ///   - paced: replay in session time (scaled by the control's speed); false reads as fast as possible.

@@ -1,4 +1,5 @@
 import SessionCore
+import Synchronization
 import SystemCalls
 import Telemetry
 
@@ -67,8 +68,9 @@ enum RecorderLag: Sendable, Equatable {
 /// `status`; monitoring goes on).
 ///
 /// It does not decode the stream (the console does, on the other core): only lines that
-/// mention `"session"` are decoded, and the session time of an event is read from the last
-/// line when an event is written.
+/// mention `"session"` are decoded; of the others it reads just the `t` (a byte scan), for the
+/// session clock (`SessionClock`, with the source's restart rule, so it splits sessions exactly
+/// where the console does) and the session time of the events it writes.
 struct RecorderCore {
     /// Bytes gathered before a write; a flush writes whatever is gathered.
     static let writeChunk = 1 << 16
@@ -97,10 +99,12 @@ struct RecorderCore {
 
     /// The current file's session id (nil until its first valid session frame).
     private var sessionId: String?
+    /// Where sessions start, as the console judges it: fed every line's `t`.
+    private var sessionClock = SessionClock(rule: .anywhere)
     /// The `t` of the current session's latest session frame.
     private var sessionFrameT = 0.0
-    /// The last whole line kept: its `t` is the session time of an event written now.
-    private var lastLine: [UInt8] = []
+    /// The `t` of the last whole line written: the session time of an event written now.
+    private var lastLineT: Double?
     /// A line not yet ended by LF, and whether it grew past the line limit (then it is written
     /// as it comes, not held).
     private var partial: [UInt8] = []
@@ -120,6 +124,12 @@ struct RecorderCore {
     private var lastFlush: Double
     /// Bytes on disk of the files already closed.
     private var closedBytes = 0
+    /// Bytes handed to the core and not on disk yet, readable without the core's lock: quitting
+    /// reads it when a write never returns. `restOfChunk`: the part of the chunk being split not
+    /// looked at yet; `abandonedBytes`: the line begun that quitting gave up on.
+    let held = HeldBytes()
+    private var restOfChunk = 0
+    private var abandonedBytes = 0
     private let encoder = FrameEncoder()
 
     /// Opens `path` now, or with `openingNow: false` at `openFile()` (a path that cannot be
@@ -138,6 +148,12 @@ struct RecorderCore {
     }
 
     var isFailed: Bool { status.failure != nil }
+
+    /// Where a same-id session frame may start a new session: the source's rule, as the
+    /// console applies it (`TelemetrySource.restartRule`). Set before the first input.
+    mutating func setRestartRule(_ rule: SessionClock.RestartRule) {
+        sessionClock = SessionClock(rule: rule)
+    }
 
     /// Creates (or truncates) FILE, once.
     mutating func openFile() throws(SourceError) {
@@ -169,6 +185,7 @@ struct RecorderCore {
             line.withUnsafeBytes { complete($0) }
         case .connected(let peer):
             endPartialLine()
+            sessionClock.reconnect()  // as the console does on the connection's `.reset`
             if connectedBefore {
                 pendingReconnect = "reconnected to \(WireText.sanitize(peer))"
                 awaitingSession = true
@@ -177,8 +194,16 @@ struct RecorderCore {
         case .lost(let reason):
             // A line the drop cut is recorded as the console decoded it: ended, and bad.
             endPartialLine()
-            writePendingReconnect()
-            writeEvent(kind: Self.connectionKind, "connection lost: \(WireText.sanitize(reason))")
+            if awaitingSession {
+                // The connection ended before its session frame (a refused stream, a retry): it
+                // never joined a file, so neither "reconnected" nor "lost" is written for it.
+                pendingReconnect = nil
+                awaitingSession = false
+                reportUnplaced("received on a connection that ended before its session frame")
+            } else {
+                writePendingReconnect()
+                writeEvent(kind: Self.connectionKind, "connection lost: \(WireText.sanitize(reason))")
+            }
         case .gap(let gap):
             // A long line being written out is ended first, so the note is a line of its own.
             if streamingLongLine { buffer.append(0x0A) }
@@ -192,13 +217,15 @@ struct RecorderCore {
             if !awaitingSession { writeEvent(kind: Self.recordingKind, "\(why): \(what) received here were not recorded") }
         }
         if buffer.count >= Self.writeChunk { writeBuffer() }
+        publishHeld()
     }
 
-    /// Flushes when `flushInterval` has passed since the last flush.
+    /// Flushes when `flushInterval` has passed since the last flush (the time moves on after a
+    /// failure too: nothing is due then).
     mutating func tick(now: Double) {
-        guard !isFailed, now - lastFlush >= Self.flushInterval else { return }
+        guard now - lastFlush >= Self.flushInterval else { return }
         lastFlush = now
-        flush()
+        if !isFailed { flush() }
     }
 
     /// Writes everything held and closes the file (gzip: its trailer). `abandoning`: the rest
@@ -210,6 +237,7 @@ struct RecorderCore {
         var dropped = 0
         if abandoning {
             dropped = partial.count
+            abandonedBytes = dropped
             partial = []
             if streamingLongLine { buffer.append(0x0A) }
             streamingLongLine = false
@@ -218,9 +246,10 @@ struct RecorderCore {
         }
         writeBuffer()
         guard !isFailed else { return dropped }
-        closedBytes += file.bytesOnDisk ?? 0
         output = nil
         do { try file.close() } catch { fail(error) }
+        // Read after closing: a gzip file's held data and trailer are on disk only now.
+        closedBytes += file.bytesOnDisk ?? 0
         status.bytesOnDisk = closedBytes
         return dropped
     }
@@ -255,8 +284,12 @@ struct RecorderCore {
                 partial.removeAll(keepingCapacity: true)
                 line.withUnsafeBytes { complete($0) }
             }
-            if buffer.count >= Self.writeChunk { writeBuffer() }
+            if buffer.count >= Self.writeChunk {
+                restOfChunk = chunk.count - start
+                writeBuffer()
+            }
         }
+        restOfChunk = 0
     }
 
     /// Holds the start of a line; one past the line limit is written as it comes (it can be
@@ -300,9 +333,12 @@ struct RecorderCore {
         if Self.mentionsSession(line) {
             var decoder = FrameDecoder()  // a session frame needs nothing declared before it
             if case .frame(let frame) = decoder.decode(line), case .session(let info) = frame.body {
-                return sessionFrame(line, info, at: frame.t)
+                return sessionFrame(line, frame, info)
             }
         }
+        // The console's clock takes every frame it decodes; a cut line it decodes as bad.
+        let t = whole ? Self.timestamp(line) : nil
+        if let t { sessionClock.observe(t: t) }
         if awaitingSession {
             unplacedLines += 1
             unplacedBytes = unplacedBytes.saturatingAdd(line.count + 1)
@@ -311,13 +347,14 @@ struct RecorderCore {
         writePendingReconnect()
         buffer.append(contentsOf: line)
         buffer.append(0x0A)
-        if whole { lastLine.removeAll(keepingCapacity: true); lastLine.append(contentsOf: line) }
+        if let t { lastLineT = t }
     }
 
     /// A session frame: a new session (a different id, or the same id with its clock gone back,
     /// as the console judges) goes to a file of its own.
-    private mutating func sessionFrame(_ line: UnsafeRawBufferPointer, _ info: SessionInfo, at t: Double) {
-        let identity = SessionIdentity.judge(info, at: t, currentID: sessionId, sessionTime: sessionTime())
+    private mutating func sessionFrame(_ line: UnsafeRawBufferPointer, _ frame: Frame, _ info: SessionInfo) {
+        let t = frame.t
+        let identity = sessionClock.observe(frame) ?? .continues
         switch identity {
         case .new:
             startFile(forSession: info.id, restarted: false)
@@ -331,28 +368,57 @@ struct RecorderCore {
         sessionFrameT = t
         buffer.append(contentsOf: line)
         buffer.append(0x0A)
-        lastLine.removeAll(keepingCapacity: true)
-        lastLine.append(contentsOf: line)
+        lastLineT = t
         writePendingReconnect()
         if awaitingSession {
             awaitingSession = false
-            if unplacedLines > 0 {
-                status.lostLines = status.lostLines.saturatingAdd(unplacedLines)
-                status.lostBytes = status.lostBytes.saturatingAdd(unplacedBytes)
-                let note = "\(unplacedLines) lines (\(unplacedBytes) bytes) received on this connection before its session frame were not recorded (their session was unknown)"
-                writeEvent(kind: Self.recordingKind, note)
-                messages.append("recording: " + note)
-            }
-            unplacedLines = 0
-            unplacedBytes = 0
+            reportUnplaced("received on this connection before its session frame")
         }
     }
 
-    /// The session clock as far as the recorder knows it: the later of its session frame's `t`
-    /// and the last line's (read now, not for every line).
-    private func sessionTime() -> Double {
-        max(sessionFrameT, RecordingReader.lastTimestamp(inTail: lastLine) ?? sessionFrameT)
+    /// Lines of a connection whose session was never known: counted as lost, and said in the
+    /// file (an event of kind `recording`) and the log.
+    private mutating func reportUnplaced(_ when: String) {
+        defer { unplacedLines = 0; unplacedBytes = 0 }
+        guard unplacedLines > 0 else { return }
+        status.lostLines = status.lostLines.saturatingAdd(unplacedLines)
+        status.lostBytes = status.lostBytes.saturatingAdd(unplacedBytes)
+        let note = "\(unplacedLines) line\(unplacedLines == 1 ? "" : "s") (\(unplacedBytes) bytes) \(when) were not recorded (their session was unknown)"
+        writeEvent(kind: Self.recordingKind, note)
+        messages.append("recording: " + note)
     }
+
+    /// The session time as far as the recorder knows it: the later of its session frame's `t`
+    /// and the last line's.
+    private func sessionTime() -> Double {
+        max(sessionFrameT, lastLineT ?? sessionFrameT)
+    }
+
+    /// The top-level `t` of a line, by a byte scan (the first `"t":`; a frame's `t` comes before
+    /// any nested object in practice), nil when it holds none or one the decoder would refuse.
+    static func timestamp(_ line: UnsafeRawBufferPointer) -> Double? {
+        guard let base = line.baseAddress else { return nil }
+        var start = 0
+        while start < line.count, let quote = SystemCalls.firstOffset(of: 0x22, in: base + start, count: line.count - start) {
+            var at = start + quote + 1
+            start = at
+            guard at + 1 < line.count, line[at] == UInt8(ascii: "t"), line[at + 1] == 0x22 else { continue }
+            at += 2
+            while at < line.count && (line[at] == 0x20 || line[at] == 0x09) { at += 1 }
+            guard at < line.count, line[at] == UInt8(ascii: ":") else { continue }
+            at += 1
+            while at < line.count && (line[at] == 0x20 || line[at] == 0x09) { at += 1 }
+            var end = at
+            while end < line.count, Self.numberBytes.contains(line[end]) { end += 1 }
+            guard end > at, end - at <= 32,
+                  let t = Double(String(decoding: UnsafeRawBufferPointer(rebasing: line[at..<end]), as: UTF8.self)),
+                  t.isFinite, abs(t) <= Frame.timeLimit else { return nil }
+            return t
+        }
+        return nil
+    }
+
+    private static let numberBytes = Set("0123456789.eE+-".utf8)
 
     /// Whether the line may be a session frame: it holds `"session"`, or an escape (`\`) that
     /// could spell it (`"sess\u0069on"` decodes as "session" too). A byte scan, no decoding.
@@ -389,11 +455,11 @@ struct RecorderCore {
     private mutating func startFile(forSession id: String, restarted: Bool) {
         writeBuffer()
         if let file = output {
-            closedBytes += file.bytesOnDisk ?? 0
             output = nil
             let started = clock()
             defer { diskSeconds += clock() - started }
             do { try file.close() } catch { return fail(error) }
+            closedBytes += file.bytesOnDisk ?? 0  // after closing: a gzip file's end is on disk only now
         }
         if isFailed { return }
         let path = RecordingFileName.path(forSession: id, nextTo: basePath, exists: exists)
@@ -405,7 +471,7 @@ struct RecorderCore {
         status.path = path
         status.files += 1
         sessionFrameT = 0
-        lastLine = []
+        lastLineT = nil
         let why = restarted ? " (the source restarted: its clock went back)" : ""
         messages.append("a new session (\(WireText.sanitize(id))) began\(why): recording it to '\(path)'")
     }
@@ -414,6 +480,7 @@ struct RecorderCore {
 
     private mutating func writeBuffer() {
         guard !buffer.isEmpty, let file = output else { return }
+        publishHeld()  // a write that never returns leaves this count for quitting to say
         let started = clock()
         defer { diskSeconds += clock() - started }
         do {
@@ -422,6 +489,11 @@ struct RecorderCore {
             return fail(error)
         }
         buffer.removeAll(keepingCapacity: true)
+        publishHeld()
+    }
+
+    private func publishHeld() {
+        held.store(buffer.count.saturatingAdd(partial.count).saturatingAdd(restOfChunk).saturatingAdd(abandonedBytes))
     }
 
     private mutating func flush() {
@@ -442,9 +514,17 @@ struct RecorderCore {
         messages.append("recording stopped: \(error.description); monitoring goes on")
         buffer = []
         partial = []
+        publishHeld()
         if let file = output {
             output = nil
             try? file.close()
         }
     }
+}
+
+/// A count of bytes another thread reads without the core's lock.
+final class HeldBytes: Sendable {
+    private let value = Atomic<Int>(0)
+    func store(_ bytes: Int) { value.store(bytes, ordering: .releasing) }
+    func load() -> Int { value.load(ordering: .acquiring) }
 }

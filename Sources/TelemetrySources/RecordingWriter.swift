@@ -7,6 +7,7 @@ import SystemCalls
 public final class RecordingWriter: RecordingOutput {
     private var fd: Int32 = -1
     private var gzip: GzipDeflater?
+    private var sizeAtClose: Int?
     public let path: String
 
     /// Creates (or truncates) the file at `path`.
@@ -56,16 +57,20 @@ public final class RecordingWriter: RecordingOutput {
         try writeOut(gzip.takeHeld())
     }
 
-    /// The file's size on disk now (compressed for gzip, after the last flush), when known.
+    /// The file's size on disk now (compressed for gzip, after the last flush), when known;
+    /// once closed, its final size (gzip: with its trailer).
     public var bytesOnDisk: Int? {
-        guard fd > SystemCalls.standardError else { return nil }
+        guard fd > SystemCalls.standardError else { return sizeAtClose }
         return try? SystemCalls.status(fd: fd).size
     }
 
     /// Finishes the file (the gzip trailer) and closes it; standard output stays open.
     public func close() throws(SourceError) {
         defer {
-            if fd > SystemCalls.standardError { SystemCalls.close(fd) }
+            if fd > SystemCalls.standardError {
+                sizeAtClose = try? SystemCalls.status(fd: fd).size
+                SystemCalls.close(fd)
+            }
             fd = -1
             gzip = nil
         }

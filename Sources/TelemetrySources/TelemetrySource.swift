@@ -94,4 +94,12 @@ public protocol TelemetrySource: AnyObject, Sendable {
     func start(sink: @escaping @Sendable (SourceEvent) -> Void)
     /// Stops delivering and releases sockets, files and threads. Idempotent.
     func stop()
+    /// Where a session frame of the same id may start a new session (`SessionClock`): a live
+    /// network source reports its connections (`.afterReconnect`); a file or standard input,
+    /// even under `live -`, does not (`.anywhere`). A wrapper forwards its source's.
+    var restartRule: SessionClock.RestartRule { get }
+}
+
+extension TelemetrySource {
+    public var restartRule: SessionClock.RestartRule { mode == .live ? .afterReconnect : .anywhere }
 }

@@ -33,7 +33,18 @@ public final class WireRecorder: Sendable {
     /// Quitting gave up on the backlog: the slice being handled stops at its next input, and
     /// the bytes of those left are counted here.
     private let givenUp = Atomic<Bool>(false)
+    /// Bytes of the slice taken from the queue not yet handed to the core, and those the core
+    /// holds unwritten: readable while the recorder's thread is stuck in a write.
     private let leftInSlice = Atomic<Int>(0)
+    private let held: HeldBytes
+    /// The recording stopped (a write error): inputs are no longer copied, the thread only waits
+    /// for the stop.
+    private let failed = Atomic<Bool>(false)
+    /// Rounds of the recorder's thread so far (for tests: an idle recorder sleeps).
+    let rounds = Atomic<Int>(0)
+    /// Seconds quitting waits, past its timeout, for the file to be closed before it gives up
+    /// on it too (a disk that never takes a write).
+    static let closeGrace = 1.0
 
     /// Bytes of input the recorder handles between two looks at the clock (flush, status).
     static let sliceBytes = 1 << 20
@@ -77,7 +88,9 @@ public final class WireRecorder: Sendable {
         self.recordsFrames = recordsFrames
         self.capacity = max(1, capacity)
         self.clock = clock
-        core = Mutex(try RecorderCore(path: path, now: clock(), open: open, exists: exists, clock: clock, openingNow: openingNow))
+        let core = try RecorderCore(path: path, now: clock(), open: open, exists: exists, clock: clock, openingNow: openingNow)
+        held = core.held
+        self.core = Mutex(core)
         published = Mutex(RecordingStatus(path: path))
     }
 
@@ -89,22 +102,43 @@ public final class WireRecorder: Sendable {
     /// Bytes as a source received them, on its reading thread.
     public var tap: WireTap {
         { [self] bytes in
-            guard !recordsFrames, bytes.count > 0 else { return }
+            guard !recordsFrames, bytes.count > 0, isTaking else { return }
             enqueue(.bytes(Array(bytes)), size: bytes.count)
         }
     }
 
-    /// What a source's event means for the recording: connections and their ends, and, for
-    /// a source without wire bytes (the demo), its frames.
-    func observe(_ event: SourceEvent, wasConnected: inout Bool) {
+    /// Whether inputs are still wanted: not once stopping or failed (nothing is copied then).
+    private var isTaking: Bool {
+        !stopRequested.load(ordering: .relaxed) && !failed.load(ordering: .relaxed)
+    }
+
+    /// Bytes received waiting in the queue (for tests).
+    var queuedBytes: Int { queue.withLock { $0.bytes } }
+
+    /// What the recorder remembers of a source's events between two of them.
+    struct Connection {
+        var connected = false
+        /// Why the connection ended, as the source said it (`.connection(.lost/.dropped)`),
+        /// just before its state changes.
+        var endReason: String?
+    }
+
+    /// What a source's event means for the recording: connections and their ends (with the
+    /// reason the source gave), and, for a source without wire bytes (the demo), its frames.
+    func observe(_ event: SourceEvent, connection: inout Connection) {
         switch event {
         case .state(.connected(let peer)):
-            wasConnected = true
+            connection = Connection(connected: true)
             enqueue(.connected(peer: peer), size: 0)
+        case .connection(.lost(_, let reason)):
+            connection.endReason = reason
+        case .connection(.dropped(_, let reason, _)):
+            connection.endReason = "dropped by the console: " + reason
         case .state(let state):
-            guard wasConnected else { return }
-            wasConnected = false
-            enqueue(.lost(reason: Self.reason(state)), size: 0)
+            guard connection.connected else { return }
+            let reason = connection.endReason.flatMap { $0.isEmpty ? nil : $0 } ?? Self.reason(state)
+            connection = Connection()
+            enqueue(.lost(reason: reason), size: 0)
         case .decoded(.frame(let frame)) where recordsFrames:
             enqueue(.frame(frame), size: Self.frameSize)
         default:
@@ -127,7 +161,7 @@ public final class WireRecorder: Sendable {
     }
 
     private func enqueue(_ input: RecorderInput, size: Int) {
-        guard !stopRequested.load(ordering: .relaxed) else { return }
+        guard isTaking else { return }
         let now = size > 0 ? clock() : 0
         let cost = max(size, Self.entryCost)
         queue.withLock { q in
@@ -163,14 +197,18 @@ public final class WireRecorder: Sendable {
             }
             var taken: [(input: RecorderInput, bytes: Int)] = []
             var cost = 0
+            var bytes = 0
             while q.head < q.inputs.count && cost < Self.sliceBytes {
                 let entry = q.inputs[q.head]
                 taken.append((entry.input, entry.bytes))
                 cost += entry.cost
+                bytes = bytes.saturatingAdd(entry.bytes)
                 q.cost -= entry.cost
                 q.bytes -= entry.bytes
                 q.head += 1
             }
+            // Under the queue's lock: quitting counts these bytes in one place or the other.
+            leftInSlice.store(bytes, ordering: .releasing)
             if q.head == q.inputs.count {
                 q.inputs.removeAll(keepingCapacity: q.inputs.capacity <= 4096)
                 q.head = 0
@@ -198,6 +236,7 @@ public final class WireRecorder: Sendable {
         var wasBehind = false
         var lag = RecorderLag.slowDisk
         while true {
+            rounds.add(1, ordering: .relaxed)
             let stopping = stopRequested.load(ordering: .acquiring)
             let inputs = take()
             let (lastDrop, abandoned) = queue.withLock { ($0.lastDrop, $0.abandoned) }
@@ -206,11 +245,11 @@ public final class WireRecorder: Sendable {
             let (status, messages, diskSeconds, nextFlush) = core.withLock { core in
                 let diskBefore = core.diskSeconds
                 core.lag = lag
-                for (k, entry) in inputs.enumerated() {
-                    if givenUp.load(ordering: .acquiring) {
-                        leftInSlice.store(inputs[k...].reduce(0) { $0.saturatingAdd($1.bytes) }, ordering: .releasing)
-                        break
-                    }
+                var rest = leftInSlice.load(ordering: .relaxed)
+                for entry in inputs {
+                    if givenUp.load(ordering: .acquiring) { break }  // quitting gave up: `rest` is unwritten
+                    rest -= entry.bytes
+                    leftInSlice.store(rest, ordering: .releasing)
                     core.handle(entry.input, now: began)
                 }
                 if stopping && inputs.isEmpty { core.finish() } else { core.tick(now: clock()) }
@@ -234,16 +273,31 @@ public final class WireRecorder: Sendable {
             }
             for line in messages { report(.log(line)) }
             // The byte count moves all the time: reported a few times a second; the rest at once.
+            // The last status, after the file is closed, always goes out: it has the final size.
+            let last = stopping && inputs.isEmpty
             var sameButSize = shown
             sameButSize.bytesOnDisk = reported?.bytesOnDisk ?? 0
-            if reported == nil || sameButSize != reported! || (shown.bytesOnDisk != reported!.bytesOnDisk && now - reportedAt >= 0.25) {
+            if last || reported == nil || sameButSize != reported! || (shown.bytesOnDisk != reported!.bytesOnDisk && now - reportedAt >= 0.25) {
                 reported = shown
                 reportedAt = now
                 report(.recording(shown))
             }
-            if stopping && inputs.isEmpty {
+            if last {
                 finished.store(true, ordering: .releasing)
                 return
+            }
+            if status.failure != nil {
+                // Stopped for good: nothing is taken any more, nothing is due; wake only to stop.
+                failed.store(true, ordering: .releasing)
+                queue.withLock { q in
+                    q.inputs.removeAll()
+                    q.head = 0
+                    q.cost = 0
+                    q.bytes = 0
+                    q.gap = nil
+                }
+                if !stopRequested.load(ordering: .acquiring) { wakeup.wait(seconds: 3600) }
+                continue
             }
             if inputs.isEmpty {
                 // Idle: sleep until input, the next flush, or the end of BEHIND, whichever is first.
@@ -273,25 +327,42 @@ public final class WireRecorder: Sendable {
         while !finished.load(ordering: .acquiring) && MonotonicClock.now() < deadline {
             SystemCalls.sleep(seconds: 0.005)
         }
-        guard !finished.load(ordering: .acquiring) else { return nil }
+        guard !finished.exchange(true, ordering: .acquiringAndReleasing) else { return nil }
         // Given up: the thread takes nothing more, and stops its slice after the input it is
-        // writing (the lock waits for that one).
+        // writing. The core's lock is not waited for here: a write that never returns holds it.
         givenUp.store(true, ordering: .releasing)
         let queued = queue.withLock { q -> Int in
             q.abandoned = true
             return q.bytes
         }
-        let (held, failure) = core.withLock { core in (core.finish(abandoning: true), core.status.failure) }
-        let inSlice = leftInSlice.load(ordering: .acquiring)
-        finished.store(true, ordering: .releasing)
-        if failure != nil { return nil }  // already said: the recording had stopped
-        let unwritten = queued.saturatingAdd(held).saturatingAdd(inSlice)
-        return "recording not finished: \(unwritten) bytes unwritten (the disk did not take them within \(NumberText.trimmed(timeout, 1)) s); '\(status.path)' holds what was written before"
+        // The file is finished with what was written (gzip: its end) on a thread of its own,
+        // waited for a little: the disk may not take even that.
+        let closed = Atomic<Bool>(false)
+        SystemCalls.startDetachedThread { [self] in
+            let failure = core.withLock { core in
+                core.finish(abandoning: true)
+                return core.status.failure
+            }
+            if failure != nil { failed.store(true, ordering: .releasing) }
+            closed.store(true, ordering: .releasing)
+        }
+        let graceEnd = MonotonicClock.now() + Self.closeGrace
+        while !closed.load(ordering: .acquiring) && MonotonicClock.now() < graceEnd {
+            SystemCalls.sleep(seconds: 0.005)
+        }
+        if failed.load(ordering: .acquiring) || status.failure != nil { return nil }  // already said: the recording had stopped
+        let unwritten = queued.saturatingAdd(leftInSlice.load(ordering: .acquiring)).saturatingAdd(held.load())
+        let path = status.path
+        let within = "the disk did not take them within \(NumberText.trimmed(timeout, 1)) s"
+        return closed.load(ordering: .acquiring)
+            ? "recording not finished: \(unwritten) bytes unwritten (\(within)); '\(path)' holds what was written before"
+            : "recording not finished: \(unwritten) bytes unwritten (\(within), and a write never returned); '\(path)' ends where the disk stopped"
     }
 
     /// `source` with its bytes and events recorded here.
     public func wrapping(_ source: any TelemetrySource) -> any TelemetrySource {
-        RecordedSource(inner: source, recorder: self)
+        core.withLock { $0.setRestartRule(source.restartRule) }  // split sessions where the console does
+        return RecordedSource(inner: source, recorder: self)
     }
 }
 
@@ -303,7 +374,7 @@ public typealias WireTap = @Sendable (UnsafeRawBufferPointer) -> Void
 final class RecordedSource: TelemetrySource {
     let inner: any TelemetrySource
     let recorder: WireRecorder
-    private let connected = Mutex(false)
+    private let connection = Mutex(WireRecorder.Connection())
 
     init(inner: any TelemetrySource, recorder: WireRecorder) {
         self.inner = inner
@@ -312,12 +383,13 @@ final class RecordedSource: TelemetrySource {
 
     var mode: SessionMode { inner.mode }
     var label: String { inner.label }
+    var restartRule: SessionClock.RestartRule { inner.restartRule }
 
     func start(sink: @escaping @Sendable (SourceEvent) -> Void) {
         recorder.start(report: sink)
         inner.start { [self] event in
             // A source emits from one thread at a time, in order: the lock only keeps the flag.
-            connected.withLock { recorder.observe(event, wasConnected: &$0) }
+            connection.withLock { recorder.observe(event, connection: &$0) }
             sink(event)
         }
     }

@@ -53,11 +53,39 @@ enum CommandLineMistakes {
         return nil
     }
 
-    /// The demo's options that take a value, and its flags, as `--name` and `-n`, read from
-    /// argument-parser's own description of the command so that they never go out of date.
+    /// After parsing failed: the first option the named command does not know ("surgtop live
+    /// --frob"), which argument-parser would otherwise hide behind the command's own check of
+    /// its arguments ("give the gateway as HOST:PORT…").
+    static func unknownOption(_ arguments: [String]) -> String? {
+        guard let first = arguments.first,
+              let command = Surgtop.configuration.subcommands.first(where: { $0._commandName == first }) else { return nil }
+        let (valueOptions, flags) = options(of: command)
+        var index = 1
+        while index < arguments.count {
+            let word = arguments[index]
+            if word == "--" { return nil }
+            index += 1
+            guard word.hasPrefix("-") && word != "-" else { continue }
+            let name = String(word.prefix { $0 != "=" })
+            if valueOptions.contains(name) {
+                if !word.contains("=") { index += 1 }  // its value, whatever it looks like
+            } else if !flags.contains(name) {
+                return "unknown option '\(name)'"
+            }
+        }
+        return nil
+    }
+
+    /// The demo's options that take a value, and its flags, as `--name` and `-n`.
     static func demoOptions() -> (values: Set<String>, flags: Set<String>) {
+        options(of: Demo.self)
+    }
+
+    /// A command's options that take a value, and its flags, as `--name` and `-n`, read from
+    /// argument-parser's own description of the command so that they never go out of date.
+    static func options(of command: any ParsableCommand.Type) -> (values: Set<String>, flags: Set<String>) {
         var values: Set<String> = [], flags: Set<String> = ["-h", "--help", "--version"]
-        guard let object = try? JSONSerialization.jsonObject(with: Data(Demo._dumpHelp().utf8)) as? [String: Any],
+        guard let object = try? JSONSerialization.jsonObject(with: Data(command._dumpHelp().utf8)) as? [String: Any],
               let command = object["command"] as? [String: Any],
               let arguments = command["arguments"] as? [[String: Any]] else { return (values, flags) }
         for argument in arguments {

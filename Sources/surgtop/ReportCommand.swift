@@ -65,7 +65,8 @@ struct Report: ParsableCommand {
         }
         // As `check`: a report of a recording with bad lines or damage is still printed in full,
         // but scripts learn that the input had errors.
-        if report.counts.badLines > 0 || reader.problem != nil { throw ExitCode(1) }
+        // Every session counts: bad lines in a later session fail the run as in the first.
+        if Check.total(report).counts.badLines > 0 || reader.problem != nil { throw ExitCode(1) }
     }
 
     /// `report --json` of a recording without a session frame: what was read, and no report.

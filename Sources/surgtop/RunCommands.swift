@@ -78,7 +78,7 @@ struct WatchOptions: ParsableArguments {
 
 /// `--record FILE` of `live` and `demo`.
 struct RecordOption: ParsableArguments {
-    @Option(help: ArgumentHelp("Record every frame received, exactly as received, to FILE (.ndjson, or .ndjson.gz compressed); a new session goes to FILE-stem.<id>.ndjson next to it.", valueName: "FILE"))
+    @Option(help: ArgumentHelp("Record to FILE (.ndjson, or .ndjson.gz compressed): live writes every line received, exactly as received, bad ones too; demo writes its frames, encoded. A new session goes to STEM.<id>.ndjson[.gz] next to FILE (STEM: FILE without .ndjson[.gz]).", valueName: "FILE"))
     var record: String?
 
     /// The recorder, FILE not opened yet (`open(_:)`, once the rest of the start-up passed):

@@ -49,7 +49,7 @@ struct Surgtop: ParsableCommand {
             // Argument errors (EX_USAGE, 64) are usage errors: exit 2, as scripts expect. Their
             // usage and "See …" lines are left out: one sentence, and `--help` has the rest.
             let usage = code == .validationFailure
-            let message = (usage ? CommandLineMistakes.afterFailure(arguments) : nil)
+            let message = (usage ? CommandLineMistakes.afterFailure(arguments) ?? CommandLineMistakes.unknownOption(arguments) : nil)
                 ?? CommandLineMistakes.oneLine(message(for: error))
             if !message.isEmpty { Output.error(message) }
             SystemCalls.exit(usage ? 2 : code.rawValue)
