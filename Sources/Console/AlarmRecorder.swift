@@ -24,14 +24,25 @@ public final class AlarmRecorder {
     public private(set) var droppedLines = 0
     /// The file the log is written to, once open (nil when none is, or none could be).
     public var path: String? { file?.path }
+    /// What `path` holds when it is not every line of `recent`: after a new session opened a
+    /// file of its own, the earlier sessions' lines are in their own files.
+    public var pathNote: String? {
+        guard file != nil, destination == .perSession, sessionFilesOpened > 0, !overflowing else { return nil }
+        return Self.thisSessionNote
+    }
+    public static let thisSessionNote = "this session's file; earlier sessions above the SESSION line"
+    /// Files opened for a new session after the first (`endSession`).
+    private var sessionFilesOpened = 0
     /// A problem to show once (the log could not be opened or written).
     public private(set) var problem: String?
-    private var problemTaken = false
+    /// The problem last handed out: the same one happening again (at each new session) is not
+    /// news, a different one is.
+    private var problemTaken: String?
 
     /// The problem, the first time it is asked for after it happened; nil afterwards.
     public func takeProblem() -> String? {
-        guard let problem, !problemTaken else { return nil }
-        problemTaken = true
+        guard let problem, problem != problemTaken else { return nil }
+        problemTaken = problem
         return problem
     }
     /// When (monotonic seconds) each file for a new session was opened in the last hour: at
@@ -139,7 +150,10 @@ public final class AlarmRecorder {
                 failed = false
                 overflowing = false
                 newFileTimes.append(now)
-                if open(boundary.next, mode: mode, fresh: true) { try file?.writeLine(opening) }
+                if open(boundary.next, mode: mode, fresh: true) {
+                    sessionFilesOpened = sessionFilesOpened.saturatingAdd(1)
+                    try file?.writeLine(opening)
+                }
             } else {
                 if !overflowing {
                     let note = "SESSION  more than \(Self.newFilesPerHour) sessions began within an hour: "
@@ -157,7 +171,6 @@ public final class AlarmRecorder {
             }
         } catch {
             problem = error.description
-            problemTaken = false
             failed = true
             file = nil
         }

@@ -89,6 +89,7 @@ final class ConsoleLoop {
             while let pressed = key {
                 if pressed == .resize { presented = nil }
                 model.alarmLogPath = recorder.path
+                model.alarmLogPathNote = recorder.pathNote
                 model.alarmLogDropped = recorder.droppedLines
                 if model.press(pressed, playback: playback, alarmLog: recorder.recent) { quit = true }
                 dirty = true
@@ -104,10 +105,13 @@ final class ConsoleLoop {
                 dirty = true
             }
             if let fatal = model.driver.fatal { return .fatal(fatal) }
-            if model.refreshAlarmLog(recorder.recent, dropped: recorder.droppedLines) { dirty = true }
+            if model.refreshAlarmLog(recorder.recent, dropped: recorder.droppedLines, path: recorder.path,
+                                     pathNote: recorder.pathNote) { dirty = true }
             if let problem = recorder.takeProblem() {
-                model.overlay = .message(title: "Alarm log", lines: [problem, "Alarms are still shown and kept on screen (l)."])
+                model.showMessage(title: "Alarm log", lines: [problem, "Alarms are still shown and kept on screen (l)."])
+                dirty = true
             }
+            if model.showQueuedMessage() { dirty = true }
             let bells = model.driver.alarms.bellsDue(at: model.driver.alarms.now)
             if bells > 0 && !quiet {
                 for _ in 0..<min(bells, 5) { terminal.bell() }

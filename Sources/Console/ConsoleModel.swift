@@ -43,6 +43,9 @@ public struct ConsoleViewState: Sendable, Equatable {
     /// The layout on screen (the requested one, or compact when the terminal is small); empty
     /// before the first render and while the terminal is too small for any.
     public internal(set) var shownLayout = ""
+    /// The last screen drawn was the terminal-too-small notice: no overlay but the quit
+    /// confirmation is drawn on it, so no other may take keys.
+    public internal(set) var tooSmall = false
 
     public init() {}
 }
@@ -61,6 +64,7 @@ public struct ConsoleFrame: Sendable {
         let size = TerminalSize(width: buffer.width, height: buffer.height)
         let choice = LayoutChoice.resolve(requested: layout, size: size, catalog: catalog)
         view.shownLayout = choice.layout?.name ?? ""
+        if case .tooSmall = choice { view.tooSmall = true } else { view.tooSmall = false }
         var context = self.context
         context.scroll = view.scroll
         let outcome = ConsoleView.render(state: session, context: context, choice: choice, into: &buffer)
@@ -82,8 +86,14 @@ public struct ConsoleModel {
     public var overlay: Overlay?
     /// The alarm log's file, named in the `l` overlay's title (the loop sets it from the recorder).
     public var alarmLogPath: String?
+    /// What the alarm log's file holds when not every line (`AlarmRecorder.pathNote`).
+    public var alarmLogPathNote: String?
     /// How many of the alarm log's oldest lines the recorder has let go (`droppedLines`).
     public var alarmLogDropped = 0
+    /// Messages that came while another overlay was open, shown in turn once none is
+    /// (`showMessage`): a message never hides what someone is reading or answering.
+    public private(set) var queuedMessages: [Overlay] = []
+    static let queuedMessagesKept = 8
     public var focus: PanelID?
     /// Scroll offsets and what the last render found (`ConsoleFrame.render` writes it).
     public var view = ConsoleViewState()
@@ -129,9 +139,17 @@ public struct ConsoleModel {
             overlay = nil
             return key == .character("y") || key == .character("Y") ? [.quit] : []
         }
-        if case .message = overlay, key != .resize {
+        // A terminal too small shows no overlay but the quit confirmation: keys act as the screen
+        // shows. The alarm log and the help close (they are opened again at will); a message
+        // stays for when the terminal grows, without taking keys meanwhile.
+        if view.tooSmall {
+            if case .alarmLog = overlay { overlay = nil }
+            if overlay == .help { overlay = nil }
+        }
+        if case .message = overlay, key != .resize, !view.tooSmall {
             overlay = nil
-            return []
+            // A message may appear just as someone acknowledges: the alarm keys still do their work.
+            guard [Key.character("a"), .character("A"), .character("p")].contains(key) else { return [] }
         }
         // The alarm keys work over the log (when no search is being typed): an alarm raised
         // while reading it can be acknowledged and its sound paused without closing it.
@@ -147,6 +165,7 @@ public struct ConsoleModel {
         case .control(3):
             return [.quit]
         case .character("?"):
+            if view.tooSmall { break }
             overlay = overlay == .help ? nil : .help
         case .escape:
             overlay = nil
@@ -158,6 +177,7 @@ public struct ConsoleModel {
         case .character("p"):
             return [driver.alarms.audioPausedUntil != nil ? .resumeAudio : .pauseAudio]
         case .character("l"):
+            if view.tooSmall { break }  // it could not be shown
             return [.showAlarmLog]
         case .character("L"):
             if let next = catalog.next(after: layout.name) { layout = next }
@@ -228,14 +248,42 @@ public struct ConsoleModel {
         return false
     }
 
-    /// Gives an open alarm log overlay the log's lines as they are now (new entries appear);
-    /// returns whether there were new ones.
+    /// Gives an open alarm log overlay the log's lines as they are now (new entries appear) and
+    /// the file they go to (a new session opens a new one); returns whether anything changed.
     @discardableResult
-    public mutating func refreshAlarmLog(_ lines: [String], dropped: Int = 0) -> Bool {
-        guard case .alarmLog(var log) = overlay,
-              log.lines.count != lines.count || log.dropped != dropped || log.lines.last != lines.last else { return false }
-        log.update(lines: lines, dropped: dropped)
+    public mutating func refreshAlarmLog(_ lines: [String], dropped: Int = 0, path: String? = nil,
+                                         pathNote: String? = nil) -> Bool {
+        alarmLogPath = path
+        alarmLogPathNote = pathNote
+        guard case .alarmLog(var log) = overlay else { return false }
+        let fileChanged = log.path != path || log.pathNote != pathNote
+        log.path = path
+        log.pathNote = pathNote
+        if log.lines.count != lines.count || log.dropped != dropped || log.lines.last != lines.last {
+            log.update(lines: lines, dropped: dropped)
+        } else if !fileChanged {
+            return false
+        }
         overlay = .alarmLog(log)
+        return true
+    }
+
+    /// Shows a message now if no overlay is open, else once none is (`showQueuedMessage`).
+    public mutating func showMessage(title: String, lines: [String]) {
+        let message = Overlay.message(title: title, lines: lines)
+        guard overlay != nil else {
+            overlay = message
+            return
+        }
+        guard overlay != message, !queuedMessages.contains(message), queuedMessages.count < Self.queuedMessagesKept else { return }
+        queuedMessages.append(message)
+    }
+
+    /// Shows the oldest queued message once no overlay is open; returns whether it did.
+    @discardableResult
+    public mutating func showQueuedMessage() -> Bool {
+        guard overlay == nil, !queuedMessages.isEmpty else { return false }
+        overlay = queuedMessages.removeFirst()
         return true
     }
 
@@ -267,7 +315,14 @@ public struct ConsoleModel {
         // Within the session under way: a recording's later session restarts its clock, so a
         // time alone would name a moment of the first session instead.
         let from = pendingSeek.map { ReplayPosition(session: $0.session, t: $0.target) } ?? driver.replayPosition
-        let t = max(0, from.t + seconds)
+        let start = driver.sessionSpans[from.session]?.start ?? 0
+        // Back past the session's start: on into the end of the session before it, when known.
+        if seconds < 0, from.t + seconds < start - 1e-9, from.session > 0,
+           let previous = driver.sessionSpans[from.session - 1] {
+            let t = max(previous.start, previous.end + seconds)
+            return .seek(to: t, session: from.session - 1, from: driver.checkpoint(forSeekTo: t, session: from.session - 1))
+        }
+        let t = max(min(0, start), from.t + seconds)
         return .seek(to: t, session: from.session, from: driver.checkpoint(forSeekTo: t, session: from.session))
     }
 
@@ -370,6 +425,7 @@ extension ConsoleModel {
             driver.alarms.resumeAudio(at: driver.alarms.now)
         case .showAlarmLog:
             var log = AlarmLogBrowser(path: alarmLogPath, lines: alarmLog, dropped: alarmLogDropped)
+            log.pathNote = alarmLogPathNote
             log.rows = max(1, view.alarmLogRows)
             overlay = .alarmLog(log)
         }

@@ -34,6 +34,7 @@ timing:
   sustain_s: 1
   # A condition must stay absent this long before its alarm clears, and below its level this
   # long before the alarm de-escalates, so a value hovering at a threshold does not chatter.
+  # (TELEMETRY.LOST clears with the first frame that arrives: a frame is proof.)
   clear_after_s: 2
 
 # The telemetry stream itself.

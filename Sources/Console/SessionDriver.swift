@@ -299,6 +299,12 @@ public struct SessionDriver: Sendable {
             sessionBoundaries.append(boundary)
         }
         sessionsStarted = sessionsStarted.saturatingAdd(1)
+        let ordinal = sessionClock.ordinal  // the new session's (`observe` counted it)
+        if ordinal > 0, sessionSpans.count < Self.sessionSpansKept || sessionSpans[ordinal] != nil {
+            let endedStart = sessionSpans[ordinal - 1]?.start ?? min(0, state.sessionTime)
+            sessionSpans[ordinal - 1] = SessionSpan(start: endedStart, end: state.sessionTime)
+            sessionSpans[ordinal] = SessionSpan(start: frame.t, end: sessionSpans[ordinal]?.end ?? frame.t)
+        }
         let rate = state.arrivalRate
         state = SessionState(limits: limits)
         state.arrivalRate = rate  // frames/s describes the stream, which goes on
@@ -313,6 +319,14 @@ public struct SessionDriver: Sendable {
         for event in connectionEvents { state.recordConnectionEvent(event) }
         appendLog(text, at: arrival)
     }
+
+    /// Where each session of a recording started and ended (session time), by its ordinal
+    /// (`replayPosition.session`): learnt as the replay passes them and kept across seeks, so
+    /// a step back from a session's start can go on into the session before it.
+    public private(set) var sessionSpans: [Int: SessionSpan] = [:]
+    /// Sessions whose span is kept: a stream starting a new session on every line must not
+    /// grow it without bound (the step back then stops at the session's start).
+    static let sessionSpansKept = 4096
 
     /// Session boundaries the alarm recorder has not taken yet: at most `boundariesKept`, the
     /// last of them holding any more (`SessionBoundary.folded`).
@@ -380,4 +394,10 @@ public struct SessionBoundary: Sendable {
     /// (a stream starting a new session on every line), oldest first: logged in order, in the
     /// log `next` opens, so none of their entries is lost.
     public var folded: [SessionBoundary] = []
+}
+
+/// The session times a session of a recording spans, from its session frame to its last frame.
+public struct SessionSpan: Sendable, Equatable {
+    public var start: Double
+    public var end: Double
 }

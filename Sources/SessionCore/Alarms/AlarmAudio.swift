@@ -13,10 +13,10 @@ struct AlarmAudio: Sendable {
     /// The highest priority raised or escalated since the last `bellsDue`.
     private var pending: AlarmPriority?
 
-    /// Moves its times by `delta` (the engine clock was rebased).
-    mutating func shift(by delta: Double) {
-        nextRing += delta
-        pausedUntil = pausedUntil.map { $0 + delta }
+    /// Moves its times by `move` (the engine clock was rebased).
+    mutating func retime(_ move: (Double) -> Double) {
+        nextRing = move(nextRing)
+        pausedUntil = pausedUntil.map(move)
     }
 
     /// Pauses the bell for `seconds` from `t` (again from `t` when already paused).

@@ -46,12 +46,12 @@ struct AlarmConditions: Sendable {
     /// Whether condition `i` was read at this evaluation.
     func isFresh(_ i: Int) -> Bool { all[i].readingGeneration == generation }
 
-    /// Moves every time held (hysteresis runs, listings, gap times) by `delta` (the engine clock was rebased).
-    mutating func shift(by delta: Double) {
-        for k in gapTimes.indices { gapTimes[k] += delta }
+    /// Moves every time held (hysteresis runs, listings, gap times) by `move` (the engine clock was rebased).
+    mutating func retime(_ move: (Double) -> Double) {
+        for k in gapTimes.indices { gapTimes[k] = move(gapTimes[k]) }
         for i in all.indices {
-            all[i].tracker.shift(by: delta)
-            all[i].listing?.shift(by: delta)
+            all[i].tracker.retime(move)
+            all[i].listing?.retime(move)
         }
     }
 

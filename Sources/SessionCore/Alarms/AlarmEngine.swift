@@ -31,6 +31,9 @@ public struct AlarmEngine: Sendable {
     /// While the clock runs on the seconds since a live source connected (no frame yet): when
     /// it connected (arrival time).
     private var connectedAt: Double?
+    /// The session time of a live source's latest frame at the last evaluation: where an
+    /// outage began, when frames flow again (`resume(at:after:)`).
+    private var frameTime = -Double.infinity
     /// The generation of the last `sync` whose clears were logged (`SessionState.lastResync`).
     private var resyncLogged = 0
 
@@ -81,11 +84,33 @@ public struct AlarmEngine: Sendable {
     mutating func rebase(by delta: Double) {
         guard delta.isFinite, delta != 0, now.isFinite else { return }
         now += delta
-        audio.shift(by: delta)
-        conditions.shift(by: delta)
-        for k in devices.indices { devices[k].listing.shift(by: delta) }
-        recorded.shift(by: delta)
+        retime { $0 + delta }
     }
+
+    /// Brings the clock back to session time `time` when frames of a live source flow again
+    /// after an outage that did not end the session (a reconnect continuing the same session
+    /// at the time it stopped): the clock ran ahead on arrival time meanwhile. Session time
+    /// stood still during the outage, so every time held after `pivot` (the session time when
+    /// frames stopped) moves back by the overshoot, but not before `pivot`: the outage becomes
+    /// the moment it happened at, alarms from before it keep their times, and what follows is
+    /// stamped with session time again.
+    mutating func resume(at time: Double, after pivot: Double) {
+        guard time.isFinite, pivot.isFinite, now.isFinite, time < now else { return }
+        let delta = time - now
+        now = time
+        retime { $0 > pivot ? max(pivot, $0 + delta) : $0 }
+    }
+
+    private mutating func retime(_ move: (Double) -> Double) {
+        audio.retime(move)
+        conditions.retime(move)
+        for k in devices.indices { devices[k].listing.retime(move) }
+        recorded.retime(move)
+    }
+
+    /// Arrival jitter up to this many seconds is absorbed by the clock standing still; an
+    /// overshoot beyond it is an outage that `resume(at:after:)` takes back.
+    static let resumeSlack = 0.25
 
     /// Advances the clock (never backwards) and counts the time spent at the highest priority.
     mutating func tick(_ time: Double) -> Double {
@@ -109,7 +134,11 @@ public struct AlarmEngine: Sendable {
             // The first frame: what the clock would read now since connecting becomes `time`.
             rebase(by: time - max(0, arrivalNow - since))
             connectedAt = nil
+        } else if sourceIsLive, state.lastFrame != nil, now - time > Self.resumeSlack {
+            // Frames flow again after an outage that continued the session.
+            resume(at: time, after: frameTime.isFinite ? min(frameTime, time) : time)
         }
+        if sourceIsLive, state.lastFrame != nil { frameTime = state.sessionTime }
         evaluate(state, time: time, arrivalNow: arrivalNow, sourceIsLive: sourceIsLive, source: source)
     }
 
@@ -155,8 +184,10 @@ public struct AlarmEngine: Sendable {
         let reading = conditions.all[i].reading
         // A measured value's sustain is its level window (AlarmConditions.measure): its mean
         // over the last `sustain_s` already decides the level, so the tracker raises at once.
-        let change = conditions.all[i].tracker.step(raw: reading.raw, at: t, sustain: 0,
-                                                clearAfter: settings.clearAfterSeconds)
+        // TELEMETRY.LOST clears with the first frame: a frame is proof that telemetry flows,
+        // and "no telemetry" must never stay listed while it does.
+        let clearAfter = conditions.all[i].rule == .telemetryLost ? 0 : settings.clearAfterSeconds
+        let change = conditions.all[i].tracker.step(raw: reading.raw, at: t, sustain: 0, clearAfter: clearAfter)
         // The message states the latest reading that held at the listed priority, so a medium
         // alarm waiting to de-escalate still says what made it medium.
         let listed = conditions.all[i].tracker.displayed

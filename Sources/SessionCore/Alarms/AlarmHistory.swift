@@ -108,9 +108,9 @@ struct AlarmHistory: Sendable {
         secondsWithHighest[priority.rank - 1]
     }
 
-    /// Moves the first raises by `delta` (the engine clock was rebased).
-    mutating func shift(by delta: Double) {
-        for r in records.indices { records[r].firstRaised += delta }
+    /// Moves the first raises by `move` (the engine clock was rebased).
+    mutating func retime(_ move: (Double) -> Double) {
+        for r in records.indices { records[r].firstRaised = move(records[r].firstRaised) }
     }
 
     /// A derived condition the engine drops keeps its record, with its message fixed as it stands

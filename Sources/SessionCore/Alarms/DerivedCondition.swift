@@ -45,10 +45,10 @@ struct AlarmListing: Sendable, Equatable {
     /// Index in the engine's history (nil when the history is full).
     var record: Int?
 
-    /// Moves its times by `delta` (the engine clock was rebased).
-    mutating func shift(by delta: Double) {
-        raisedAt += delta
-        segmentStart += delta
+    /// Moves its times by `move` (the engine clock was rebased).
+    mutating func retime(_ move: (Double) -> Double) {
+        raisedAt = move(raisedAt)
+        segmentStart = move(segmentStart)
     }
 }
 

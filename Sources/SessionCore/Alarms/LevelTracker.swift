@@ -27,9 +27,9 @@ struct LevelTracker: Sendable, Equatable {
     private var started = false
     private(set) var displayed: AlarmPriority?
 
-    /// Moves the run-start times by `delta` (the engine clock was rebased).
-    mutating func shift(by delta: Double) {
-        since += SIMD4(repeating: delta)
+    /// Moves the run-start times by `move` (the engine clock was rebased).
+    mutating func retime(_ move: (Double) -> Double) {
+        for r in 0..<4 { since[r] = move(since[r]) }
     }
 
     /// Below every level and nothing listed: stepping with no level would change nothing.

@@ -6,6 +6,9 @@
 public struct AlarmLogBrowser: Sendable, Equatable {
     /// The log file the entries are also written to (nil when none could be opened).
     public var path: String?
+    /// What the file holds, when it is not every line shown: "this session's file; earlier
+    /// sessions above the SESSION line" once a new session opened a file of its own.
+    public var pathNote: String?
     public private(set) var lines: [String]
     /// Index of the line drawn at the bottom.
     public private(set) var bottom: Int

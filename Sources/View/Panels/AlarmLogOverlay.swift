@@ -17,9 +17,11 @@ enum AlarmLogOverlay {
         buffer.fill(box)
         let count = log.lines.count
         let entries = count == 1 ? "1 entry" : "\(count) entries"
-        let room = max(8, box.width - TerminalText.columns(of: entries) - 32)
+        // The note on what the file holds takes the path's room first: it says which file it is.
+        let note = log.pathNote.map { " (" + TerminalText.sanitize($0) + ")" } ?? ""
+        let room = max(8, box.width - TerminalText.columns(of: entries) - (note.isEmpty ? 32 : TerminalText.columns(of: note) + 24))
         let dot = " " + p.glyphs.dot + " "
-        let title = "Alarm log" + dot + shortPath(log.path, width: room, ellipsis: p.ellipsis) + dot + entries
+        let title = "Alarm log" + dot + shortPath(log.path, width: room, ellipsis: p.ellipsis) + note + dot + entries
         let inner = Box(title: title, focused: true, glyphs: p.glyphs, theme: p.theme).render(into: &buffer, area: box)
         guard inner.height >= 2, inner.width >= 4 else { return 0 }
         let content = Rect(x: inner.x + 1, y: inner.y, width: inner.width - 2, height: inner.height - 1)

@@ -7,8 +7,12 @@ import Telemetry
 enum AlarmsPanel {
     /// Columns the message keeps at least before the id column is given room.
     static let minMessageColumns = 24
-    /// Lines a selected alarm's message may unfold to.
+    /// Lines a selected alarm's message may unfold to (fewer when other alarms need the rows).
     static let maxUnfoldedLines = 8
+    /// The status of an alarm unconfirmed since a reconnect, wide and narrow; the title's
+    /// legend says what they mean.
+    static let unconfirmedTag = "UNCONF"
+    static let unconfirmedShortTag = "?"
 
     /// `text` in lines of at most `width` columns, broken at spaces where it can be.
     static func wrap(_ text: String, width: Int) -> [String] {
@@ -45,6 +49,12 @@ enum AlarmsPanel {
             let n = alarms.filter { $0.priority == priority && !$0.acknowledged }.count
             if n > 0 { tags.append(Span(priority.marker + " \(n)", t.alarmMarker(priority, acknowledged: false))) }
         }
+        // The doubt of an unconfirmed alarm is a short tag in its row; the legend says it in full.
+        let wideLegend = area.width >= 60
+        if alarms.contains(where: \.unconfirmed) {
+            tags.append(Span((wideLegend ? Self.unconfirmedTag : Self.unconfirmedShortTag) + " " + AlarmRow.unconfirmedNote,
+                             t.dim))
+        }
         let title = PanelID.alarms.title + " (\(alarms.count))"
         let inner = p.frame(.alarms, title: title, tags: tags, area: area, into: &buffer)
         guard !inner.isEmpty else { return 0 }
@@ -54,7 +64,7 @@ enum AlarmsPanel {
         }
         let wide = inner.width >= 60
         let idWidth = min(22, alarms.map { buffer.columns(of: $0.id) }.max() ?? 0)
-        let hasStatus = alarms.contains { $0.acknowledged || $0.latched }
+        let hasStatus = alarms.contains { $0.acknowledged || $0.latched || $0.unconfirmed }
         let statusWidth = hasStatus ? (wide ? 7 : 3) + 1 : 0
         let sinceWidth = wide ? 10 : 8
         // The id when there is room for it and a readable message; narrow, the message matters more.
@@ -66,22 +76,22 @@ enum AlarmsPanel {
         let widths = Table.widths(columns, total: inner.width)
         let messageColumn = showID ? 3 : 2
         let messageWidth = widths[messageColumn]
+        // The selected alarm unfolds only as far as leaves every other alarm a row of its own.
+        let header = inner.height >= 3 && inner.height > alarms.count ? 1 : 0
+        let unfoldLines = max(1, min(Self.maxUnfoldedLines, inner.height - header - (alarms.count - 1)))
         var rows: [Table.Row] = []
         for alarm in alarms {
             let highlight = alarm.selected && p.view.focus == .alarms
             let row = self.row(alarm, p, showID: showID, hasStatus: hasStatus, wide: wide, highlight: highlight)
             guard highlight else { rows.append(row); continue }
             // Selected: the whole message (and the id when its column has no room), wrapped.
-            let whole = TerminalText.sanitize(showID ? alarm.shownMessage : alarm.id + ": " + alarm.shownMessage)
+            // Wrapped as it will be written (ASCII spells "≥" as ">="), so no line is cut.
+            let whole = buffer.spelled(showID ? alarm.unfoldedMessage : alarm.id + ": " + alarm.unfoldedMessage)
             var lines = wrap(whole, width: messageWidth)
-            if lines.count > Self.maxUnfoldedLines {
-                lines = Array(lines.prefix(Self.maxUnfoldedLines))
+            if lines.count > unfoldLines {
+                lines = Array(lines.prefix(unfoldLines))
                 lines[lines.count - 1] = TerminalText.fit(lines[lines.count - 1] + " " + p.ellipsis, width: messageWidth,
                                                           ellipsis: p.ellipsis)
-            }
-            guard lines.count > 1 || !showID else {
-                rows.append(row)
-                continue
             }
             var first = row
             first.cells[messageColumn] = Span(lines.first ?? "", row.cells[messageColumn].style)
@@ -109,20 +119,24 @@ enum AlarmsPanel {
             Span(Format.clock(alarm.since, tenths: wide), style),
         ]
         if showID { cells.append(Span(alarm.id, style)) }
-        // Said before the message, so a narrow panel cuts the message, not the doubt.
-        cells.append(Span(alarm.shownMessage, style))
+        cells.append(Span(alarm.message, style))
         if hasStatus {
             var status = ""
             if alarm.latched { status = wide ? "LATCHED" : "LAT" }
             if alarm.acknowledged { status = alarm.latched ? (wide ? "ACK LAT" : "A+L") : "ACK" }
-            cells.append(Span(status, t.dim))
+            // The doubt has a column of its own, so no width of panel cuts it or the message.
+            if alarm.unconfirmed {
+                status = status.isEmpty ? (wide ? Self.unconfirmedTag : Self.unconfirmedShortTag)
+                    : (wide ? "ACK " + Self.unconfirmedShortTag : "A" + Self.unconfirmedShortTag)
+            }
+            cells.append(Span(status, alarm.unconfirmed ? style : t.dim))
         }
         return Table.Row(cells, style: highlight ? Style(attributes: [.reverse, .bold]) : nil)
     }
 }
 
 extension AlarmRow {
-    /// The message as a row shows it: a robot alarm not confirmed since a reconnect says so
-    /// first, so a narrow panel cuts the message, not the doubt.
-    var shownMessage: String { unconfirmed ? Self.unconfirmedNote + ": " + message : message }
+    /// The message as the selected row unfolds it: a robot alarm not confirmed since a reconnect
+    /// says so in full first (its row carries only the short tag).
+    var unfoldedMessage: String { unconfirmed ? Self.unconfirmedNote + ": " + message : message }
 }
