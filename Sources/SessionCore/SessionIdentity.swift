@@ -19,14 +19,22 @@ public enum SessionIdentity: Sendable, Equatable {
     /// handshake allowance (`telemetry.handshake_s`).
     public static let restartBackstep = 5.0
 
+    /// The same allowance for the first session frame of a new live connection. A gateway that
+    /// kept its session through the outage resumes at or after the time it stopped at (its clock
+    /// ran on); one that comes back more than a second behind restarted. With five seconds here,
+    /// a gateway restarted and reached again within five seconds of its old time (a quick reboot,
+    /// the console's backoff) was taken as continuing, and the clock stood still until the new
+    /// session caught up with the old time.
+    public static let reconnectBackstep = 1.0
+
     /// Judges `incoming`, a session frame at `t`, given the current session's id (nil before
     /// any) and its clock; `mayRestart` false when a same-id frame can only continue the session
     /// (a live source between reconnects). `SessionClock` decides both.
     public static func judge(_ incoming: SessionInfo, at t: Double, currentID: String?, sessionTime: Double,
-                             mayRestart: Bool = true) -> SessionIdentity {
+                             mayRestart: Bool = true, backstep: Double = restartBackstep) -> SessionIdentity {
         guard let currentID else { return .first }
         if incoming.id != currentID { return .new(previousID: currentID) }
-        if mayRestart && t < sessionTime - restartBackstep { return .restarted(from: sessionTime) }
+        if mayRestart && t < sessionTime - backstep { return .restarted(from: sessionTime) }
         return .continues
     }
 
@@ -74,7 +82,8 @@ func shownName(_ text: String) -> String {
 /// restarted") only when its `t` lies more than `SessionIdentity.restartBackstep` behind the
 /// session's *steady* clock, and only where a restart can happen:
 /// - `.afterReconnect` (a live TCP source, which reports its connections): on the first session
-///   frame of a new connection. Within one connection the gateway re-sends the session frame
+///   frame of a new connection, more than `SessionIdentity.reconnectBackstep` (1 s) behind.
+///   Within one connection the gateway re-sends the session frame
 ///   when the arms change; that never ends the session.
 /// - `.anywhere` (a file, standard input, a recording: no connection events): on any same-id
 ///   session frame. A recording made by the console holds the gateway's session frame at each
@@ -123,9 +132,10 @@ public struct SessionClock: Sendable, Equatable {
         observe(t: frame.t)
         guard case .session(let info) = frame.body else { return nil }
         let mayRestart = rule == .anywhere || reconnected
+        let backstep = reconnected ? SessionIdentity.reconnectBackstep : SessionIdentity.restartBackstep
         reconnected = false
         let identity = SessionIdentity.judge(info, at: frame.t, currentID: currentID, sessionTime: steadyTime,
-                                             mayRestart: mayRestart)
+                                             mayRestart: mayRestart, backstep: backstep)
         if identity.startsNewSession || identity == .first {
             if identity.startsNewSession { ordinal = ordinal.saturatingAdd(1) }
             currentID = info.id

@@ -63,4 +63,29 @@ struct SessionEdgesTests {
         state.apply(Frame(t: 2, body: .sync(SyncSnapshot(alarms: [report], instruments: nil))), arrival: 2)
         #expect(state.deviceAlarms.first?.kind == .physiological)
     }
+
+    @Test("after a reconnect, a session frame more than a second behind is a restart; one at or after the old time continues")
+    func reconnectBackstep() {
+        func clockAt(_ end: Double) -> SessionClock {
+            var clock = SessionClock(rule: .afterReconnect)
+            _ = clock.observe(Frame(t: 0, body: .session(SessionInfo(id: "S", arms: []))))
+            var t = 0.1
+            while t <= end { _ = clock.observe(Frame(t: t, body: .event(EventNote(kind: "n")))); t += 0.1 }
+            clock.reconnect()
+            return clock
+        }
+        let session = { (t: Double) in Frame(t: t, body: .session(SessionInfo(id: "S", arms: []))) }
+        // A gateway rebooted and reached again 4 s into its new session, its old one at 8.9 s:
+        // within the five seconds a file allows, but after a reconnect it can only be a restart.
+        var rebooted = clockAt(8.9)
+        #expect(rebooted.observe(session(4.0))?.startsNewSession == true)
+        var resumed = clockAt(8.9)
+        #expect(resumed.observe(session(12.0)) == .continues, "the gateway's clock ran on through the outage")
+        var sameMoment = clockAt(8.9)
+        #expect(sameMoment.observe(session(8.6)) == .continues, "a frame or two behind is no restart")
+        // Within one connection the session frame re-sent when the arms change continues, however far back.
+        var within = clockAt(8.9)
+        _ = within.observe(session(9.0))
+        #expect(within.observe(session(2.0)) == .continues)
+    }
 }
