@@ -29,7 +29,7 @@ let package = Package(
         // Pure session state, the reducer, bounded history, the report and its text, and what is
         // known of a source (SessionMode, SourceState). No Foundation.
         .target(name: "SessionCore", dependencies: [
-            "Telemetry",
+            "Telemetry", "SystemCalls",
             .product(name: "Collections", package: "swift-collections"),
         ]),
         // The built-in simulator: a seeded, deterministic scripted session.

@@ -68,6 +68,7 @@ public enum ReportText {
             out.append("  \(duration(event.t))  \(clean(event.kind))\(event.text.map { ": " + clean($0) } ?? "")")
         }
         if r.events.count > 50 { out.append("  … \(r.events.count - 50) more (see --json)") }
+        if let skills = r.skills, !skills.isEmpty { out += SkillText.lines(skills) }
         if r.counts.badLines > 0 {
             out.append("")
             out.append("Errors (first \(min(10, r.errors.count)) of \(r.counts.badLines); run `surgtop check` for all):")

@@ -92,6 +92,8 @@ public struct SessionReport: Sendable, Codable, Equatable {
     /// first; `laterSessions` holds a report of each of the others, never merged.
     public var sessionCount = 1
     public var laterSessions: [SessionReport]?
+    /// The skill measures (README "Skill measures").
+    public var skills: SkillReport?
 
     public struct ErrorLine: Sendable, Codable, Equatable {
         public var line: Int
@@ -128,6 +130,7 @@ public struct SessionReportBuilder: Sendable {
     private var foldedSessions = 0
     /// Where sessions start: exactly the rule the console follows for a file (`SessionClock`).
     private var sessions = SessionClock(rule: .anywhere)
+    private var skills = SkillMeasuresBuilder()
 
     public init() {}
 
@@ -191,6 +194,7 @@ public struct SessionReportBuilder: Sendable {
         if firstT == nil { firstT = t }
         order.observe(frame)
         lastT = max(lastT ?? t, t)
+        skills.add(frame)
         switch frame.body {
         case .session(let info):
             report.sessionID = info.id
@@ -315,6 +319,7 @@ public struct SessionReportBuilder: Sendable {
         for (k, current) in armState.enumerated() {
             if let current { r.arms[k].secondsByState[current.state, default: 0] += max(0, end - current.since) }
         }
+        r.skills = skills.finish()
         r.counts.outOfOrder = order.outOfOrder
         r.counts.sequenceGaps = order.sequenceGaps
         r.counts.missingFrames = order.missingFrames
