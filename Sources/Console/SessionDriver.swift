@@ -315,7 +315,9 @@ public struct SessionDriver: Sendable {
         droppingSince = nil
         droppedInEpisode = 0
         state.apply(frame, arrival: arrival)
-        state.recordConnectionEvent(wallClock() + " " + text)
+        // Live, with the wall-clock time (session time stands still during an outage); a replay's
+        // session time tells the moment, and today's clock would say nothing of the recording.
+        state.recordConnectionEvent(mode == .live ? wallClock() + " " + text : text)
         for event in connectionEvents { state.recordConnectionEvent(event) }
         appendLog(text, at: arrival)
     }
