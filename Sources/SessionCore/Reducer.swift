@@ -182,26 +182,37 @@ extension SessionState {
     }
 
     private mutating func applyAlarm(_ report: AlarmReport, at t: Double) {
-        let existing = deviceAlarms.firstIndex { $0.id == report.id }
         switch report.state {
         case .raised:
-            let priority = report.priority ?? .low
-            if let k = existing {
-                deviceAlarms[k].unconfirmed = false  // the robot says it is still raised
-                deviceAlarms[k].priority = priority
-                deviceAlarms[k].message = report.message ?? deviceAlarms[k].message
-                deviceAlarms[k].source = report.source ?? deviceAlarms[k].source
-                deviceAlarms[k].updatedAt = t
-            } else if deviceAlarms.count >= limits.deviceAlarms {
-                noteIgnored(at: t)
-            } else {
-                deviceAlarms.append(DeviceAlarm(id: report.id, priority: priority, kind: report.kind ?? .technical,
-                                                source: report.source, message: report.message,
-                                                raisedAt: t, updatedAt: t))
-            }
+            raiseDeviceAlarm(report, at: t)
         case .cleared:
-            if let k = existing { deviceAlarms.remove(at: k) }
+            if let k = deviceAlarms.firstIndex(where: { $0.id == report.id }) { deviceAlarms.remove(at: k) }
         }
+    }
+
+    /// Raises a robot alarm, or updates the one listed under its id (the robot says it is still
+    /// raised, so it is no longer unconfirmed); an `alarm` frame and a `sync` share this. Returns
+    /// whether the alarm is new here; a new id beyond `HistoryLimits` is counted, never kept.
+    @discardableResult
+    mutating func raiseDeviceAlarm(_ report: AlarmReport, at t: Double, bySync: Bool = false) -> Bool {
+        let priority = report.priority ?? .low
+        if let k = deviceAlarms.firstIndex(where: { $0.id == report.id }) {
+            deviceAlarms[k].unconfirmed = false
+            deviceAlarms[k].priority = priority
+            deviceAlarms[k].message = report.message ?? deviceAlarms[k].message
+            deviceAlarms[k].source = report.source ?? deviceAlarms[k].source
+            deviceAlarms[k].kind = report.kind ?? deviceAlarms[k].kind
+            deviceAlarms[k].updatedAt = t
+            return false
+        }
+        guard deviceAlarms.count < limits.deviceAlarms else {
+            noteIgnored(at: t)
+            return false
+        }
+        deviceAlarms.append(DeviceAlarm(id: report.id, priority: priority, kind: report.kind ?? .technical,
+                                        source: report.source, message: report.message,
+                                        raisedAt: t, updatedAt: t, raisedBySync: bySync))
+        return true
     }
 
     /// A valid frame with a name beyond `HistoryLimits`: counted, never kept.

@@ -85,21 +85,7 @@ extension SessionState {
         }
         for id in cleared { recordConnectionEvent("resync: \(shownName(id)) cleared (no longer active at the gateway)") }
         for id in order {
-            let alarm = listed[id]!
-            let priority = alarm.priority ?? .low
-            if let k = deviceAlarms.firstIndex(where: { $0.id == id }) {
-                deviceAlarms[k].unconfirmed = false
-                deviceAlarms[k].priority = priority
-                deviceAlarms[k].message = alarm.message ?? deviceAlarms[k].message
-                deviceAlarms[k].source = alarm.source ?? deviceAlarms[k].source
-                deviceAlarms[k].kind = alarm.kind ?? deviceAlarms[k].kind
-                deviceAlarms[k].updatedAt = t
-            } else if deviceAlarms.count >= limits.deviceAlarms {
-                noteIgnored(at: t)
-            } else {
-                deviceAlarms.append(DeviceAlarm(id: id, priority: priority, kind: alarm.kind ?? .technical,
-                                                source: alarm.source, message: alarm.message,
-                                                raisedAt: t, updatedAt: t, raisedBySync: true))
+            if raiseDeviceAlarm(listed[id]!, at: t, bySync: true) {
                 recordConnectionEvent("resync: \(shownName(id)) raised (active at the gateway, not seen raised here)")
             }
         }

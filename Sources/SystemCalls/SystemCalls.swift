@@ -414,7 +414,8 @@ public final class Wakeup: @unchecked Sendable {
 
     /// Returns at a signal (sent before or during the wait) or after about `seconds`.
     public func wait(seconds: Double) {
-        let deadline = SystemCalls.monotonicSeconds() + max(0, min(seconds, 3600))
+        // A NaN would reach Int(...) below: waited as no time at all.
+        let deadline = SystemCalls.monotonicSeconds() + (seconds.isFinite ? max(0, min(seconds, 3600)) : 0)
         var ts = timespec(tv_sec: Int(deadline), tv_nsec: Int((deadline - deadline.rounded(.down)) * 1e9))
         pthread_mutex_lock(mutex)
         while !signalled {
