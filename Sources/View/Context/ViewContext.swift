@@ -10,6 +10,18 @@ public struct ReplayStatus: Sendable, Equatable {
     /// Playback speed, 1 = real time.
     public var speed: Double
     public var paused: Bool
+    /// The session (ordinal in the recording, as `RecordingMarker.session`) the head is in:
+    /// the timeline shows that session's markers.
+    public var session = 0
+    /// The rate the replay really reaches (session seconds per wall second) when it falls short
+    /// of `speed` (the machine cannot keep up): the header shows this, never a speed it is not
+    /// reaching. nil: it keeps up.
+    public var achievedSpeed: Double?
+    /// The replay has played the recording to its end.
+    public var ended = false
+    /// An A–B loop (`[` and `]`): either end may be set alone while the other is being chosen.
+    public var loopStart: Double?
+    public var loopEnd: Double?
 
     public init(position: Double, duration: Double? = nil, speed: Double = 1, paused: Bool = false) {
         self.position = position
@@ -75,6 +87,9 @@ public struct ViewContext: Sendable {
     public var extraKeys: [KeyBinding]
     /// `--record`: the recording's size and state for the header (nil when not recording).
     public var recording: RecordingStatus?
+    /// A replay's whole-recording pass: its markers (bookmarks among them) and progress, for
+    /// the timeline. nil when not replaying.
+    public var index: RecordingIndex?
 
     public init(mode: SessionMode, source: SourceState, sourceLabel: String = "", now: Double,
                 wallClock: String = "", framesPerSecond: Double? = nil, replay: ReplayStatus? = nil,
