@@ -99,6 +99,11 @@ public struct ConsoleModel {
     public var view = ConsoleViewState()
     public var capabilities: (unicode: Bool, colors: Bool) = (true, true)
     public var duration: Double?
+    /// A replay's whole-recording pass as it stands (the loop sets it from the marker pass):
+    /// markers for the timeline, the jump keys and the history overlay.
+    public var recordingIndex: RecordingIndex?
+    /// The trainer's bookmarks of this recording (`FILE.marks.ndjson`), oldest first.
+    public var bookmarks: [Bookmark] = []
     /// Which layout is on screen now (the requested one, or compact when the terminal is small).
     public var shownLayout: String { view.shownLayout }
 
@@ -353,12 +358,25 @@ public struct ConsoleModel {
     /// How long the source's latest log line stays in the header.
     static let sourceNoteSeconds = 30.0
 
+    /// The recording's markers with the bookmarks among them, in order; nil when no pass runs.
+    public var indexWithBookmarks: RecordingIndex? {
+        guard var index = recordingIndex else { return nil }
+        guard !bookmarks.isEmpty else { return index }
+        index.markers += bookmarks.map {
+            RecordingMarker(kind: .bookmark, session: $0.session, t: $0.t, id: "bookmark", text: $0.note)
+        }
+        index.markers.sort { ($0.session, $0.t) < ($1.session, $1.t) }
+        return index
+    }
+
     /// The view context for this moment; `playback` is a replay's pause and speed as they stand.
     public func context(now: Double, wallClock: String, playback: PlaybackControl.Settings?) -> ViewContext {
         var replay: ReplayStatus?
         if mode == .replay, let playback {
             replay = ReplayStatus(position: driver.state.sessionTime, duration: duration, speed: playback.speed,
                                   paused: playback.paused)
+            replay?.session = driver.replayPosition.session
+            replay?.ended = driver.sourceState == .ended
         }
         let engine = driver.alarms
         let listed = engine.alarms  // built once: it formats every message and sorts
@@ -381,6 +399,7 @@ public struct ConsoleModel {
                                   alarmSettings: alarmSettings, extraKeys: alarmKeys)
         context.audioPausedFor = engine.audioPauseRemaining(at: engine.now)
         context.recording = driver.recording
+        if mode == .replay { context.index = indexWithBookmarks }
         // While connecting fails the header says why next to the state; the note would repeat it.
         context.connectFailure = driver.connectFailure
         if let at = driver.lastLogArrival, now - at < Self.sourceNoteSeconds, driver.connectFailure == nil,
