@@ -29,7 +29,7 @@ root:
               weight: 1
               min: 4
             - panel: instruments
-              size: 5
+              size: 6
             - panel: events
               weight: 1
               min: 4
@@ -109,8 +109,11 @@ root:
 """#),
         ("trainer", #"""
 # surgtop layout: the replay default. Schema: Layouts/README.md
+# At 100x30 the arms get 18 rows and 63 columns: every joint of three seven-joint PSMs and an
+# ECM, in two columns (their gauges from about 108 columns); the timeline has a row for its
+# markers, their legend on its top edge.
 name: trainer
-description: Replaying a recording, with a timeline of the replay and its events
+description: Replaying a recording, with a timeline of the replay, its alarms, events and bookmarks
 min_width: 100
 min_height: 30
 root:
@@ -123,23 +126,23 @@ root:
         - rows:
             - panel: link
               weight: 1
-              min: 8
+              min: 5
             - panel: arms
               weight: 2
-              min: 8
+              min: 18
           weight: 3
-          min: 60
+          min: 63
         - rows:
             - panel: alarms
               weight: 1
               min: 5
             - panel: events
               weight: 2
-              min: 6
+              min: 5
             - panel: instruments
-              size: 5
+              size: 6
           weight: 2
-          min: 38
+          min: 33
     - panel: footer
       size: 1
 

@@ -39,7 +39,7 @@ import Testing
         b = CellBuffer(width: 70, height: 7)
         outcome = ConsoleView.render(state: state, context: context, layout: layout, into: &b)
         #expect(b.lines[5].hasPrefix("│00:00:20.0 note event 20"))
-        #expect(b.lines[0].contains("▲ 10 older"))
+        #expect(b.lines[0].contains("▼ 10 newer") && b.lines[0].contains("+25 more"))
 
         context.scroll[.events] = 99
         b = CellBuffer(width: 70, height: 7)
@@ -118,7 +118,7 @@ import Testing
         var context = Fixture.context(mode: .replay, state: state)
         context.replay = ReplayStatus(position: 12.5, duration: nil, speed: 0.5, paused: true)
         let b = panel(.timeline, state, context, width: 80, height: 3)
-        #expect(b.lines[1].hasPrefix("│❚❚ PAUSED 00:00:12.5 (duration unknown)"))
+        #expect(b.lines[1].hasPrefix("│❚❚ PAUSED · 0.5× on resume 00:00:12.5 (duration unknown)"))
         #expect(b.style(of: "❚❚ PAUSED")?.attributes.contains(.reverse) == true)
     }
 

@@ -80,7 +80,10 @@ enum AlarmsPanel {
         let header = inner.height >= 3 && inner.height > alarms.count ? 1 : 0
         let unfoldLines = max(1, min(Self.maxUnfoldedLines, inner.height - header - (alarms.count - 1)))
         var rows: [Table.Row] = []
+        // The row each alarm starts on.
+        var starts: [Int] = []
         for alarm in alarms {
+            starts.append(rows.count)
             let highlight = alarm.selected && p.view.focus == .alarms
             let row = self.row(alarm, p, showID: showID, hasStatus: hasStatus, wide: wide, highlight: highlight)
             guard highlight else { rows.append(row); continue }
@@ -105,6 +108,11 @@ enum AlarmsPanel {
         let table = Table(columns: columns, rows: rows, showHeader: inner.height >= 3 && inner.height > rows.count,
                           offset: p.view.scrollOffset(.alarms), headerStyle: t.header, ellipsis: p.ellipsis)
         table.render(into: &buffer, area: inner)
+        // An unfolded message's lines are not alarms: count the alarms whose row is not shown.
+        let first = min(p.view.scrollOffset(.alarms), table.maxOffset(height: inner.height))
+        let shown = first..<(first + table.visibleRows(height: inner.height))
+        let hidden = starts.filter { !shown.contains($0) }.count
+        p.markHidden(hidden, .alarms, title: title, tags: tags, area: area, into: &buffer)
         return table.maxOffset(height: inner.height)
     }
 

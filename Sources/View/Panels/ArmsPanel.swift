@@ -8,8 +8,10 @@ import Telemetry
 /// has under the alarm settings, by the engine's own rules (`AlarmSettings.jointLimitLevel`,
 /// `effortLevel`): cyan `*` near a limit, yellow `**` at or beyond it or at a high effort.
 ///
-/// When the panel is short it shows fewer joints per arm (the scroll offset moves the window of
-/// joints), and when even that does not fit, one line per arm (the offset scrolls the arms).
+/// When one column is too short for every joint, whole arms go side by side in columns when the
+/// panel is wide enough; else it shows fewer joints per arm (the scroll offset moves the window
+/// of joints), and when even that does not fit, one line per arm (the offset scrolls the arms).
+/// The title then says how many lines are not shown ("+18 more").
 enum ArmsPanel {
     enum Line {
         /// An arm's first line; `note` adds "no joint data" when there is no line for it.
@@ -19,6 +21,20 @@ enum ArmsPanel {
         case joint(Int, Int)
         case summary(Int)
     }
+
+    /// What the panel draws: columns of lines side by side (one unless a single column cannot
+    /// hold every joint), the largest useful scroll offset and how many lines are not shown.
+    struct Plan {
+        var columns: [[Line]]
+        var maxScroll: Int
+        var hidden: Int
+    }
+
+    /// Narrowest column of arms beside another: a joint line with its name (up to 11
+    /// columns), value, a two-cell gauge, its markers and effort.
+    static let minColumnWidth = 30
+    /// Columns that hold the tool tip on a line of its own, whole.
+    static let cartesianColumnWidth = 50
 
     static func render(_ p: PanelContext, area: Rect, into buffer: inout CellBuffer) -> Int {
         let arms = p.state.arms
@@ -35,37 +51,55 @@ enum ArmsPanel {
                           area: inner, into: &buffer)
             return 0
         }
-        let wide = inner.width >= 60
-        let mergeCartesian = inner.width >= 100
         // One name column for all arms, so values and gauges line up.
         var longest = 6
         for arm in arms { for joint in arm.descriptor.joints {
             longest = max(longest, buffer.columns(of: joint.name))
         } }
-        let nameWidth = min(longest + 1, wide ? 16 : 11)
-        let (lines, maxScroll) = plan(arms, height: inner.height, mergeCartesian: mergeCartesian,
-                                      scroll: p.view.scrollOffset(.arms))
-        for (row, line) in lines.prefix(inner.height).enumerated() {
-            let y = inner.y + row
+        let plan = plan(arms, height: inner.height, width: inner.width, scroll: p.view.scrollOffset(.arms))
+        let n = plan.columns.count
+        let rects = n == 1 ? [inner]
+            : LayoutEngine.split(inner, .columns, (0..<(2 * n - 1)).map { $0 % 2 == 0 ? .weight(1) : .fixed(1) })
+        for (k, lines) in plan.columns.enumerated() {
+            let column = rects[2 * k]
+            if k > 0 {
+                let sep = rects[2 * k - 1]
+                for y in sep.y..<sep.maxY { buffer.set(sep.x, y, p.glyphs.separator, p.theme.border) }
+            }
+            draw(p, lines, area: column, sideBySide: n > 1, longestName: longest, into: &buffer)
+        }
+        p.markHidden(plan.hidden, .arms, title: PanelID.arms.title, tags: tags, area: area, into: &buffer)
+        return plan.maxScroll
+    }
+
+    /// One column of lines; beside another, the tight form of a joint line when under 40.
+    static func draw(_ p: PanelContext, _ lines: [Line], area: Rect, sideBySide: Bool, longestName: Int,
+                     into buffer: inout CellBuffer) {
+        let arms = p.state.arms
+        let width = area.width
+        let wide = width >= 60
+        let tight = sideBySide && width < 40
+        let nameWidth = tight ? min(longestName, 11) : min(longestName + 1, wide ? 16 : 11)
+        for (row, line) in lines.prefix(area.height).enumerated() {
+            let y = area.y + row
             switch line {
             case .header(let a, let note):
                 // Without a line of its own, the tool tip goes at the right of the header if it fits.
                 let ownLine = lines.contains { if case .cartesian(a) = $0 { return true } else { return false } }
-                header(p, arms[a], x: inner.x, y: y, width: inner.width, withCartesian: !ownLine,
+                header(p, arms[a], x: area.x, y: y, width: width, withCartesian: !ownLine,
                        noJointNote: note, into: &buffer)
             case .summary(let a):
-                header(p, arms[a], x: inner.x, y: y, width: inner.width, withCartesian: true,
+                header(p, arms[a], x: area.x, y: y, width: width, withCartesian: true,
                        noJointNote: true, summary: true, into: &buffer)
             case .cartesian(let a):
-                buffer.put([Span("  ")] + cartesian(p, arms[a]), x: inner.x, y: y, width: inner.width, ellipsis: p.ellipsis)
+                buffer.put([Span("  ")] + cartesian(p, arms[a]), x: area.x, y: y, width: width, ellipsis: p.ellipsis)
             case .noJointData:
-                buffer.put("  no joint data", x: inner.x, y: y, width: inner.width, style: p.theme.dim, ellipsis: p.ellipsis)
+                buffer.put("  no joint data", x: area.x, y: y, width: width, style: p.theme.dim, ellipsis: p.ellipsis)
             case .joint(let a, let j):
-                joint(p, arms[a], j, x: inner.x, y: y, width: inner.width, wide: wide, nameWidth: nameWidth,
+                joint(p, arms[a], j, x: area.x, y: y, width: width, tight: tight, nameWidth: nameWidth,
                       into: &buffer)
             }
         }
-        return maxScroll
     }
 
     static func hasJointData(_ arm: ArmState) -> Bool {
@@ -76,24 +110,47 @@ enum ArmsPanel {
         (arm.tip?.count ?? 0) >= 3 || arm.tipSpeed != nil
     }
 
-    /// The lines to draw and the largest useful scroll offset: everything when it fits; else
-    /// each arm's first line and the same number of joints for every arm (the offset moves
-    /// that window down the joints); else one line per arm (the offset scrolls the arms).
-    static func plan(_ arms: [ArmState], height: Int, mergeCartesian: Bool, scroll: Int) -> ([Line], Int) {
+    /// An arm's lines when everything is shown: its header, the tool tip on a line of its own
+    /// when asked, then every joint (or "no joint data").
+    static func block(_ arms: [ArmState], _ a: Int, tipLine: Bool) -> [Line] {
+        var lines: [Line] = [.header(a, note: false)]
+        if tipLine && hasCartesian(arms[a]) { lines.append(.cartesian(a)) }
+        if hasJointData(arms[a]) {
+            lines += arms[a].descriptor.joints.indices.map { .joint(a, $0) }
+        } else {
+            lines.append(.noJointData(a))
+        }
+        return lines
+    }
+
+    /// The lines to draw, in columns: everything in one column when it fits; else every line
+    /// in the fewest columns side by side that hold it (arms in order, whole, balanced), when
+    /// the panel is wide enough; else one column with each arm's first line and the same
+    /// number of joints for every arm (the offset moves that window down the joints); else
+    /// one line per arm (the offset scrolls the arms). `hidden` counts the lines not shown.
+    static func plan(_ arms: [ArmState], height: Int, width: Int, scroll: Int) -> Plan {
         func jointCount(_ a: Int) -> Int { hasJointData(arms[a]) ? arms[a].descriptor.joints.count : 0 }
-        let mostJoints = arms.indices.map(jointCount).max() ?? 0
-        var full: [Line] = []
-        for a in arms.indices {
-            full.append(.header(a, note: false))
-            if hasCartesian(arms[a]) && !mergeCartesian { full.append(.cartesian(a)) }
-            if hasJointData(arms[a]) {
-                for j in 0..<jointCount(a) { full.append(.joint(a, j)) }
-            } else {
-                full.append(.noJointData(a))
+        let mergeCartesian = width >= 100
+        let full = arms.indices.flatMap { block(arms, $0, tipLine: !mergeCartesian) }
+        if full.count <= height { return Plan(columns: [full], maxScroll: 0, hidden: 0) }
+        // Every line of every arm, minus tool-tip lines: what "+N more" counts against.
+        let all = arms.indices.reduce(0) { $0 + 1 + max(1, jointCount($1)) }
+        let most = min(arms.count, (width + 1) / (minColumnWidth + 1))
+        if most >= 2 {
+            for count in 2...most {
+                let columnWidth = (width - (count - 1)) / count
+                // The tool tip keeps a line of its own only where it fits whole; else the
+                // header carries it when there is room.
+                for tipLine in columnWidth >= cartesianColumnWidth ? [true, false] : [false] {
+                    let blocks = arms.indices.map { block(arms, $0, tipLine: tipLine) }
+                    if let split = balanced(blocks, columns: count, height: height) {
+                        return Plan(columns: split, maxScroll: 0, hidden: 0)
+                    }
+                }
             }
         }
-        if full.count <= height { return (full, 0) }
         // The same number of joints for every arm, as many as fit.
+        let mostJoints = arms.indices.map(jointCount).max() ?? 0
         var k = mostJoints - 1
         while k >= 1 {
             let need = arms.indices.reduce(0) { $0 + 1 + min(jointCount($1), k) }
@@ -117,12 +174,31 @@ enum ArmsPanel {
                 let start = min(offset, max(0, n - counts[a]))
                 for j in start..<min(n, start + counts[a]) { out.append(.joint(a, j)) }
             }
-            return (out, maxScroll)
+            let shown = arms.indices.reduce(0) { $0 + 1 + max(counts[$1], jointCount($1) == 0 ? 1 : 0) }
+            return Plan(columns: [out], maxScroll: maxScroll, hidden: all - shown)
         }
         // One line per arm.
         let maxScroll = max(0, arms.count - height)
         let first = min(scroll, maxScroll)
-        return (arms.indices.dropFirst(first).map { .summary($0) }, maxScroll)
+        let shown = min(height, arms.count - first)
+        return Plan(columns: [arms.indices.dropFirst(first).prefix(shown).map { .summary($0) }], maxScroll: maxScroll,
+                    hidden: all - shown)
+    }
+
+    /// `blocks` in order into at most `columns` columns of at most `height` lines, the tallest
+    /// column as short as it can be; nil when they do not fit.
+    static func balanced(_ blocks: [[Line]], columns: Int, height: Int) -> [[Line]]? {
+        let tallest = blocks.map(\.count).max() ?? 0
+        guard tallest <= height else { return nil }
+        for limit in tallest...height {
+            var split: [[Line]] = [[]]
+            for block in blocks {
+                if split[split.count - 1].count + block.count > limit { split.append([]) }
+                split[split.count - 1] += block
+            }
+            if split.count <= columns { return split }
+        }
+        return nil
     }
 
     static func stateSpan(_ p: PanelContext, _ state: OperatingState?) -> Span {
@@ -240,20 +316,26 @@ enum ArmsPanel {
 
     /// "  pitch      -17.2°  ████▌·······  *  near   eff 34%   "; under 60 columns the status is
     /// the marker alone and the effort "34%" with its marker right after it.
-    static func joint(_ p: PanelContext, _ arm: ArmState, _ j: Int, x: Int, y: Int, width: Int, wide: Bool,
+    /// Tight (a column of arms beside another, under 40) the line has no indent, the value 8
+    /// columns (9 in ASCII) and the gauge may be two cells.
+    static func joint(_ p: PanelContext, _ arm: ArmState, _ j: Int, x: Int, y: Int, width: Int, tight: Bool,
                       nameWidth: Int, into buffer: inout CellBuffer) {
         let t = p.theme
         let d = arm.descriptor.joints[j]
         guard let position = arm.position, j < position.count else { return }
         let v = position[j]
-        let indent = wide ? 2 : 1
-        let valueWidth = wide ? 10 : 9
+        let wide = width >= 60
+        let indent = wide ? 2 : tight ? 0 : 1
+        let valueWidth = wide ? 10 : tight ? (p.glyphs.unicode ? 8 : 9) : 9
         let statusWidth = wide ? 8 : 2
         let effortWidth = wide ? 8 : 4
         // The effort's marker: after a space when wide, right after the figure when narrow.
         let effortMarkerWidth = wide ? 4 : 2
-        let gaugeWidth = width - (indent + nameWidth + valueWidth + 1 + 1 + statusWidth + 1 + effortWidth
-                                  + effortMarkerWidth + 1)
+        // Tight, the status marker follows the gauge and the effort the status without a space
+        // (its figure is right-aligned).
+        let gap = tight ? 0 : 1
+        let gaugeWidth = width - (indent + nameWidth + valueWidth + 1 + gap + statusWidth + gap
+                                  + effortWidth + effortMarkerWidth + gap)
 
         let limitLevel = p.view.alarmSettings.jointLimitLevel(position: v, min: d.min, max: d.max)
         let severity = Severity(limitLevel)
@@ -263,7 +345,7 @@ enum ArmsPanel {
         buffer.put(jointValue(v, d.unit, glyphs: p.glyphs), x: cx, y: y, width: valueWidth,
                    style: t.severity(severity), alignment: .right, ellipsis: p.ellipsis)
         cx += valueWidth + 1
-        if gaugeWidth >= 3 {
+        if gaugeWidth >= (tight ? 2 : 3) {
             let gaugeArea = Rect(x: cx, y: y, width: gaugeWidth, height: 1)
             if let lo = d.min, let hi = d.max, hi > lo {
                 Gauge(fraction: (v - lo) / (hi - lo), style: t.bar(severity), trackStyle: t.dim, glyphs: p.glyphs)
@@ -273,13 +355,13 @@ enum ArmsPanel {
                 Sparkline(values: arm.positionHistory[j].recentValues(gaugeWidth), glyphs: p.glyphs,
                           style: { _ in t.dim }).render(into: &buffer, area: gaugeArea)
             }
-            cx += gaugeWidth + 1
+            cx += gaugeWidth + gap
         }
         // The LIMIT alarm's marker, and when wide its words: medium is at the limit, low near it.
         var status = severity.marker
         if wide, let limitLevel { status = status.padded(to: 3) + (limitLevel >= .medium ? "LIMIT" : "near") }
         buffer.put(status, x: cx, y: y, width: statusWidth, style: t.severity(severity))
-        cx += statusWidth + 1
+        cx += statusWidth + gap
         guard let effort = arm.effort, j < effort.count else { return }
         let e = effort[j]
         if let pct = AlarmSettings.effortPct(effort: e, max: d.effortMax) {

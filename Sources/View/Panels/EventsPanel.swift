@@ -6,16 +6,19 @@ enum EventsPanel {
     static func render(_ p: PanelContext, area: Rect, into buffer: inout CellBuffer) -> Int {
         let events = p.state.events
         let offset = p.view.scrollOffset(.events)
-        var tags: [Span] = []
         // Only the last screenful plus the scroll offset is ever needed.
         let wanted = min(events.count, max(0, area.height) + offset)
-        let maxOffset = LogView.maxOffset(count: events.count, height: max(1, area.height - 2))
-        if offset > 0 && maxOffset > 0 {
-            tags.append(Span(p.glyphs.up + " \(min(offset, maxOffset)) older", p.theme.accent))
-        }
-        let inner = p.frame(.events, title: PanelID.events.title + " (\(events.count))", tags: tags, area: area,
-                            into: &buffer)
+        let title = PanelID.events.title + " (\(events.count))"
+        let inner = p.frame(.events, title: title, area: area, into: &buffer)
         guard !inner.isEmpty else { return 0 }
+        let fullOffset = LogView.maxOffset(count: events.count, height: inner.height)
+        let back = min(offset, fullOffset)
+        // "+N more" counts the events not shown, older and newer; scrolled back, how many of
+        // them are newer, so a reader knows the newest are below.
+        if let more = p.moreTag(events.count - min(events.count, inner.height)) {
+            let newer = back > 0 ? Span(p.glyphs.down + " \(back) newer", p.theme.accent) : nil
+            _ = p.frame(.events, title: title, tags: [newer, more].compactMap { $0 }, area: area, into: &buffer)
+        }
         guard !events.isEmpty else {
             p.placeholder("no events yet", area: inner, into: &buffer)
             return 0
@@ -36,9 +39,8 @@ enum EventsPanel {
             if let text = event.text { spans.append(Span(text)) }
             lines.append(spans)
         }
-        let fullOffset = LogView.maxOffset(count: events.count, height: inner.height)
         // `lines` holds the newest `wanted` events: the offset is relative to the newest anyway.
-        LogView(lines: lines, offset: min(offset, fullOffset), ellipsis: p.ellipsis).render(into: &buffer, area: inner)
+        LogView(lines: lines, offset: back, ellipsis: p.ellipsis).render(into: &buffer, area: inner)
         return fullOffset
     }
 }

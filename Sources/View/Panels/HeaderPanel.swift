@@ -27,12 +27,11 @@ enum HeaderPanel {
         return Span(text, p.theme.mode(p.view.mode))
     }
 
-    /// The playback state next to a REPLAY badge: "▶ 2×" or "❚❚ PAUSED".
-    static func playback(_ p: PanelContext) -> Span? {
+    /// The playback state next to a REPLAY badge, as the timeline words it (`Playback`):
+    /// "▶ 2×", "▶ 23× of 64×", "❚❚ PAUSED · 4× on resume", "■ END".
+    static func playback(_ p: PanelContext) -> [Span]? {
         guard let replay = p.view.replay else { return nil }
-        let style = p.theme.style(.blue, .bold)
-        if replay.paused { return Span(" " + p.glyphs.pause + " PAUSED", style) }
-        return Span(" " + p.glyphs.play + " " + Format.speed(replay.speed) + p.glyphs.times, style)
+        return [Span(" "), Playback.span(replay, p)]
     }
 
     static func modeBand(_ p: PanelContext, y: Int, area: Rect, into buffer: inout CellBuffer) {
@@ -57,7 +56,7 @@ enum HeaderPanel {
         }
         let rightWidth = buffer.columns(of: right)
         var left = [badge(p)]
-        if p.view.mode == .replay, let pb = playback(p) { left.append(pb) }
+        if p.view.mode == .replay, let pb = playback(p) { left += pb }
         let badgeWidth = buffer.columns(of: left)
         let showRight = area.width >= badgeWidth + rightWidth + 2
         let leftRoom = area.width - (showRight ? rightWidth + 1 : 0)

@@ -84,13 +84,16 @@ enum InstrumentsPanel {
             tableRows.append(Table.Row(cells))
         }
         // In the narrow form an active row spans the tool column onwards.
-        let table = Table(columns: columns, rows: tableRows, offset: p.view.scrollOffset(.instruments),
-                          headerStyle: t.header, ellipsis: p.ellipsis)
+        // The column titles give way when that is what lets every instrument show.
+        let table = Table(columns: columns, rows: tableRows, showHeader: inner.height != tableRows.count,
+                          offset: p.view.scrollOffset(.instruments), headerStyle: t.header, ellipsis: p.ellipsis)
         if wide {
             table.render(into: &buffer, area: inner)
         } else {
             renderNarrow(table, columns: columns, area: inner, into: &buffer, ellipsis: p.ellipsis)
         }
+        let hidden = max(0, tableRows.count - table.visibleRows(height: inner.height))
+        p.markHidden(hidden, .instruments, title: PanelID.instruments.title, tags: tags, area: area, into: &buffer)
         return table.maxOffset(height: inner.height)
     }
 
@@ -98,12 +101,14 @@ enum InstrumentsPanel {
     /// second cell across all the remaining columns.
     static func renderNarrow(_ table: Table, columns: [Table.Column], area: Rect, into buffer: inout CellBuffer,
                              ellipsis: String) {
-        var header = table
-        header.rows = []
-        header.render(into: &buffer, area: area)
+        if table.showHeader {
+            var header = table
+            header.rows = []
+            header.render(into: &buffer, area: area)
+        }
         let widths = Table.widths(columns, total: area.width)
         let first = min(max(0, table.offset), table.maxOffset(height: area.height))
-        var y = area.y + 1
+        var y = area.y + (table.showHeader ? 1 : 0)
         for row in table.rows.dropFirst(first) {
             guard y < area.maxY else { break }
             if row.cells.count == 2 {

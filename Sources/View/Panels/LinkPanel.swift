@@ -32,6 +32,12 @@ enum LinkPanel {
             return 0
         }
         if options.large, renderLarge(p, links, inner, into: &buffer) { return 0 }
+        // Metric rows a short block leaves out, and paths a one-line-per-path list scrolls past.
+        var hidden = 0
+        // A short block scrolls its metrics: the offset moves its window down the priorities.
+        var mostHidden = 0
+        let offset = p.view.scrollOffset(.link)
+        defer { p.markHidden(hidden, .link, title: PanelID.link.title, tags: tags, area: area, into: &buffer) }
 
         let n = links.count
         let gaps = n - 1
@@ -40,13 +46,15 @@ enum LinkPanel {
             let rects = LayoutEngine.split(inner, .columns,
                                            (0..<(2 * n - 1)).map { $0 % 2 == 0 ? .weight(1) : .fixed(1) })
             for (k, link) in links.enumerated() {
-                block(p, link, area: rects[2 * k], into: &buffer)
+                let left = block(p, link, area: rects[2 * k], offset: offset, into: &buffer)
+                hidden += left
+                mostHidden = max(mostHidden, left)
                 if k < n - 1 {
                     let sep = rects[2 * k + 1]
                     for y in sep.y..<sep.maxY { buffer.set(sep.x, y, p.glyphs.separator, p.theme.border) }
                 }
             }
-            return 0
+            return mostHidden
         }
         let full = links.map { 1 + max(1, metrics(of: $0).count) }  // "no metrics yet" takes a row too
         if full.reduce(0, +) <= inner.height {
@@ -59,12 +67,17 @@ enum LinkPanel {
         }
         if inner.height >= 2 * n {
             let rects = LayoutEngine.split(inner, .rows, links.map { _ in .weight(1) })
-            for (link, r) in zip(links, rects) { block(p, link, area: r, into: &buffer) }
-            return 0
+            for (link, r) in zip(links, rects) {
+                let left = block(p, link, area: r, offset: offset, into: &buffer)
+                hidden += left
+                mostHidden = max(mostHidden, left)
+            }
+            return mostHidden
         }
         // One line per path, scrollable.
         let maxScroll = max(0, n - inner.height)
         let first = min(p.view.scrollOffset(.link), maxScroll)
+        hidden = n - min(inner.height, n - first)
         for row in 0..<min(inner.height, n - first) {
             summary(p, links[first + row], x: inner.x, y: inner.y + row, width: inner.width, into: &buffer)
         }
@@ -186,25 +199,30 @@ enum LinkPanel {
     }
 
     /// One path: its status line, then as many metric rows as fit, most important first.
-    static func block(_ p: PanelContext, _ link: LinkState, area: Rect, into buffer: inout CellBuffer) {
-        guard !area.isEmpty else { return }
+    /// Returns how many of the path's metric rows it had no room for.
+    @discardableResult
+    static func block(_ p: PanelContext, _ link: LinkState, area: Rect, offset: Int = 0,
+                      into buffer: inout CellBuffer) -> Int {
+        guard !area.isEmpty else { return 0 }
         statusLine(p, link, x: area.x, y: area.y, width: area.width, into: &buffer)
         let reported = metrics(of: link)
         let room = area.height - 1
-        guard room > 0 else { return }
+        guard room > 0 else { return reported.count }
         if reported.isEmpty {
             buffer.put(link.up == false ? "no live value" : "no metrics yet", x: area.x, y: area.y + 1, width: area.width, style: p.theme.dim,
                        ellipsis: p.ellipsis)
-            return
+            return 0
         }
         var shown = reported
         if shown.count > room {
-            let keep = Set(priority.filter { reported.contains($0) }.prefix(room))
+            let ranked = priority.filter { reported.contains($0) }
+            let keep = Set(ranked.dropFirst(min(offset, ranked.count - room)).prefix(room))
             shown = reported.filter { keep.contains($0) }
         }
         for (k, metric) in shown.enumerated() {
             metricRow(p, link, metric, x: area.x, y: area.y + 1 + k, width: area.width, into: &buffer)
         }
+        return reported.count - shown.count
     }
 
     /// How old a down path's last live values are ("3.8 s ago"); nil while the path is not down.

@@ -63,6 +63,21 @@ struct PanelContext {
         return Rect(x: area.x, y: area.y + 1, width: area.width, height: area.height - 1)
     }
 
+    /// "+N more": the tag of a panel that cannot show `hidden` of its rows (Tab focuses it,
+    /// ↑↓ scroll them into view). nil when every row is shown.
+    func moreTag(_ hidden: Int) -> Span? {
+        hidden > 0 ? Span("+\(hidden) more", theme.accent) : nil
+    }
+
+    /// Draws the panel's frame again with "+N more" at the end of its tags, once the content
+    /// says how many rows it could not show; nothing when it showed them all. The frame's
+    /// cells only, so the content stays.
+    func markHidden(_ hidden: Int, _ panel: PanelID, title: String, tags: [Span], area: Rect,
+                    into buffer: inout CellBuffer) {
+        guard let more = moreTag(hidden) else { return }
+        _ = frame(panel, title: title, tags: tags + [more], area: area, into: &buffer)
+    }
+
     /// A line of dim text in the middle of an empty panel ("No active alarms").
     func placeholder(_ text: String, style: Style? = nil, area: Rect, into buffer: inout CellBuffer) {
         guard !area.isEmpty else { return }

@@ -1,0 +1,42 @@
+import Telemetry
+
+/// How a replay is playing, in the one wording the header and the timeline share: never a
+/// speed it is not reaching, the speed a pause will resume at, and an end that says so.
+enum Playback {
+    enum Kind: Equatable {
+        case playing, behind, paused, ended
+    }
+
+    /// "▶ 4×"; "▶ 23× of 64×" when the machine reaches only 23×; "❚❚ PAUSED · 4× on resume";
+    /// "■ END" once the recording has played to its end.
+    static func text(_ replay: ReplayStatus, glyphs g: Glyphs) -> (text: String, kind: Kind) {
+        if replay.ended { return ((g.unicode ? "■" : "[]") + " END", .ended) }
+        let speed = Format.speed(replay.speed) + g.times
+        if replay.paused { return (g.pause + " PAUSED " + g.dot + " " + speed + " on resume", .paused) }
+        if let reached = replay.achievedSpeed, reached.isFinite, reached >= 0, reached < replay.speed {
+            // Two significant figures are honest enough and do not flicker.
+            let shown = reached >= 10 ? Format.fixed(reached, 0) : NumberText.trimmed(reached, 1)
+            return (g.play + " " + shown + g.times + " of " + speed, .behind)
+        }
+        return (g.play + " " + speed, .playing)
+    }
+
+    /// Playing in the replay's blue; a shortfall in yellow and a pause as a yellow badge, so
+    /// neither is taken for full-speed playback; the end plainly bold.
+    static func style(_ kind: Kind, _ theme: Theme) -> Style {
+        switch kind {
+        case .playing: theme.style(.blue, .bold)
+        case .behind: theme.severity(.medium)
+        case .paused: theme.badge(.medium)
+        case .ended: theme.bold
+        }
+    }
+
+    static func span(_ replay: ReplayStatus, _ p: PanelContext) -> Span {
+        var replay = replay
+        // A source that has ended has played its recording out, whoever set the flag.
+        if case .ended = p.view.source { replay.ended = true }
+        let (text, kind) = text(replay, glyphs: p.glyphs)
+        return Span(text, style(kind, p.theme))
+    }
+}
