@@ -13,9 +13,14 @@ struct Report: ParsableCommand {
         path was down. Alarms are listed with their priority, first raise and duration. The \
         --json form is stable and documented in the README.
 
+        --baseline compares the skill measures with an expert's recording, side by side with \
+        the difference and ratio. --html also writes one self-contained page (no network \
+        access) with the scorecard, plots and tables, to open in any browser and print.
+
         Examples:
           surgtop report session.ndjson
           surgtop report session.ndjson --json > report.json
+          surgtop report trainee.ndjson --baseline expert.ndjson --html review.html
         """
     )
 
@@ -28,45 +33,63 @@ struct Report: ParsableCommand {
     @Option(help: ArgumentHelp("Alarm thresholds (YAML) for the derived alarms, overriding the defaults (default: ~/.config/surgtop/alarms.yaml when it exists).", valueName: "FILE"))
     var alarms: String?
 
+    @Option(help: ArgumentHelp("An expert's recording to compare the skill measures with, side by side.", valueName: "FILE"))
+    var baseline: String?
+
+    @Option(help: ArgumentHelp("Also write the report as one self-contained HTML page (plots, scorecard, tables) to this file.", valueName: "OUT.html"))
+    var html: String?
+
     func run() throws {
-        let reader = try Output.openRecording(file)
+        if let html { try HTMLReportFile.checkWritable(html) }
         let settings = try loadAlarmSettings(alarms)
-        var builder = SessionReportBuilder()
-        // Derived alarms are recomputed from the recording, as the console would have shown them.
-        var derived = DerivedAlarms(engine: AlarmEngine(settings: settings))
-        let lines = reader.decodeAll { outcome in
-            if case .frame(let frame) = outcome, builder.startsNewSession(frame) {
-                // A new session: its alarms start afresh, and the ended one's are its own.
-                derived.evaluate()
-                builder.endSession(alarms: derived.engine)
-                derived = DerivedAlarms(engine: AlarmEngine(settings: settings))
-            }
-            builder.add(outcome)
-            if case .frame(let frame) = outcome { derived.add(frame) }
-            return true
-        }
-        derived.evaluate()
-        let engine = derived.engine
+        // The baseline first: a missing or empty one fails before the long pass over FILE.
+        let expert = try baseline.map { try BaselineRecording.read($0) }
+        let reader = try Output.openRecording(file)
+        let read = ReportPass.run(reader, settings: settings, collectSeries: html != nil)
+        let report = read.report
         if let problem = reader.problem { Output.error(problem) }
         if let note = reader.note { Output.error(note) }  // a cut file: said, not a failure
-        let report = builder.finish(alarms: engine)
         // A recording without a session frame (an empty file, only bad lines, frames with no
         // session before them) is not one: say so with what was read, rather than print a
         // report of nothing ("Session -  -").
         guard report.counts.byType[FrameType.session.rawValue, default: 0] > 0 else {
-            if json { try Output.json(NoSession(file: file, lines: lines, counts: report.counts), pretty: true) }
-            Output.error("\(file): no session frame (\(NoSession.readText(lines: lines, counts: report.counts))), so there is nothing to report")
+            if json { try Output.json(NoSession(file: file, lines: read.lines, counts: report.counts), pretty: true) }
+            Output.error("\(file): no session frame (\(NoSession.readText(lines: read.lines, counts: report.counts))), so there is nothing to report")
             throw ExitCode(1)
         }
+        let bookmarks = loadBookmarks(for: file)
+        let none = SkillMeasuresBuilder().finish()
+        let comparison = expert.map {
+            SkillComparison(trainee: report.skills ?? none, baseline: $0.report.skills ?? none, file: $0.path, sessionId: $0.report.sessionID)
+        }
         if json {
-            try Output.json(report, pretty: true)
+            try Output.json(ReportJSON(report: report, bookmarks: bookmarks, baseline: comparison), pretty: true)
         } else {
-            Output.text(ReportText.render(report, file: file))
+            var text = ReportText.render(report, file: file)
+            if !bookmarks.isEmpty { text += "\n" + BookmarkText.lines(bookmarks).joined(separator: "\n") }
+            if let comparison { text += "\n" + SkillComparisonText.lines(comparison).joined(separator: "\n") }
+            Output.text(text)
+        }
+        if let html {
+            let page = ReportPage(file: file, report: report, series: read.series, bookmarks: bookmarks, baseline: comparison,
+                                  settings: settings, generator: "surgtop \(SurgtopVersion.number)", generatedAt: HTMLReportFile.now())
+            let bytes = try HTMLReportFile.write(ReportHTML.render(page), to: html)
+            let said = "report page written to '\(WireText.sanitize(html))' (\(NumberText.fixed(Double(bytes) / 1024, 0)) KB)"
+            if json { Output.error(said) } else { Output.text("\n" + said.prefix(1).uppercased() + said.dropFirst()) }
         }
         // As `check`: a report of a recording with bad lines or damage is still printed in full,
         // but scripts learn that the input had errors.
         // Every session counts: bad lines in a later session fail the run as in the first.
         if Check.total(report).counts.badLines > 0 || reader.problem != nil { throw ExitCode(1) }
+        // A baseline read with errors was compared all the same, and said so: the input had errors.
+        if expert?.hadErrors == true { throw ExitCode(1) }
+    }
+
+    /// The trainer's bookmarks of the recording at `path` (`FILE.marks.ndjson` beside it).
+    /// Returns none for now: the lead wires this to `BookmarkFile.read(recording:)`
+    /// (Sources/TelemetrySources/BookmarkFile.swift, the "nav" engineer's) at merge.
+    func loadBookmarks(for path: String) -> [Bookmark] {
+        []
     }
 
     /// `report --json` of a recording without a session frame: what was read, and no report.
@@ -100,12 +123,16 @@ struct DerivedAlarms {
     var state = SessionState()
     var engine: AlarmEngine
     private var unseen = Set<String>()
+    /// The HTML report's plots, when asked for: every frame, and the alarms' raises and clears.
+    var series: ReportSeriesBuilder?
 
-    init(engine: AlarmEngine) {
+    init(engine: AlarmEngine, collectSeries: Bool = false) {
         self.engine = engine
+        if collectSeries { series = ReportSeriesBuilder() }
     }
 
     mutating func add(_ frame: Frame) {
+        series?.add(frame)
         if case .arm(let sample) = frame.body {
             if unseen.contains(sample.arm) { evaluate() }
             state.apply(frame, arrival: frame.t)
@@ -118,7 +145,8 @@ struct DerivedAlarms {
 
     mutating func evaluate() {
         engine.evaluate(state, time: state.sessionTime, arrivalNow: state.sessionTime, sourceIsLive: false)
-        _ = engine.drainLog()
+        let log = engine.drainLog()
+        series?.add(log)
         unseen.removeAll(keepingCapacity: true)
     }
 }
