@@ -111,7 +111,8 @@ root:
 # surgtop layout: the replay default. Schema: Layouts/README.md
 # At 100x30 the arms get 18 rows and 63 columns: every joint of three seven-joint PSMs and an
 # ECM, in two columns (their gauges from about 108 columns); the timeline has a row for its
-# markers, their legend on its top edge.
+# markers, their legend on its top edge. The link's 5 rows give each of two paths one line: the
+# metrics a line has no room for are counted in "+N more" and ↑↓ bring them in.
 name: trainer
 description: Replaying a recording, with a timeline of the replay, its alarms, events and bookmarks
 min_width: 100

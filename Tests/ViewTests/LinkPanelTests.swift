@@ -111,7 +111,9 @@ import Testing
 
     @Test func oneLinePerPathWhenVeryShort() {
         let b = panel(.link, state, Fixture.withLinkAlarms(Fixture.context(state: state), state), width: 60, height: 4)
-        #expect(b.lines[1].hasPrefix("│primary ▲ RTT 232ms** Loss 3.40%*** Jitter 4.2ms Video 22"))
+        // What does not fit whole is left out and counted (video, bandwidth, video delay), never cut.
+        #expect(b.lines[1].hasPrefix("│primary ▲ RTT 232ms** Loss 3.40%*** Jitter 4.2ms "))
+        #expect(b.lines[0].contains(" +3 more "), "\(b.lines[0])")
         #expect(b.lines[2].hasPrefix("│backup ▼ DOWN"))
     }
 

@@ -166,7 +166,7 @@ struct Shown {
         #expect(seen == DVRK.allJoints(state))
     }
 
-    @Test("one line per arm says how many lines it hides and scrolls to every arm")
+    @Test("one line per arm says how many arms it hides, scrolls to every arm, and that the joints need a taller terminal")
     func oneLinePerArm() {
         let state = DVRK.session()
         var context = Fixture.context(mode: .replay, state: state)
@@ -175,7 +175,8 @@ struct Shown {
             context.scroll[.arms] = offset
             let b = panel(.arms, state, context, width: 64, height: 5)
             let shown = Shown(b, b.area, arms: Set(state.arms.map(\.id)), joints: [])
-            #expect(shown.more == 26 - shown.armLines.count)
+            #expect(shown.more == 4 - shown.armLines.count)
+            #expect(b.lines[0].contains("+22 joints: taller terminal"), "\(b.lines[0])")
             seen.formUnion(shown.armLines)
         }
         #expect(seen == ["PSM1", "PSM2", "PSM3", "ECM"])
@@ -285,6 +286,7 @@ struct Shown {
         var b = panel(.link, state, context, width: 60, height: 4)
         #expect(b.lines[1].hasPrefix("│path0 "))
         #expect(Shown.more(in: b.lines[0]) == 2)
+        #expect(b.lines[0].contains(" metrics"), "the metrics the two lines leave out: \(b.lines[0])")
         context.scroll[.link] = 9
         b = panel(.link, state, context, width: 60, height: 4)
         #expect(b.lines[2].hasPrefix("│path3 "))

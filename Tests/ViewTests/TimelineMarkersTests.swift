@@ -166,7 +166,7 @@ import Testing
         #expect(!header.contains("▶ 64×") && !timeline.contains("▶ 64×"))
         replay.achievedSpeed = 1.26
         replay.speed = 2
-        #expect(both(replay).header.contains("▶ 1.3× of 2×"))
+        #expect(both(replay).header.contains("▶ 1.2× of 2×"), "rounded down: never more than it reaches")
         // Keeping up: the speed asked for.
         replay.achievedSpeed = nil
         #expect(both(replay).header.contains("▶ 2×"))

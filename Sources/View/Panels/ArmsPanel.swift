@@ -11,7 +11,8 @@ import Telemetry
 /// When one column is too short for every joint, whole arms go side by side in columns when the
 /// panel is wide enough; else it shows fewer joints per arm (the scroll offset moves the window
 /// of joints), and when even that does not fit, one line per arm (the offset scrolls the arms).
-/// The title then says how many lines are not shown ("+18 more").
+/// The title then says how many lines scrolling brings in ("+18 more"), and in one line per
+/// arm how many joints only a taller terminal shows ("+24 joints: taller terminal").
 enum ArmsPanel {
     enum Line {
         /// An arm's first line; `note` adds "no joint data" when there is no line for it.
@@ -23,11 +24,13 @@ enum ArmsPanel {
     }
 
     /// What the panel draws: columns of lines side by side (one unless a single column cannot
-    /// hold every joint), the largest useful scroll offset and how many lines are not shown.
+    /// hold every joint), the largest useful scroll offset, how many lines are not shown that
+    /// scrolling reaches, and how many joint lines only a taller panel shows (one line per arm).
     struct Plan {
         var columns: [[Line]]
         var maxScroll: Int
         var hidden: Int
+        var jointsNotShown = 0
     }
 
     /// Narrowest column of arms beside another: a joint line with its name (up to 11
@@ -68,7 +71,10 @@ enum ArmsPanel {
             }
             draw(p, lines, area: column, sideBySide: n > 1, longestName: longest, into: &buffer)
         }
-        p.markHidden(plan.hidden, .arms, title: PanelID.arms.title, tags: tags, area: area, into: &buffer)
+        let joints = p.tallerTag(plan.jointsNotShown, "joints", title: PanelID.arms.title, tags: tags, hidden: plan.hidden,
+                                 area: area)
+        p.markHidden(plan.hidden, .arms, title: PanelID.arms.title, tags: tags, notShown: joints.map { [$0] } ?? [],
+                     area: area, into: &buffer)
         return plan.maxScroll
     }
 
@@ -127,7 +133,8 @@ enum ArmsPanel {
     /// in the fewest columns side by side that hold it (arms in order, whole, balanced), when
     /// the panel is wide enough; else one column with each arm's first line and the same
     /// number of joints for every arm (the offset moves that window down the joints); else
-    /// one line per arm (the offset scrolls the arms). `hidden` counts the lines not shown.
+    /// one line per arm (the offset scrolls the arms). `hidden` counts the lines not shown that
+    /// the offset reaches.
     static func plan(_ arms: [ArmState], height: Int, width: Int, scroll: Int) -> Plan {
         func jointCount(_ a: Int) -> Int { hasJointData(arms[a]) ? arms[a].descriptor.joints.count : 0 }
         let mergeCartesian = width >= 100
@@ -151,7 +158,7 @@ enum ArmsPanel {
         }
         // The same number of joints for every arm, as many as fit.
         let mostJoints = arms.indices.map(jointCount).max() ?? 0
-        var k = mostJoints - 1
+        var k = mostJoints
         while k >= 1 {
             let need = arms.indices.reduce(0) { $0 + 1 + min(jointCount($1), k) }
             if need <= height { break }
@@ -177,12 +184,13 @@ enum ArmsPanel {
             let shown = arms.indices.reduce(0) { $0 + 1 + max(counts[$1], jointCount($1) == 0 ? 1 : 0) }
             return Plan(columns: [out], maxScroll: maxScroll, hidden: all - shown)
         }
-        // One line per arm.
+        // One line per arm (its state, worst joint, "no joint data"): the offset scrolls the
+        // arms; their joints need a taller panel.
         let maxScroll = max(0, arms.count - height)
         let first = min(scroll, maxScroll)
         let shown = min(height, arms.count - first)
         return Plan(columns: [arms.indices.dropFirst(first).prefix(shown).map { .summary($0) }], maxScroll: maxScroll,
-                    hidden: all - shown)
+                    hidden: arms.count - shown, jointsNotShown: arms.indices.reduce(0) { $0 + jointCount($1) })
     }
 
     /// `blocks` in order into at most `columns` columns of at most `height` lines, the tallest

@@ -84,8 +84,10 @@ enum InstrumentsPanel {
             tableRows.append(Table.Row(cells))
         }
         // In the narrow form an active row spans the tool column onwards.
-        // The column titles give way when that is what lets every instrument show.
-        let table = Table(columns: columns, rows: tableRows, showHeader: inner.height != tableRows.count,
+        // The column titles give way when that is what lets every instrument show, and when the
+        // panel is so short they would crowd out the rows (titles over one row read as no data).
+        let showHeader = inner.height > tableRows.count || inner.height >= Self.headerMinHeight
+        let table = Table(columns: columns, rows: tableRows, showHeader: showHeader,
                           offset: p.view.scrollOffset(.instruments), headerStyle: t.header, ellipsis: p.ellipsis)
         if wide {
             table.render(into: &buffer, area: inner)
@@ -96,6 +98,10 @@ enum InstrumentsPanel {
         p.markHidden(hidden, .instruments, title: PanelID.instruments.title, tags: tags, area: area, into: &buffer)
         return table.maxOffset(height: inner.height)
     }
+
+    /// Content rows from which the column titles show even when some instruments must scroll:
+    /// the titles and at least three instruments.
+    static let headerMinHeight = 4
 
     /// Like `Table.render`, but a row with two cells (an energy or "no report" row) writes its
     /// second cell across all the remaining columns.

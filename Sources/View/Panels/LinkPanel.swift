@@ -37,7 +37,14 @@ enum LinkPanel {
         // A short block scrolls its metrics: the offset moves its window down the priorities.
         var mostHidden = 0
         let offset = p.view.scrollOffset(.link)
-        defer { p.markHidden(hidden, .link, title: PanelID.link.title, tags: tags, area: area, into: &buffer) }
+        // Metrics of a one-line-per-path list that scrolls its paths: only a taller panel shows them.
+        var metricsNotShown = 0
+        defer {
+            let metrics = p.tallerTag(metricsNotShown, "metrics", title: PanelID.link.title, tags: tags, hidden: hidden,
+                                      area: area)
+            p.markHidden(hidden, .link, title: PanelID.link.title, tags: tags, notShown: metrics.map { [$0] } ?? [],
+                         area: area, into: &buffer)
+        }
 
         let n = links.count
         let gaps = n - 1
@@ -74,12 +81,28 @@ enum LinkPanel {
             }
             return mostHidden
         }
-        // One line per path, scrollable.
+        // One line per path. When every path has its line the offset moves each line's window
+        // along its metrics (most important first); else it scrolls the paths, and the metrics
+        // the lines leave out need a taller panel. Either way they are counted, never cut silently.
+        if n <= inner.height {
+            var maxScroll = 0
+            for (row, link) in links.enumerated() {
+                let y = inner.y + row
+                let left = summary(p, link, skip: offset, x: inner.x, y: y, width: inner.width, into: &buffer)
+                hidden += left.skipped + left.cut
+                // The offset that brings this path's last metric into view.
+                var skip = 0
+                while summaryFit(p, link, skip: skip, width: inner.width, buffer: buffer).left.cut > 0 { skip += 1 }
+                maxScroll = max(maxScroll, skip)
+            }
+            return maxScroll
+        }
         let maxScroll = max(0, n - inner.height)
-        let first = min(p.view.scrollOffset(.link), maxScroll)
+        let first = min(offset, maxScroll)
         hidden = n - min(inner.height, n - first)
         for row in 0..<min(inner.height, n - first) {
-            summary(p, links[first + row], x: inner.x, y: inner.y + row, width: inner.width, into: &buffer)
+            metricsNotShown += summary(p, links[first + row], x: inner.x, y: inner.y + row, width: inner.width,
+                                       into: &buffer).cut
         }
         return maxScroll
     }
@@ -299,7 +322,20 @@ enum LinkPanel {
     }
 
     /// One line for a path when the panel is very short: "primary ▲ RTT 112 ms loss 0.00 % …".
-    static func summary(_ p: PanelContext, _ link: LinkState, x: Int, y: Int, width: Int, into buffer: inout CellBuffer) {
+    /// One path on one line: name, up/down, then its live metrics by priority, from the
+    /// `skip`-th, as many as fit whole (a cut value would mislead). Returns how many metrics it
+    /// skipped and how many did not fit.
+    @discardableResult
+    static func summary(_ p: PanelContext, _ link: LinkState, skip: Int = 0, x: Int, y: Int, width: Int,
+                        into buffer: inout CellBuffer) -> (skipped: Int, cut: Int) {
+        let (spans, left) = summaryFit(p, link, skip: skip, width: width, buffer: buffer)
+        buffer.put(spans, x: x, y: y, width: width, ellipsis: p.ellipsis)
+        return left
+    }
+
+    /// The spans of `summary` and what they leave out.
+    static func summaryFit(_ p: PanelContext, _ link: LinkState, skip: Int, width: Int, buffer: CellBuffer)
+        -> (spans: [Span], left: (skipped: Int, cut: Int)) {
         let g = p.glyphs
         var spans = [Span(TerminalText.sanitize(link.path) + " ", p.theme.bold)]
         switch link.up {
@@ -307,19 +343,30 @@ enum LinkPanel {
         case .some(true): spans.append(Span(g.up, p.theme.good))
         default: spans.append(Span("?", p.theme.dim))
         }
+        if let age = p.view.staleAge(of: link.lastUpdate) {
+            spans.append(p.staleTag(age))
+        }
         if let age = downAge(p, link) {
             spans.append(Span(" " + p.glyphs.none + " values " + age, p.theme.dim))
         }
-        for metric in priority where link.isLive(metric) {
+        let live = priority.filter { link.isLive($0) && link.latest[$0] != nil }
+        let skipped = min(max(0, skip), live.count)
+        // Scrolled along: say that metrics come before the ones shown.
+        if skipped > 0 { spans.append(Span(" " + p.ellipsis, p.theme.dim)) }
+        var used = buffer.columns(of: spans)
+        var shown = 0
+        for metric in live.dropFirst(skipped) {
             guard let v = link.latest[metric] else { continue }
             let sev = Severity(level(p, link, metric, v))
-            spans.append(Span(" " + label(metric, long: false) + " ", p.theme.label))
-            spans.append(Span(format(metric, v) + unit(metric) + sev.marker, p.theme.severity(sev)))
+            let pair = [Span(" " + label(metric, long: false) + " ", p.theme.label),
+                        Span(format(metric, v) + unit(metric) + sev.marker, p.theme.severity(sev))]
+            let w = buffer.columns(of: pair)
+            guard used + w <= width else { break }
+            spans += pair
+            used += w
+            shown += 1
         }
-        if let age = p.view.staleAge(of: link.lastUpdate) {
-            spans.insert(p.staleTag(age), at: 2)
-        }
-        buffer.put(spans, x: x, y: y, width: width, ellipsis: p.ellipsis)
+        return (spans, (skipped, live.count - skipped - shown))
     }
 
     // MARK: - large

@@ -70,12 +70,33 @@ struct PanelContext {
     }
 
     /// Draws the panel's frame again with "+N more" at the end of its tags, once the content
-    /// says how many rows it could not show; nothing when it showed them all. The frame's
-    /// cells only, so the content stays.
-    func markHidden(_ hidden: Int, _ panel: PanelID, title: String, tags: [Span], area: Rect,
+    /// says how many rows it could not show (with `notShown`, tags for what scrolling cannot
+    /// reach); nothing when it showed them all. The frame's cells only, so the content stays.
+    /// Where the tags do not all fit, these go first: the frame cuts tags from the end, and
+    /// they are the only sign that rows are hidden.
+    func markHidden(_ hidden: Int, _ panel: PanelID, title: String, tags: [Span], notShown: [Span] = [], area: Rect,
                     into buffer: inout CellBuffer) {
-        guard let more = moreTag(hidden) else { return }
-        _ = frame(panel, title: title, tags: tags + [more], area: area, into: &buffer)
+        let marks = (moreTag(hidden).map { [$0] } ?? []) + notShown
+        guard !marks.isEmpty else { return }
+        let all = tags + marks
+        let width = all.reduce(0) { $0 + TerminalText.columns(of: TerminalText.sanitize($1.text)) + 2 }
+        // A box's top edge leaves a corner and a border cell each side; a title bar, the title.
+        let room = area.height >= 3 && area.width >= 6 ? area.width - 4 : area.width - TerminalText.columns(of: title) - 1
+        _ = frame(panel, title: title, tags: width <= room ? all : marks + tags, area: area, into: &buffer)
+    }
+
+    /// The tag for `n` rows that scrolling cannot reach, only a taller panel shows
+    /// ("+22 joints: taller terminal"); "+22 joints" where that does not fit beside the title,
+    /// the other tags and the "+N more" of `hidden`. nil for none.
+    func tallerTag(_ n: Int, _ what: String, title: String, tags: [Span], hidden: Int, area: Rect) -> Span? {
+        guard n > 0 else { return nil }
+        let short = "+\(n) " + what
+        let long = short + ": taller terminal"
+        let others = tags + (moreTag(hidden).map { [$0] } ?? [])
+        let used = others.reduce(TerminalText.columns(of: title) + 3) {
+            $0 + TerminalText.columns(of: TerminalText.sanitize($1.text)) + 2
+        }
+        return Span(used + TerminalText.columns(of: long) + 2 <= area.width - 4 ? long : short, theme.accent)
     }
 
     /// A line of dim text in the middle of an empty panel ("No active alarms").

@@ -13,12 +13,30 @@ enum Playback {
         if replay.ended { return ((g.unicode ? "■" : "[]") + " END", .ended) }
         let speed = Format.speed(replay.speed) + g.times
         if replay.paused { return (g.pause + " PAUSED " + g.dot + " " + speed + " on resume", .paused) }
-        if let reached = replay.achievedSpeed, reached.isFinite, reached >= 0, reached < replay.speed {
-            // Two significant figures are honest enough and do not flicker.
-            let shown = reached >= 10 ? Format.fixed(reached, 0) : NumberText.trimmed(reached, 1)
-            return (g.play + " " + shown + g.times + " of " + speed, .behind)
+        // Behind only when clearly short of the speed asked for (the model says so only then;
+        // this guards any other caller), and never in numbers that read as the same speed.
+        if let reached = replay.achievedSpeed, reached.isFinite, reached >= 0, reached < replay.speed * shortfall {
+            let shown = reachedText(reached)
+            if shown != Format.speed(replay.speed) { return (g.play + " " + shown + g.times + " of " + speed, .behind) }
         }
         return (g.play + " " + speed, .playing)
+    }
+
+    /// Below this fraction of the speed asked for, the replay is behind.
+    static let shortfall = 0.9
+
+    /// The rate reached, rounded down to two significant figures ("23", "1.2", "0.04"): honest
+    /// enough, steady, and never more than it is. "<0.01" below that.
+    static func reachedText(_ reached: Double) -> String {
+        guard reached >= 0.01 else { return "<0.01" }
+        var decimals = reached >= 10 ? 0 : 1
+        var scale = reached >= 10 ? 1.0 : 10
+        while reached * scale < 10 {
+            decimals += 1
+            scale *= 10
+        }
+        // The small allowance keeps 0.29 (0.28999… in binary) from printing as 0.28.
+        return NumberText.trimmed((reached * scale + 1e-9).rounded(.down) / scale, decimals)
     }
 
     /// Playing in the replay's blue; a shortfall in yellow and a pause as a yellow badge, so

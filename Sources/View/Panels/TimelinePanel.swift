@@ -126,23 +126,29 @@ enum TimelinePanel {
                 }
             }
         }
-        guard let duration = replay.duration ?? index?.end(ofSession: session), duration > 0 else {
+        guard let range = barRange(replay, passed) else {
             buffer.put("(duration unknown)", x: x, y: y, width: inner.maxX - x, style: t.dim, ellipsis: p.ellipsis)
             return
         }
-        let end = " " + Format.clock(duration)
+        let end = " " + Format.clock(range.upperBound)
         let endWidth = buffer.columns(of: end)
         let barWidth = inner.maxX - x - endWidth
         guard barWidth >= 4 else { return }
+        let length = range.upperBound - range.lowerBound
+        /// The bar's column of session time `time`; nil outside the bar's range (a marker there
+        /// drawn at an end would claim a moment it does not have).
         func column(_ time: Double) -> Int? {
-            guard time.isFinite else { return nil }
-            let col = Int(saturating: (min(1, max(0, time / duration)) * Double(barWidth - 1)).rounded())
-            return col
+            guard range.contains(time) else { return nil }
+            return Int(saturating: ((time - range.lowerBound) / length * Double(barWidth - 1)).rounded())
         }
-        let fraction = replay.position / duration
+        /// The head and the loop's ends stay on the bar even where they lie beyond it.
+        func clampedColumn(_ time: Double) -> Int? {
+            time.isFinite ? column(min(range.upperBound, max(range.lowerBound, time))) : nil
+        }
+        let fraction = (replay.position - range.lowerBound) / length
         Gauge(fraction: fraction, style: t.style(.blue), trackStyle: t.dim, glyphs: p.glyphs)
             .render(into: &buffer, area: Rect(x: x, y: y, width: barWidth, height: 1))
-        drawLoop(p, replay, column: column, barX: x, y: y, into: &buffer)
+        drawLoop(p, replay, column: clampedColumn, barX: x, y: y, into: &buffer)
         buffer.put(end, x: x + barWidth, y: y, width: endWidth, style: t.label)
         guard inner.height >= 2 else { return }
         var cells = [Mark?](repeating: nil, count: barWidth)
@@ -155,7 +161,7 @@ enum TimelinePanel {
         } else {
             // No pass (live): the events played so far.
             for event in p.state.events {
-                guard event.t <= duration, let col = column(event.t) else { continue }
+                guard let col = column(event.t) else { continue }
                 cells[col] = .event
             }
         }
@@ -163,9 +169,26 @@ enum TimelinePanel {
             guard let mark else { continue }
             buffer.set(x + col, y + 1, mark.glyph(p.glyphs), mark.style(t))
         }
-        if let head = column(replay.position) {
+        if let head = clampedColumn(replay.position) {
             buffer.set(x + head, y + 1, Character(p.glyphs.up), t.bold)
         }
+    }
+
+    /// The stretch of session time the bar spans. A session's own end once the pass has gone
+    /// past it: the recording's `duration` is the end of its LAST session, so an earlier, longer
+    /// session would fill the bar early and pile its markers into the last cell. It starts at
+    /// the session's start when the pass has found it (a capture joined mid-session starts at
+    /// t ≠ 0), else at 0; nil when no end is known.
+    static func barRange(_ replay: ReplayStatus, _ index: RecordingIndex?) -> ClosedRange<Double>? {
+        let ordinal = replay.session
+        let span = index.flatMap { $0.sessions.indices.contains(ordinal) ? $0.sessions[ordinal] : nil }
+        let start = span.map(\.start) ?? 0
+        let passedIt = index.map { $0.status == .done || ordinal < $0.sessions.count - 1 } ?? false
+        // While the pass is still in this session (or has not reached it), the end it found so
+        // far is only a lower bound.
+        let end = (passedIt ? span?.end : nil) ?? [replay.duration, span?.end].compactMap { $0 }.filter(\.isFinite).max()
+        guard start.isFinite, let end, end.isFinite, end > start else { return nil }
+        return start...end
     }
 
     /// The markers of session `ordinal` (they are ordered by session).
