@@ -46,6 +46,7 @@ public final class ConsoleApp {
         var model = ConsoleModel(mode: source.mode, label: source.label, catalog: catalog,
                                  layoutRequest: layoutRequest, duration: length?.seconds, alarmSettings: alarmSettings)
         model.driver.setRestartRule(source.restartRule)  // `live -` has no connection events: `.anywhere`
+        if source.mode == .replay { model.loadBookmarks(recording: (source as? FileSource)?.path ?? "-") }
         self.model = model
     }
 

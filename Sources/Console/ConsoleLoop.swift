@@ -104,6 +104,7 @@ final class ConsoleLoop {
                 model.settleSeek()
                 dirty = true
             }
+            if model.followReplay(now: clock(), playback: playback) { dirty = true }
             if let fatal = model.driver.fatal { return .fatal(fatal) }
             if model.refreshAlarmLog(recorder.recent, dropped: recorder.droppedLines, path: recorder.path,
                                      pathNote: recorder.pathNote) { dirty = true }

@@ -27,6 +27,11 @@ public enum ConsoleCommand: Sendable, Equatable {
     case resumeAudio
     /// Open the alarm log (the `l` overlay) with the log's most recent lines.
     case showAlarmLog
+    /// Replay, paused: exactly one frame forward, or back (reading again from `from`, a kept
+    /// checkpoint before the frame on screen, when there is one).
+    case stepFrame(forward: Bool, from: ReplayCheckpoint?)
+    /// Replay: keep a bookmark (its `createdAt` is filled in when carried out).
+    case addBookmark(Bookmark)
 }
 
 /// The console's render-time state, as ratatui keeps a StatefulWidget's: the scroll offsets the
@@ -104,6 +109,17 @@ public struct ConsoleModel {
     public var recordingIndex: RecordingIndex?
     /// The trainer's bookmarks of this recording (`FILE.marks.ndjson`), oldest first.
     public var bookmarks: [Bookmark] = []
+    /// Writes new bookmarks to the sidecar (nil: none can be kept, `bookmarksUnavailable` says why).
+    public var bookmarkWriter: BookmarkWriter?
+    public var bookmarksUnavailable = "bookmarks need a recording file"
+    /// The replay's A–B loop (`[` and `]`): either end alone while the other is being chosen.
+    public internal(set) var loopStart: ReplayPosition?
+    public internal(set) var loopEnd: ReplayPosition?
+    /// The footer's answer to a replay key, and when it was first shown (set by `followReplay`).
+    public internal(set) var note: String?
+    var noteShownAt: Double?
+    /// The rate the replay really reaches (`followReplay` measures it).
+    var speedMeter = ReplaySpeedMeter()
     /// Which layout is on screen now (the requested one, or compact when the terminal is small).
     public var shownLayout: String { view.shownLayout }
 
@@ -149,6 +165,8 @@ public struct ConsoleModel {
         // stays for when the terminal grows, without taking keys meanwhile.
         if view.tooSmall {
             if case .alarmLog = overlay { overlay = nil }
+            if case .history = overlay { overlay = nil }
+            if case .prompt = overlay { overlay = nil }
             if overlay == .help { overlay = nil }
         }
         if case .message = overlay, key != .resize, !view.tooSmall {
@@ -163,6 +181,14 @@ public struct ConsoleModel {
             overlay = handleAlarmLog(key, &log) ? nil : .alarmLog(log)
             return key == .control(3) ? [.quit] : []
         }
+        if case .prompt(var prompt) = overlay {
+            return key == .control(3) ? [.quit] : handlePrompt(key, &prompt)
+        }
+        if case .history(var history) = overlay,
+           history.list.editing || ![Key.character("a"), .character("A"), .character("p")].contains(key) {
+            return key == .control(3) ? [.quit] : handleHistory(key, &history)
+        }
+        if mode == .replay, let commands = handleReplayKey(key) { return commands }
         switch key {
         case .character("q"), .character("Q"):
             if mode != .live { return [.quit] }
@@ -377,6 +403,10 @@ public struct ConsoleModel {
                                   paused: playback.paused)
             replay?.session = driver.replayPosition.session
             replay?.ended = driver.sourceState == .ended
+            // The loop's ends as times of the session on screen.
+            replay?.loopStart = loopStart.flatMap { $0.session == driver.replayPosition.session ? $0.t : nil }
+            replay?.loopEnd = loopEnd.flatMap { $0.session == driver.replayPosition.session ? $0.t : nil }
+            if !playback.paused, replay?.ended == false { replay?.achievedSpeed = speedMeter.shortfall(of: playback.speed) }
         }
         let engine = driver.alarms
         let listed = engine.alarms  // built once: it formats every message and sorts
@@ -400,6 +430,7 @@ public struct ConsoleModel {
         context.audioPausedFor = engine.audioPauseRemaining(at: engine.now)
         context.recording = driver.recording
         if mode == .replay { context.index = indexWithBookmarks }
+        context.footerNote = note
         // While connecting fails the header says why next to the state; the note would repeat it.
         context.connectFailure = driver.connectFailure
         if let at = driver.lastLogArrival, now - at < Self.sourceNoteSeconds, driver.connectFailure == nil,
@@ -447,6 +478,12 @@ extension ConsoleModel {
             log.pathNote = alarmLogPathNote
             log.rows = max(1, view.alarmLogRows)
             overlay = .alarmLog(log)
+        case .stepFrame(let forward, let checkpoint):
+            performStep(forward: forward, from: checkpoint, playback: playback)
+        case .addBookmark(var mark):
+            mark.createdAt = BookmarkFile.now()
+            bookmarks.append(mark)
+            bookmarkWriter?.append(mark)
         }
     }
 

@@ -67,6 +67,8 @@ public final class FileSource: TelemetrySource {
         var resumeAt: ReplayCheckpoint?
         // A seek that needed a restart, reported once the restart is under way.
         var carryingOut: Int?
+        // Steps back one frame at a time (`,`).
+        var steps = FrameSteps()
         var restart = true
         // Only a regular file can be read again: standard input, a FIFO or a device is read
         // once, so it cannot seek back (reopening a FIFO would wait for a new writer).
@@ -75,6 +77,8 @@ public final class FileSource: TelemetrySource {
         sink(.state(.connecting(attempt: 1)))
         while restart && !isStopped {
             restart = false
+            // A checkpoint lies just after a frame: the one a step back from here goes before.
+            steps.restart(after: resumeAt?.position.offset)
             let reader: RecordingReader
             do {
                 reader = try RecordingReader(path: path)
@@ -95,6 +99,9 @@ public final class FileSource: TelemetrySource {
             var nextCheckpoint = resumeAt.map { $0.t + Self.checkpointInterval } ?? 0
             // Decides what a seek means here: go on reading (ahead), or start over (back).
             func follow(_ seek: Seek, at here: ReplayPosition) -> Bool {
+                if seek.stepBack > 0 { return followStepBack(seek) }
+                steps.stop = nil  // a seek ends any step back under way
+                steps.deferred = nil
                 let target = ReplayPosition(session: seek.session ?? here.session, t: seek.target)
                 if !canSeekBack && target < here {
                     sink(.log("\(path == "-" ? "standard input" : "a pipe") cannot seek back: a replay of a file can"))
@@ -114,8 +121,32 @@ public final class FileSource: TelemetrySource {
                 restart = true
                 return false
             }
+            // Back `stepBack` frames: read again from a checkpoint before them (or the start),
+            // deliver at once every line that ends before the frame that many back from the latest
+            // one delivered, and wait there, still paused. Steps asked for while reading again are
+            // carried out once it is there.
+            func followStepBack(_ seek: Seek) -> Bool {
+                if steps.stop != nil {
+                    steps.deferred = steps.deferred.map { Seek(id: seek.id, target: 0, from: $0.from, stepBack: $0.stepBack + seek.stepBack) } ?? seek
+                    return true
+                }
+                guard canSeekBack, let stop = steps.stop(goingBack: seek.stepBack) else {
+                    if !canSeekBack { sink(.log("\(path == "-" ? "standard input" : "a pipe") cannot step back: a replay of a file can")) }
+                    sink(.seeked(seek.id))
+                    return true
+                }
+                // The latest checkpoint before the target: the one given, or the one read from.
+                resumeAt = [seek.from, resumeAt].compactMap { $0 }.filter { $0.position.offset < stop }
+                    .max { $0.position.offset < $1.position.offset }
+                steps.stop = stop
+                fastForwardTo = ReplayPosition(session: 0, t: -Double.infinity)
+                carryingOut = seek.id
+                restart = true
+                return false
+            }
             reader.decodeAll(from: resumeAt?.position) { outcome, position in
                 if isStopped { return false }
+                var keepsEnd = false
                 if case .frame(let frame) = outcome {
                     if sessions.observe(frame)?.startsNewSession == true {
                         // A later session in the recording starts its clock again (spec §3): pace
@@ -125,14 +156,34 @@ public final class FileSource: TelemetrySource {
                         nextCheckpoint = frame.t
                     }
                     here = ReplayPosition(session: sessions.ordinal, t: frame.t)
-                    if paced && here >= fastForwardTo {
-                        switch pacer.wait(until: frame.t, source: self, sink: sink) {
-                        case .proceed: break
-                        case .stopped: return false
-                        case .seek(let seek):
-                            guard follow(seek, at: here) else { return false }
-                            // Never behind this frame: a refused seek back (stdin) must not stall pacing.
-                            pacer.reanchor(at: max(seek.target, frame.t))
+                    // Stepping back: every frame before the target goes at once; there, any steps
+                    // asked for meanwhile are carried out from it.
+                    let steppingBack = steps.stop.map { position().offset < $0 } ?? false
+                    if !steppingBack && steps.stop != nil {
+                        steps.stop = nil
+                        if let more = steps.deferred {
+                            steps.deferred = nil
+                            guard followStepBack(more) else { return false }
+                        }
+                    }
+                    // Where a frame ends is kept only where a pause can show it or a step back
+                    // reach it (paced, the last second before a seek's target, or read again for a
+                    // step): the rest of a fast-forward pays nothing for it.
+                    keepsEnd = canSeekBack && paced && (steppingBack
+                        || here >= ReplayPosition(session: fastForwardTo.session, t: fastForwardTo.t - FrameSteps.keptBeforeTarget))
+                    if paced && here >= fastForwardTo && !steppingBack {
+                        waiting: while true {
+                            switch pacer.wait(until: frame.t, source: self, sink: sink) {
+                            case .proceed: break waiting
+                            case .stopped: return false
+                            case .seek(let seek):
+                                guard follow(seek, at: here) else { return false }
+                                // A step back with nothing before it: still waiting, paused.
+                                if seek.stepBack > 0 { continue waiting }
+                                // Never behind this frame: a refused seek back (stdin) must not stall pacing.
+                                pacer.reanchor(at: max(seek.target, frame.t))
+                                break waiting
+                            }
                         }
                     } else if paced, let seek = control.takeSeek() {
                         // A seek while fast-forwarding.
@@ -141,6 +192,7 @@ public final class FileSource: TelemetrySource {
                 }
                 waitForRoom()
                 sink(.decoded(outcome))
+                if keepsEnd, case .frame = outcome { steps.delivered(frameEndingAt: position().offset) }
                 if marksCheckpoints, case .frame(let frame) = outcome, frame.t >= nextCheckpoint {
                     sink(.checkpoint(ReplayCheckpoint(t: frame.t, position: position(), sessionClock: sessions)))
                     nextCheckpoint = frame.t + Self.checkpointInterval
@@ -154,7 +206,7 @@ public final class FileSource: TelemetrySource {
                 sink(.state(.ended))
                 while !isStopped {
                     if let seek = control.takeSeek() {
-                        if ReplayPosition(session: seek.session ?? here.session, t: seek.target) >= here {
+                        if seek.stepBack == 0, ReplayPosition(session: seek.session ?? here.session, t: seek.target) >= here {
                             sink(.seeked(seek.id))  // nothing past the end: done as far as it goes
                         } else if !follow(seek, at: here) {
                             break
@@ -198,6 +250,7 @@ struct Pacer {
         anchorT = t
         anchorWall = MonotonicClock.now()
         seen = control.current
+        lastT = nil  // a seek ahead read past frames unpaced: that is no hole in the recording
     }
 
     /// Sleeps until session time `t` is due, honouring pause, speed changes and seeks.
@@ -227,6 +280,11 @@ struct Pacer {
                 seen = settings
             }
             if settings.paused {
+                if control.takeFrameStep() {
+                    // One frame through (`.`), still paused: resuming later paces from here.
+                    reanchor(at: t)
+                    return .proceed
+                }
                 if !reportedPause {
                     sink(.state(.paused))
                     reportedPause = true

@@ -13,6 +13,8 @@ public final class PlaybackControl: Sendable {
         public var seeks = 0
         /// Bumped by every change, so the source notices and re-anchors its pacing.
         public var generation = 0
+        /// Frames to let through while paused (`.`), not yet taken by the source.
+        public var frameSteps = 0
     }
 
     /// Speeds the `+` and `-` keys step through.
@@ -70,6 +72,43 @@ public final class PlaybackControl: Sendable {
         }
     }
 
+    /// While paused: lets exactly one more frame through (rqt_bag's step), the replay staying
+    /// paused. Does nothing while playing.
+    public func stepFrameForward() {
+        settings.withLock { if $0.paused { $0.frameSteps = min($0.frameSteps + 1, 1000) } }
+    }
+
+    /// Takes one pending forward step (the source calls this while paused).
+    public func takeFrameStep() -> Bool {
+        settings.withLock {
+            guard $0.paused, $0.frameSteps > 0 else { return false }
+            $0.frameSteps -= 1
+            return true
+        }
+    }
+
+    /// While paused: goes back exactly one frame, reading again from `checkpoint` (one before
+    /// the current frame that the consumer kept a state for; nil: from the start) up to the frame
+    /// before the one on screen, by its place in the recording (frames share a `t`). Steps asked
+    /// for before the source takes them add up. Returns the seek's number, as `seek` does.
+    @discardableResult
+    public func stepFrameBack(from checkpoint: ReplayCheckpoint?) -> Int {
+        settings.withLock {
+            $0.seeks += 1
+            $0.frameSteps = 0
+            // Pending steps back add up, reading from the earlier checkpoint (nil, the start, is earliest).
+            let earlier = $0.seek.flatMap { $0.stepBack > 0 ? $0 : nil }
+            var from = checkpoint
+            if let earlier {
+                if let a = earlier.from, let b = checkpoint { from = a.position.offset < b.position.offset ? a : b } else { from = nil }
+            }
+            $0.seek = Seek(id: $0.seeks, target: from?.t ?? 0, session: from?.sessionClock.ordinal, from: from,
+                           stepBack: (earlier?.stepBack ?? 0) + 1)
+            $0.generation += 1
+            return $0.seeks
+        }
+    }
+
     /// Takes a pending seek request (the source calls this).
     public func takeSeek() -> Seek? {
         settings.withLock {
@@ -89,12 +128,15 @@ public struct Seek: Sendable, Equatable {
     public var session: Int?
     /// Where to resume reading, if not from the start.
     public var from: ReplayCheckpoint?
+    /// Frames to go back (`stepFrameBack`; 0: not a step): `target` is only where reading resumes.
+    public var stepBack = 0
 
-    public init(id: Int, target: Double, session: Int? = nil, from: ReplayCheckpoint? = nil) {
+    public init(id: Int, target: Double, session: Int? = nil, from: ReplayCheckpoint? = nil, stepBack: Int = 0) {
         self.id = id
         self.target = target
         self.session = session
         self.from = from
+        self.stepBack = stepBack
     }
 }
 

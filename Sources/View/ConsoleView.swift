@@ -7,7 +7,7 @@ public struct RenderOutcome: Sendable, Equatable {
     /// The largest useful scroll offset of each scrollable panel on this screen; the console
     /// clamps its offsets to it so that scrolling back up responds at once.
     public var maxScroll: [PanelID: Int]
-    /// Entry rows the alarm log overlay showed, when it is open.
+    /// Entry rows the alarm log or history overlay showed, when one is open.
     public var alarmLogRows: Int?
 
     public init(placements: [Placement] = [], maxScroll: [PanelID: Int] = [:]) {
@@ -42,6 +42,8 @@ public enum ConsoleView {
         }
         if case .alarmLog(let log) = context.overlay {
             outcome.alarmLogRows = AlarmLogOverlay.render(p, log, area: buffer.area, into: &buffer)
+        } else if case .history(let history) = context.overlay {
+            outcome.alarmLogRows = HistoryOverlay.render(p, history, area: buffer.area, into: &buffer)
         } else {
             drawOverlay(p, into: &buffer)
         }
@@ -77,6 +79,8 @@ public enum ConsoleView {
         case .confirmQuit: Overlays.confirmQuit(p, area: buffer.area, into: &buffer)
         case .message(let title, let lines): Overlays.message(p, title: title, text: lines, area: buffer.area, into: &buffer)
         case .alarmLog(let log): AlarmLogOverlay.render(p, log, area: buffer.area, into: &buffer)
+        case .prompt(let prompt): PromptOverlay.render(p, prompt, area: buffer.area, into: &buffer)
+        case .history(let history): HistoryOverlay.render(p, history, area: buffer.area, into: &buffer)
         }
     }
 }

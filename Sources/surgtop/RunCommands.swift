@@ -258,41 +258,54 @@ struct Replay: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Replay a recorded session.",
         discussion: """
-        Plays the recording at the pace of its timestamps, scaled by --speed, starting at --from \
-        seconds (everything before is applied at once). Recordings ending in .ndjson.gz are \
-        decompressed on the fly. In the console: space pauses, + and - change the speed, the \
-        arrow keys (or < and >) step back and forth 5 s; derived alarms are recomputed from the recording.
+        Plays the recording at the pace of its timestamps, scaled by --speed (0.1 to 64), starting \
+        at --from (everything before is applied at once): seconds (750 or 750.5), minutes:seconds \
+        (12:30) or the recording's own clock (09:12:30, its started_at plus the session time, UTC, \
+        as the header shows it); a time past the end of the recording is refused. Recordings \
+        ending in .ndjson.gz are decompressed on the fly. In the console: space pauses, + and - \
+        change the speed, the arrow keys (or < and >) step back and forth 5 s, n/N and e/E jump to \
+        the next/previous alarm raise and event, g goes to a typed time, . and , step one frame \
+        while paused, [ and ] set an A-B loop, Home/End go to the start/end, m bookmarks the \
+        moment with a note (kept in FILE.marks.ndjson beside the recording), h lists every alarm, \
+        event and bookmark; derived alarms are recomputed from the recording.
 
         Examples:
           surgtop replay session.ndjson
           surgtop replay session.ndjson.gz --speed 4 --from 600
+          surgtop replay session.ndjson --from 12:30
+          surgtop replay session.ndjson --from 09:12:30
         """
     )
 
     @Argument(help: "The recording (.ndjson or .ndjson.gz), or - for standard input (which cannot seek back).")
     var file: String
 
-    @Option(parsing: .unconditional, help: "Playback speed: session seconds per wall-clock second.")
+    @Option(parsing: .unconditional, help: "Playback speed: session seconds per wall-clock second, 0.1 to 64.")
     var speed: Double = 1
 
-    @Option(parsing: .unconditional, help: "Start at this session time, in seconds.")
-    var from: Double = 0
+    @Option(parsing: .unconditional, help: ArgumentHelp("Start here: seconds (750), minutes:seconds (12:30) or the recording's clock (09:12:30).",
+                                                        valueName: "TIME"))
+    var from: String = "0"
 
     @OptionGroup var watch: WatchOptions
 
     func validate() throws {
-        guard from >= 0 && from <= Frame.timeLimit else {
-            throw ValidationError("--from must be 0 or more seconds (at most 1e9), not \(NumberText.trimmed(from, 3))")
-        }
-        guard speed > 0 && speed <= 1000 else {
-            throw ValidationError("--speed must be above 0 and at most 1000, not \(NumberText.trimmed(speed, 3))")
+        if case .failure(let error) = ReplayTime.parse(from) { throw ValidationError("--from: " + error.description) }
+        guard speed >= PlaybackControl.speedSteps[0] && speed <= PlaybackControl.speedSteps[PlaybackControl.speedSteps.count - 1] else {
+            throw ValidationError("--speed must be from 0.1 to 64, not \(NumberText.trimmed(speed, 3))")
         }
     }
 
     func run() throws {
         let inbox = SourceInbox()
         let control = PlaybackControl(speed: speed)
-        let source = FileSource(path: file, mode: .replay, paced: true, from: from,
+        do { try RecordingReader.checkReadable(path: file) } catch { throw Failure.io(error.description) }
+        let start: Double
+        switch ReplayStart.resolve(from, path: file) {
+        case .success(let t): start = t
+        case .failure(let error): throw Failure.usage(error.description)
+        }
+        let source = FileSource(path: file, mode: .replay, paced: true, from: start,
                                 control: control, backlog: inbox.countProvider)
         do { try source.validate() } catch { throw Failure.io(error.description) }
         if let size = watch.snapshot.flatMap(WatchOptions.size) {

@@ -35,7 +35,7 @@ struct HostileInputCLITests {
         let snapshot = try CLI.run(["replay", path, "--snapshot", "120x40", "--at", "5"])
         #expect(snapshot.status == 0, "exit \(snapshot.status): \(snapshot.stderr)")
         #expect(snapshot.stdout.contains("1e19"))
-        let headless = try CLI.run(["replay", path, "--headless", "--speed", "1000", "--alarm-log", "/dev/null"], timeout: 30)
+        let headless = try CLI.run(["replay", path, "--headless", "--speed", "64", "--alarm-log", "/dev/null"], timeout: 30)
         #expect(headless.status == 0, "exit \(headless.status): \(headless.stderr)")
         let check = try CLI.run(["check", path])
         #expect(check.status == 1 && check.stdout.contains("2 errors"))
@@ -102,7 +102,7 @@ struct HostileInputCLITests {
     func alarmLogCheckedAtStart(target: String) throws {
         let path = write([Self.session, #"{"t":1,"type":"event","kind":"x"}"#])
         let log = target == "DIR" ? CLI.temporaryDirectory().path : target
-        let result = try CLI.run(["replay", path, "--headless", "--speed", "1000", "--alarm-log", log], timeout: 30)
+        let result = try CLI.run(["replay", path, "--headless", "--speed", "64", "--alarm-log", log], timeout: 30)
         #expect(result.status == 2, "exit \(result.status): \(result.stderr)")
         #expect(result.stderr.contains(log))
     }
@@ -111,7 +111,7 @@ struct HostileInputCLITests {
     func alarmLogOpenLine() throws {
         let path = write([Self.session, #"{"t":1,"type":"event","kind":"x"}"#])
         let log = CLI.temporaryDirectory().appendingPathComponent("a.log").path
-        let result = try CLI.run(["replay", path, "--headless", "--speed", "1000", "--alarm-log", log], timeout: 30)
+        let result = try CLI.run(["replay", path, "--headless", "--speed", "64", "--alarm-log", log], timeout: 30)
         #expect(result.status == 0)
         let text = try String(contentsOfFile: log, encoding: .utf8)
         #expect(text.contains("  OPEN  surgtop started writing this log, watching \(path)"))
@@ -124,7 +124,7 @@ struct HostileInputCLITests {
         lines.insert(#"{"t":1e8,"type":"event","kind":"far"}"#, at: 100)
         let path = write(lines)
         let start = Date()
-        let result = try CLI.run(["replay", path, "--headless", "--speed", "1000", "--alarm-log", "/dev/null"], timeout: 30)
+        let result = try CLI.run(["replay", path, "--headless", "--speed", "64", "--alarm-log", "/dev/null"], timeout: 30)
         #expect(result.status == 0)
         #expect(Date().timeIntervalSince(start) < 15)
         #expect(result.stderr.contains("jumped over"))

@@ -28,6 +28,7 @@ struct ExitsAndASCIIConsoleTests {
         case "Tab": return [.tab]
         case "↑↓": return [.up, .down]
         case "←→": return [.left, .right]
+        case "Home/End": return [.home, .end]
         default: return cap.split(separator: "/").map { .character(Character(String($0))) }
         }
     }
@@ -41,9 +42,10 @@ struct ExitsAndASCIIConsoleTests {
             for cap in caps {
                 for key in keys(ofCap: cap) {
                     var model = replayModel()
-                    let before = (model.overlay, model.focus, model.layout.name, model.view.scroll)
+                    // A footer note answering the key counts: "no later alarm raise" is an answer.
+                    let before = (model.overlay, model.focus, model.layout.name, model.view.scroll, model.note)
                     let commands = model.handle(key)
-                    let changed = before != (model.overlay, model.focus, model.layout.name, model.view.scroll)
+                    let changed = before != (model.overlay, model.focus, model.layout.name, model.view.scroll, model.note)
                     #expect(!commands.isEmpty || changed, "footer key \(cap) (\(key)) does nothing")
                 }
             }

@@ -68,13 +68,27 @@ import Testing
     }
 
     @Test func replayAddsPlaybackKeys() {
-        let b = panel(.footer, state, Fixture.context(mode: .replay, state: state), width: 120, height: 1)
-        #expect(b.lines[0].hasPrefix(" q  quit  ?  help  L  layout  Tab  focus  ↑↓  scroll  space  pause  +/-  speed  ←→  ±5 s"))
+        let b = panel(.footer, state, Fixture.context(mode: .replay, state: state), width: 220, height: 1)
+        #expect(b.lines[0].hasPrefix(" q  quit  ?  help  L  layout  Tab  focus  ↑↓  scroll  space  pause  +/-  speed  ←→  ±5 s"
+            + "  n/N  alarm  e/E  event  g  go to  ./,  frame  [/]  loop  Home/End  start/end  m  bookmark  h  history"), "\(b.lines[0])")
     }
 
-    @Test func everyKeyStaysListedAt80Columns() {
-        let b = panel(.footer, state, Fixture.context(mode: .replay, unicode: false, state: state), width: 80, height: 1)
-        #expect(b.lines[0].hasPrefix("q quit ? help L layout Tab focus j/k scroll space pause +/- speed </> +-5 s"))
+    @Test("a replay footer at 120 and 80 columns keeps pause, speed, ±5 s, the jump to an alarm and the history; the help has the rest")
+    func replayKeysAtNarrowWidths() {
+        let wide = panel(.footer, state, Fixture.context(mode: .replay, state: state), width: 120, height: 1).lines[0]
+        #expect(wide.hasPrefix("q quit ? all keys L layout Tab focus ↑↓ scroll space pause +/- speed ←→ ±5 s n/N alarm e/E event g go to h history"),
+                "\(wide)")
+        let narrow = panel(.footer, state, Fixture.context(mode: .replay, unicode: false, state: state), width: 80, height: 1).lines[0]
+        #expect(narrow.hasPrefix("q quit ? all keys space pause +/- speed </> +-5 s n/N alarm e/E event h history"), "\(narrow)")
+        #expect(!wide.contains("…") && !narrow.contains("..."), "no key is cut in half")
+    }
+
+    @Test("a footer note comes first, the keys in what room is left")
+    func footerNote() {
+        var context = Fixture.context(mode: .replay, state: state)
+        context.footerNote = "no later alarm raise"
+        let line = panel(.footer, state, context, width: 120, height: 1).lines[0]
+        #expect(line.hasPrefix("no later alarm raise  q quit"), "\(line)")
     }
 
     @Test func aNarrowFooterLeavesOutNavigationBeforeAlarmAndReplayKeysAndSaysHelpHasThemAll() {
@@ -86,7 +100,7 @@ import Testing
             KeyBinding(key: "l", short: "alarm log", help: "the log", section: "Alarms"),
         ]
         let line = panel(.footer, state, context, width: 80, height: 1).lines[0]
-        #expect(line.hasPrefix("q quit ? all keys space pause +/- speed ←→ ±5 s a ack"), "\(line)")
+        #expect(line.hasPrefix("q quit ? all keys space pause +/- speed ←→ ±5 s n/N alarm h history a ack"), "\(line)")
         #expect(!line.contains("scroll") && !line.contains("focus"), "navigation goes first")
         #expect(!line.contains("…"), "no key is cut in half")
     }

@@ -55,7 +55,26 @@ public enum KeyHelp {
                        short: glyphs.plusMinus + "5 s",
                        help: "step back or forward 5 seconds", section: "Replay", modes: replay),
         ]
+        keys += navigation(glyphs: glyphs)
         keys += extra
         return keys.filter { $0.applies(to: mode) }
+    }
+
+    /// The keys that find a moment of a recording (replay only).
+    static func navigation(glyphs: Glyphs) -> [KeyBinding] {
+        func key(_ key: String, _ footer: String, _ short: String, _ help: String) -> KeyBinding {
+            KeyBinding(key: key, footerKey: footer, short: short, help: help, section: "Find a moment", modes: [.replay])
+        }
+        return [
+            key("n / N", "n/N", "alarm", "next / previous alarm raise (the robot's or derived)"),
+            key("e / E", "e/E", "event", "next / previous event"),
+            key("g", "g", "go to", "go to a typed time: " + ReplayTime.forms),
+            key(". / ,", "./,", "frame", "while paused: one frame forward / back (while playing, pauses first)"),
+            key("[ / ]", "[/]", "loop", "A" + (glyphs.unicode ? "–" : "-") + "B loop: set its start / end here (again: clear it)"),
+            key("Home / End", "Home/End", "start/end",
+                "the start / end of the recording (the focused panel scrolls with PgUp/PgDn)"),
+            key("m", "m", "bookmark", "bookmark this moment with a typed note (kept in FILE.marks.ndjson)"),
+            key("h", "h", "history", "every alarm, event and bookmark of the recording: / searches, Enter goes there"),
+        ]
     }
 }

@@ -41,6 +41,10 @@ public enum Overlay: Sendable, Equatable {
     case message(title: String, lines: [String])
     /// The alarm log, scrolled and searched (`l`).
     case alarmLog(AlarmLogBrowser)
+    /// A replay's typed line: a time to go to (`g`), a bookmark's note (`m`).
+    case prompt(ReplayPrompt)
+    /// Every marker of the recording, scrolled, searched and jumped to (`h`).
+    case history(HistoryBrowser)
 }
 
 /// Everything the view needs beyond `SessionState`. The console loop fills it each frame.
@@ -90,6 +94,9 @@ public struct ViewContext: Sendable {
     /// A replay's whole-recording pass: its markers (bookmarks among them) and progress, for
     /// the timeline. nil when not replaying.
     public var index: RecordingIndex?
+    /// A short answer to a replay key, shown at the left of the footer for a few seconds ("no
+    /// later alarm raise", "bookmark saved"): news that must not hide the screen as a box would.
+    public var footerNote: String?
 
     public init(mode: SessionMode, source: SourceState, sourceLabel: String = "", now: Double,
                 wallClock: String = "", framesPerSecond: Double? = nil, replay: ReplayStatus? = nil,

@@ -2,8 +2,17 @@
 enum FooterPanel {
     static func render(_ p: PanelContext, area: Rect, into buffer: inout CellBuffer) {
         guard !area.isEmpty else { return }
-        let keys = KeyHelp.bindings(for: p.view.mode, glyphs: p.glyphs, extra: p.view.extraKeys)
+        var area = area
         let y = area.y + area.height - 1
+        if let note = p.view.footerNote {
+            // An answer to a key comes first, the keys after it in what room is left.
+            let shown = TerminalText.sanitize(note) + "  "
+            let width = min(area.width, buffer.columns(of: shown))
+            buffer.put(shown, x: area.x, y: y, width: width, style: p.theme.bold, ellipsis: p.ellipsis)
+            area = Rect(x: area.x + width, y: area.y, width: area.width - width, height: area.height)
+            guard !area.isEmpty else { return }
+        }
+        let keys = KeyHelp.bindings(for: p.view.mode, glyphs: p.glyphs, extra: p.view.extraKeys)
         let right = "layout: " + TerminalText.sanitize(p.layoutName)
         let rightWidth = buffer.columns(of: right)
         // Roomy key caps when they fit, tight ones otherwise, so every key stays listed.
@@ -30,10 +39,12 @@ enum FooterPanel {
         }
     }
 
-    /// The keys a narrow footer leaves out, first to last: navigation, then the alarm extras.
-    /// Quit, help, the replay keys and acknowledging the selected alarm stay.
+    /// The keys a narrow footer leaves out, first to last: the finer ways to find a moment of a
+    /// replay and navigation, then the alarm extras, then the history and the jump to an alarm.
+    /// Quit, help, pause, speed, ±5 s and acknowledging the selected alarm stay.
     static func dropOrder(_ keys: [KeyBinding]) -> [KeyBinding] {
-        let order = ["scroll", "focus", "layout", "alarm log", "ack all", "audio pause"]
+        let order = ["start/end", "loop", "frame", "bookmark", "scroll", "focus", "layout", "go to", "event",
+                     "alarm log", "ack all", "audio pause", "history", "alarm"]
         return order.compactMap { short in keys.first { $0.short == short } }
     }
 

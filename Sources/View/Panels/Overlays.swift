@@ -40,7 +40,40 @@ enum Overlays {
         }
         lines.append([])
         lines.append([Span("Esc or ? closes this help", p.theme.dim)])
+        if lines.count + 2 > area.height {
+            lines = compactHelp(p, keys, width: area.width - 4)
+        }
         centredBox(p, title: "Keys", lines: lines, area: area, into: &buffer)
+    }
+
+    /// The help for a terminal too short for a sentence a key: each section's keys with their
+    /// footer words, wrapped to `width`, so every key is still listed.
+    static func compactHelp(_ p: PanelContext, _ keys: [KeyBinding], width: Int) -> [[Span]] {
+        var lines: [[Span]] = []
+        var line: [Span] = []
+        var used = 0
+        var section = ""
+        for key in keys {
+            if key.section != section {
+                if !line.isEmpty { lines.append(line) }
+                lines.append([Span(key.section, p.theme.header)])
+                line = []
+                used = 0
+                section = key.section
+            }
+            let item = [Span(key.footerKey, p.theme.bold), Span(" " + key.short + "  ")]
+            let columns = item.reduce(0) { $0 + TerminalText.columns(of: $1.text) }
+            if used > 0 && used + columns > width {
+                lines.append(line)
+                line = []
+                used = 0
+            }
+            line += item
+            used += columns
+        }
+        if !line.isEmpty { lines.append(line) }
+        lines.append([Span("Esc or ? closes; a taller terminal tells each key in a sentence", p.theme.dim)])
+        return lines
     }
 
     static func confirmQuit(_ p: PanelContext, area: Rect, into buffer: inout CellBuffer) {
