@@ -85,11 +85,14 @@ struct Report: ParsableCommand {
         if expert?.hadErrors == true { throw ExitCode(1) }
     }
 
-    /// The trainer's bookmarks of the recording at `path` (`FILE.marks.ndjson` beside it).
-    /// Returns none for now: the lead wires this to `BookmarkFile.read(recording:)`
-    /// (Sources/TelemetrySources/BookmarkFile.swift, the "nav" engineer's) at merge.
+    /// The trainer's bookmarks of the recording at `path` (`FILE.marks.ndjson` beside it, none
+    /// when there is no such file). A damaged sidecar is said on stderr; what could be read is
+    /// reported, and the exit code stays the recording's own.
     func loadBookmarks(for path: String) -> [Bookmark] {
-        []
+        guard path != "-" else { return [] }  // standard input has no sidecar
+        let contents = BookmarkFile.read(recording: path)
+        if let problem = contents.problem { Output.error(problem) }
+        return contents.bookmarks
     }
 
     /// `report --json` of a recording without a session frame: what was read, and no report.
