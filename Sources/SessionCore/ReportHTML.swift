@@ -6,7 +6,8 @@ public struct ReportPage: Sendable {
     /// The recording as named on the command line.
     public var file: String
     public var report: SessionReport
-    /// One per session, in order (the first session's, then each of `report.laterSessions`).
+    /// One per session, in order (the first session's, then each of `report.laterSessions`);
+    /// sessions past the last one given are reported without plots.
     public var series: [ReportSeries]
     public var bookmarks: [Bookmark]
     public var baseline: SkillComparison?
@@ -57,7 +58,7 @@ public enum ReportHTML {
             s += "<p class=\"note\">This recording holds \(page.report.sessionCount) sessions; each is reported on its own below.</p>"
         }
         for (k, session) in sessions.enumerated() {
-            let series = k < page.series.count ? page.series[k] : ReportSeries()
+            let series = k < page.series.count ? page.series[k] : nil
             let marks = page.bookmarks.filter { $0.session == k }.sorted { $0.t < $1.t }
             s += sessionPage(session, ordinal: k, of: sessions.count, page: page, series: series, bookmarks: marks)
         }
@@ -66,13 +67,20 @@ public enum ReportHTML {
     }
 
     private static func sessionPage(_ r: SessionReport, ordinal: Int, of count: Int, page: ReportPage,
-                                     series: ReportSeries, bookmarks: [Bookmark]) -> String {
+                                     series: ReportSeries?, bookmarks: [Bookmark]) -> String {
         var s = "<section class=\"first\">"
         s += "<h2>" + (count > 1 ? "Session \(ordinal + 1) of \(count): " : "Session ") + escape(r.sessionID ?? "-")
         s += r.procedure.map { " <span class=\"procedure\">\(escape($0))</span>" } ?? ""
         s += "</h2>" + header(r, file: page.file)
         s += "<h2>Scorecard</h2>"
         s += scorecard(r.skills, baseline: ordinal == 0 ? page.baseline : nil)
+        guard let series else {
+            // Plots only for the first sessions of a recording holding many (the page stays small).
+            s += "</section>\n<section><h2>Network link</h2><p class=\"note\">Plots are drawn for the first \(page.series.count) sessions only.</p>"
+            s += linkTable(r) + "</section>\n"
+            s += "<section><h2>Events and bookmarks</h2>" + events(r, bookmarks: bookmarks) + "</section>\n"
+            return s + "<section><h2>Alarms</h2>" + alarmTable(r) + "</section>\n"
+        }
         s += "</section>\n<section><h2>Network link</h2>" + linkPlots(series, r, settings: page.settings) + "</section>\n"
         s += "<section><h2>Alarms over time</h2>"
         s += ReportSVG.timeline(series.alarmBars, start: series.start, end: max(series.end, series.start), bookmarks: bookmarks)
@@ -107,10 +115,8 @@ public enum ReportHTML {
     // MARK: scorecard
 
     private static func scorecard(_ skills: SkillReport?, baseline: SkillComparison?) -> String {
-        guard let skills, !skills.isEmpty else {
-            return "<p class=\"note\">No tool-tip positions, clutch, camera or energy events: nothing to score.</p>"
-        }
         var s = ""
+        // The comparison first: a trainee with nothing to score still has a baseline to fall short of.
         if let baseline {
             s += "<p class=\"note\">Beside the baseline \(escape(cut(baseline.file, 80)))"
                 + (baseline.sessionId.map { " (session \(escape($0)))" } ?? "")
@@ -129,6 +135,9 @@ public enum ReportHTML {
                 + baseline.baselineOnlySegments.map { "baseline only: " + segmentName($0.kind, $0.label, $0.occurrence) }
             if !lone.isEmpty { s += "<p class=\"note\">Segments in one recording only: \(escape(lone.joined(separator: "; "))).</p>" }
             return s
+        }
+        guard let skills, !skills.isEmpty else {
+            return "<p class=\"note\">No tool-tip positions, clutch, camera or energy events: nothing to score.</p>"
         }
         s += measuresTable(skills.session)
         if !skills.segments.isEmpty {
@@ -223,7 +232,7 @@ public enum ReportHTML {
     private static func linkPlots(_ series: ReportSeries, _ r: SessionReport, settings: AlarmSettings) -> String {
         guard !series.links.isEmpty else { return "<p class=\"note\">No link frames.</p>" }
         let start = series.start, end = max(series.end, series.start)
-        let links = series.links.prefix(4)
+        let links = series.links
         func bands(_ levels: AlarmSettings.Levels, unit: String) -> [ReportSVG.Band] {
             [.init(from: levels.low, to: levels.medium, priority: .low, label: "low ≥ \(NumberText.trimmed(levels.low, 2)) \(unit)"),
              .init(from: levels.medium, to: levels.high, priority: .medium, label: "medium ≥ \(NumberText.trimmed(levels.medium, 2))"),
@@ -237,7 +246,7 @@ public enum ReportHTML {
         var s = plot("Round trip", unit: "ms", levels: settings.rttMs) { $0.rtt }
         s += plot("Jitter", unit: "ms", levels: settings.jitterMs) { $0.jitter }
         s += plot("Packet loss", unit: "%", levels: settings.lossPct) { $0.loss }
-        if series.links.count > links.count { s += "<p class=\"note\">\(series.links.count - links.count) more paths are not plotted.</p>" }
+        if series.morePaths { s += "<p class=\"note\">Paths after the first \(links.count) are not plotted; the table has them.</p>" }
         s += "<p class=\"note\">Bands: the alarm thresholds in force (low, medium, high); a level is judged on the mean of the last "
             + "\(NumberText.trimmed(settings.sustainSeconds, 2)) s. Each line shows the smallest and largest value of every stretch, so spikes stay visible; breaks are times without data or with the path down.</p>"
         s += linkTable(r)
@@ -286,6 +295,7 @@ public enum ReportHTML {
             }
             s += "</div>"
         }
+        if series.moreArms { s += "<p class=\"note\">Arms after the first \(series.arms.count) are not plotted.</p>" }
         return s
     }
 

@@ -1,3 +1,4 @@
+import SystemCalls
 import Telemetry
 
 /// The inline SVG plots of the HTML report: a time axis over the session, a value axis with
@@ -52,10 +53,13 @@ enum ReportSVG {
         var high = max(values.max() ?? 1, plot.ceiling ?? -Double.infinity, plot.bands.map(\.from).max() ?? -Double.infinity)
         high += (high - low) * 0.08
         if !(high > low) { high = low + 1 }
-        if !low.isFinite || !high.isFinite { low = 0; high = 1 }
-        let ticks = niceTicks(low, high)
+        var ticks = niceTicks(low, high)
         low = min(low, ticks.first ?? low)
         high = max(high, ticks.last ?? high)
+        // Values near the largest number a double holds leave no room for the axis' arithmetic:
+        // said on the plot, rather than the data clamped into a made-up range.
+        let outOfRange = !(high - low).isFinite
+        if outOfRange { low = 0; high = 1; ticks = niceTicks(0, 1) }
         let x0 = left, x1 = width - right, y0 = top, y1 = plot.height - bottom
         let span = max(plot.end - plot.start, 1e-9)
         func x(_ t: Double) -> Double { x0 + (min(max(t, plot.start), plot.end) - plot.start) / span * (x1 - x0) }
@@ -95,7 +99,7 @@ enum ReportSVG {
             s += "<line class=\"rule\" x1=\"\(n(x0))\" x2=\"\(n(x1))\" y1=\"\(n(y(rule.at)))\" y2=\"\(n(y(rule.at)))\"/>"
             s += "<text class=\"rulelabel\" x=\"\(n(x1 + 6))\" y=\"\(n(y(rule.at) + (k == 0 ? 10 : -3)))\">\(ReportHTML.escape(rule.label))</text>"
         }
-        for line in plot.lines {
+        for line in plot.lines where !outOfRange {
             let colour = palette[line.colour % palette.count]
             for run in line.runs {
                 if run.count == 1 {
@@ -109,6 +113,8 @@ enum ReportSVG {
         }
         if plot.lines.allSatisfy({ $0.runs.isEmpty }) {
             s += "<text class=\"nodata\" x=\"\(n((x0 + x1) / 2))\" y=\"\(n((y0 + y1) / 2))\">no data</text>"
+        } else if outOfRange {
+            s += "<text class=\"nodata\" x=\"\(n((x0 + x1) / 2))\" y=\"\(n((y0 + y1) / 2))\">values out of plotting range</text>"
         }
         s += "<rect class=\"frame\" x=\"\(n(x0))\" y=\"\(n(y0))\" width=\"\(n(x1 - x0))\" height=\"\(n(y1 - y0))\"/>"
         return s + "</svg></figure>"
@@ -166,15 +172,17 @@ enum ReportSVG {
     static func niceTicks(_ low: Double, _ high: Double) -> [Double] {
         let rough = (high - low) / 5
         guard rough > 0, rough.isFinite else { return [low] }
-        var magnitude = 1.0
-        while magnitude > rough, magnitude > 1e-12 { magnitude /= 10 }
-        while magnitude * 10 <= rough, magnitude < 1e300 { magnitude *= 10 }
-        let step = [1.0, 2, 5, 10].map { $0 * magnitude }.first { $0 >= rough } ?? magnitude * 10
-        var v = (low / step).rounded(.down) * step
+        // 10ⁿ from the exponent, over the whole range of doubles (no loop that stops short).
+        let magnitude = Math.pow(10, Math.log10(rough).rounded(.down))
+        guard let step = [1.0, 2, 5, 10].map({ $0 * magnitude }).first(where: { $0 >= rough * (1 - 1e-12) }),
+              step.isFinite, step > 0 else { return [low] }
         var out: [Double] = []
-        while v <= high + step * 0.001, out.count < 12 {
+        // Tick k is (first + k) × step: no running sum to drift, or overflow past the last.
+        let first = (low / step).rounded(.down)
+        for k in 0..<12 {
+            let v = (first + Double(k)) * step
+            guard v.isFinite, v <= high + step * 0.001 else { break }
             if v >= low - step * 0.001 { out.append(v) }
-            v += step
         }
         return out
     }

@@ -14,7 +14,8 @@ public struct SeriesPoint: Sendable, Equatable {
 /// A time series reduced as it streams to at most `bucketLimit` buckets of equal width, each
 /// keeping its smallest and largest sample (with their times), so a plot of a 30-minute 500 Hz
 /// stream has at most `2 × bucketLimit` points and still shows every spike. When a sample falls
-/// past the last bucket, the width doubles and neighbouring buckets merge: memory never grows.
+/// past the last bucket, the width doubles and neighbouring buckets merge: memory never grows
+/// past `bucketLimit` buckets, and a short series holds only the buckets up to its last sample.
 public struct DownsampledSeries: Sendable, Equatable {
     struct Bucket: Sendable, Equatable {
         var first: Double, last: Double
@@ -60,20 +61,20 @@ public struct DownsampledSeries: Sendable, Equatable {
 
     public mutating func add(t: Double, value: Double) {
         guard t.isFinite, value.isFinite else { return }
-        if buckets.isEmpty { buckets = Array(repeating: nil, count: bucketLimit) }
         let origin = self.origin ?? t
         self.origin = origin
         // Widen until t fits; a time absurdly far ahead ends with every sample in one bucket.
         while t - origin >= width * Double(bucketLimit), width.isFinite { widen() }
         let k = width.isFinite ? Int(saturating: ((t - origin) / width).rounded(.down)) : 0
         let slot = min(max(0, k), bucketLimit - 1)  // a late sample (before the origin) joins the first
+        if slot >= buckets.count { buckets += repeatElement(nil, count: slot + 1 - buckets.count) }
         let point = SeriesPoint(t: t, v: value)
         if buckets[slot] == nil { buckets[slot] = Bucket(point) } else { buckets[slot]!.add(point) }
         samples = samples.saturatingAdd(1)
     }
 
     private mutating func widen() {
-        var merged = [Bucket?](repeating: nil, count: bucketLimit)
+        var merged = [Bucket?](repeating: nil, count: (buckets.count + 1) / 2)
         for (k, bucket) in buckets.enumerated() {
             guard let bucket else { continue }
             if merged[k / 2] == nil { merged[k / 2] = bucket } else { merged[k / 2]!.merge(bucket) }
@@ -104,6 +105,9 @@ public struct DownsampledSeries: Sendable, Equatable {
         if !run.isEmpty { out.append(run) }
         return out
     }
+
+    /// Buckets held (what the series' memory is proportional to).
+    public var bucketCount: Int { buckets.count }
 
     /// The smallest and largest value kept (nil when empty).
     public var range: (min: Double, max: Double)? {
@@ -150,15 +154,25 @@ public struct ReportSeries: Sendable, Equatable {
     public var alarmBars: [AlarmBar] = []
     /// Bars beyond `ReportSeriesBuilder.barLimit`, not kept.
     public var alarmBarsLeftOut = 0
+    /// Paths or arms beyond `pathLimit` or `armLimit` were seen, and not collected.
+    public var morePaths = false
+    public var moreArms = false
+
+    /// Buckets held by every series (what the plots' memory is proportional to).
+    public var bucketCount: Int {
+        links.reduce(0) { $0 + $1.rtt.bucketCount + $1.jitter.bucketCount + $1.loss.bucketCount }
+            + arms.reduce(0) { $0 + $1.tipSpeed.bucketCount + $1.limitMargin.bucketCount }
+    }
 }
 
 /// Collects a `ReportSeries` from a session's frames and the alarm engine's log entries.
 public struct ReportSeriesBuilder: Sendable {
     /// Buckets per series (each drawn as at most two points).
     public var bucketLimit = 500
-    /// Paths and arms collected, at most (a hostile stream inventing names stays bounded).
-    public var pathLimit = 8
-    public var armLimit = 32
+    /// Paths and arms collected (and plotted), at most: a hostile stream inventing names stays
+    /// bounded in memory and on the page. A robot has a handful of arms and the link two paths.
+    public var pathLimit = 4
+    public var armLimit = 8
     public var barLimit = 5_000
 
     private var series = ReportSeries()
@@ -244,7 +258,7 @@ public struct ReportSeriesBuilder: Sendable {
 
     private mutating func linkIndex(_ path: String) -> Int? {
         if let k = series.links.firstIndex(where: { $0.path == path }) { return k }
-        guard series.links.count < pathLimit else { return nil }
+        guard series.links.count < pathLimit else { series.morePaths = true; return nil }
         // Link frames come at 1–10 Hz (spec §3): more than 2.5 s without one is a break.
         func make() -> DownsampledSeries { DownsampledSeries(bucketLimit: bucketLimit, breakAfter: 2.5) }
         series.links.append(.init(path: path, rtt: make(), jitter: make(), loss: make()))
@@ -254,7 +268,7 @@ public struct ReportSeriesBuilder: Sendable {
     private mutating func armIndex(_ arm: String) -> Int? {
         // A few arms: comparing ids beats hashing one per frame.
         if let k = series.arms.firstIndex(where: { $0.arm == arm }) { return k }
-        guard series.arms.count < armLimit else { return nil }
+        guard series.arms.count < armLimit else { series.moreArms = true; return nil }
         let gap = SkillThresholds().maxGapSeconds
         series.arms.append(.init(arm: arm, tipSpeed: DownsampledSeries(bucketLimit: bucketLimit, breakAfter: gap),
                                  limitMargin: DownsampledSeries(bucketLimit: bucketLimit, breakAfter: gap)))
@@ -263,10 +277,23 @@ public struct ReportSeriesBuilder: Sendable {
     }
 
     /// The alarm engine's log entries, in order: raises, escalations and clears become bars.
-    public mutating func add(_ entries: [AlarmLogEntry]) {
+    /// `raisedAfter`: the alarms raised (listed and not latched) once they are applied, which
+    /// tells what a `.resync` entry did (a `sync` frame raises, clears or confirms an alarm).
+    public mutating func add(_ entries: [AlarmLogEntry], raisedAfter: @autoclosure () -> Set<String>) {
+        var raised: Set<String>?  // asked once, and only when a sync changed something
         for entry in entries {
             guard let id = entry.id, entry.time.isFinite else { continue }
             switch entry.action {
+            case .resync:
+                if raised == nil { raised = raisedAfter() }
+                if raised?.contains(id) == true {
+                    // Raised by the sync, or confirmed: a bar already open at this priority goes on.
+                    guard let priority = entry.priority, open[id]?.priority != priority else { continue }
+                    close(id, at: entry.time)
+                    open[id] = .init(id: id, origin: entry.origin, priority: priority, start: entry.time, end: entry.time)
+                } else {
+                    close(id, at: entry.time)  // cleared by the sync (latched or not)
+                }
             case .raise, .escalate, .deescalate:
                 close(id, at: entry.time)
                 guard let priority = entry.priority else { continue }
@@ -295,5 +322,12 @@ public struct ReportSeriesBuilder: Sendable {
         out.end = end
         out.alarmBars.sort { ($0.start, $0.id) < ($1.start, $1.id) }
         return out
+    }
+}
+
+extension AlarmEngine {
+    /// The ids of the alarms raised now: listed and not latched (`ReportSeriesBuilder.add`).
+    public var raisedIDs: Set<String> {
+        Set(alarms.lazy.filter { !$0.latched }.map(\.id))
     }
 }

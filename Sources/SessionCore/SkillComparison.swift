@@ -9,17 +9,19 @@ public struct SkillComparison: Sendable, Codable, Equatable {
     public struct Value: Sendable, Codable, Equatable {
         public var trainee: Double?
         public var baseline: Double?
-        /// trainee − baseline, when both have a value.
+        /// trainee − baseline, when both have a value and it is finite.
         public var difference: Double?
-        /// trainee ÷ baseline, for a measure on a ratio scale with a baseline above 0.
+        /// trainee ÷ baseline, for a measure on a ratio scale with a baseline above 0, when finite.
         public var ratio: Double?
 
         init(_ a: Double?, _ b: Double?, ratio meaningful: Bool) {
             trainee = a
             baseline = b
             if let a, let b {
-                difference = a - b
-                if meaningful, b > 0 { ratio = a / b }
+                // A tiny baseline makes a ratio (or two huge values a difference) overflow to
+                // infinity: no number to show, and none JSON can hold.
+                difference = (a - b).isFinite ? a - b : nil
+                if meaningful, b > 0, (a / b).isFinite { ratio = a / b }
             }
         }
     }

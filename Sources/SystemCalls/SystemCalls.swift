@@ -64,6 +64,8 @@ public enum SystemCalls {
         case writeTruncating
         /// Created when missing, every write at its end (O_APPEND).
         case append
+        /// Created, failing when anything is there already (O_EXCL): a probe that clobbers nothing.
+        case createNew
     }
 
     /// Opens `path`; the descriptor is close-on-exec. `nonBlocking`: a FIFO opens at once
@@ -75,6 +77,7 @@ public enum SystemCalls {
         case .read: flags |= O_RDONLY
         case .writeTruncating: flags |= O_WRONLY | O_CREAT | O_TRUNC
         case .append: flags |= O_WRONLY | O_CREAT | O_APPEND
+        case .createNew: flags |= O_WRONLY | O_CREAT | O_EXCL
         }
         return try retrying { Glibc.open(path, flags, 0o644) }
     }
@@ -174,6 +177,9 @@ public enum SystemCalls {
         public var kind: Kind
         /// Bytes, for a regular file.
         public var size: Int
+        /// The device and inode: two paths name the same file when both are equal.
+        public var device: UInt64
+        public var inode: UInt64
 
         init(_ info: stat) {
             switch info.st_mode & S_IFMT {
@@ -182,6 +188,8 @@ public enum SystemCalls {
             default: kind = .other
             }
             size = Int(info.st_size)
+            device = UInt64(info.st_dev)
+            inode = UInt64(info.st_ino)
         }
     }
 
@@ -212,6 +220,11 @@ public enum SystemCalls {
     /// Throws unless this process may read the file at `path`.
     public static func checkReadable(_ path: String) throws(SystemError) {
         _ = try retrying { access(path, R_OK) }
+    }
+
+    /// Removes the file at `path` (unlink).
+    public static func removeFile(_ path: String) throws(SystemError) {
+        _ = try retrying { unlink(path) }
     }
 
     /// Creates the directory `path` (throws `.fileExists` when anything is there already).
@@ -379,6 +392,8 @@ public enum Math {
     @inlinable public static func cos(_ x: Double) -> Double { Glibc.cos(x) }
     @inlinable public static func exp(_ x: Double) -> Double { Glibc.exp(x) }
     @inlinable public static func log(_ x: Double) -> Double { Glibc.log(x) }
+    @inlinable public static func log10(_ x: Double) -> Double { Glibc.log10(x) }
+    @inlinable public static func pow(_ x: Double, _ y: Double) -> Double { Glibc.pow(x, y) }
 }
 
 /// A thread's alarm clock: `wait(seconds:)` sleeps until `signal()` or the timeout, so an idle

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Console
 import SessionCore
+import SystemCalls
 import Telemetry
 import TelemetrySources
 
@@ -40,11 +41,20 @@ struct Report: ParsableCommand {
     var html: String?
 
     func run() throws {
-        if let html { try HTMLReportFile.checkWritable(html) }
+        if let html {
+            var inputs = [(name: "the recording", path: file)]
+            if let baseline { inputs.append((name: "the --baseline recording", path: baseline)) }
+            if let settingsFile = alarms ?? AlarmSettingsFile.defaultPath(environment: SystemCalls.environment()) {
+                inputs.append((name: "the alarm settings file", path: settingsFile))
+            }
+            try HTMLReportFile.checkWritable(html, inputs: inputs)
+        }
         let settings = try loadAlarmSettings(alarms)
-        // The baseline first: a missing or empty one fails before the long pass over FILE.
-        let expert = try baseline.map { try BaselineRecording.read($0) }
+        // Both recordings are opened before either is read: a missing one fails at once. Then the
+        // baseline is read: an empty one fails before the long pass over FILE.
         let reader = try Output.openRecording(file)
+        let expertReader = try baseline.map { (path: $0, reader: try BaselineRecording.open($0)) }
+        let expert = try expertReader.map { try BaselineRecording.read($0.reader, path: $0.path) }
         let read = ReportPass.run(reader, settings: settings, collectSeries: html != nil)
         let report = read.report
         if let problem = reader.problem { Output.error(problem) }
@@ -149,7 +159,7 @@ struct DerivedAlarms {
     mutating func evaluate() {
         engine.evaluate(state, time: state.sessionTime, arrivalNow: state.sessionTime, sourceIsLive: false)
         let log = engine.drainLog()
-        series?.add(log)
+        series?.add(log, raisedAfter: engine.raisedIDs)
         unseen.removeAll(keepingCapacity: true)
     }
 }

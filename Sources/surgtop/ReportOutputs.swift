@@ -11,6 +11,10 @@ struct ReportPass {
     var series: [ReportSeries]
     var lines: Int
 
+    /// Sessions plotted at most: a recording of many short sessions keeps the page and the
+    /// memory small; later sessions get their tables without plots.
+    static let plottedSessions = 10
+
     static func run(_ reader: RecordingReader, settings: AlarmSettings, collectSeries: Bool) -> ReportPass {
         var builder = SessionReportBuilder()
         var series: [ReportSeries] = []
@@ -22,7 +26,8 @@ struct ReportPass {
                 derived.evaluate()
                 builder.endSession(alarms: derived.engine)
                 if let done = derived.series?.finish() { series.append(done) }
-                derived = DerivedAlarms(engine: AlarmEngine(settings: settings), collectSeries: collectSeries)
+                derived = DerivedAlarms(engine: AlarmEngine(settings: settings),
+                                        collectSeries: collectSeries && series.count < plottedSessions)
             }
             builder.add(outcome)
             if case .frame(let frame) = outcome { derived.add(frame) }
@@ -41,15 +46,17 @@ struct BaselineRecording {
     /// Bad lines or damage: compared all the same, but the run exits 1 as for FILE.
     var hadErrors: Bool
 
-    /// Reads it; a file that cannot be opened is a usage error (exit 2), one without a session
-    /// frame (not a recording) fails the run (exit 1), each said in one sentence.
-    static func read(_ path: String) throws -> BaselineRecording {
-        let reader: RecordingReader
+    /// Opens it (a file that cannot be opened is a usage error, exit 2), then reads it (one
+    /// without a session frame, not a recording, fails the run, exit 1), each said in one sentence.
+    static func open(_ path: String) throws -> RecordingReader {
         do {
-            reader = try RecordingReader(path: path)
+            return try RecordingReader(path: path)
         } catch {
             throw Failure.io("--baseline: \(error.description)")
         }
+    }
+
+    static func read(_ reader: RecordingReader, path: String) throws -> BaselineRecording {
         var builder = SessionReportBuilder()
         let lines = reader.decodeAll { outcome in
             builder.add(outcome)
@@ -95,16 +102,38 @@ struct ReportJSON: Encodable {
 
 /// Writing the page of `--html`.
 enum HTMLReportFile {
-    /// Refuses a directory (or a path in a missing directory) before any work is done.
-    static func checkWritable(_ path: String) throws {
+    /// Refuses, before any work is done, a page that could not be written (a directory, a path
+    /// in a missing or unwritable directory, a name ending in '/') or that would replace one
+    /// of the inputs (`inputs`: each input as a sentence names it, "the recording", and its path).
+    static func checkWritable(_ path: String, inputs: [(name: String, path: String)]) throws {
         guard !path.isEmpty, path != "-" else { throw Failure.usage("--html needs a file name, e.g. --html report.html") }
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+        guard !path.hasSuffix("/") else {
+            throw Failure.usage("--html: \(WireText.quoted(path)) names a directory; name the page's file, e.g. \(WireText.quoted(path + "report.html"))")
+        }
+        let existing = try? SystemCalls.status(path: path)
+        if existing?.kind == .directory {
             throw Failure.usage("--html: \(WireText.quoted(path)) is a directory; name the page's file, e.g. \(WireText.quoted(path + "/report.html"))")
         }
+        // The page is written by renaming a new file over the path: were it an input, the input
+        // would be lost. stat follows symbolic links: a link to an input is refused as well.
+        if let existing {
+            for input in inputs where input.path != "-" {
+                guard let status = try? SystemCalls.status(path: input.path),
+                      status.device == existing.device, status.inode == existing.inode else { continue }
+                throw Failure.usage("--html: \(WireText.quoted(path)) would replace \(input.name) \(WireText.quoted(input.path)); name another file for the page")
+            }
+        }
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        if !FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory) || !isDirectory.boolValue {
+        guard (try? SystemCalls.status(path: folder))?.kind == .directory else {
             throw Failure.usage("--html: the directory \(WireText.quoted(folder)) does not exist")
+        }
+        // Only writing tells whether writing works (permissions, a read-only mount, /proc).
+        let probe = folder + "/.surgtop-html-probe-\(getpid())"
+        do {
+            SystemCalls.close(try SystemCalls.open(probe, .createNew))
+            try? SystemCalls.removeFile(probe)
+        } catch {
+            throw Failure.usage("--html: cannot write in the directory \(WireText.quoted(folder)): \(error.description)")
         }
     }
 
