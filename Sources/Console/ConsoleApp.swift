@@ -62,6 +62,11 @@ public final class ConsoleApp {
                                quiet: quiet, length: length)
         let exit = loop.run()
         screen.stop()
+        // A bookmark saved just before quitting may still be on its way to the disk.
+        let unread = loop.model.bookmarkProblemOnScreen.map { [$0] } ?? []
+        for problem in unread + (loop.model.bookmarkWriter?.finish() ?? []) {
+            SystemCalls.writeStandardError("surgtop: " + problem)
+        }
         if case .fatal(let fatal) = exit {
             SystemCalls.writeStandardError("surgtop: " + WireText.sanitize(fatal))
             return 1

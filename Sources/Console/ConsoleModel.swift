@@ -106,12 +106,22 @@ public struct ConsoleModel {
     public var duration: Double?
     /// A replay's whole-recording pass as it stands (the loop sets it from the marker pass):
     /// markers for the timeline, the jump keys and the history overlay.
-    public var recordingIndex: RecordingIndex?
+    public var recordingIndex: RecordingIndex? {
+        didSet { mergeBookmarks() }
+    }
     /// The trainer's bookmarks of this recording (`FILE.marks.ndjson`), oldest first.
-    public var bookmarks: [Bookmark] = []
+    public var bookmarks: [Bookmark] = [] {
+        didSet { mergeBookmarks() }
+    }
+    /// `indexWithBookmarks`, merged when either changes rather than on every frame (up to
+    /// 100,000 markers).
+    public private(set) var indexWithBookmarks: RecordingIndex?
     /// Writes new bookmarks to the sidecar (nil: none can be kept, `bookmarksUnavailable` says why).
     public var bookmarkWriter: BookmarkWriter?
     public var bookmarksUnavailable = "bookmarks need a recording file"
+    /// A bookmark's write failure still in the footer: said again on stderr at quit, as the
+    /// trainer may have quit before reading it.
+    public internal(set) var bookmarkProblemOnScreen: String?
     /// The replay's A–B loop (`[` and `]`): either end alone while the other is being chosen.
     public internal(set) var loopStart: ReplayPosition?
     public internal(set) var loopEnd: ReplayPosition?
@@ -384,15 +394,20 @@ public struct ConsoleModel {
     /// How long the source's latest log line stays in the header.
     static let sourceNoteSeconds = 30.0
 
-    /// The recording's markers with the bookmarks among them, in order; nil when no pass runs.
-    public var indexWithBookmarks: RecordingIndex? {
-        guard var index = recordingIndex else { return nil }
-        guard !bookmarks.isEmpty else { return index }
-        index.markers += bookmarks.map {
-            RecordingMarker(kind: .bookmark, session: $0.session, t: $0.t, id: "bookmark", text: $0.note)
+    /// Sets `indexWithBookmarks`: the recording's markers with the bookmarks among them, in
+    /// order; nil when no pass runs.
+    private mutating func mergeBookmarks() {
+        guard var index = recordingIndex else {
+            indexWithBookmarks = nil
+            return
         }
-        index.markers.sort { ($0.session, $0.t) < ($1.session, $1.t) }
-        return index
+        if !bookmarks.isEmpty {
+            index.markers += bookmarks.map {
+                RecordingMarker(kind: .bookmark, session: $0.session, t: $0.t, id: "bookmark", text: $0.note)
+            }
+            index.markers.sort { ($0.session, $0.t) < ($1.session, $1.t) }
+        }
+        indexWithBookmarks = index
     }
 
     /// The view context for this moment; `playback` is a replay's pause and speed as they stand.

@@ -47,15 +47,17 @@ extension ConsoleModel {
         }
     }
 
-    /// Where the replay is headed: a seek under way's target, else where it is.
+    /// Where the replay is headed: a seek under way's target, else where it is (also on the way
+    /// to an End whose time is not known: a bookmark or a loop end needs a real moment).
     var headPosition: ReplayPosition {
-        pendingSeek.map { ReplayPosition(session: $0.session, t: $0.target) } ?? driver.replayPosition
+        pendingSeek.flatMap { $0.target.isFinite ? ReplayPosition(session: $0.session, t: $0.target) : nil } ?? driver.replayPosition
     }
 
     /// Shows `text` at the left of the footer for a few seconds.
     mutating func say(_ text: String) {
         note = text
         noteShownAt = nil
+        bookmarkProblemOnScreen = nil
     }
 
     /// Seconds a footer note stays.
@@ -116,16 +118,22 @@ extension ConsoleModel {
     }
 
     private mutating func goToEnd() -> [ConsoleCommand] {
+        say("end of the recording")
         if let sessions = recordingIndex?.sessions, let last = sessions.last, recordingIndex?.status == .done {
-            say("end of the recording")
             return [go(to: ReplayPosition(session: sessions.count - 1, t: last.end))]
         }
-        guard let duration else {
-            say("the end of the recording is not known yet")
-            return []
-        }
-        say("end of the recording")
-        return [go(to: ReplayPosition(session: headPosition.session, t: duration))]
+        // Without the whole-recording pass the last session is not known (`duration` is only its
+        // end): read on as far as the recording goes; the source stops at its end.
+        return [go(to: Self.recordingEnd)]
+    }
+
+    /// Past every frame of any session: a seek there ends at the recording's last frame.
+    static let recordingEnd = ReplayPosition(session: Int.max, t: .infinity)
+
+    /// A jump asked for that the source has not taken yet: a step now would replace it.
+    var jumpUnderWay: Bool {
+        guard let pending = pendingSeek else { return false }
+        return driver.lastSeek < pending.id
     }
 
     // MARK: - Frame steps and the loop
@@ -135,6 +143,10 @@ extension ConsoleModel {
 
     /// A step of one frame; `perform` pauses a playing replay instead.
     private mutating func stepFrame(forward: Bool) -> [ConsoleCommand] {
+        if jumpUnderWay {
+            say("a jump is under way: step once it is there")
+            return []
+        }
         if forward && driver.sourceState == .ended {
             say("the last frame: the recording ends here")
             return []
@@ -229,8 +241,12 @@ extension ConsoleModel {
         }
         let start = spans.indices.contains(session) ? spans[session].start : 0
         if t < start { return .failure(ReplayTimeError("'\(text)' is before the recording starts")) }
+        // `duration` is the end of the recording's last session: it bounds only that one.
+        // While the pass reads, a later session may yet turn up.
+        let passRunning = if case .running = recordingIndex?.status { true } else { false }
+        let lastKnown = max(spans.count - 1, driver.sessionSpans.keys.max() ?? 0, driver.replayPosition.session)
         let end = spans.indices.contains(session) && recordingIndex?.status == .done ? spans[session].end
-            : (spans.count <= 1 ? duration : nil)
+            : (session == lastKnown && !passRunning ? duration : nil)
         if let end, t > end + 1e-6 {
             return .failure(ReplayTimeError("'\(text)' is past the end of the recording (\(Format.clock(end, tenths: false)))"))
         }
@@ -291,6 +307,7 @@ extension ConsoleModel {
                 if now - shown > Self.noteSeconds {
                     note = nil
                     noteShownAt = nil
+                    bookmarkProblemOnScreen = nil
                     changed = true
                 }
             } else {
@@ -299,6 +316,11 @@ extension ConsoleModel {
         }
         if let problem = bookmarkWriter?.takeProblem() {
             say(problem + "; the bookmark is still shown in this replay")
+            bookmarkProblemOnScreen = problem
+            changed = true
+        }
+        if let refused = playback?.takeStepNote() {
+            say(refused)
             changed = true
         }
         if case .history(var history) = overlay, let index = indexWithBookmarks {
@@ -312,7 +334,8 @@ extension ConsoleModel {
         guard mode == .replay, let playback else { return changed }
         let settings = playback.current
         let playing = !settings.paused && pendingSeek == nil && driver.sourceState != .ended
-        speedMeter.observe(now: now, position: driver.replayPosition, speed: settings.speed, playing: playing)
+        speedMeter.observe(now: now, position: driver.replayPosition, speed: settings.speed, playing: playing,
+                           lateness: playback.lateness())
         if let start = loopStart, let end = loopEnd, !settings.paused, pendingSeek == nil,
            driver.replayPosition >= end || driver.sourceState == .ended {
             perform(go(to: start), playback: playback)
@@ -336,16 +359,21 @@ extension ConsoleModel {
     }
 }
 
-/// The rate a replay really reaches: session seconds the head moved per wall second over the
-/// last couple of seconds of playing. It is short of the set speed only when the shortfall is
-/// more than the head's own steps (sparse frames move it in jumps) and more than 10 %.
+/// The rate a replay really reaches, said only while it falls behind: the source's pacer lets
+/// frames through late (`PlaybackControl.lateness`), by more than `lateLimit` all through the
+/// last couple of seconds and later at their end than at their start (or the inbox holds the
+/// source up, which makes it later and later too). The rate is then session seconds the head
+/// moved per wall second over them. Sparse frames or a hole move the head in jumps, or not at
+/// all, but on time: never "behind".
 struct ReplaySpeedMeter: Sendable {
-    private var samples: [(wall: Double, position: ReplayPosition)] = []
+    private var samples: [(wall: Double, position: ReplayPosition, late: Double)] = []
     private var speed = 0.0
     /// Wall seconds measured over.
     static let window = 2.0
+    /// Wall seconds late that a replay may be without being behind (a slow frame or two).
+    static let lateLimit = 0.5
 
-    mutating func observe(now: Double, position: ReplayPosition, speed: Double, playing: Bool) {
+    mutating func observe(now: Double, position: ReplayPosition, speed: Double, playing: Bool, lateness: Double) {
         if !playing {
             // A pause, a seek, the end: measure afresh from what follows.
             samples.removeAll()
@@ -355,20 +383,19 @@ struct ReplaySpeedMeter: Sendable {
             samples.removeAll()
             self.speed = speed
         }
-        samples.append((now, position))
+        samples.append((now, position, lateness))
         while samples.count > 2, now - samples[1].wall >= Self.window { samples.removeFirst() }
     }
 
-    /// The rate reached, when it falls clearly short of `speed`; nil while it keeps up (or too
-    /// little has been measured to tell).
+    /// The rate reached, when the replay is behind and clearly short of `speed`; nil while it
+    /// keeps up (or too little has been measured to tell).
     func shortfall(of speed: Double) -> Double? {
         guard speed == self.speed, let first = samples.first, let last = samples.last else { return nil }
         let wall = last.wall - first.wall
         guard wall >= Self.window * 0.75 else { return nil }
-        let moved = last.position.t - first.position.t
-        let achieved = moved / wall
-        let largestStep = zip(samples, samples.dropFirst()).map { $1.position.t - $0.position.t }.max() ?? 0
-        guard achieved < 0.9 * speed, speed * wall - moved > largestStep else { return nil }
+        guard samples.allSatisfy({ $0.late > Self.lateLimit }), last.late > first.late else { return nil }
+        let achieved = (last.position.t - first.position.t) / wall
+        guard achieved < 0.9 * speed else { return nil }
         return max(0, achieved)
     }
 }

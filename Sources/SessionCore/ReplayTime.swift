@@ -36,21 +36,27 @@ public enum ReplayTime: Sendable, Equatable {
             }
             values.append(value)
         }
+        let time: ReplayTime
         switch values.count {
         case 1:
-            guard values[0] <= Frame.timeLimit else {
-                return .failure(ReplayTimeError("'\(shown)' is beyond any recording (at most 1e9 s)"))
-            }
-            return .success(.session(values[0]))
+            time = .session(values[0])
         case 2:
             guard values[1] < 60 else { return .failure(ReplayTimeError("'\(shown)': seconds must be below 60")) }
-            return .success(.session(values[0] * 60 + values[1]))
+            time = .session(values[0] * 60 + values[1])
         default:
             guard values[0] < 24, values[1] < 60, values[2] < 60 else {
                 return .failure(ReplayTimeError("'\(shown)' is not a clock time (hh:mm:ss, up to 23:59:59)"))
             }
-            return .success(.wallClock(values[0] * 3600 + values[1] * 60 + values[2]))
+            time = .wallClock(values[0] * 3600 + values[1] * 60 + values[2])
         }
+        // Every form, not just plain seconds: 99999999999:00 is as far beyond any recording as 6e12.
+        switch time {
+        case .session(let t), .wallClock(let t):
+            guard t <= Frame.timeLimit else {
+                return .failure(ReplayTimeError("'\(shown)' is beyond any recording (at most 1e9 s)"))
+            }
+        }
+        return .success(time)
     }
 
     /// The session time this names in a session whose frame says it started at `startedAt`

@@ -194,4 +194,20 @@ public final class BookmarkWriter: Sendable {
 
     /// Whether every queued bookmark has been written (or has failed).
     public var isIdle: Bool { state.withLock { !$0.writing } }
+
+    /// At quit: waits up to `seconds` for the bookmarks still queued to be written, and returns
+    /// what must be said on stderr: every failure not yet taken (those that came while waiting
+    /// too), and the bookmarks still unwritten when the wait ran out.
+    public func finish(within seconds: Double = 2) -> [String] {
+        let deadline = MonotonicClock.now() + seconds
+        while !isIdle && MonotonicClock.now() < deadline { SystemCalls.sleep(seconds: 0.01) }
+        var said: [String] = []
+        while let problem = takeProblem() { said.append(problem) }
+        let waiting = state.withLock { $0.writing ? max(1, $0.queue.count) : 0 }
+        if waiting > 0 {
+            said.append("bookmark not saved: \(waiting == 1 ? "one bookmark was" : "\(waiting) bookmarks were") still being written to '"
+                + WireText.sanitize(BookmarkFile.path(recording: recording)) + "' after \(NumberText.fixed(seconds, 0)) s")
+        }
+        return said
+    }
 }

@@ -132,6 +132,7 @@ public final class FileSource: TelemetrySource {
                 }
                 guard canSeekBack, let stop = steps.stop(goingBack: seek.stepBack) else {
                     if !canSeekBack { sink(.log("\(path == "-" ? "standard input" : "a pipe") cannot step back: a replay of a file can")) }
+                    if canSeekBack && steps.atFirstFrame { control.refuseStep("at the first frame: nothing before it to step back to") }
                     sink(.seeked(seek.id))
                     return true
                 }
@@ -169,9 +170,13 @@ public final class FileSource: TelemetrySource {
                     // Where a frame ends is kept only where a pause can show it or a step back
                     // reach it (paced, the last second before a seek's target, or read again for a
                     // step): the rest of a fast-forward pays nothing for it.
-                    keepsEnd = canSeekBack && paced && (steppingBack
+                    keepsEnd = canSeekBack && paced && (steppingBack || fastForwardTo.t == .infinity  // End: its last second is not known ahead
                         || here >= ReplayPosition(session: fastForwardTo.session, t: fastForwardTo.t - FrameSteps.keptBeforeTarget))
                     if paced && here >= fastForwardTo && !steppingBack {
+                        if let more = steps.deferred {  // asked for on the way here
+                            steps.deferred = nil
+                            guard followStepBack(more) else { return false }
+                        }
                         waiting: while true {
                             switch pacer.wait(until: frame.t, source: self, sink: sink) {
                             case .proceed: break waiting
@@ -186,13 +191,19 @@ public final class FileSource: TelemetrySource {
                             }
                         }
                     } else if paced, let seek = control.takeSeek() {
-                        // A seek while fast-forwarding.
-                        guard follow(seek, at: here) else { return false }
+                        // A seek while fast-forwarding. A step back on the way to a seek's target
+                        // is taken there: reading again from here would drop the target.
+                        if seek.stepBack > 0, !steppingBack {
+                            steps.deferred = steps.deferred.map { Seek(id: seek.id, target: 0, from: $0.from, stepBack: $0.stepBack + seek.stepBack) } ?? seek
+                        } else {
+                            guard follow(seek, at: here) else { return false }
+                        }
                     }
                 }
                 waitForRoom()
                 sink(.decoded(outcome))
                 if keepsEnd, case .frame = outcome { steps.delivered(frameEndingAt: position().offset) }
+                if resumeAt == nil, steps.firstFrameEnd == nil, case .frame = outcome { steps.firstFrameEnd = position().offset }
                 if marksCheckpoints, case .frame(let frame) = outcome, frame.t >= nextCheckpoint {
                     sink(.checkpoint(ReplayCheckpoint(t: frame.t, position: position(), sessionClock: sessions)))
                     nextCheckpoint = frame.t + Self.checkpointInterval
@@ -204,8 +215,12 @@ public final class FileSource: TelemetrySource {
             if !restart && paced && !isStopped {
                 // At the end a trainer may still seek back: wait for that or for stop.
                 sink(.state(.ended))
+                // A step back asked for on the way to the end (End): carried out from the last frame.
+                var deferred = steps.deferred
+                steps.deferred = nil
                 while !isStopped {
-                    if let seek = control.takeSeek() {
+                    if let seek = deferred ?? control.takeSeek() {
+                        deferred = nil
                         if seek.stepBack == 0, ReplayPosition(session: seek.session ?? here.session, t: seek.target) >= here {
                             sink(.seeked(seek.id))  // nothing past the end: done as far as it goes
                         } else if !follow(seek, at: here) {
@@ -247,10 +262,16 @@ struct Pacer {
     }
 
     mutating func reanchor(at t: Double) {
+        restartClock(at: t)
+        lastT = nil  // a seek ahead read past frames unpaced: that is no hole in the recording
+    }
+
+    /// Paces from `t` now, keeping the frame waited for last: a frame step (`.`) is no seek,
+    /// so a hole right after it is still jumped over.
+    private mutating func restartClock(at t: Double) {
         anchorT = t
         anchorWall = MonotonicClock.now()
         seen = control.current
-        lastT = nil  // a seek ahead read past frames unpaced: that is no hole in the recording
     }
 
     /// Sleeps until session time `t` is due, honouring pause, speed changes and seeks.
@@ -282,12 +303,13 @@ struct Pacer {
             if settings.paused {
                 if control.takeFrameStep() {
                     // One frame through (`.`), still paused: resuming later paces from here.
-                    reanchor(at: t)
+                    restartClock(at: t)
                     return .proceed
                 }
                 if !reportedPause {
                     sink(.state(.paused))
                     reportedPause = true
+                    control.pacerOnPace()
                 }
                 SystemCalls.sleep(seconds: 0.01)
                 continue
@@ -297,7 +319,11 @@ struct Pacer {
                 reportedPause = false
             }
             let due = anchorWall + (t - (anchorT ?? t)) / settings.speed
-            if now >= due { return .proceed }
+            if now >= due {
+                control.pacerProceeded(due: due)  // how late, for the console's "behind"
+                return .proceed
+            }
+            control.pacerOnPace()
             SystemCalls.sleep(seconds: min(0.02, max(0.0001, due - now)))
         }
     }

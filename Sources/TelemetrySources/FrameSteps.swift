@@ -14,8 +14,12 @@ struct FrameSteps {
 
     /// Reading again: deliver at once every line that ends before this, then wait, paused.
     var stop: Int?
-    /// Steps back asked for while reading again toward `stop`: carried out from there.
+    /// Steps back asked for while reading again toward `stop` (or on the way to a seek's
+    /// target): carried out from there.
     var deferred: Seek?
+    /// Where the recording's first frame ends, once read from its start: a step back never goes
+    /// before it (nothing would be on screen, not even the session).
+    var firstFrameEnd: Int?
 
     mutating func delivered(frameEndingAt offset: Int) {
         ends[next] = offset
@@ -34,8 +38,20 @@ struct FrameSteps {
     /// Where reading again must stop to go `frames` frames back from the latest delivered one
     /// (fewer when fewer are known; nil when none is).
     func stop(goingBack frames: Int) -> Int? {
-        let k = min(max(1, frames), count)
+        let k = min(max(1, frames), reachable)
         guard k > 0 else { return nil }
         return ends[(next - k + Self.kept) % Self.kept]
+    }
+
+    /// The latest frame delivered is the recording's first: there is nothing to step back to.
+    var atFirstFrame: Bool { count > 0 && reachable == 0 }
+
+    /// How many of the frames kept a step back may stop at: those after the first frame (they
+    /// are kept in the recording's order, so they are the newest ones).
+    private var reachable: Int {
+        guard let first = firstFrameEnd else { return count }
+        var k = 0
+        while k < count, ends[(next - 1 - k + Self.kept) % Self.kept] > first { k += 1 }
+        return k
     }
 }

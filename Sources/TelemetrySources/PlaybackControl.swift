@@ -91,9 +91,12 @@ public final class PlaybackControl: Sendable {
     /// the current frame that the consumer kept a state for; nil: from the start) up to the frame
     /// before the one on screen, by its place in the recording (frames share a `t`). Steps asked
     /// for before the source takes them add up. Returns the seek's number, as `seek` does.
+    /// A jump not yet taken (a seek that is not a step) is never replaced by a step: the step is
+    /// dropped and the jump's number returned (the console refuses steps while a jump is under way).
     @discardableResult
     public func stepFrameBack(from checkpoint: ReplayCheckpoint?) -> Int {
         settings.withLock {
+            if let jump = $0.seek, jump.stepBack == 0 { return jump.id }
             $0.seeks += 1
             $0.frameSteps = 0
             // Pending steps back add up, reading from the earlier checkpoint (nil, the start, is earliest).
@@ -115,6 +118,45 @@ public final class PlaybackControl: Sendable {
             let seek = $0.seek
             $0.seek = nil
             return seek
+        }
+    }
+
+    // MARK: - What the source tells the console back
+
+    /// When (monotonic seconds) the frame the pacer let through last was due, if it went late;
+    /// NaN while the pacer waits for a frame that is not due yet (on pace), paused or not started.
+    private let lateDue = Atomic<UInt64>(Double.nan.bitPattern)
+    /// A step the source could not take, said in the footer (`takeStepNote`).
+    private let stepNote = Mutex<String?>(nil)
+
+    /// The pacer let a frame through at or after its due time `due` (monotonic seconds).
+    public func pacerProceeded(due: Double) {
+        lateDue.store(due.bitPattern, ordering: .relaxed)
+    }
+
+    /// The pacer waits for a frame not due yet, or is paused: on pace.
+    public func pacerOnPace() {
+        lateDue.store(Double.nan.bitPattern, ordering: .relaxed)
+    }
+
+    /// Wall seconds the replay is late now: how long ago the frame let through last was due (0
+    /// while on pace). It keeps growing while the source is held up (a backlogged inbox) too.
+    public func lateness(now: Double = MonotonicClock.now()) -> Double {
+        let due = Double(bitPattern: lateDue.load(ordering: .relaxed))
+        return due.isNaN ? 0 : max(0, now - due)
+    }
+
+    /// The source could not carry out a step (`,` at the recording's first frame): why, for the footer.
+    public func refuseStep(_ why: String) {
+        stepNote.withLock { $0 = why }
+    }
+
+    /// Takes what `refuseStep` said, once.
+    public func takeStepNote() -> String? {
+        stepNote.withLock {
+            let note = $0
+            $0 = nil
+            return note
         }
     }
 }

@@ -2,7 +2,13 @@ import SessionCore
 import Telemetry
 
 /// Where `replay --from` starts: a typed time (`ReplayTime`: `750`, `12:30`, `09:12:30`) as a
-/// session time of the recording's first session, refused past the recording's end.
+/// session time of the recording's first session, refused past that session's end.
+///
+/// The check costs nothing at 0 (no check) and little for a plain file whose tail holds a later
+/// frame. Otherwise (a gzip file, or a time past the tail's last frame, which a recording of
+/// several sessions may still hold in its first) the first session is read from the start up
+/// to that time: no more than the replay fast-forwards anyway, and a gzip file is never
+/// decompressed whole just to start.
 public enum ReplayStart {
     /// The session time `text` names in the recording at `path`, or why it names none.
     public static func resolve(_ text: String, path: String) -> Result<Double, ReplayTimeError> {
@@ -25,11 +31,41 @@ public enum ReplayStart {
         }
         let shown = WireText.sanitize(String(text.prefix(40)))
         guard t >= 0 else { return .failure(ReplayTimeError("--from: \(shown) is before the recording starts")) }
-        if let end = RecordingLength.measure(path: path), t > end + 1e-6 {
-            return .failure(ReplayTimeError("--from: \(shown) is past the end of the recording (its last frame is at "
-                + "\(NumberText.fixed(end, 1)) s)"))
+        // Nothing to check at the start, nor in a stream read once (the replay itself reads it).
+        guard t > 0, path != "-", RecordingReader.isRegularFile(path) else { return .success(t) }
+        if let last = RecordingReader.lastTimestamp(path: path), t <= last + 1e-6 { return .success(t) }
+        if let end = firstSessionEnd(path: path, before: t) {
+            return .failure(ReplayTimeError("--from: \(shown) is past the end of the recording"
+                + (end.several ? "'s first session" : "") + " (its last frame is at \(NumberText.fixed(end.t, 1)) s)"))
         }
         return .success(t)
+    }
+
+    /// Reads the recording's first session from its start: nil once a frame of it at or after
+    /// `t` is found; otherwise where it ends (its last frame's `t`) and whether another session
+    /// follows.
+    static func firstSessionEnd(path: String, before t: Double) -> (t: Double, several: Bool)? {
+        guard let reader = try? RecordingReader(path: path) else { return nil }
+        defer { reader.close() }
+        var sessions = SessionClock(rule: .anywhere)
+        var last: Double?
+        var reached = false
+        var several = false
+        reader.decodeAll { outcome in
+            guard case .frame(let frame) = outcome else { return true }
+            if sessions.observe(frame)?.startsNewSession == true {
+                several = true
+                return false
+            }
+            if frame.t >= t - 1e-6 {
+                reached = true
+                return false
+            }
+            last = max(last ?? frame.t, frame.t)
+            return true
+        }
+        guard !reached, let last else { return nil }
+        return (last, several)
     }
 
     /// The first session frame's details, searched for in the first `searchedLines` lines.

@@ -246,21 +246,56 @@ struct ReplayNavigationTests {
         #expect(history.status == .done)
     }
 
-    @Test("the rate reached is reported only when clearly short of the set speed")
+    @Test("the rate reached is reported only when the replay is late and clearly short of the set speed")
     func honestSpeed() {
         var meter = ReplaySpeedMeter()
         // Keeping up at 4×, in steps of one frame.
-        for k in 0...60 { meter.observe(now: Double(k) * 0.05, position: ReplayPosition(session: 0, t: Double(k) * 0.2), speed: 4, playing: true) }
+        for k in 0...60 { meter.observe(now: Double(k) * 0.05, position: ReplayPosition(session: 0, t: Double(k) * 0.2), speed: 4, playing: true, lateness: 0) }
         #expect(meter.shortfall(of: 4) == nil)
         // Sparse frames (one a second at 1×): the head moves in jumps but keeps up.
         var sparse = ReplaySpeedMeter()
-        for k in 0...60 { sparse.observe(now: Double(k) * 0.05, position: ReplayPosition(session: 0, t: (Double(k) * 0.05).rounded(.down)), speed: 1, playing: true) }
+        for k in 0...60 { sparse.observe(now: Double(k) * 0.05, position: ReplayPosition(session: 0, t: (Double(k) * 0.05).rounded(.down)), speed: 1, playing: true, lateness: 0) }
         #expect(sparse.shortfall(of: 1) == nil)
-        // At 64× set, 20× reached.
+        // At 64× set, 20× reached: the pacer gets later by 1 - 20/64 of every wall second.
         var slow = ReplaySpeedMeter()
-        for k in 0...60 { slow.observe(now: Double(k) * 0.05, position: ReplayPosition(session: 0, t: Double(k)), speed: 64, playing: true) }
+        for k in 0...60 {
+            slow.observe(now: Double(k) * 0.05, position: ReplayPosition(session: 0, t: Double(k)), speed: 64, playing: true,
+                         lateness: 0.6 + Double(k) * 0.05 * (1 - 20.0 / 64))
+        }
         #expect(slow.shortfall(of: 64).map { abs($0 - 20) < 0.01 } == true)
-        slow.observe(now: 3.1, position: ReplayPosition(session: 0, t: 61), speed: 64, playing: false)
+        slow.observe(now: 3.1, position: ReplayPosition(session: 0, t: 61), speed: 64, playing: false, lateness: 2)
         #expect(slow.shortfall(of: 64) == nil, "a pause starts the measure afresh")
+    }
+
+    @Test("frames every 3 s, or a 30 s hole, on pace are never 'behind'")
+    func sparseOnPaceIsNotBehind() {
+        // One frame every 3 s at 1×, the console turning 10 times a second: the head stands
+        // still for 3 s at a time, the pacer waiting on time.
+        var sparse = ReplaySpeedMeter()
+        var flagged = 0
+        for k in 0...300 {
+            let now = Double(k) * 0.1
+            sparse.observe(now: now, position: ReplayPosition(session: 0, t: (now / 3).rounded(.down) * 3), speed: 1, playing: true, lateness: 0)
+            if sparse.shortfall(of: 1) != nil { flagged += 1 }
+        }
+        #expect(flagged == 0)
+        // 10 Hz with a 30 s hole in the middle.
+        var hole = ReplaySpeedMeter()
+        flagged = 0
+        for k in 0...900 {
+            let now = Double(k) * 0.1
+            let t = now < 30 || now >= 60 ? now : 30
+            hole.observe(now: now, position: ReplayPosition(session: 0, t: t), speed: 1, playing: true, lateness: 0.001)
+            if hole.shortfall(of: 1) != nil { flagged += 1 }
+        }
+        #expect(flagged == 0)
+        // Late once by a second, then on pace again at that offset: not falling behind.
+        var offset = ReplaySpeedMeter()
+        for k in 0...60 { offset.observe(now: Double(k) * 0.05, position: ReplayPosition(session: 0, t: Double(k) * 0.05), speed: 1, playing: true, lateness: 1) }
+        #expect(offset.shortfall(of: 1) == nil)
+        // A source held up (a backlogged inbox): the head stands still and it grows later.
+        var held = ReplaySpeedMeter()
+        for k in 0...60 { held.observe(now: Double(k) * 0.05, position: ReplayPosition(session: 0, t: 10), speed: 1, playing: true, lateness: 0.6 + Double(k) * 0.05) }
+        #expect(held.shortfall(of: 1) == 0)
     }
 }

@@ -48,6 +48,13 @@ struct ReplayTimeTests {
         #expect(error("\u{1B}[2J")?.contains("\u{1B}") == false, "escape sequences are not echoed")
     }
 
+    @Test("minutes:seconds has the same upper bound as plain seconds")
+    func minutesSecondsBound() {
+        #expect(error("99999999999:00")?.contains("beyond any recording") == true)
+        #expect(error("16666667:00")?.contains("beyond any recording") == true, "just past 1e9 s")
+        #expect(parsed("16666666:00") == .session(999_999_960), "just below it")
+    }
+
     @Test("a clock time maps to session time through started_at, across midnight too")
     func clockToSession() throws {
         let midnight: Double = 1_800_000_000 - 1_800_000_000.truncatingRemainder(dividingBy: 86_400)
