@@ -28,6 +28,8 @@ public final class ConsoleApp {
     private let recorder: AlarmRecorder
     private let quiet: Bool
     private let length: RecordingLength?
+    /// A replay's whole-recording pass (markers for the timeline), run beside the replay.
+    private let markers: MarkerPass?
 
     /// - Parameters:
     ///   - control: pause/speed/seek of a replay (nil for live sources).
@@ -48,6 +50,8 @@ public final class ConsoleApp {
         model.driver.setRestartRule(source.restartRule)  // `live -` has no connection events: `.anywhere`
         if source.mode == .replay { model.loadBookmarks(recording: (source as? FileSource)?.path ?? "-") }
         self.model = model
+        let file = source as? FileSource
+        markers = file.flatMap { $0.mode == .replay ? MarkerPass(path: $0.path, alarmSettings: alarmSettings) : nil }
     }
 
     /// Runs until the user quits or the session cannot go on; returns the exit code.
@@ -58,8 +62,9 @@ public final class ConsoleApp {
         SystemCalls.installTerminationHandlers()
         source.start(sink: inbox.sink)
         defer { source.stop() }
+        defer { markers?.stop() }  // started by the loop once the replay plays at its pace
         let loop = ConsoleLoop(model: model, terminal: screen, inbox: inbox, playback: control, recorder: recorder,
-                               quiet: quiet, length: length)
+                               quiet: quiet, length: length, markers: markers)
         let exit = loop.run()
         screen.stop()
         // A bookmark saved just before quitting may still be on its way to the disk.

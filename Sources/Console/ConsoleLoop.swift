@@ -14,6 +14,8 @@ import View
 /// stale timers move even when no data does) but presented only when a cell changed; while an
 /// alarm flashes, a frame is also built when its flash phase changes. Keys are read with a
 /// timeout up to the next frame, not at all while the source is far ahead (`catchUpBacklog`).
+/// A replay's marker pass starts once the replay plays at its pace (`PaceWatch`) and is held
+/// back whenever it runs ahead of it.
 final class ConsoleLoop {
     /// Why the loop ended.
     enum Exit: Equatable {
@@ -41,16 +43,22 @@ final class ConsoleLoop {
     private let clock: () -> Double
     private let wallClock: () -> String
     private let stopRequested: () -> Bool
+    /// A replay's whole-recording pass (nil for live sources): its index is polled each tick.
+    private let markers: MarkerPass?
+    /// The generation of the index last copied into the model.
+    private var markersSeen = 0
 
     /// - Parameters:
     ///   - playback: pause/speed/seek of a replay (nil for live sources).
     ///   - length: the recording's length for the timeline (it may become known only later).
     ///   - quiet: no bells.
     ///   - clock: monotonic seconds; arrival times and the flash phases follow it.
+    ///   - markers: a replay's marker pass, whose index the loop copies into the model as it grows.
     init(model: ConsoleModel, terminal: any TerminalBackend, inbox: SourceInbox, playback: PlaybackControl?,
          recorder: AlarmRecorder = AlarmRecorder(destination: .none), quiet: Bool = false, length: RecordingLength? = nil,
          clock: @escaping () -> Double = MonotonicClock.now, wallClock: @escaping () -> String = WallClock.now,
-         stopRequested: @escaping () -> Bool = { SystemCalls.terminationWasRequested }) {
+         stopRequested: @escaping () -> Bool = { SystemCalls.terminationWasRequested }, markers: MarkerPass? = nil) {
+        self.markers = markers
         self.model = model
         self.terminal = terminal
         self.inbox = inbox
@@ -72,6 +80,7 @@ final class ConsoleLoop {
         var buffer = CellBuffer(width: 0, height: 0)
         // What the terminal shows; nil when it must be repainted whole (the start, a resize).
         var presented: CellBuffer?
+        var pace = PaceWatch()
 
         while !quit {
             if stopRequested() { return .stopped }
@@ -95,6 +104,12 @@ final class ConsoleLoop {
                 dirty = true
                 key = terminal.readKey(timeoutMs: 0)
             }
+            // The pass publishes through a lock and never makes the loop wait: the newest index, if any.
+            if let markers, let latest = markers.latest(after: markersSeen) {
+                model.recordingIndex = latest.index
+                markersSeen = latest.generation
+                dirty = true
+            }
             if model.duration == nil, let seconds = length?.seconds {
                 model.duration = seconds  // a gzip recording's length, found in the background
                 dirty = true
@@ -105,6 +120,15 @@ final class ConsoleLoop {
                 dirty = true
             }
             if model.followReplay(now: clock(), playback: playback) { dirty = true }
+            if let markers {
+                // The marker pass starts once the replay plays at its pace, and waits whenever it
+                // runs ahead of it (opening `--from` a time, a seek's catch-up): the screen gets
+                // there first, with both cores.
+                pace.observe(wall: clock(), session: model.driver.state.sessionTime,
+                             speed: playback?.current.speed ?? 1, backlog: inbox.count >= Self.catchUpBacklog)
+                markers.holdBack(pace.ahead)
+                if !pace.ahead { markers.start() }
+            }
             if let fatal = model.driver.fatal { return .fatal(fatal) }
             if model.refreshAlarmLog(recorder.recent, dropped: recorder.droppedLines, path: recorder.path,
                                      pathNote: recorder.pathNote) { dirty = true }
@@ -148,3 +172,26 @@ final class ConsoleLoop {
         }.min() ?? .infinity
     }
 }
+
+/// Whether a replay runs ahead of its playback speed: it fast-forwards (to a `--from` time, or
+/// after a seek) rather than plays. Judged over a quarter of a second of wall time, and taken
+/// to be ahead until first judged (a replay may open `--from` a time).
+struct PaceWatch {
+    private var mark: (wall: Double, session: Double)?
+    private(set) var ahead = true
+    /// Wall seconds each judgement spans.
+    static let window = 0.25
+
+    mutating func observe(wall: Double, session: Double, speed: Double, backlog: Bool) {
+        guard let mark else {
+            self.mark = (wall, session)
+            return
+        }
+        guard wall - mark.wall >= Self.window else { return }
+        let rate = (session - mark.session) / (wall - mark.wall)
+        // Twice the speed and a second to spare: playing never looks like fast-forwarding.
+        ahead = backlog || rate > 2 * speed + 1
+        self.mark = (wall, session)
+    }
+}
+

@@ -46,30 +46,10 @@ public enum Snapshot {
         // Arrival times follow session time, so nothing looks stale in a replay or demo.
         switch input {
         case .recording(let path):
-            let reader = try RecordingReader(path: path)
+            try RecordingReader.checkReadable(path: path)
             model.duration = RecordingLength.measure(path: path)
             model.driver.handle(.state(.connected(peer: path)), arrival: 0)
-            // Past `at` the reading goes on (nothing applied) until a session frame: a recording
-            // without any is judged as when played to its end, whatever `at` is.
-            var ended = true, past = false, sawSession = false
-            reader.decodeAll { outcome in
-                if case .frame(let frame) = outcome {
-                    if case .session = frame.body {
-                        if past { ended = false; return false }
-                        sawSession = true
-                    }
-                    if frame.t > at && !past {
-                        past = true
-                        if sawSession { ended = false; return false }
-                    }
-                }
-                if past { return true }
-                let arrival: Double
-                if case .frame(let frame) = outcome { arrival = frame.t } else { arrival = 0 }
-                model.driver.step(event: .decoded(outcome), now: arrival)
-                return true
-            }
-            if ended { model.driver.handle(.state(.ended), arrival: 0) }
+            try replay(path, until: at, into: &model)
         case .simulator(let options):
             var simulator = SessionSimulator(options: options)
             model.driver.handle(.state(.connected(peer: label)), arrival: 0)
@@ -98,5 +78,67 @@ public enum Snapshot {
         model.frame(now: now, wallClock: WallClock.now(), playback: playback).render(into: &buffer, state: &model.view)
         let problem = model.driver.fatal.map { WireText.sanitize($0) } ?? ReplayProblem.noSessionFrame(model.driver, label: label)
         return Picture(text: buffer.text, problem: problem)
+    }
+
+    /// Plays a recording up to session time `at` the way the console opens a replay `--from`
+    /// it: a `FileSource` decodes on its own thread while this one applies what it has decoded,
+    /// so the two cores share the work. The alarms are evaluated once per tenth of a second of
+    /// session time that has frames, at its last frame (each tenth's frames applied together,
+    /// arriving at that frame's time), as the console evaluates a long batch: whatever the
+    /// threads' timing, the same frames are applied in the same steps, so the picture is the same
+    /// every time, and an alarm is raised and logged at its own tenth.
+    ///
+    /// Past `at` the reading goes on (nothing applied) until a session frame: a recording
+    /// without any is judged as when played to its end, whatever `at` is.
+    private static func replay(_ path: String, until at: Double, into model: inout ConsoleModel) throws(SourceError) {
+        let inbox = SourceInbox()
+        let source = FileSource(path: path, mode: .replay, paced: false, backlog: inbox.countProvider)
+        source.start(sink: inbox.sink)
+        defer { source.stop() }
+        var tenth: [SourceEvent] = []
+        var tenthIndex = Int.min, tenthTime = 0.0
+        func applyTenth() {
+            guard !tenth.isEmpty else { return }
+            model.driver.step(events: tenth, now: tenthTime)
+            tenth.removeAll(keepingCapacity: true)
+        }
+        var ended = true, past = false, sawSession = false
+        reading: while true {
+            let events = inbox.drain()
+            if events.isEmpty {
+                SystemCalls.sleep(seconds: 0.0005)
+                continue
+            }
+            for event in events {
+                switch event {
+                case .state(.failed(let why)):
+                    throw SourceError(why)
+                case .state(.ended):
+                    break reading
+                case .decoded(let outcome):
+                    if case .frame(let frame) = outcome {
+                        if case .session = frame.body {
+                            if past { ended = false; break reading }
+                            sawSession = true
+                        }
+                        if frame.t > at && !past {
+                            past = true
+                            if sawSession { ended = false; break reading }
+                        }
+                        if !past {
+                            let index = Int(saturating: (frame.t * 10).rounded(.down))
+                            if index != tenthIndex { applyTenth() }
+                            tenthIndex = index
+                            tenthTime = frame.t
+                        }
+                    }
+                    if !past { tenth.append(event) }
+                default:
+                    break  // the source's own states and notes: a snapshot shows the recording's
+                }
+            }
+        }
+        applyTenth()
+        if ended { model.driver.handle(.state(.ended), arrival: 0) }
     }
 }

@@ -24,6 +24,9 @@ public struct RecordingIndex: Sendable, Equatable {
     public var sessions: [RecordingSessionSpan]
     /// Ordered by session, then time (then as found).
     public var markers: [RecordingMarker]
+    /// Markers the pass found beyond the most it keeps (a hostile recording raising alarms
+    /// without end): counted, not kept, so the pass's memory stays bounded.
+    public var markersLeftOut = 0
 
     public init(status: Status = .running(fraction: 0), sessions: [RecordingSessionSpan] = [],
                 markers: [RecordingMarker] = []) {

@@ -132,15 +132,19 @@ extension SessionState {
     private mutating func applyArm(_ sample: ArmSample, _ stamp: Stamp) {
         // The decoder has already checked that the arm was declared and the lengths match;
         // a frame built by hand for an unknown arm is dropped rather than trusted.
-        guard let k = armIndex[sample.arm] else { return }
+        guard let k = armSlot(sample.arm) else { return }
         if let v = sample.state { arms[k].state = v }
         if let v = sample.homed { arms[k].homed = v }
         if let v = sample.following { arms[k].following = v }
         if let v = sample.position {
             arms[k].position = v
             let n = min(v.count, arms[k].positionHistory.count)
-            for j in 0..<n where keepsInHistory(arms[k].positionHistory[j], at: stamp.sessionTime) {
-                arms[k].positionHistory[j].append(t: stamp.sessionTime, value: v[j])
+            // Late or refused frames stay out of the histories (`keepsInHistory`), read here from
+            // each series' newest point: this runs for every joint of every arm frame.
+            if !timeRefused {
+                for j in 0..<n where arms[k].positionHistory[j].last.map({ stamp.sessionTime >= $0.t }) ?? true {
+                    arms[k].positionHistory[j].append(t: stamp.sessionTime, value: v[j])
+                }
             }
         }
         if let v = sample.velocity { arms[k].velocity = v }
@@ -155,6 +159,14 @@ extension SessionState {
         if let v = sample.twist { arms[k].twist = v }
         if let v = sample.jaw { arms[k].jaw = v }
         arms[k].lastUpdate = stamp
+    }
+
+    /// The index of arm `id`: the few arms of a robot are compared in place (two short strings
+    /// compare faster than one is hashed, and this runs for every arm frame); a session frame
+    /// declaring many arms is looked up by name.
+    private func armSlot(_ id: String) -> Int? {
+        guard arms.count <= 8 else { return armIndex[id] }
+        return arms.lastIndex { $0.descriptor.id == id }  // the last of a repeated id, as `armIndex` keeps it
     }
 
     mutating func applyInstrument(_ sample: InstrumentSample, _ stamp: Stamp) {

@@ -344,6 +344,14 @@ public enum SystemCalls {
         pthread_detach(thread)
     }
 
+    /// Lowers the calling thread's scheduling priority (nice 10): background work such as the
+    /// replay's marker pass then yields the cores to the console whenever both want them.
+    /// Best effort: a refusal leaves the priority as it was. (On Linux the nice value belongs
+    /// to each thread, and `who` 0 names the calling one.)
+    public static func lowerThreadPriority() {
+        _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10)
+    }
+
     // MARK: - termination signals
 
     /// The signal (SIGINT, SIGTERM, SIGHUP) that asked the process to end; 0 while none has.

@@ -19,6 +19,8 @@ final class GzipInflater {
     private var plain = false
     /// Bytes handed out so far (the position in the uncompressed recording).
     private(set) var position = 0
+    /// Compressed bytes read from the file so far (a progress measure: the file's own bytes).
+    private(set) var compressedRead = 0
     /// Why the stream ended badly, once it did: "is damaged: …", "has … after the gzip data",
     /// "could not be read: …".
     private(set) var problem: String?
@@ -154,6 +156,7 @@ final class GzipInflater {
             inputEnded = true
             return
         }
+        compressedRead += n
         stream.pointee.avail_in = uInt(kept + n)
     }
 

@@ -22,6 +22,10 @@ public final class RecordingReader {
     public private(set) var note: String?
 
     public static let chunkSize = 1 << 16
+    /// How much of the file has been read, in its own bytes (compressed bytes for a gzip file,
+    /// whose decompressed length is not known up front): with the file's size, a progress measure.
+    public var fileBytesRead: Int { gzip?.compressedRead ?? plainRead }
+    private var plainRead = 0
     /// Gets every chunk as read, before it is decoded (`--record` of `live -`).
     public var chunkTap: WireTap?
     /// Whether the last line read had no LF (a file cut while being written): known once read.
@@ -97,6 +101,7 @@ public final class RecordingReader {
             }
         }
         guard n > 0 else { return false }
+        plainRead += n
         buffer.withUnsafeBytes { raw in
             let chunk = UnsafeRawBufferPointer(rebasing: raw[0..<n])
             chunkTap?(chunk)

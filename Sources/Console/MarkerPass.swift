@@ -1,0 +1,345 @@
+import DequeModule
+import SessionCore
+import Synchronization
+import SystemCalls
+import Telemetry
+import TelemetrySources
+
+/// The background pass over a whole recording (issue 11, "the whole recording is known up
+/// front"): when a replay opens a regular file, this reads it once, beside the replay, and
+/// publishes a growing `RecordingIndex`: its sessions, and markers for every alarm raise (the
+/// robot's and the console's own), event, gap and later session start.
+///
+/// Two threads, at a lower priority than the console's: one reads and decodes the file (the work
+/// `check` does), the other applies what it decoded to a `SessionDriver` of its own in replay
+/// mode, with the run's alarm settings, as `Snapshot` does (`MarkerScan`): the raises are taken
+/// from that driver's alarm log, so they are exactly the ones a full replay logs. The replay
+/// itself never waits for the pass: the console's loop starts it once the replay plays at its
+/// pace, polls `latest(after:)` on each tick, and holds the pass back (`holdBack`) while it
+/// catches up after a seek.
+///
+/// Standard input and pipes are read once, by the replay: no pass is made, and the index says so.
+public final class MarkerPass: Sendable {
+    public let path: String
+    private let settings: AlarmSettings
+    private let published: Mutex<(index: RecordingIndex, generation: Int)>
+    private let stopRequested = Atomic<Bool>(false)
+    private let started = Atomic<Bool>(false)
+    /// Set while the console catches up (a replay opened `--from` a time, a seek): the pass
+    /// waits, so the screen gets there as fast as it would without it.
+    private let heldBack = Atomic<Bool>(false)
+
+    /// Decoded lines handed from the reading thread to the applying one in blocks of this many,
+    /// so the two meet once per block rather than once per line.
+    static let blockLines = 256
+    /// Blocks that may wait: the reader waits beyond it, so the pass's memory stays bounded.
+    static let blocksWaiting = 8
+    /// How often the index is published while the pass runs (wall seconds).
+    static let publishEvery = 0.2
+
+    public init(path: String, alarmSettings: AlarmSettings = .defaults) {
+        self.path = path
+        self.settings = alarmSettings
+        let status: RecordingIndex.Status = path == "-" || !RecordingReader.isRegularFile(path)
+            ? .unavailable(Self.unavailableReason(path)) : .running(fraction: 0)
+        published = Mutex((RecordingIndex(status: status), 1))
+    }
+
+    static func unavailableReason(_ path: String) -> String {
+        path == "-" ? "markers need a file: standard input is read once, by the replay"
+            : "markers need a regular file: a pipe or a device is read once, by the replay"
+    }
+
+    /// Starts the pass on its own threads (nothing to start for standard input or a pipe); once.
+    public func start() {
+        guard case .running = index.status, !started.exchange(true, ordering: .relaxed) else { return }
+        SystemCalls.startDetachedThread { [self] in run() }
+    }
+
+    /// Stops the pass soon (the replay is quitting); what it found so far stays published.
+    public func stop() {
+        stopRequested.store(true, ordering: .relaxed)
+    }
+
+    /// Holds the pass back while the console is busy catching up (`true`), or lets it go on.
+    public func holdBack(_ busy: Bool) {
+        heldBack.store(busy, ordering: .relaxed)
+    }
+
+    /// Waits while the console catches up.
+    private func yieldToConsole() {
+        while heldBack.load(ordering: .relaxed) && !isStopped { SystemCalls.sleep(seconds: 0.002) }
+    }
+
+    /// The index as it stands.
+    public var index: RecordingIndex { published.withLock { $0.index } }
+
+    /// The index, if it changed since `generation` (0 before the first poll), with its new generation.
+    public func latest(after generation: Int) -> (index: RecordingIndex, generation: Int)? {
+        published.withLock { $0.generation == generation ? nil : ($0.index, $0.generation) }
+    }
+
+    private func publish(_ index: RecordingIndex) {
+        published.withLock { $0 = (index, $0.generation &+ 1) }
+    }
+
+    private var isStopped: Bool { stopRequested.load(ordering: .relaxed) }
+
+    /// One block of decoded lines, and how many of the file's bytes had been read after it.
+    private struct Block: Sendable {
+        var outcomes: [DecodeOutcome]
+        var bytesRead: Int
+        var last = false
+        var problem: String?
+    }
+
+    /// Blocks on their way from the reading thread to the applying one; each side sleeps until
+    /// the other signals (a block queued, a block taken), so neither polls nor waits longer
+    /// than it must.
+    private final class BlockQueue: Sendable {
+        private let blocks = Mutex(Deque<Block>())
+        private let queued = Wakeup()
+        private let taken = Wakeup()
+
+        /// Queues a block once fewer than `blocksWaiting` wait (or the pass stops).
+        func put(_ block: Block, unless stopped: () -> Bool) {
+            while !stopped() && blocks.withLock({ $0.count }) >= MarkerPass.blocksWaiting { taken.wait(seconds: 0.01) }
+            blocks.withLock { $0.append(block) }
+            queued.signal()
+        }
+
+        /// The next block, waiting a little for one; nil if none came.
+        func take() -> Block? {
+            if let block = blocks.withLock({ $0.popFirst() }) {
+                taken.signal()
+                return block
+            }
+            queued.wait(seconds: 0.01)
+            return nil
+        }
+    }
+
+    /// The applying side: starts the reading thread, then applies its blocks in order.
+    private func run() {
+        SystemCalls.lowerThreadPriority()
+        let size = (try? SystemCalls.status(path: path).size) ?? 0
+        let queue = BlockQueue()
+        SystemCalls.startDetachedThread { [self] in read(into: queue) }
+        var scan = MarkerScan(settings: settings)
+        var lastPublish = MonotonicClock.now()
+        while !isStopped {
+            yieldToConsole()
+            guard let block = queue.take() else { continue }
+            for outcome in block.outcomes { scan.take(outcome) }
+            if block.last {
+                scan.finish()
+                if let problem = block.problem {
+                    scan.index.status = .failed(WireText.sanitize(problem))
+                } else {
+                    scan.index.status = .done
+                }
+                publish(scan.publishable())
+                return
+            }
+            let now = MonotonicClock.now()
+            if now - lastPublish >= Self.publishEvery {
+                scan.index.status = .running(fraction: size > 0 ? min(1, Double(block.bytesRead) / Double(size)) : 0)
+                publish(scan.publishable())
+                lastPublish = now
+            }
+        }
+    }
+
+    /// The reading side: decodes the file and queues its lines in blocks.
+    private func read(into queue: BlockQueue) {
+        SystemCalls.lowerThreadPriority()
+        let reader: RecordingReader
+        do {
+            reader = try RecordingReader(path: path)
+        } catch {
+            queue.put(Block(outcomes: [], bytesRead: 0, last: true, problem: error.description)) { false }
+            return
+        }
+        var block: [DecodeOutcome] = []
+        block.reserveCapacity(Self.blockLines)
+        func hand(last: Bool) {
+            let full = Block(outcomes: block, bytesRead: reader.fileBytesRead, last: last,
+                             problem: last ? reader.problem : nil)
+            queue.put(full) { isStopped }
+            block.removeAll(keepingCapacity: true)
+        }
+        reader.decodeAll { outcome in
+            if isStopped { return false }
+            block.append(outcome)
+            if block.count == Self.blockLines {
+                hand(last: false)
+                yieldToConsole()
+            }
+            return true
+        }
+        if !isStopped { hand(last: true) }
+    }
+}
+
+/// What the marker pass does with each decoded line, in order (no threads: tests drive it).
+///
+/// Alarm raises come from a `SessionDriver` of its own in replay mode, fed as `Snapshot` feeds
+/// one: each tenth of a second of session time that has frames applied as one step and
+/// evaluated at its last frame, the console's own resolution. Its alarm log holds every raise a
+/// replay logs, the robot's and the derived ones, at their own time; so do the logs of the
+/// sessions it ended.
+struct MarkerScan {
+    private var driver: SessionDriver
+    /// Where sessions start: the driver's rule for a file (`SessionClock`, `.anywhere`).
+    private var clock = SessionClock(rule: .anywhere)
+    var index = RecordingIndex(status: .running(fraction: 0))
+    /// Markers found beyond `markerLimit`: counted, not kept.
+    private(set) var leftOut = 0
+    /// Whether a marker was added behind a later one (sorted before publishing).
+    private var unsorted = false
+    /// The latest frame time of the current session (gaps are measured from it).
+    private var latestT: Double?
+    /// The tenth of a second being gathered, and its last frame's time.
+    private var tenth: [SourceEvent] = []
+    private var tenthIndex = Int.min
+    private var tenthTime = 0.0
+    private let gapSeconds: Double
+
+    /// At most this many markers are kept (about 10 MB); the index says how many more there were.
+    static let markerLimit = 100_000
+
+    init(settings: AlarmSettings) {
+        driver = SessionDriver(mode: .replay, alarmSettings: settings)
+        driver.handle(.state(.connected(peer: "marker pass")), arrival: 0)
+        // A gap is a silence a technician watching live would have seen as TELEMETRY.LOST: the
+        // alarm settings' `telemetry.stale_s` (1 s by default), the time after which the console
+        // says telemetry is lost. A replay never raises that alarm itself (it is not live), so
+        // the marker stands in for it.
+        gapSeconds = settings.staleSeconds
+    }
+
+    /// The index with its markers in order, and the count of any left out.
+    mutating func publishable() -> RecordingIndex {
+        if unsorted {
+            index.markers.sort { ($0.session, $0.t) < ($1.session, $1.t) }  // stable: found order kept
+            unsorted = false
+        }
+        index.markersLeftOut = leftOut
+        return index
+    }
+
+    /// Takes the next decoded line of the recording.
+    mutating func take(_ outcome: DecodeOutcome) {
+        guard case .frame(let frame) = outcome else {
+            tenth.append(.decoded(outcome))
+            return
+        }
+        let index = Int(saturating: (frame.t * 10).rounded(.down))
+        if index != tenthIndex { applyTenth() }
+        tenthIndex = index
+        tenthTime = frame.t
+        note(frame)
+        tenth.append(.decoded(outcome))
+    }
+
+    /// The recording ended: applies what is left.
+    mutating func finish() {
+        applyTenth()
+    }
+
+    /// Sessions, events and gaps, straight from the frames.
+    private mutating func note(_ frame: Frame) {
+        let identity = clock.observe(frame)
+        let ordinal = clock.ordinal
+        if index.sessions.count <= ordinal {
+            if let identity, identity.startsNewSession, case .session(let info) = frame.body {
+                let text = identity.announcement(newID: info.id, at: frame.t) ?? "new session"
+                add(RecordingMarker(kind: .session, session: ordinal, t: frame.t, id: WireText.sanitize(info.id),
+                                    text: WireText.sanitize(text)))
+            }
+            // A session frame that does not start a session (the first, or one re-sent) names it below.
+            while index.sessions.count <= ordinal {
+                index.sessions.append(RecordingSessionSpan(id: "", start: frame.t, end: frame.t))
+            }
+            latestT = nil
+        }
+        if case .session(let info) = frame.body, index.sessions[ordinal].id.isEmpty {
+            index.sessions[ordinal].id = WireText.sanitize(info.id)
+            index.sessions[ordinal].startedAt = info.startedAtSeconds
+        }
+        index.sessions[ordinal].end = max(index.sessions[ordinal].end, frame.t)
+        if let latest = latestT, frame.t - latest > gapSeconds {
+            let length = frame.t - latest
+            add(RecordingMarker(kind: .gap, session: ordinal, t: latest, id: "gap",
+                                text: "no frames for \(NumberText.fixed(length, 1)) s "
+                                    + "(\(NumberText.fixed(latest, 1)) → \(NumberText.fixed(frame.t, 1)))"))
+        }
+        latestT = max(latestT ?? frame.t, frame.t)
+        if case .event(let note) = frame.body {
+            add(RecordingMarker(kind: .event, session: ordinal, t: frame.t, id: WireText.sanitize(note.kind),
+                                text: WireText.sanitize(note.text ?? note.kind)))
+        }
+    }
+
+    /// Applies the tenth gathered and takes the raises its evaluation logged.
+    private mutating func applyTenth() {
+        guard !tenth.isEmpty else { return }
+        var session = driver.replayPosition.session
+        driver.step(events: tenth, now: tenthTime)
+        tenth.removeAll(keepingCapacity: true)
+        // The logs of sessions that ended in this step, in order, then the current one's.
+        for boundary in driver.takeSessionBoundaries() {
+            for ended in [boundary] + boundary.folded {
+                takeRaises(ended.endedLog, session: session)
+                session += 1
+            }
+        }
+        takeRaises(driver.alarms.drainLog(), session: driver.replayPosition.session)
+    }
+
+    /// Raises become markers. An alarm that escalates while raised (a round trip climbing
+    /// through low, medium, high) is still one raise: its marker takes the highest priority it
+    /// reached, and that moment's message, so the timeline shows how bad it got.
+    private mutating func takeRaises(_ log: [AlarmLogEntry], session: Int) {
+        for entry in log {
+            guard let id = entry.id, let priority = entry.priority else { continue }
+            let derived = entry.origin == .derived
+            switch entry.action {
+            case .raise:
+                add(RecordingMarker(kind: .alarm(priority, derived: derived), session: session,
+                                    t: entry.time, id: WireText.sanitize(id), text: WireText.sanitize(entry.message)))
+            case .escalate:
+                escalate(WireText.sanitize(id), derived: derived, to: priority, text: WireText.sanitize(entry.message), session: session)
+            default:
+                break
+            }
+        }
+    }
+
+    /// Markers searched back for the raise an escalation belongs to: alarms escalate within
+    /// seconds of their raise, and a bound keeps a hostile stream from making this quadratic.
+    static let escalationSearch = 10_000
+
+    private mutating func escalate(_ id: String, derived: Bool, to priority: AlarmPriority, text: String, session: Int) {
+        let markers = index.markers
+        let floor = max(0, markers.count - Self.escalationSearch)
+        for k in stride(from: markers.count - 1, through: floor, by: -1) {
+            guard markers[k].id == id, markers[k].session == session,
+                  case .alarm(let was, derived) = markers[k].kind else { continue }
+            if priority > was {
+                index.markers[k].kind = .alarm(priority, derived: derived)
+                index.markers[k].text = text
+            }
+            return
+        }
+    }
+
+    private mutating func add(_ marker: RecordingMarker) {
+        guard index.markers.count < Self.markerLimit else {
+            leftOut = leftOut.saturatingAdd(1)
+            return
+        }
+        if let last = index.markers.last, (marker.session, marker.t) < (last.session, last.t) { unsorted = true }
+        index.markers.append(marker)
+    }
+}
