@@ -47,6 +47,8 @@ final class ConsoleLoop {
     private let markers: MarkerPass?
     /// The generation of the index last copied into the model.
     private var markersSeen = 0
+    /// Whether the replay was ahead of its pace (catching up) at the last turn.
+    private var wasAhead = true
 
     /// - Parameters:
     ///   - playback: pause/speed/seek of a replay (nil for live sources).
@@ -127,6 +129,12 @@ final class ConsoleLoop {
                 pace.observe(wall: clock(), session: model.driver.state.sessionTime,
                              speed: playback?.current.speed ?? 1, backlog: inbox.count >= Self.catchUpBacklog)
                 markers.holdBack(pace.ahead)
+                if pace.ahead != wasAhead {
+                    // A catch-up ended: what it decoded is freed, and given back before the pass
+                    // (or the pass again) takes memory of its own — the replay's peak stays low.
+                    if !pace.ahead { SystemCalls.releaseFreedMemory() }
+                    wasAhead = pace.ahead
+                }
                 if !pace.ahead { markers.start() }
             }
             if let fatal = model.driver.fatal { return .fatal(fatal) }

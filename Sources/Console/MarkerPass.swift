@@ -53,7 +53,10 @@ public final class MarkerPass: Sendable {
     /// Starts the pass on its own threads (nothing to start for standard input or a pipe); once.
     public func start() {
         guard case .running = index.status, !started.exchange(true, ordering: .relaxed) else { return }
-        SystemCalls.startDetachedThread { [self] in run() }
+        SystemCalls.startDetachedThread { [self] in
+            run()
+            SystemCalls.releaseFreedMemory()  // the pass's own state and blocks, done with
+        }
     }
 
     /// Stops the pass soon (the replay is quitting); what it found so far stays published.

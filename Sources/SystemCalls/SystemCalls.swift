@@ -352,6 +352,20 @@ public enum SystemCalls {
         _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10)
     }
 
+    /// Gives the memory freed since the last call back to the system. glibc keeps freed heap
+    /// pages, per thread arena, for reuse: after a replay's catch-up (tens of MB of decoded
+    /// frames allocated by the source's thread, freed by the console's) they would stay resident
+    /// while the marker pass's threads take pages of their own.
+    public static func releaseFreedMemory() {
+        _ = releaseFreedPages?(0)
+    }
+
+    /// glibc's `malloc_trim` (malloc.h, which the Glibc module leaves out), looked up once.
+    private static let releaseFreedPages: (@convention(c) (Int) -> Int32)? = {
+        guard let symbol = dlsym(nil, "malloc_trim") else { return nil }  // nil: RTLD_DEFAULT
+        return unsafeBitCast(symbol, to: (@convention(c) (Int) -> Int32).self)
+    }()
+
     // MARK: - termination signals
 
     /// The signal (SIGINT, SIGTERM, SIGHUP) that asked the process to end; 0 while none has.
