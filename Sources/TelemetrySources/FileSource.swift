@@ -22,6 +22,10 @@ public final class FileSource: TelemetrySource {
     private let backlog: (@Sendable () -> Int)?
     /// `--record` (`live -`): gets the bytes as read.
     private let tap: WireTap?
+    /// Events the consumer may have waiting before the reader waits: enough that the console's
+    /// applying never starves while the reader decodes (a catch-up runs at the decoder's speed),
+    /// few enough that decoded frames waiting stay a few MB.
+    static let backlogLimit = 20_000
     /// Session seconds between checkpoints (paced replays of files only: standard input cannot seek).
     public static let checkpointInterval = 10.0
 
@@ -32,7 +36,7 @@ public final class FileSource: TelemetrySource {
     /// - Parameters:
     ///   - paced: replay in session time (scaled by the control's speed); false reads as fast as possible.
     ///   - from: start at this session time (frames before it are applied at once).
-    ///   - backlog: the consumer's pending event count; the reader pauses while it exceeds 50,000.
+    ///   - backlog: the consumer's pending event count; the reader pauses while it exceeds `backlogLimit`.
     public init(path: String, mode: SessionMode = .replay, paced: Bool = true, from: Double = 0,
                 control: PlaybackControl = PlaybackControl(), backlog: (@Sendable () -> Int)? = nil, tap: WireTap? = nil) {
         self.tap = tap
@@ -236,7 +240,7 @@ public final class FileSource: TelemetrySource {
 
     private func waitForRoom() {
         guard let backlog else { return }
-        while backlog() > 50_000 && !isStopped { SystemCalls.sleep(seconds: 0.002) }
+        while backlog() > Self.backlogLimit && !isStopped { SystemCalls.sleep(seconds: 0.002) }
     }
 }
 
