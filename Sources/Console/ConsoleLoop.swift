@@ -116,6 +116,8 @@ final class ConsoleLoop {
                 model.duration = seconds  // a gzip recording's length, found in the background
                 dirty = true
             }
+            // Sampled before the inbox is drained: after, it is almost always short.
+            let backlog = inbox.count >= Self.catchUpBacklog
             // Alarms advance with time even when no data arrives (telemetry lost, hysteresis).
             if model.driver.step(events: inbox.drain(), now: clock(), recorder: recorder).applied {
                 model.settleSeek()
@@ -127,7 +129,7 @@ final class ConsoleLoop {
                 // runs ahead of it (opening `--from` a time, a seek's catch-up): the screen gets
                 // there first, with both cores.
                 pace.observe(wall: clock(), session: model.driver.state.sessionTime,
-                             speed: playback?.current.speed ?? 1, backlog: inbox.count >= Self.catchUpBacklog)
+                             speed: playback?.current.speed ?? 1, backlog: backlog, seeking: model.pendingSeek != nil)
                 markers.holdBack(pace.ahead)
                 if pace.ahead != wasAhead {
                     // A catch-up ended: what it decoded is freed, and given back before the pass
@@ -183,22 +185,29 @@ final class ConsoleLoop {
 
 /// Whether a replay runs ahead of its playback speed: it fast-forwards (to a `--from` time, or
 /// after a seek) rather than plays. Judged over a quarter of a second of wall time, and taken
-/// to be ahead until first judged (a replay may open `--from` a time).
+/// to be ahead until first judged (a replay may open `--from` a time); at once while a seek is
+/// under way or a backlog waits.
 struct PaceWatch {
     private var mark: (wall: Double, session: Double)?
     private(set) var ahead = true
     /// Wall seconds each judgement spans.
     static let window = 0.25
 
-    mutating func observe(wall: Double, session: Double, speed: Double, backlog: Bool) {
+    mutating func observe(wall: Double, session: Double, speed: Double, backlog: Bool, seeking: Bool = false) {
+        if backlog || seeking {
+            ahead = true
+            mark = (wall, session)
+            return
+        }
         guard let mark else {
             self.mark = (wall, session)
             return
         }
         guard wall - mark.wall >= Self.window else { return }
         let rate = (session - mark.session) / (wall - mark.wall)
-        // Twice the speed and a second to spare: playing never looks like fast-forwarding.
-        ahead = backlog || rate > 2 * speed + 1
+        // Twice the speed and a second to spare: playing never looks like fast-forwarding. A
+        // move back is a seek's catch-up starting, not playing.
+        ahead = rate < 0 || rate > 2 * speed + 1
         self.mark = (wall, session)
     }
 }

@@ -29,11 +29,16 @@ public final class MarkerPass: Sendable {
     /// waits, so the screen gets there as fast as it would without it.
     private let heldBack = Atomic<Bool>(false)
 
-    /// Decoded lines handed from the reading thread to the applying one in blocks of this many,
-    /// so the two meet once per block rather than once per line.
+    /// Decoded lines handed from the reading thread to the applying one in blocks of this many
+    /// (or fewer, once their lines reach `blockBytes`), so the two meet once per block rather
+    /// than once per line.
     static let blockLines = 256
-    /// Blocks that may wait: the reader waits beyond it, so the pass's memory stays bounded.
+    static let blockBytes = 512 * 1024
+    /// Blocks that may wait, and the bytes of the lines they came from (a decoded line takes
+    /// about as much as its text): the reader waits beyond either, so the pass's memory stays
+    /// bounded however long the lines are.
     static let blocksWaiting = 8
+    static let bytesWaiting = 4 * 1024 * 1024
     /// How often the index is published while the pass runs (wall seconds).
     static let publishEvery = 0.2
 
@@ -88,9 +93,11 @@ public final class MarkerPass: Sendable {
 
     private var isStopped: Bool { stopRequested.load(ordering: .relaxed) }
 
-    /// One block of decoded lines, and how many of the file's bytes had been read after it.
+    /// One block of decoded lines, the bytes of those lines, and how many of the file's bytes
+    /// had been read after it.
     private struct Block: Sendable {
         var outcomes: [DecodeOutcome]
+        var lineBytes = 0
         var bytesRead: Int
         var last = false
         var problem: String?
@@ -100,26 +107,42 @@ public final class MarkerPass: Sendable {
     /// the other signals (a block queued, a block taken), so neither polls nor waits longer
     /// than it must.
     private final class BlockQueue: Sendable {
-        private let blocks = Mutex(Deque<Block>())
+        private let blocks = Mutex((waiting: Deque<Block>(), lineBytes: 0))
         private let queued = Wakeup()
         private let taken = Wakeup()
 
-        /// Queues a block once fewer than `blocksWaiting` wait (or the pass stops).
+        /// Queues a block once it fits (or the pass stops).
         func put(_ block: Block, unless stopped: () -> Bool) {
-            while !stopped() && blocks.withLock({ $0.count }) >= MarkerPass.blocksWaiting { taken.wait(seconds: 0.01) }
-            blocks.withLock { $0.append(block) }
+            while !stopped() && !blocks.withLock({ MarkerPass.hasRoom(blocks: $0.waiting.count, lineBytes: $0.lineBytes, for: block.lineBytes) }) {
+                taken.wait(seconds: 0.01)
+            }
+            blocks.withLock {
+                $0.waiting.append(block)
+                $0.lineBytes += block.lineBytes
+            }
             queued.signal()
         }
 
         /// The next block, waiting a little for one; nil if none came.
         func take() -> Block? {
-            if let block = blocks.withLock({ $0.popFirst() }) {
+            let next: Block? = blocks.withLock {
+                guard let block = $0.waiting.popFirst() else { return nil }
+                $0.lineBytes -= block.lineBytes
+                return block
+            }
+            if let block = next {
                 taken.signal()
                 return block
             }
             queued.wait(seconds: 0.01)
             return nil
         }
+    }
+
+    /// Whether a block of `bytes` may join `blocks` waiting that came from `lineBytes` of lines:
+    /// within both bounds, and always when none waits (a block of one huge line still goes).
+    static func hasRoom(blocks: Int, lineBytes: Int, for bytes: Int) -> Bool {
+        blocks == 0 || (blocks < blocksWaiting && lineBytes.saturatingAdd(bytes) <= bytesWaiting)
     }
 
     /// The applying side: starts the reading thread, then applies its blocks in order.
@@ -165,16 +188,20 @@ public final class MarkerPass: Sendable {
         }
         var block: [DecodeOutcome] = []
         block.reserveCapacity(Self.blockLines)
+        var blockStart = 0  // where the block's first line starts (uncompressed bytes)
+        var blockEnd = 0
         func hand(last: Bool) {
-            let full = Block(outcomes: block, bytesRead: reader.fileBytesRead, last: last,
-                             problem: last ? reader.problem : nil)
+            let full = Block(outcomes: block, lineBytes: blockEnd - blockStart, bytesRead: reader.fileBytesRead,
+                             last: last, problem: last ? reader.problem : nil)
             queue.put(full) { isStopped }
             block.removeAll(keepingCapacity: true)
+            blockStart = blockEnd
         }
-        reader.decodeAll { outcome in
+        reader.decodeAll(from: nil) { outcome, position in
             if isStopped { return false }
             block.append(outcome)
-            if block.count == Self.blockLines {
+            blockEnd = position().offset
+            if block.count == Self.blockLines || blockEnd - blockStart >= Self.blockBytes {
                 hand(last: false)
                 yieldToConsole()
             }
@@ -200,16 +227,28 @@ struct MarkerScan {
     private(set) var leftOut = 0
     /// Whether a marker was added behind a later one (sorted before publishing).
     private var unsorted = false
-    /// The latest frame time of the current session (gaps are measured from it).
+    /// The latest frame time of the current session (gaps are measured from it): the time the
+    /// session's clock took, so a lone frame far ahead, which the clock refuses, is no gap's end.
     private var latestT: Double?
+    /// A frame far ahead of `latestT` not yet confirmed by the next (`SessionState.timeJumpLimit`).
+    private var unconfirmedJump: Double?
+    /// Each raised alarm's marker (by session and id), for its escalations to find.
+    private var raisedMarker: [RaiseKey: Int] = [:]
+    private struct RaiseKey: Hashable {
+        var session: Int
+        var id: String
+    }
     /// The tenth of a second being gathered, and its last frame's time.
     private var tenth: [SourceEvent] = []
     private var tenthIndex = Int.min
     private var tenthTime = 0.0
     private let gapSeconds: Double
 
-    /// At most this many markers are kept (about 10 MB); the index says how many more there were.
+    /// At most this many markers are kept (about 10 MB: ids and text are cut to the lengths
+    /// below); the index says how many more there were.
     static let markerLimit = 100_000
+    static let idLimit = 120
+    static let textLimit = 500
 
     init(settings: AlarmSettings) {
         driver = SessionDriver(mode: .replay, alarmSettings: settings)
@@ -226,6 +265,10 @@ struct MarkerScan {
         if unsorted {
             index.markers.sort { ($0.session, $0.t) < ($1.session, $1.t) }  // stable: found order kept
             unsorted = false
+            raisedMarker.removeAll(keepingCapacity: true)
+            for (k, marker) in index.markers.enumerated() where marker.isAlarm {
+                raisedMarker[RaiseKey(session: marker.session, id: marker.id)] = k  // the latest raise of each
+            }
         }
         index.markersLeftOut = leftOut
         return index
@@ -265,23 +308,47 @@ struct MarkerScan {
                 index.sessions.append(RecordingSessionSpan(id: "", start: frame.t, end: frame.t))
             }
             latestT = nil
+            unconfirmedJump = nil
         }
         if case .session(let info) = frame.body, index.sessions[ordinal].id.isEmpty {
             index.sessions[ordinal].id = WireText.sanitize(info.id)
             index.sessions[ordinal].startedAt = info.startedAtSeconds
         }
-        index.sessions[ordinal].end = max(index.sessions[ordinal].end, frame.t)
-        if let latest = latestT, frame.t - latest > gapSeconds {
-            let length = frame.t - latest
-            add(RecordingMarker(kind: .gap, session: ordinal, t: latest, id: "gap",
-                                text: "no frames for \(NumberText.fixed(length, 1)) s "
-                                    + "(\(NumberText.fixed(latest, 1)) → \(NumberText.fixed(frame.t, 1)))"))
+        if acceptsTime(frame.t) {
+            index.sessions[ordinal].end = max(index.sessions[ordinal].end, frame.t)
+            if let latest = latestT, frame.t - latest > gapSeconds {
+                let length = frame.t - latest
+                add(RecordingMarker(kind: .gap, session: ordinal, t: latest, id: "gap",
+                                    text: "no frames for \(NumberText.fixed(length, 1)) s "
+                                        + "(\(NumberText.fixed(latest, 1)) → \(NumberText.fixed(frame.t, 1)))"))
+            }
+            // A clock that went back (further than a gap) without a session frame: gaps are
+            // measured from where it is now, or the silences after would be hidden.
+            if let latest = latestT, frame.t >= latest - gapSeconds {
+                latestT = max(latest, frame.t)
+            } else {
+                latestT = frame.t
+            }
         }
-        latestT = max(latestT ?? frame.t, frame.t)
         if case .event(let note) = frame.body {
             add(RecordingMarker(kind: .event, session: ordinal, t: frame.t, id: WireText.sanitize(note.kind),
                                 text: WireText.sanitize(note.text ?? note.kind)))
         }
+    }
+
+    /// Whether the session's clock takes `t`, by the state's rule (`SessionState.advanceClock`):
+    /// a frame more than `timeJumpLimit` ahead moves it only when the next frame agrees.
+    private mutating func acceptsTime(_ t: Double) -> Bool {
+        guard let latest = latestT, t - latest > SessionState.timeJumpLimit else {
+            unconfirmedJump = nil
+            return true
+        }
+        if let jump = unconfirmedJump, abs(t - jump) <= SessionState.timeJumpLimit {
+            unconfirmedJump = nil
+            return true
+        }
+        unconfirmedJump = t
+        return false
     }
 
     /// Applies the tenth gathered and takes the raises its evaluation logged.
@@ -300,41 +367,30 @@ struct MarkerScan {
         takeRaises(driver.alarms.drainLog(), session: driver.replayPosition.session)
     }
 
-    /// Raises become markers. An alarm that escalates while raised (a round trip climbing
-    /// through low, medium, high) is still one raise: its marker takes the highest priority it
-    /// reached, and that moment's message, so the timeline shows how bad it got.
+    /// Raises become markers: the engine's raises, and a gateway's `sync` listing a robot alarm
+    /// not seen raised (`AlarmLogEntry.raisesAlarm`; any recording made live has syncs). An
+    /// alarm that escalates while raised (a round trip climbing through low, medium, high) is
+    /// still one raise: its marker takes the highest priority it reached, and that moment's
+    /// message, so the timeline shows how bad it got.
     private mutating func takeRaises(_ log: [AlarmLogEntry], session: Int) {
         for entry in log {
             guard let id = entry.id, let priority = entry.priority else { continue }
             let derived = entry.origin == .derived
-            switch entry.action {
-            case .raise:
+            if entry.raisesAlarm {
                 add(RecordingMarker(kind: .alarm(priority, derived: derived), session: session,
                                     t: entry.time, id: WireText.sanitize(id), text: WireText.sanitize(entry.message)))
-            case .escalate:
-                escalate(WireText.sanitize(id), derived: derived, to: priority, text: WireText.sanitize(entry.message), session: session)
-            default:
-                break
+            } else if entry.action == .escalate {
+                escalate(Self.cut(WireText.sanitize(id), to: Self.idLimit), derived: derived, to: priority,
+                         text: WireText.sanitize(entry.message), session: session)
             }
         }
     }
 
-    /// Markers searched back for the raise an escalation belongs to: alarms escalate within
-    /// seconds of their raise, and a bound keeps a hostile stream from making this quadratic.
-    static let escalationSearch = 10_000
-
     private mutating func escalate(_ id: String, derived: Bool, to priority: AlarmPriority, text: String, session: Int) {
-        let markers = index.markers
-        let floor = max(0, markers.count - Self.escalationSearch)
-        for k in stride(from: markers.count - 1, through: floor, by: -1) {
-            guard markers[k].id == id, markers[k].session == session,
-                  case .alarm(let was, derived) = markers[k].kind else { continue }
-            if priority > was {
-                index.markers[k].kind = .alarm(priority, derived: derived)
-                index.markers[k].text = text
-            }
-            return
-        }
+        guard let k = raisedMarker[RaiseKey(session: session, id: id)],
+              case .alarm(let was, derived) = index.markers[k].kind, priority > was else { return }
+        index.markers[k].kind = .alarm(priority, derived: derived)
+        index.markers[k].text = Self.cut(text, to: Self.textLimit)
     }
 
     private mutating func add(_ marker: RecordingMarker) {
@@ -342,7 +398,24 @@ struct MarkerScan {
             leftOut = leftOut.saturatingAdd(1)
             return
         }
+        var marker = marker
+        marker.id = Self.cut(marker.id, to: Self.idLimit)
+        marker.text = Self.cut(marker.text, to: Self.textLimit)
         if let last = index.markers.last, (marker.session, marker.t) < (last.session, last.t) { unsorted = true }
+        if marker.isAlarm { raisedMarker[RaiseKey(session: marker.session, id: marker.id)] = index.markers.count }
         index.markers.append(marker)
+    }
+
+    /// `text` cut to `limit` characters, with "…" saying so (wire text may be 64 KB a line).
+    static func cut(_ text: String, to limit: Int) -> String {
+        guard text.count > limit else { return text }
+        return String(text.prefix(limit - 1)) + "…"
+    }
+}
+
+private extension RecordingMarker {
+    var isAlarm: Bool {
+        if case .alarm = kind { return true }
+        return false
     }
 }

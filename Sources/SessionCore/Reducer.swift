@@ -198,7 +198,9 @@ extension SessionState {
         case .raised:
             raiseDeviceAlarm(report, at: t)
         case .cleared:
-            if let k = deviceAlarms.firstIndex(where: { $0.id == report.id }) { deviceAlarms.remove(at: k) }
+            if let k = deviceAlarms.firstIndex(where: { $0.id == report.id }) {
+                robotClears.append(deviceAlarms.remove(at: k), at: t)
+            }
         }
     }
 

@@ -276,23 +276,23 @@ public struct ReportSeriesBuilder: Sendable {
         return series.arms.count - 1
     }
 
-    /// The alarm engine's log entries, in order: raises, escalations and clears become bars.
-    /// `raisedAfter`: the alarms raised (listed and not latched) once they are applied, which
-    /// tells what a `.resync` entry did (a `sync` frame raises, clears or confirms an alarm).
-    public mutating func add(_ entries: [AlarmLogEntry], raisedAfter: @autoclosure () -> Set<String>) {
-        var raised: Set<String>?  // asked once, and only when a sync changed something
+    /// The alarm engine's log entries, in order: raises, escalations and clears become bars;
+    /// a `.resync` entry says what the gateway's `sync` did (`AlarmLogEntry.resync`).
+    public mutating func add(_ entries: [AlarmLogEntry]) {
         for entry in entries {
             guard let id = entry.id, entry.time.isFinite else { continue }
             switch entry.action {
             case .resync:
-                if raised == nil { raised = raisedAfter() }
-                if raised?.contains(id) == true {
-                    // Raised by the sync, or confirmed: a bar already open at this priority goes on.
+                switch entry.resync {
+                case .raised, .confirmed:
+                    // A bar already open at this priority goes on.
                     guard let priority = entry.priority, open[id]?.priority != priority else { continue }
                     close(id, at: entry.time)
                     open[id] = .init(id: id, origin: entry.origin, priority: priority, start: entry.time, end: entry.time)
-                } else {
-                    close(id, at: entry.time)  // cleared by the sync (latched or not)
+                case .cleared:
+                    close(id, at: entry.time)  // latched or not
+                case nil:
+                    continue
                 }
             case .raise, .escalate, .deescalate:
                 close(id, at: entry.time)
@@ -322,12 +322,5 @@ public struct ReportSeriesBuilder: Sendable {
         out.end = end
         out.alarmBars.sort { ($0.start, $0.id) < ($1.start, $1.id) }
         return out
-    }
-}
-
-extension AlarmEngine {
-    /// The ids of the alarms raised now: listed and not latched (`ReportSeriesBuilder.add`).
-    public var raisedIDs: Set<String> {
-        Set(alarms.lazy.filter { !$0.latched }.map(\.id))
     }
 }

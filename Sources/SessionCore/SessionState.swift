@@ -252,6 +252,8 @@ public struct SessionState: Sendable, Equatable {
     /// The latest `sync` applied and the robot alarms it cleared (the alarm engine logs those
     /// clears as resynchronisations).
     public var lastResync: ResyncRecord?
+    /// The robot alarms `alarm` frames cleared lately (the alarm engine logs each, RobotClears.swift).
+    public var robotClears = RobotClearRecord()
     /// Frames per second by arrival time, over the last few seconds.
     public var arrivalRate = RateMeter()
 

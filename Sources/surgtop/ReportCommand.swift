@@ -159,7 +159,7 @@ struct DerivedAlarms {
     mutating func evaluate() {
         engine.evaluate(state, time: state.sessionTime, arrivalNow: state.sessionTime, sourceIsLive: false)
         let log = engine.drainLog()
-        series?.add(log, raisedAfter: engine.raisedIDs)
+        series?.add(log)
         unseen.removeAll(keepingCapacity: true)
     }
 }

@@ -21,7 +21,7 @@ struct ReportHTMLTests {
             series.add(frame)
             state.apply(frame, arrival: frame.t)
             engine.evaluate(state, time: state.sessionTime, arrivalNow: state.sessionTime, sourceIsLive: false)
-            series.add(engine.drainLog(), raisedAfter: engine.raisedIDs)
+            series.add(engine.drainLog())
         }
         let page = ReportPage(file: "case.ndjson", report: report.finish(alarms: engine), series: [series.finish()],
                               bookmarks: bookmarks, baseline: baseline, settings: settings, generator: "surgtop test",

@@ -42,7 +42,7 @@ struct ReportReviewTests {
             series.add(frame)
             state.apply(frame, arrival: frame.t)
             engine.evaluate(state, time: state.sessionTime, arrivalNow: state.sessionTime, sourceIsLive: false)
-            series.add(engine.drainLog(), raisedAfter: engine.raisedIDs)
+            series.add(engine.drainLog())
         }
         return series.finish().alarmBars
     }

@@ -78,8 +78,7 @@ struct ReportSeriesTests {
         builder.add([AlarmLogEntry(time: 1, action: .raise, id: "LINK.primary.RTT", origin: .derived, priority: .low, message: ""),
                      AlarmLogEntry(time: 3, action: .escalate, id: "LINK.primary.RTT", origin: .derived, priority: .high, previous: .low, message: ""),
                      AlarmLogEntry(time: 4, action: .clear, id: "LINK.primary.RTT", origin: .derived, message: ""),
-                     AlarmLogEntry(time: 5, action: .raise, id: "PSM1.FAULT", origin: .derived, priority: .high, message: "")],
-                    raisedAfter: ["PSM1.FAULT"])
+                     AlarmLogEntry(time: 5, action: .raise, id: "PSM1.FAULT", origin: .derived, priority: .high, message: "")])
         builder.add(Frame(t: 9, body: .event(EventNote(kind: "x"))))
         let bars = builder.finish().alarmBars
         #expect(bars.map(\.priority) == [.low, .high, .high])

@@ -36,6 +36,8 @@ public struct AlarmEngine: Sendable {
     private var frameTime = -Double.infinity
     /// The generation of the last `sync` whose clears were logged (`SessionState.lastResync`).
     private var resyncLogged = 0
+    /// The generation of the last robot clear logged (`SessionState.robotClears`).
+    private var robotClearsLogged = 0
 
     public init(settings: AlarmSettings = .defaults) {
         self.settings = settings
@@ -229,6 +231,7 @@ public struct AlarmEngine: Sendable {
     // MARK: - device alarms
 
     private mutating func syncDevices(_ state: SessionState, at t: Double) {
+        takeRobotClears(state.robotClears, at: t)
         if state.deviceAlarms.isEmpty && devices.isEmpty { return }
         var clearedBySync: Set<String> = []
         if let resync = state.lastResync, resync.generation != resyncLogged {
@@ -244,7 +247,7 @@ public struct AlarmEngine: Sendable {
                     devices[k].unconfirmed = alarm.unconfirmed
                     log(alarm.unconfirmed ? .unconfirmed : .resync, t, device: k,
                         note: alarm.unconfirmed ? "unconfirmed since reconnect: the gateway sent \(state.missingSync)"
-                            : "confirmed since the reconnect")
+                            : "confirmed since the reconnect", resync: alarm.unconfirmed ? nil : .confirmed)
                 }
                 devices[k].message = alarm.message
                 devices[k].source = alarm.source
@@ -257,7 +260,7 @@ public struct AlarmEngine: Sendable {
                                                       segmentStart: t, record: record)
                     recorded.noteRaise(record, alarm.priority)
                     if alarm.raisedBySync {
-                        log(.resync, t, device: k, note: "raised again: active at the gateway")
+                        log(.resync, t, device: k, note: "raised again: active at the gateway", resync: .raised)
                     } else {
                         log(.raise, t, device: k)
                     }
@@ -282,7 +285,8 @@ public struct AlarmEngine: Sendable {
                                                                  segmentStart: t, record: record)))
                 recorded.noteRaise(record, alarm.priority)
                 if alarm.raisedBySync {
-                    log(.resync, t, device: devices.count - 1, note: "raised: active at the gateway, not seen raised here")
+                    log(.resync, t, device: devices.count - 1, note: "raised: active at the gateway, not seen raised here",
+                        resync: .raised)
                 } else {
                     log(.raise, t, device: devices.count - 1)
                 }
@@ -300,13 +304,14 @@ public struct AlarmEngine: Sendable {
                 if devices[k].listing.priority == .high && !devices[k].listing.acknowledged {
                     devices[k].listing.latched = true
                     if bySync {
-                        log(.resync, t, device: k, note: "cleared: no longer active at the gateway; latched until acknowledged")
+                        log(.resync, t, device: k, note: "cleared: no longer active at the gateway; latched until acknowledged",
+                            resync: .cleared)
                     } else {
                         log(.latch, t, device: k, note: "cleared by the robot; latched until acknowledged")
                     }
                 } else {
                     if bySync {
-                        log(.resync, t, device: k, note: "cleared: no longer active at the gateway")
+                        log(.resync, t, device: k, note: "cleared: no longer active at the gateway", resync: .cleared)
                     } else {
                         log(.clear, t, device: k)
                     }
@@ -316,6 +321,61 @@ public struct AlarmEngine: Sendable {
             }
             k += 1
         }
+    }
+
+    /// Logs each robot clear since the last evaluation at its own time, and the raise of an
+    /// alarm raised since then too (cleared before this evaluation could see it listed), so
+    /// no robot alarm is lost between evaluations. The alarms still listed are handled after.
+    private mutating func takeRobotClears(_ record: RobotClearRecord, at t: Double) {
+        guard record.generation != robotClearsLogged else { return }
+        // A record numbered below the one taken is a new state's (a session started over).
+        let after = robotClearsLogged < record.generation ? robotClearsLogged : 0
+        robotClearsLogged = record.generation
+        for clear in record.cleared(after: after) {
+            let alarm = clear.alarm
+            let raisedAt = min(alarm.raisedAt, t)
+            let k: Int
+            if let listed = devices.firstIndex(where: { $0.id == alarm.id }) {
+                k = listed
+                if devices[k].listing.latched {
+                    // Raised again after a latch, and cleared again, since the last evaluation.
+                    let record = devices[k].listing.record
+                    devices[k].listing = AlarmListing(priority: alarm.priority, raisedAt: alarm.raisedAt,
+                                                      segmentStart: raisedAt, record: record)
+                    recorded.noteRaise(record, alarm.priority)
+                    logRobotRaise(alarm, device: k, at: raisedAt)
+                }
+            } else {
+                let record = recorded.record(forDevice: alarm.id, source: alarm.source, message: alarm.message, at: raisedAt)
+                devices.append(DeviceEntry(id: alarm.id, kind: alarm.kind, source: alarm.source, message: alarm.message,
+                                           listing: AlarmListing(priority: alarm.priority, raisedAt: alarm.raisedAt,
+                                                                 segmentStart: raisedAt, record: record)))
+                k = devices.count - 1
+                recorded.noteRaise(record, alarm.priority)
+                logRobotRaise(alarm, device: k, at: raisedAt)
+            }
+            let clearedAt = max(raisedAt, min(clear.t, t))
+            var listing = devices[k].listing
+            recorded.closeSegment(&listing, at: clearedAt)
+            devices[k].listing = listing
+            devices[k].unconfirmed = false
+            if listing.priority == .high && !listing.acknowledged {
+                devices[k].listing.latched = true
+                log(.latch, clearedAt, device: k, note: "cleared by the robot; latched until acknowledged")
+            } else {
+                log(.clear, clearedAt, device: k)
+                devices.remove(at: k)
+            }
+        }
+    }
+
+    private mutating func logRobotRaise(_ alarm: DeviceAlarm, device k: Int, at t: Double) {
+        if alarm.raisedBySync {
+            log(.resync, t, device: k, note: "raised: active at the gateway, not seen raised here", resync: .raised)
+        } else {
+            log(.raise, t, device: k)
+        }
+        announce(alarm.priority, id: alarm.id, at: t)
     }
 
     // MARK: - the list
@@ -455,12 +515,13 @@ public struct AlarmEngine: Sendable {
     }
 
     private mutating func log(_ action: AlarmLogEntry.Action, _ t: Double, device k: Int,
-                              previous: AlarmPriority? = nil, note: String? = nil) {
+                              previous: AlarmPriority? = nil, note: String? = nil,
+                              resync: AlarmLogEntry.ResyncEffect? = nil) {
         let d = devices[k]
         var message = d.message ?? ""
         if let note { message += message.isEmpty ? note : " (\(note))" }
         log(AlarmLogEntry(time: t, action: action, id: d.id, origin: .device, priority: d.listing.priority,
-                          previous: previous, message: message))
+                          previous: previous, message: message, resync: resync))
     }
 }
 

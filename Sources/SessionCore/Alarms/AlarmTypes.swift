@@ -91,9 +91,23 @@ public struct AlarmLogEntry: Sendable, Equatable {
     /// The priority before an escalation or de-escalation.
     public var previous: AlarmPriority?
     public var message: String
+    /// What a `.resync` entry did to the alarm (nil for every other action): the marker pass
+    /// and the report read this, never the message.
+    public var resync: ResyncEffect?
+
+    public enum ResyncEffect: Sendable, Equatable {
+        /// Listed by the gateway's `sync` without having been seen raised (or raised again
+        /// after a latch): a raise.
+        case raised
+        /// Not in the gateway's `sync`: a clear (the alarm may stay latched).
+        case cleared
+        /// Raised before a reconnect and confirmed since: still the same raise.
+        case confirmed
+    }
 
     public init(time: Double, action: Action, id: String? = nil, origin: AlarmOrigin? = nil,
-                priority: AlarmPriority? = nil, previous: AlarmPriority? = nil, message: String) {
+                priority: AlarmPriority? = nil, previous: AlarmPriority? = nil, message: String,
+                resync: ResyncEffect? = nil) {
         self.time = time
         self.action = action
         self.id = id
@@ -101,6 +115,12 @@ public struct AlarmLogEntry: Sendable, Equatable {
         self.priority = priority
         self.previous = previous
         self.message = message
+        self.resync = resync
+    }
+
+    /// Whether this entry raised its alarm: a raise, or a `sync` that listed it anew.
+    public var raisesAlarm: Bool {
+        action == .raise || (action == .resync && resync == .raised)
     }
 
     /// One line without wall time, control characters removed:
