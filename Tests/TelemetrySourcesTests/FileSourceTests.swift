@@ -46,6 +46,15 @@ struct FileSourceTests {
         #expect(RecordingLength(path: path).seconds == 30)
     }
 
+    @Test("a recording written with spaces around its colons (`\"t\": 20`) still has its length")
+    func spacedLength() throws {
+        // The last line is an arm frame, which decodes only after its session frame: its `t` is read by hand.
+        let text = #"{"type": "session", "t": 0, "v": 1, "id": "S", "arms": [{"id": "PSM1", "kind": "PSM", "joints": []}]}"# + "\n"
+            + #"{"type": "arm", "t" : 20, "arm": "PSM1", "position": []}"# + "\n"
+        let path = try Self.write(text, name: "spaced.ndjson")
+        #expect(RecordingReader.lastTimestamp(path: path) == 20)
+    }
+
     @Test("a gzip recording's length is found in the background, by reading it to the end")
     func gzipLength() async throws {
         let path = try Self.write(Self.recording(seconds: 600), name: "b.ndjson", gzip: true)
