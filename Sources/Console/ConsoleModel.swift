@@ -355,7 +355,9 @@ public struct ConsoleModel {
     private func seek(by seconds: Double) -> ConsoleCommand {
         // Within the session under way: a recording's later session restarts its clock, so a
         // time alone would name a moment of the first session instead.
-        let from = pendingSeek.map { ReplayPosition(session: $0.session, t: $0.target) } ?? driver.replayPosition
+        // (`headPosition`: a jump to the end under way, whose target is not yet known, steps
+        // from where the replay is, not from an infinite time.)
+        let from = headPosition
         let start = driver.sessionSpans[from.session]?.start ?? 0
         // Back past the session's start: on into the end of the session before it, when known.
         if seconds < 0, from.t + seconds < start - 1e-9, from.session > 0,

@@ -234,9 +234,11 @@ struct MarkerScan {
     private var unconfirmedJump: Double?
     /// Each raised alarm's marker (by session and id), for its escalations to find.
     private var raisedMarker: [RaiseKey: Int] = [:]
+    /// A robot alarm and a derived one may share an id: each keeps its own marker.
     private struct RaiseKey: Hashable {
         var session: Int
         var id: String
+        var derived: Bool
     }
     /// The tenth of a second being gathered, and its last frame's time.
     private var tenth: [SourceEvent] = []
@@ -266,8 +268,9 @@ struct MarkerScan {
             index.markers.sort { ($0.session, $0.t) < ($1.session, $1.t) }  // stable: found order kept
             unsorted = false
             raisedMarker.removeAll(keepingCapacity: true)
-            for (k, marker) in index.markers.enumerated() where marker.isAlarm {
-                raisedMarker[RaiseKey(session: marker.session, id: marker.id)] = k  // the latest raise of each
+            for (k, marker) in index.markers.enumerated() {
+                guard case .alarm(_, let derived) = marker.kind else { continue }
+                raisedMarker[RaiseKey(session: marker.session, id: marker.id, derived: derived)] = k  // the latest raise of each
             }
         }
         index.markersLeftOut = leftOut
@@ -387,7 +390,7 @@ struct MarkerScan {
     }
 
     private mutating func escalate(_ id: String, derived: Bool, to priority: AlarmPriority, text: String, session: Int) {
-        guard let k = raisedMarker[RaiseKey(session: session, id: id)],
+        guard let k = raisedMarker[RaiseKey(session: session, id: id, derived: derived)],
               case .alarm(let was, derived) = index.markers[k].kind, priority > was else { return }
         index.markers[k].kind = .alarm(priority, derived: derived)
         index.markers[k].text = Self.cut(text, to: Self.textLimit)
@@ -402,7 +405,9 @@ struct MarkerScan {
         marker.id = Self.cut(marker.id, to: Self.idLimit)
         marker.text = Self.cut(marker.text, to: Self.textLimit)
         if let last = index.markers.last, (marker.session, marker.t) < (last.session, last.t) { unsorted = true }
-        if marker.isAlarm { raisedMarker[RaiseKey(session: marker.session, id: marker.id)] = index.markers.count }
+        if case .alarm(_, let derived) = marker.kind {
+            raisedMarker[RaiseKey(session: marker.session, id: marker.id, derived: derived)] = index.markers.count
+        }
         index.markers.append(marker)
     }
 

@@ -94,6 +94,7 @@ public struct SessionDriver: Sendable {
             droppingSince = nil
         }
         alarms.evaluate(state, arrivalNow: arrivalNow, sourceIsLive: mode != .replay, source: health)
+        state.robotClears.forget(through: alarms.robotClearsTaken)  // logged: not kept in checkpoints
     }
 
     // MARK: - One step of a runner

@@ -28,6 +28,13 @@ public struct RobotClearRecord: Sendable, Equatable {
         if cleared.count >= 2 * Self.kept { cleared.removeFirst(Self.kept) }
     }
 
+    /// Forgets the clears numbered up to `generation` (the engine has logged them), so a state
+    /// kept at a checkpoint carries none of them.
+    public mutating func forget(through generation: Int) {
+        guard let first = cleared.first, first.generation <= generation else { return }
+        cleared.removeAll { $0.generation <= generation }
+    }
+
     /// The clears numbered after `generation` (those the engine has not taken), oldest first.
     public func cleared(after generation: Int) -> ArraySlice<Clear> {
         let first = cleared.firstIndex { $0.generation > generation } ?? cleared.endIndex

@@ -158,6 +158,7 @@ struct DerivedAlarms {
 
     mutating func evaluate() {
         engine.evaluate(state, time: state.sessionTime, arrivalNow: state.sessionTime, sourceIsLive: false)
+        state.robotClears.forget(through: engine.robotClearsTaken)
         let log = engine.drainLog()
         series?.add(log)
         unseen.removeAll(keepingCapacity: true)

@@ -128,7 +128,7 @@ enum HTMLReportFile {
             throw Failure.usage("--html: the directory \(WireText.quoted(folder)) does not exist")
         }
         // Only writing tells whether writing works (permissions, a read-only mount, /proc).
-        let probe = folder + "/.surgtop-html-probe-\(getpid())"
+        let probe = folder + "/.surgtop-html-probe-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"  // never a leftover's name
         do {
             SystemCalls.close(try SystemCalls.open(probe, .createNew))
             try? SystemCalls.removeFile(probe)

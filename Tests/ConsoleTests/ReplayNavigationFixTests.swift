@@ -36,6 +36,17 @@ struct ReplayNavigationFixConsoleTests {
         #expect(control.current.seek?.stepBack == 1)
     }
 
+    @Test("← pressed while a jump to the end (its time not yet known) is under way steps back from the head, not from an infinite time")
+    func stepBackDuringEnd() {
+        var model = Self.model(at: 50, index: nil, duration: 10)
+        let control = PlaybackControl()
+        model.press(.end, playback: control)
+        model.press(.left, playback: control)
+        let seek = control.current.seek
+        #expect(seek?.target.isFinite == true, "not End again: \(String(describing: seek))")
+        #expect(seek?.target == 45)
+    }
+
     @Test("End without the whole-recording pass reads on to the recording's end, in whatever session it lies")
     func endWithoutTheIndex() {
         var model = Self.model(at: 50, index: nil, duration: 10)

@@ -38,6 +38,8 @@ public struct AlarmEngine: Sendable {
     private var resyncLogged = 0
     /// The generation of the last robot clear logged (`SessionState.robotClears`).
     private var robotClearsLogged = 0
+    /// The last robot clear this engine has logged: the state may forget those up to it.
+    public var robotClearsTaken: Int { robotClearsLogged }
 
     public init(settings: AlarmSettings = .defaults) {
         self.settings = settings
@@ -152,9 +154,10 @@ public struct AlarmEngine: Sendable {
     /// sent nothing yet, a refused format version, arm samples dropped in a flood).
     public mutating func evaluate(_ state: SessionState, time: Double, arrivalNow: Double, sourceIsLive: Bool,
                                   source: SourceHealth = SourceHealth()) {
+        let previous = now
         let t = tick(time)
         expirePause(at: t)
-        syncDevices(state, at: t)
+        syncDevices(state, at: t, since: previous)
         if conditions.needsPrune { pruneConditions(state) }
         conditions.read(state, settings: settings, at: t, arrivalNow: arrivalNow, sourceIsLive: sourceIsLive, source: source)
         for i in conditions.all.indices { step(i, at: t) }
@@ -230,8 +233,8 @@ public struct AlarmEngine: Sendable {
 
     // MARK: - device alarms
 
-    private mutating func syncDevices(_ state: SessionState, at t: Double) {
-        takeRobotClears(state.robotClears, at: t)
+    private mutating func syncDevices(_ state: SessionState, at t: Double, since previous: Double) {
+        takeRobotClears(state.robotClears, at: t, since: previous)
         if state.deviceAlarms.isEmpty && devices.isEmpty { return }
         var clearedBySync: Set<String> = []
         if let resync = state.lastResync, resync.generation != resyncLogged {
@@ -326,14 +329,19 @@ public struct AlarmEngine: Sendable {
     /// Logs each robot clear since the last evaluation at its own time, and the raise of an
     /// alarm raised since then too (cleared before this evaluation could see it listed), so
     /// no robot alarm is lost between evaluations. The alarms still listed are handled after.
-    private mutating func takeRobotClears(_ record: RobotClearRecord, at t: Double) {
+    ///
+    /// No time logged lies before the previous evaluation (`previous`): a clearing frame's `t`
+    /// may (live, the evaluation clock runs on arrival; an out-of-order frame), and the log never
+    /// goes back in time.
+    private mutating func takeRobotClears(_ record: RobotClearRecord, at t: Double, since previous: Double) {
         guard record.generation != robotClearsLogged else { return }
         // A record numbered below the one taken is a new state's (a session started over).
         let after = robotClearsLogged < record.generation ? robotClearsLogged : 0
         robotClearsLogged = record.generation
         for clear in record.cleared(after: after) {
             let alarm = clear.alarm
-            let raisedAt = min(alarm.raisedAt, t)
+            let floor = min(previous, t)
+            let raisedAt = max(floor, min(alarm.raisedAt, t))
             let k: Int
             if let listed = devices.firstIndex(where: { $0.id == alarm.id }) {
                 k = listed
@@ -354,7 +362,7 @@ public struct AlarmEngine: Sendable {
                 recorded.noteRaise(record, alarm.priority)
                 logRobotRaise(alarm, device: k, at: raisedAt)
             }
-            let clearedAt = max(raisedAt, min(clear.t, t))
+            let clearedAt = max(raisedAt, devices[k].listing.segmentStart, min(clear.t, t))
             var listing = devices[k].listing
             recorded.closeSegment(&listing, at: clearedAt)
             devices[k].listing = listing
