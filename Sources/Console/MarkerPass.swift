@@ -240,15 +240,15 @@ struct MarkerScan {
         var id: String
         var derived: Bool
     }
-    /// The tenth of a second being gathered, and its last frame's time.
-    private var tenth: [SourceEvent] = []
-    private var tenthIndex = Int.min
-    private var tenthTime = 0.0
+    /// The tenth of a second being gathered.
+    private var tenth = TenthBatch()
     private let gapSeconds: Double
 
     /// At most this many markers are kept (about 10 MB: ids and text are cut to the lengths
     /// below); the index says how many more there were.
     static let markerLimit = 100_000
+    /// Sessions whose span the index keeps (as `SessionDriver.sessionSpansKept`).
+    static let sessionLimit = 4096
     static let idLimit = 120
     static let textLimit = 500
 
@@ -280,15 +280,12 @@ struct MarkerScan {
     /// Takes the next decoded line of the recording.
     mutating func take(_ outcome: DecodeOutcome) {
         guard case .frame(let frame) = outcome else {
-            tenth.append(.decoded(outcome))
+            tenth.add(.decoded(outcome))
             return
         }
-        let index = Int(saturating: (frame.t * 10).rounded(.down))
-        if index != tenthIndex { applyTenth() }
-        tenthIndex = index
-        tenthTime = frame.t
+        if tenth.startsNewTenth(at: frame.t) { applyTenth() }
         note(frame)
-        tenth.append(.decoded(outcome))
+        tenth.add(.decoded(outcome), at: frame.t)
     }
 
     /// The recording ended: applies what is left.
@@ -300,6 +297,9 @@ struct MarkerScan {
     private mutating func note(_ frame: Frame) {
         let identity = clock.observe(frame)
         let ordinal = clock.ordinal
+        // Spans are kept for the first `sessionLimit` sessions (a stream starting a session on
+        // every line must not grow the index without bound); markers of later ones still count.
+        let spanKept = ordinal < Self.sessionLimit
         if index.sessions.count <= ordinal {
             if let identity, identity.startsNewSession, case .session(let info) = frame.body {
                 let text = identity.announcement(newID: info.id, at: frame.t) ?? "new session"
@@ -307,18 +307,18 @@ struct MarkerScan {
                                     text: WireText.sanitize(text)))
             }
             // A session frame that does not start a session (the first, or one re-sent) names it below.
-            while index.sessions.count <= ordinal {
+            while spanKept && index.sessions.count <= ordinal {
                 index.sessions.append(RecordingSessionSpan(id: "", start: frame.t, end: frame.t))
             }
             latestT = nil
             unconfirmedJump = nil
         }
-        if case .session(let info) = frame.body, index.sessions[ordinal].id.isEmpty {
-            index.sessions[ordinal].id = WireText.sanitize(info.id)
+        if spanKept, case .session(let info) = frame.body, index.sessions[ordinal].id.isEmpty {
+            index.sessions[ordinal].id = Self.cut(WireText.sanitize(info.id), to: Self.idLimit)
             index.sessions[ordinal].startedAt = info.startedAtSeconds
         }
         if acceptsTime(frame.t) {
-            index.sessions[ordinal].end = max(index.sessions[ordinal].end, frame.t)
+            if spanKept { index.sessions[ordinal].end = max(index.sessions[ordinal].end, frame.t) }
             if let latest = latestT, frame.t - latest > gapSeconds {
                 let length = frame.t - latest
                 add(RecordingMarker(kind: .gap, session: ordinal, t: latest, id: "gap",
@@ -356,10 +356,9 @@ struct MarkerScan {
 
     /// Applies the tenth gathered and takes the raises its evaluation logged.
     private mutating func applyTenth() {
-        guard !tenth.isEmpty else { return }
+        guard let batch = tenth.take() else { return }
         var session = driver.replayPosition.session
-        driver.step(events: tenth, now: tenthTime)
-        tenth.removeAll(keepingCapacity: true)
+        driver.step(events: batch.events, now: batch.time)
         // The logs of sessions that ended in this step, in order, then the current one's.
         for boundary in driver.takeSessionBoundaries() {
             for ended in [boundary] + boundary.folded {
@@ -415,12 +414,5 @@ struct MarkerScan {
     static func cut(_ text: String, to limit: Int) -> String {
         guard text.count > limit else { return text }
         return String(text.prefix(limit - 1)) + "…"
-    }
-}
-
-private extension RecordingMarker {
-    var isAlarm: Bool {
-        if case .alarm = kind { return true }
-        return false
     }
 }

@@ -95,12 +95,9 @@ public enum Snapshot {
         let source = FileSource(path: path, mode: .replay, paced: false, backlog: inbox.countProvider)
         source.start(sink: inbox.sink)
         defer { source.stop() }
-        var tenth: [SourceEvent] = []
-        var tenthIndex = Int.min, tenthTime = 0.0
+        var tenth = TenthBatch()
         func applyTenth() {
-            guard !tenth.isEmpty else { return }
-            model.driver.step(events: tenth, now: tenthTime)
-            tenth.removeAll(keepingCapacity: true)
+            if let batch = tenth.take() { model.driver.step(events: batch.events, now: batch.time) }
         }
         var ended = true, past = false, sawSession = false
         reading: while true {
@@ -116,6 +113,7 @@ public enum Snapshot {
                 case .state(.ended):
                     break reading
                 case .decoded(let outcome):
+                    var frameT: Double?
                     if case .frame(let frame) = outcome {
                         if case .session = frame.body {
                             if past { ended = false; break reading }
@@ -125,14 +123,10 @@ public enum Snapshot {
                             past = true
                             if sawSession { ended = false; break reading }
                         }
-                        if !past {
-                            let index = Int(saturating: (frame.t * 10).rounded(.down))
-                            if index != tenthIndex { applyTenth() }
-                            tenthIndex = index
-                            tenthTime = frame.t
-                        }
+                        if !past && tenth.startsNewTenth(at: frame.t) { applyTenth() }
+                        frameT = frame.t
                     }
-                    if !past { tenth.append(event) }
+                    if !past { tenth.add(event, at: frameT) }
                 default:
                     break  // the source's own states and notes: a snapshot shows the recording's
                 }

@@ -34,11 +34,6 @@ public struct RecordingIndex: Sendable, Equatable {
         self.sessions = sessions
         self.markers = markers
     }
-
-    /// Session time of the last frame of session `ordinal`, once the pass has passed it.
-    public func end(ofSession ordinal: Int) -> Double? {
-        sessions.indices.contains(ordinal) ? sessions[ordinal].end : nil
-    }
 }
 
 /// One session of a recording, as the pass found it.

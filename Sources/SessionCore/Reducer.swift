@@ -24,10 +24,9 @@ extension SessionState {
     public mutating func apply(_ frame: Frame, arrival: Double) {
         counters.frames[frame.typeName.ordinal] += 1
         counters.order.observe(frame)
-        let onClock = advanceClock(to: frame.t)
+        // A lone frame far ahead, whose time the clock refuses, adds nothing to the histories.
+        let refused = !advanceClock(to: frame.t)
         let stamp = Stamp(sessionTime: frame.t, arrival: arrival)
-        // A lone frame far ahead, whose time the clock refused, adds nothing to the histories.
-        timeRefused = !onClock
         lastFrame = stamp
         arrivalRate.record(at: arrival)
         if awaitingSync { concludeReconnect(with: frame) }
@@ -35,8 +34,8 @@ extension SessionState {
         switch frame.body {
         case .session(let info): applySession(info)
         case .sync(let sync): applySync(sync, stamp)
-        case .link(let sample): applyLink(sample, stamp)
-        case .arm(let sample): applyArm(sample, stamp)
+        case .link(let sample): applyLink(sample, stamp, refused: refused)
+        case .arm(let sample): applyArm(sample, stamp, refused: refused)
         case .instrument(let sample): applyInstrument(sample, stamp)
         case .alarm(let report): applyAlarm(report, at: frame.t)
         case .event(let note): appendEvent(EventEntry(t: frame.t, kind: note.kind, text: note.text))
@@ -45,7 +44,6 @@ extension SessionState {
 
     /// Moves the session time to `t` if it is later; a lone frame far ahead is counted instead.
     /// Returns false for that frame: its time was refused.
-    @discardableResult
     private mutating func advanceClock(to t: Double) -> Bool {
         guard t > sessionTime else { return true }
         if lastFrame == nil || t - sessionTime <= Self.timeJumpLimit {
@@ -65,8 +63,8 @@ extension SessionState {
     /// Adds a sample to a history unless its frame's time was refused or is older than the
     /// history's newest point (a late frame): the histories, which the screen plots and the alarm
     /// engine's level windows read, only move forward in time.
-    private func keepsInHistory(_ series: TimeSeries?, at t: Double) -> Bool {
-        !timeRefused && (series?.last.map { t >= $0.t } ?? true)
+    private func keepsInHistory(_ series: TimeSeries?, at t: Double, refused: Bool) -> Bool {
+        !refused && (series?.last.map { t >= $0.t } ?? true)
     }
 
     /// A new source connection or a seek: forget sequence and ordering so they are not
@@ -96,7 +94,7 @@ extension SessionState {
         armIndex = index
     }
 
-    private mutating func applyLink(_ sample: LinkSample, _ stamp: Stamp) {
+    private mutating func applyLink(_ sample: LinkSample, _ stamp: Stamp, refused: Bool) {
         let k: Int
         if let found = links.firstIndex(where: { $0.path == sample.path }) {
             k = found
@@ -119,17 +117,16 @@ extension SessionState {
             // A path that is down carries no traffic: what a gateway reports for it then is
             // not measured, so it is neither shown nor fed to the alarm windows.
             guard links[k].up != false else { continue }
-            links[k].liveValuesAt = stamp.sessionTime
             links[k].liveStamps[metric] = stamp
             links[k].latest[metric] = value
-            guard keepsInHistory(links[k].history[metric], at: stamp.sessionTime) else { continue }
+            guard keepsInHistory(links[k].history[metric], at: stamp.sessionTime, refused: refused) else { continue }
             links[k].history[metric, default: TimeSeries(capacity: limits.linkCapacity, interval: limits.linkInterval)]
                 .append(t: stamp.sessionTime, value: value)
         }
         links[k].lastUpdate = stamp
     }
 
-    private mutating func applyArm(_ sample: ArmSample, _ stamp: Stamp) {
+    private mutating func applyArm(_ sample: ArmSample, _ stamp: Stamp, refused: Bool) {
         // The decoder has already checked that the arm was declared and the lengths match;
         // a frame built by hand for an unknown arm is dropped rather than trusted.
         guard let k = armSlot(sample.arm) else { return }
@@ -141,7 +138,7 @@ extension SessionState {
             let n = min(v.count, arms[k].positionHistory.count)
             // Late or refused frames stay out of the histories (`keepsInHistory`), read here from
             // each series' newest point: this runs for every joint of every arm frame.
-            if !timeRefused {
+            if !refused {
                 for j in 0..<n where arms[k].positionHistory[j].last.map({ stamp.sessionTime >= $0.t }) ?? true {
                     arms[k].positionHistory[j].append(t: stamp.sessionTime, value: v[j])
                 }
@@ -150,7 +147,7 @@ extension SessionState {
         if let v = sample.velocity { arms[k].velocity = v }
         // Effort only from frames in time: the alarm engine feeds `effort` at `effortAt`, so a
         // late or refused frame's effort must not stand in for the newest one.
-        if let v = sample.effort, !timeRefused, arms[k].effortAt.map({ stamp.sessionTime > $0 }) ?? true {
+        if let v = sample.effort, !refused, arms[k].effortAt.map({ stamp.sessionTime > $0 }) ?? true {
             arms[k].effort = v
             arms[k].effortAt = stamp.sessionTime
         }

@@ -133,9 +133,6 @@ public struct LinkState: Sendable, Equatable {
     public var lastUpdate: Stamp?
     /// Session time at which the path was last seen going down (nil while up).
     public var downSince: Double?
-    /// Session time of the last metric values reported while the path was not down: what a
-    /// down path's values are as old as (values a gateway repeats while down are not measured).
-    public var liveValuesAt: Double?
     /// When each metric's last live value came. A value reported while the path is down is not
     /// a measurement: it is kept out of `latest` and `history` (so out of the alarm windows).
     public var liveStamps: [LinkMetric: Stamp] = [:]
@@ -236,8 +233,6 @@ public struct SessionState: Sendable, Equatable {
     /// A frame more than `timeJumpLimit` ahead of the session time, not yet confirmed by the
     /// next frame.
     public var unconfirmedJump: Double?
-    /// Whether the frame being applied is such a lone one (its samples stay out of the histories).
-    var timeRefused = false
     /// Session seconds a frame may move the clock forward at once. A frame further ahead moves
     /// it only when the next frame agrees (a gateway that resumed after a long pause); a lone
     /// one (`t` of 1e8 in a stream at 10) is applied but leaves the clock, so it cannot silence

@@ -229,19 +229,7 @@ extension RecordingReader {
     private static func timestamp(in line: [UInt8]) -> Double? {
         var decoder = FrameDecoder()
         if case .frame(let frame) = line.withUnsafeBytes({ decoder.decode($0) }) { return frame.t }
-        let key: [UInt8] = Array("\"t\"".utf8)
-        let space: [UInt8] = [0x20, 0x09]
-        guard line.count > key.count else { return nil }
-        for k in 0...(line.count - key.count) where line[k..<k + key.count].elementsEqual(key) {
-            // JSON allows white space around the colon: `"t": 20` is as good as `"t":20`.
-            var rest = line[(k + key.count)...].drop { space.contains($0) }
-            guard rest.first == UInt8(ascii: ":") else { continue }
-            rest = rest.dropFirst().drop { space.contains($0) }
-            let digits = rest.prefix { "0123456789.eE+-".utf8.contains($0) }
-            // The decoder's rule for session times: out of range is no time at all.
-            guard let t = Double(String(decoding: digits, as: UTF8.self)), abs(t) <= Frame.timeLimit else { return nil }
-            return t
-        }
-        return nil
+        // The recorder's byte scan (`"t"`, white space around the colon, the decoder's range).
+        return line.withUnsafeBytes { RecorderCore.timestamp($0) }
     }
 }

@@ -24,7 +24,7 @@ struct LinkDownValuesTests {
     @Test("the down path's metric rows show dimmed dashes and how old its last live values are")
     func rowsShowDashes() throws {
         let s = state()
-        #expect(abs((s.link("primary")?.liveValuesAt ?? 0) - 10) < 1e-6)
+        #expect(abs((s.link("primary")?.lastLiveStamp?.sessionTime ?? 0) - 10) < 1e-6)
         let b = panel(.link, s, Fixture.context(now: 1014, state: s), width: 120, height: 12)
         let lines = b.lines
         let primary = try #require(lines.firstIndex { $0.contains("primary") })
@@ -60,7 +60,7 @@ struct LinkDownValuesTests {
         b.session()
         b.apply(1, .link(LinkSample(path: "primary", up: false, rttMs: 117)))
         let s = b.state
-        #expect(s.link("primary")?.liveValuesAt == nil)
+        #expect(s.link("primary")?.lastLiveStamp == nil)
         let p = panel(.link, s, Fixture.context(state: s), width: 120, height: 12)
         #expect(p.contains("no live value") && !p.contains("117"))
     }

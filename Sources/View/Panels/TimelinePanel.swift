@@ -224,14 +224,15 @@ enum TimelinePanel {
     }
 
     /// How many markers of each kind the session has.
+    /// (An array by `Mark.rawValue`: this counts every marker of the session, every frame.)
     struct Counts: Equatable {
-        var by: [Mark: Int] = [:]
+        var by = [Int](repeating: 0, count: Mark.allCases.count)
 
         init(_ markers: ArraySlice<RecordingMarker>) {
-            for marker in markers { by[Mark(marker.kind), default: 0] += 1 }
+            for marker in markers { by[Mark(marker.kind).rawValue] += 1 }
         }
 
-        subscript(_ mark: Mark) -> Int { by[mark] ?? 0 }
+        subscript(_ mark: Mark) -> Int { by[mark.rawValue] }
         var alarms: Int { self[.high] + self[.medium] + self[.low] }
     }
 
