@@ -37,6 +37,8 @@ public enum ConsoleView {
             case .alarms: outcome.maxScroll[.alarms] = AlarmsPanel.render(p, area: rect, into: &buffer)
             case .events: outcome.maxScroll[.events] = EventsPanel.render(p, area: rect, into: &buffer)
             case .timeline: TimelinePanel.render(p, area: rect, into: &buffer)
+            case .caption: CaptionPanel.render(p, area: rect, into: &buffer)
+            case .tips: TipsPanel.render(p, area: rect, into: &buffer)
             case .footer: FooterPanel.render(p, area: rect, into: &buffer)
             }
         }

@@ -1,6 +1,6 @@
 /// The panels a layout can place. The raw value is the name used in layout files.
 public enum PanelID: String, Sendable, Hashable, CaseIterable, Comparable {
-    case header, link, arms, instruments, alarms, events, timeline, footer
+    case header, caption, link, tips, arms, instruments, alarms, events, timeline, footer
 
     public static func < (a: PanelID, b: PanelID) -> Bool {
         allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
@@ -10,7 +10,9 @@ public enum PanelID: String, Sendable, Hashable, CaseIterable, Comparable {
     public var title: String {
         switch self {
         case .header: "Session"
+        case .caption: "Caption"
         case .link: "Link"
+        case .tips: "Tool tips"
         case .arms: "Arms"
         case .instruments: "Instruments"
         case .alarms: "Alarms"
@@ -23,7 +25,7 @@ public enum PanelID: String, Sendable, Hashable, CaseIterable, Comparable {
     /// Whether Tab can focus the panel (the header and footer have nothing to scroll).
     public var isFocusable: Bool {
         switch self {
-        case .header, .footer, .timeline: false
+        case .header, .caption, .footer, .timeline, .tips: false
         default: true
         }
     }
