@@ -26,7 +26,7 @@ public enum ConsoleView {
         buffer.asciiOnly = !context.glyphs.unicode
         let p = PanelContext(state: state, view: context, layoutName: layout.name)
         var outcome = RenderOutcome()
-        outcome.placements = LayoutEngine.split(buffer.area, layout.root)
+        outcome.placements = LayoutEngine.split(buffer.area, layout.root) { PanelDemand.rows($0, $1, width: $2, p) }
         for placement in outcome.placements {
             let rect = placement.rect
             switch placement.panel {

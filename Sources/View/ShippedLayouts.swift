@@ -6,6 +6,10 @@ public enum ShippedLayouts {
         ("compact", #"""
 # surgtop layout: fits an 80x24 terminal; the fallback when another layout does not fit.
 # Schema: Layouts/README.md
+# The link asks for 10 rows (each path's main metrics) and the arms get the rest of their column:
+# a joint of every arm under the column headings, ↑↓ scrolling through them all. The alarms,
+# instruments and events ask for what their content needs. Wider than 80, the left column grows
+# first (to 64, where the arms go side by side), then both share the rest.
 name: compact
 description: Everything in an 80x24 terminal, tightly
 min_width: 80
@@ -19,22 +23,25 @@ root:
             - panel: link
               weight: 1
               min: 6
+              prefer: 10
             - panel: arms
               weight: 1
               min: 6
           weight: 1
           min: 40
+          prefer: 64
         - rows:
             - panel: alarms
               weight: 1
               min: 4
             - panel: instruments
-              size: 6
+              min: 3
             - panel: events
               weight: 1
               min: 4
           weight: 1
           min: 36
+          prefer: 40
     - panel: footer
       size: 1
 
@@ -42,8 +49,14 @@ root:
         ("demo", #"""
 # surgtop layout: the demo default, large enough to read from across a room.
 # Schema: Layouts/README.md
+# The caption band under the header says what is happening; the link's charts beside the
+# tool-tip canvas show the network and the robot moving; below, every joint of the four arms
+# under their column headings, beside the alarms, the instruments and the events that tell the
+# story. The panels below ask for the rows their content needs; the charts and the canvas keep
+# their minimum of 8 rows and take every row left over: at 160x50 nothing is cut or blank, at
+# the minimum size the alarms and events keep rows of their own.
 name: demo
-description: Few panels and big link numbers, for a room watching a demonstration
+description: Captions, link charts, the robot moving, arms, alarms and events, for a room watching a demonstration
 min_width: 100
 min_height: 30
 root:
@@ -51,28 +64,40 @@ root:
     - panel: header
       size: 3
       large: true
-    - panel: link
-      large: true
+    - panel: caption
+      size: 2
+    - columns:
+        - panel: link
+          weight: 3
+          min: 50
+        - panel: tips
+          weight: 2
+          min: 30
       weight: 1
-      min: 14
+      min: 8
     - columns:
         - panel: arms
-          weight: 1
-          min: 30
-        - panel: alarms
-          weight: 1
-          min: 30
-        - panel: instruments
-          weight: 1
-          min: 30
+          weight: 3
+          min: 62
+        - rows:
+            - panel: alarms
+              min: 3
+            - panel: instruments
+              min: 3
+            - panel: events
+              min: 3
+          weight: 2
+          min: 36
       weight: 1
-      min: 7
+      min: 12
     - panel: footer
       size: 1
 
 """#),
         ("technician", #"""
 # surgtop layout: the live default. Schema: Layouts/README.md
+# The arms, alarms and instruments ask for the rows their content needs; the link (charts) and
+# the events (older lines) take the rest of their column.
 name: technician
 description: Everything at once, for watching a live session
 min_width: 100
@@ -97,7 +122,7 @@ root:
               min: 5
             - panel: instruments
               weight: 1
-              min: 5
+              min: 3
             - panel: events
               weight: 2
               min: 5
@@ -109,10 +134,11 @@ root:
 """#),
         ("trainer", #"""
 # surgtop layout: the replay default. Schema: Layouts/README.md
-# At 100x30 the arms get 18 rows and 63 columns: every joint of three seven-joint PSMs and an
-# ECM, in two columns (their gauges from about 108 columns); the timeline has a row for its
-# markers, their legend on its top edge. The link's 5 rows give each of two paths one line: the
-# metrics a line has no room for are counted in "+N more" and ↑↓ bring them in.
+# At 100x30 the arms get 19 rows and 63 columns: every joint of three seven-joint PSMs and an
+# ECM, in two columns under their headings (their gauges from about 108 columns); the timeline
+# has a row for its markers, their legend on its top edge. The link's 4 rows give each of two
+# paths one line: the metrics a line has no room for are counted in "+N more" and ↑↓ bring them
+# in. Taller, the arms keep the rows they need and the link (charts) and events take the rest.
 name: trainer
 description: Replaying a recording, with a timeline of the replay, its alarms, events and bookmarks
 min_width: 100
@@ -127,10 +153,10 @@ root:
         - rows:
             - panel: link
               weight: 1
-              min: 5
+              min: 4
             - panel: arms
               weight: 2
-              min: 18
+              min: 19
           weight: 3
           min: 63
         - rows:
@@ -141,7 +167,7 @@ root:
               weight: 2
               min: 5
             - panel: instruments
-              size: 6
+              min: 3
           weight: 2
           min: 33
     - panel: footer

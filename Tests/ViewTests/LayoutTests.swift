@@ -70,7 +70,7 @@ import Testing
         let placed = LayoutEngine.split(Rect(x: 0, y: 0, width: layout.minimum.width, height: layout.minimum.height),
                                         layout.root)
         #expect(placed.map(\.panel) == layout.panels)
-        for p in placed where p.panel != .header && p.panel != .footer {
+        for p in placed where ![.header, .caption, .footer].contains(p.panel) {
             #expect(p.rect.width >= 30 && p.rect.height >= 4, "\(name): \(p.panel) has room at the minimum size")
         }
         #expect(layout.panels.contains(.header) && layout.panels.contains(.footer))
@@ -83,10 +83,12 @@ import Testing
 
     @Test func technicianShowsEverythingButTheTimelineAndTrainerHasOne() throws {
         let technician = try #require(LayoutCatalog.builtIn("technician"))
-        #expect(Set(technician.panels) == Set(PanelID.allCases).subtracting([.timeline]))
+        #expect(Set(technician.panels) == Set(PanelID.allCases).subtracting([.timeline, .caption, .tips]))
         #expect(try #require(LayoutCatalog.builtIn("trainer")).panels.contains(.timeline))
+        // The demo tells its story: captions, the link's charts, the robot moving, arms, alarms, events.
         let demo = try #require(LayoutCatalog.builtIn("demo"))
-        #expect(demo.panels.count < technician.panels.count)
+        #expect(Set(demo.panels).isSuperset(of: [.header, .caption, .link, .tips, .arms, .alarms, .events, .footer]))
+        #expect(demo.panels.firstIndex(of: .caption) == 1, "the caption band is under the header")
     }
 
     @Test func defaultsPerMode() {
@@ -176,7 +178,7 @@ import Testing
                 - panel: alrams
             """))
         #expect(e.line == 4)
-        #expect(e.problem.hasPrefix("unknown panel 'alrams' (known panels: header, link, arms"))
+        #expect(e.problem.hasPrefix("unknown panel 'alrams' (known panels: header, caption, link, tips, arms"))
         #expect(e.description.hasPrefix("/home/t/mine.yaml:4:"))
     }
 
@@ -273,7 +275,7 @@ import Testing
             Issue.record("expected an error")
             return
         }
-        #expect(e.description == dir + "/technician.yaml:2:10: unknown panel 'nope' (known panels: header, link, arms, "
+        #expect(e.description == dir + "/technician.yaml:2:10: unknown panel 'nope' (known panels: header, caption, link, tips, arms, "
             + "instruments, alarms, events, timeline, footer)")
         #expect(catalog.defaultLayout(for: .live) == LayoutCatalog.builtIn("technician"))
         #expect(!catalog.names.contains("technician"))

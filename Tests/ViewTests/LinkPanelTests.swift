@@ -21,9 +21,14 @@ import Testing
         // Loss 3.4 % is past 3 %: high, red, "***".
         #expect(lines.contains { $0.contains("Loss      3.40 %    ***") })
         #expect(b.style(of: "3.40", in: area)?.fg == .red)
-        // Video 22 fps is under 24: the video alarm's medium, yellow, "**".
-        #expect(lines.contains { $0.contains("Video     22.0 fps  **  ") })
-        #expect(b.style(of: "22.0", in: area)?.fg == .yellow)
+        // Video 22 fps is under 24: the video alarm's medium, yellow, "**"; where the panel is too
+        // short for it, its title counts it among the rows ↑↓ bring in.
+        if lines.contains(where: { $0.contains("Video") }) {
+            #expect(lines.contains { $0.contains("Video     22.0 fps  **  ") })
+            #expect(b.style(of: "22.0", in: area)?.fg == .yellow)
+        } else {
+            #expect(Shown.more(in: lines[0]) ?? 0 > 0, "\(lines[0])")
+        }
         // The sparkline's last bars (the last second's spike) are red, earlier healthy bars green.
         let loss = try #require(b.find("Loss      3.40", in: area))
         var end = loss.x + 1
@@ -123,8 +128,9 @@ import Testing
     }
 
     @Test func largeDigitsForTheDemo() throws {
-        let (b, outcome) = screen(state, Fixture.withLinkAlarms(Fixture.context(mode: .demo, state: state), state), layout: "demo", width: 120, height: 40)
-        let area = try #require(rect(of: .link, in: outcome))
+        let b = panel(.link, state, Fixture.withLinkAlarms(Fixture.context(mode: .demo, state: state), state), width: 120,
+                      height: 20, large: true)
+        let area = b.area
         #expect(b.contains("RTT (ms)", in: area) && b.contains("Loss (%)", in: area) && b.contains("Video (fps)", in: area))
         // 232 in half-block digits, three rows tall.
         let at = try #require(b.find("▀▀█ ▀▀█ ▀▀█", in: area))

@@ -111,10 +111,13 @@ struct Shown {
     @Test("side by side, arms stay whole and in order")
     func columnsKeepArmsWhole() {
         let state = DVRK.session()
-        let plan = ArmsPanel.plan(state.arms, height: 14, width: 64, scroll: 0)
+        // The heading row and 14 lines.
+        let plan = ArmsPanel.plan(state.arms, height: 15, width: 64, scroll: 0)
         #expect(plan.columns.count == 2)
         #expect(plan.hidden == 0)
-        guard case .header(0, _)? = plan.columns[0].first, case .header(2, _)? = plan.columns[1].first else {
+        #expect(plan.heading)
+        guard plan.columns.count == 2, case .header(0, _)? = plan.columns[0].first,
+              case .header(2, _)? = plan.columns[1].first else {
             Issue.record("columns start with PSM1 and PSM3: \(plan.columns)")
             return
         }
@@ -182,7 +185,7 @@ struct Shown {
         #expect(seen == ["PSM1", "PSM2", "PSM3", "ECM"])
     }
 
-    @Test("compact shows every instrument of three PSMs; more PSMs say +N more and scroll",
+    @Test("compact shows every instrument of three PSMs and of five; a shorter panel says +N more and scrolls",
           arguments: [true, false])
     func instruments(unicode: Bool) throws {
         let three = DVRK.session()
@@ -194,10 +197,18 @@ struct Shown {
 
         let five = DVRK.session(extraPSMs: 2)
         context = Fixture.context(mode: .replay, unicode: unicode, colors: unicode, state: five)
+        let (all, placed) = screen(five, context, layout: "compact", width: 80, height: 24)
+        let tall = try #require(rect(of: .instruments, in: placed))
+        for arm in DVRK.psms + ["PSM4", "PSM5"] { #expect(all.contains(arm + " ", in: tall), "\(arm)") }
+        #expect(!all.lines(in: tall)[0].contains("more"))
+        // Six rows: the column titles and three of the five.
+        let layout = Layout(name: "six", minimum: TerminalSize(width: 1, height: 1),
+                            root: .rows([.panel(.instruments, .fixed(6)), .panel(.events)]))
         var seen = Set<String>()
         for offset in 0...2 {
             context.scroll[.instruments] = offset
-            let (b, outcome) = screen(five, context, layout: "compact", width: 80, height: 24)
+            var b = CellBuffer(width: 80, height: 24)
+            let outcome = ConsoleView.render(state: five, context: context, layout: layout, into: &b)
             let area = try #require(rect(of: .instruments, in: outcome))
             let rows = b.lines(in: area).dropFirst().dropLast().compactMap {
                 $0.dropFirst().split(separator: " ").first.map(String.init)

@@ -18,7 +18,8 @@ import Testing
         #expect(outcome.placements.map(\.panel) == drawn.panels)
         #expect(b.lines[0].contains("LIVE"))
         #expect(b.lines[size.1 - 1].contains("quit"))
-        for placement in outcome.placements where placement.panel != .header && placement.panel != .footer {
+        // The header, caption and footer are bands without a title.
+        for placement in outcome.placements where ![.header, .caption, .footer].contains(placement.panel) {
             #expect(b.contains(placement.panel.title, in: placement.rect), "\(placement.panel) has its title")
         }
         // Nothing overlaps: each placed rectangle is disjoint from the others.

@@ -10,7 +10,7 @@ public typealias LayoutError = FileProblem
 /// its meaning as well as its syntax.
 public enum LayoutParser {
     static let topKeys = ["description", "min_height", "min_width", "name", "root"]
-    static let nodeKeys = ["columns", "large", "min", "panel", "rows", "size", "weight"]
+    static let nodeKeys = ["columns", "fill", "large", "min", "panel", "prefer", "rows", "size", "weight"]
 
     /// Parses `yaml`. `file` names the source in errors; `defaultName` is used when the file
     /// has no `name`.
@@ -74,8 +74,8 @@ public enum LayoutParser {
             let entries = try pairs(yaml, allowed: LayoutParser.nodeKeys, what: "a layout node")
             var content: LayoutNode.Content?
             var contentKey: String?
-            var fixed: Int?, weight: Int?, minimum = 0
-            var large: Bool?
+            var fixed: Int?, weight: Int?, minimum = 0, prefer: Int?
+            var large: Bool?, fill = false
             var largeNode: Node?
             for (key, keyNode, value) in entries {
                 switch key {
@@ -107,6 +107,12 @@ public enum LayoutParser {
                 case "size": fixed = try count(value, key, limit: SizeConstraint.maxCells)
                 case "weight": weight = try count(value, key, limit: SizeConstraint.maxWeight)
                 case "min": minimum = try count(value, key, limit: SizeConstraint.maxCells)
+                case "prefer": prefer = try count(value, key, limit: SizeConstraint.maxCells)
+                case "fill":
+                    guard let b = value.bool, case .scalar = value else {
+                        throw fail(value, "fill must be true or false, found \(kind(value))")
+                    }
+                    fill = b
                 default:
                     guard let b = value.bool, case .scalar = value else {
                         throw fail(value, "large must be true or false, found \(kind(value))")
@@ -121,13 +127,20 @@ public enum LayoutParser {
             if fixed != nil, weight != nil {
                 throw fail(yaml, "a node has either a fixed size or a weight, not both")
             }
+            if fixed != nil, prefer != nil || fill {
+                throw fail(yaml, "a node with a fixed size neither prefers a size nor fills; drop `\(fill ? "fill" : "prefer")` or `size`")
+            }
+            if let prefer, prefer < minimum {
+                throw fail(yaml, "prefer (\(prefer)) is less than min (\(minimum)); a node never gets less than its minimum")
+            }
             if let large {
                 guard case .panel(let id, _) = content else {
                     throw fail(largeNode, "large applies to a panel, not to rows or columns")
                 }
                 content = .panel(id, PanelOptions(large: large))
             }
-            let constraint = SizeConstraint(fixed: fixed, min: minimum, weight: fixed != nil ? 0 : (weight ?? 1))
+            let constraint = SizeConstraint(fixed: fixed, min: minimum, weight: fixed != nil ? 0 : (weight ?? 1),
+                                            prefer: prefer, fill: fill)
             return LayoutNode(content, constraint: constraint, line: yaml.mark?.line)
         }
     }

@@ -41,6 +41,12 @@ enum AlarmsPanel {
         return lines
     }
 
+    /// Rows the panel asks of the layout for `count` alarms: its border, the column titles and
+    /// the alarms in steps of two (one row for "No active alarms").
+    static func contentRows(alarms count: Int) -> Int {
+        count == 0 ? 3 : 3 + PanelDemand.steps(count, of: 2)
+    }
+
     static func render(_ p: PanelContext, area: Rect, into buffer: inout CellBuffer) -> Int {
         let t = p.theme
         let alarms = p.alarms

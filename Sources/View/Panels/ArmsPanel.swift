@@ -13,6 +13,8 @@ import Telemetry
 /// of joints), and when even that does not fit, one line per arm (the offset scrolls the arms).
 /// The title then says how many lines scrolling brings in ("+18 more"), and in one line per
 /// arm how many joints only a taller terminal shows ("+24 joints: taller terminal").
+/// Every column of joint lines starts with a heading row naming its columns ("joint",
+/// "position", "limits", "effort").
 enum ArmsPanel {
     enum Line {
         /// An arm's first line; `note` adds "no joint data" when there is no line for it.
@@ -31,6 +33,8 @@ enum ArmsPanel {
         var maxScroll: Int
         var hidden: Int
         var jointsNotShown = 0
+        /// Whether each column starts with the heading row (joint lines are drawn).
+        var heading = false
     }
 
     /// Narrowest column of arms beside another: a joint line with its name (up to 11
@@ -69,7 +73,7 @@ enum ArmsPanel {
                 let sep = rects[2 * k - 1]
                 for y in sep.y..<sep.maxY { buffer.set(sep.x, y, p.glyphs.separator, p.theme.border) }
             }
-            draw(p, lines, area: column, sideBySide: n > 1, longestName: longest, into: &buffer)
+            draw(p, lines, area: column, sideBySide: n > 1, heading: plan.heading, longestName: longest, into: &buffer)
         }
         let joints = p.tallerTag(plan.jointsNotShown, "joints", title: PanelID.arms.title, tags: tags, hidden: plan.hidden,
                                  area: area)
@@ -78,16 +82,44 @@ enum ArmsPanel {
         return plan.maxScroll
     }
 
-    /// One column of lines; beside another, the tight form of a joint line when under 40.
-    static func draw(_ p: PanelContext, _ lines: [Line], area: Rect, sideBySide: Bool, longestName: Int,
+    /// Rows the panel needs at `width` (border included) to show every line of every arm:
+    /// what it asks of the layout. Where columns of the full joint line (40 wide) fit side by
+    /// side, it asks for the rows that let them, rather than for more, tighter columns.
+    static func contentRows(_ arms: [ArmState], width: Int) -> Int {
+        guard !arms.isEmpty else { return 3 }
+        let inner = max(0, width - 2)
+        func enough(_ plan: Plan) -> Bool {
+            let n = plan.columns.count
+            let tight = n > 1 && (inner - (n - 1)) / n < 40
+            return plan.hidden == 0 && plan.jointsNotShown == 0 && (!tight || inner < 2 * 40 + 1)
+        }
+        // A taller panel never hides more nor needs more columns, so the fewest rows that are
+        // enough are found by halving: every line in one column (and the heading) always is.
+        var fits = arms.indices.reduce(1) { $0 + block(arms, $1, tipLine: true).count }
+        var short = 0
+        while fits - short > 1 {
+            let height = (short + fits) / 2
+            if enough(plan(arms, height: height, width: inner, scroll: 0)) { fits = height } else { short = height }
+        }
+        return fits + 2
+    }
+
+    /// One column of lines, under its heading row; beside another, the tight form of a joint
+    /// line when under 40.
+    static func draw(_ p: PanelContext, _ lines: [Line], area: Rect, sideBySide: Bool, heading: Bool, longestName: Int,
                      into buffer: inout CellBuffer) {
         let arms = p.state.arms
         let width = area.width
         let wide = width >= 60
         let tight = sideBySide && width < 40
         let nameWidth = tight ? min(longestName, 11) : min(longestName + 1, wide ? 16 : 11)
-        for (row, line) in lines.prefix(area.height).enumerated() {
-            let y = area.y + row
+        let top = heading ? 1 : 0
+        if heading && area.height > 0 {
+            headings(p, JointColumns(width: width, tight: tight, nameWidth: nameWidth, unicode: p.glyphs.unicode),
+                     x: area.x, y: area.y, into: &buffer)
+        }
+        for (row, line) in lines.prefix(max(0, area.height - top)).enumerated() {
+            let y = area.y + top + row
             switch line {
             case .header(let a, let note):
                 // Without a line of its own, the tool tip goes at the right of the header if it fits.
@@ -132,14 +164,19 @@ enum ArmsPanel {
     /// The lines to draw, in columns: everything in one column when it fits; else every line
     /// in the fewest columns side by side that hold it (arms in order, whole, balanced), when
     /// the panel is wide enough; else one column with each arm's first line and the same
-    /// number of joints for every arm (the offset moves that window down the joints); else
-    /// one line per arm (the offset scrolls the arms). `hidden` counts the lines not shown that
-    /// the offset reaches.
-    static func plan(_ arms: [ArmState], height: Int, width: Int, scroll: Int) -> Plan {
+    /// number of joints for every arm (the offset moves that window down the joints), or a
+    /// joint for the first arms only when not every arm can have one; else one line per arm
+    /// (the offset scrolls the arms). Joint lines leave the first row of each column to the
+    /// heading. `hidden` counts the lines not shown that the offset reaches, `jointsNotShown`
+    /// those only a taller panel shows.
+    static func plan(_ arms: [ArmState], height fullHeight: Int, width: Int, scroll: Int) -> Plan {
         func jointCount(_ a: Int) -> Int { hasJointData(arms[a]) ? arms[a].descriptor.joints.count : 0 }
+        // Joint lines go under a heading row; one line per arm has none.
+        let heading = arms.contains(where: hasJointData)
+        let height = heading ? fullHeight - 1 : fullHeight
         let mergeCartesian = width >= 100
         let full = arms.indices.flatMap { block(arms, $0, tipLine: !mergeCartesian) }
-        if full.count <= height { return Plan(columns: [full], maxScroll: 0, hidden: 0) }
+        if full.count <= height { return Plan(columns: [full], maxScroll: 0, hidden: 0, heading: heading) }
         // Every line of every arm, minus tool-tip lines: what "+N more" counts against.
         let all = arms.indices.reduce(0) { $0 + 1 + max(1, jointCount($1)) }
         let most = min(arms.count, (width + 1) / (minColumnWidth + 1))
@@ -151,7 +188,7 @@ enum ArmsPanel {
                 for tipLine in columnWidth >= cartesianColumnWidth ? [true, false] : [false] {
                     let blocks = arms.indices.map { block(arms, $0, tipLine: tipLine) }
                     if let split = balanced(blocks, columns: count, height: height) {
-                        return Plan(columns: split, maxScroll: 0, hidden: 0)
+                        return Plan(columns: split, maxScroll: 0, hidden: 0, heading: heading)
                     }
                 }
             }
@@ -164,7 +201,9 @@ enum ArmsPanel {
             if need <= height { break }
             k -= 1
         }
-        if k >= 1 {
+        // With no room for a joint of every arm, the rows beyond the arms' first lines still
+        // show a joint each of the first arms rather than stay blank.
+        if k >= 1 || (heading && arms.count < height) {
             // Rows left over go to the first arms that have more joints, one each.
             var spare = height - arms.indices.reduce(0) { $0 + 1 + min(jointCount($1), k) }
             var counts = arms.indices.map { min(jointCount($0), k) }
@@ -172,7 +211,9 @@ enum ArmsPanel {
                 counts[a] += 1
                 spare -= 1
             }
-            let maxScroll = arms.indices.map { max(0, jointCount($0) - counts[$0]) }.max() ?? 0
+            // An arm given no joint line has none that scrolling brings in: a taller panel shows them.
+            let unreachable = arms.indices.filter { counts[$0] == 0 }.reduce(0) { $0 + jointCount($1) }
+            let maxScroll = arms.indices.map { counts[$0] == 0 ? 0 : jointCount($0) - counts[$0] }.max() ?? 0
             let offset = min(scroll, maxScroll)
             var out: [Line] = []
             for a in arms.indices {
@@ -182,13 +223,14 @@ enum ArmsPanel {
                 for j in start..<min(n, start + counts[a]) { out.append(.joint(a, j)) }
             }
             let shown = arms.indices.reduce(0) { $0 + 1 + max(counts[$1], jointCount($1) == 0 ? 1 : 0) }
-            return Plan(columns: [out], maxScroll: maxScroll, hidden: all - shown)
+            return Plan(columns: [out], maxScroll: maxScroll, hidden: all - shown - unreachable,
+                        jointsNotShown: unreachable, heading: heading)
         }
         // One line per arm (its state, worst joint, "no joint data"): the offset scrolls the
         // arms; their joints need a taller panel.
-        let maxScroll = max(0, arms.count - height)
+        let maxScroll = max(0, arms.count - fullHeight)
         let first = min(scroll, maxScroll)
-        let shown = min(height, arms.count - first)
+        let shown = min(fullHeight, arms.count - first)
         return Plan(columns: [arms.indices.dropFirst(first).prefix(shown).map { .summary($0) }], maxScroll: maxScroll,
                     hidden: arms.count - shown, jointsNotShown: arms.indices.reduce(0) { $0 + jointCount($1) })
     }
@@ -326,24 +368,71 @@ enum ArmsPanel {
     /// the marker alone and the effort "34%" with its marker right after it.
     /// Tight (a column of arms beside another, under 40) the line has no indent, the value 8
     /// columns (9 in ASCII) and the gauge may be two cells.
+    /// Where a joint line puts its columns, shared by the joint lines and their heading row.
+    struct JointColumns {
+        let wide: Bool
+        let indent: Int
+        let nameWidth: Int
+        let valueWidth: Int
+        let statusWidth: Int
+        let effortWidth: Int
+        /// The effort's marker: after a space when wide, right after the figure when narrow.
+        let effortMarkerWidth: Int
+        /// Tight, the status marker follows the gauge and the effort the status without a space
+        /// (its figure is right-aligned).
+        let gap: Int
+        let gaugeWidth: Int
+        /// Narrowest gauge drawn.
+        let minGauge: Int
+
+        init(width: Int, tight: Bool, nameWidth: Int, unicode: Bool) {
+            wide = width >= 60
+            indent = wide ? 2 : tight ? 0 : 1
+            self.nameWidth = nameWidth
+            valueWidth = wide ? 10 : tight ? (unicode ? 8 : 9) : 9
+            statusWidth = wide ? 8 : 2
+            effortWidth = wide ? 8 : 4
+            effortMarkerWidth = wide ? 4 : 2
+            gap = tight ? 0 : 1
+            gaugeWidth = width - (indent + nameWidth + valueWidth + 1 + gap + statusWidth + gap
+                                  + effortWidth + effortMarkerWidth + gap)
+            minGauge = tight ? 2 : 3
+        }
+    }
+
+    /// The heading row over a column of joint lines: each column named where the joint lines
+    /// draw it ("limits" over the gauge between the joint's limits, "alarm" over the LIMIT
+    /// alarm's marker and word when wide).
+    static func headings(_ p: PanelContext, _ c: JointColumns, x: Int, y: Int, into buffer: inout CellBuffer) {
+        let style = p.theme.header
+        var cx = x + c.indent
+        buffer.put("joint", x: cx, y: y, width: c.nameWidth, style: style)
+        cx += c.nameWidth
+        buffer.put("position", x: cx, y: y, width: c.valueWidth, style: style, alignment: .right)
+        cx += c.valueWidth + 1
+        if c.gaugeWidth >= c.minGauge {
+            // Under three cells a cut word would read as noise; the gauge speaks for itself there.
+            if c.gaugeWidth >= 3 {
+                buffer.put(c.gaugeWidth >= 6 ? "limits" : "lim", x: cx, y: y, width: c.gaugeWidth, style: style)
+            }
+            cx += c.gaugeWidth + c.gap
+        }
+        if c.wide { buffer.put("alarm", x: cx, y: y, width: c.statusWidth, style: style) }
+        cx += c.statusWidth + c.gap
+        // Ending with the figures ("eff 34%"); narrow, over the figure and its marker ("34%*").
+        buffer.put("effort", x: cx, y: y, width: c.wide ? c.effortWidth : c.effortWidth + c.effortMarkerWidth,
+                   style: style, alignment: .right)
+    }
+
     static func joint(_ p: PanelContext, _ arm: ArmState, _ j: Int, x: Int, y: Int, width: Int, tight: Bool,
                       nameWidth: Int, into buffer: inout CellBuffer) {
         let t = p.theme
         let d = arm.descriptor.joints[j]
         guard let position = arm.position, j < position.count else { return }
         let v = position[j]
-        let wide = width >= 60
-        let indent = wide ? 2 : tight ? 0 : 1
-        let valueWidth = wide ? 10 : tight ? (p.glyphs.unicode ? 8 : 9) : 9
-        let statusWidth = wide ? 8 : 2
-        let effortWidth = wide ? 8 : 4
-        // The effort's marker: after a space when wide, right after the figure when narrow.
-        let effortMarkerWidth = wide ? 4 : 2
-        // Tight, the status marker follows the gauge and the effort the status without a space
-        // (its figure is right-aligned).
-        let gap = tight ? 0 : 1
-        let gaugeWidth = width - (indent + nameWidth + valueWidth + 1 + gap + statusWidth + gap
-                                  + effortWidth + effortMarkerWidth + gap)
+        let c = JointColumns(width: width, tight: tight, nameWidth: nameWidth, unicode: p.glyphs.unicode)
+        let wide = c.wide, indent = c.indent, valueWidth = c.valueWidth, statusWidth = c.statusWidth
+        let effortWidth = c.effortWidth, effortMarkerWidth = c.effortMarkerWidth, gap = c.gap, gaugeWidth = c.gaugeWidth
 
         let limitLevel = p.view.alarmSettings.jointLimitLevel(position: v, min: d.min, max: d.max)
         let severity = Severity(limitLevel)
@@ -353,7 +442,7 @@ enum ArmsPanel {
         buffer.put(jointValue(v, d.unit, glyphs: p.glyphs), x: cx, y: y, width: valueWidth,
                    style: t.severity(severity), alignment: .right, ellipsis: p.ellipsis)
         cx += valueWidth + 1
-        if gaugeWidth >= (tight ? 2 : 3) {
+        if gaugeWidth >= c.minGauge {
             let gaugeArea = Rect(x: cx, y: y, width: gaugeWidth, height: 1)
             if let lo = d.min, let hi = d.max, hi > lo {
                 Gauge(fraction: (v - lo) / (hi - lo), style: t.bar(severity), trackStyle: t.dim, glyphs: p.glyphs)

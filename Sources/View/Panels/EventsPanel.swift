@@ -3,6 +3,15 @@ import SessionCore
 /// The recent event log with session times, newest at the bottom. The scroll offset counts
 /// lines back from the newest, so new events never push what you are reading away.
 enum EventsPanel {
+    /// The most recent events the panel asks rows for before it shares the spare rows.
+    static let recentRows = 12
+
+    /// Rows the panel asks of the layout for `count` events: its border and the recent ones in
+    /// steps of four (one row for "no events yet").
+    static func contentRows(events count: Int) -> Int {
+        count == 0 ? 3 : 2 + min(recentRows, PanelDemand.steps(count, of: 4))
+    }
+
     static func render(_ p: PanelContext, area: Rect, into buffer: inout CellBuffer) -> Int {
         let events = p.state.events
         let offset = p.view.scrollOffset(.events)

@@ -15,6 +15,13 @@ enum InstrumentsPanel {
         return out
     }
 
+    /// Rows the panel asks of the layout: its border, the column titles and every PSM (one row
+    /// for "no instrument reported").
+    static func contentRows(_ state: SessionState) -> Int {
+        let n = rows(state).count
+        return n == 0 ? 3 : 3 + n
+    }
+
     static func render(_ p: PanelContext, area: Rect, into buffer: inout CellBuffer) -> Int {
         let t = p.theme
         let g = p.glyphs
