@@ -132,6 +132,8 @@ public struct ConsoleModel {
     var speedMeter = ReplaySpeedMeter()
     /// Which layout is on screen now (the requested one, or compact when the terminal is small).
     public var shownLayout: String { view.shownLayout }
+    /// `c` hid the caption band (in every layout, until `c` again).
+    public var captionHidden = false
 
     /// The alarm `a` acknowledges, moved with ↑/↓ while the Alarms panel has focus: by id, so a
     /// new alarm sorting above it does not move the selection to another; its row position is
@@ -220,6 +222,8 @@ public struct ConsoleModel {
         case .character("l"):
             if view.tooSmall { break }  // it could not be shown
             return [.showAlarmLog]
+        case .character("c"):
+            captionHidden.toggle()
         case .character("L"):
             if let next = catalog.next(after: layout.name) { layout = next }
             if let focus, !layout.focusOrder.contains(focus) { self.focus = nil }
@@ -448,6 +452,7 @@ public struct ConsoleModel {
         context.recording = driver.recording
         if mode == .replay { context.index = indexWithBookmarks }
         context.footerNote = note
+        context.captionHidden = captionHidden
         // While connecting fails the header says why next to the state; the note would repeat it.
         context.connectFailure = driver.connectFailure
         if let at = driver.lastLogArrival, now - at < Self.sourceNoteSeconds, driver.connectFailure == nil,

@@ -38,7 +38,10 @@ extension SessionState {
         case .arm(let sample): applyArm(sample, stamp, refused: refused)
         case .instrument(let sample): applyInstrument(sample, stamp)
         case .alarm(let report): applyAlarm(report, at: frame.t)
-        case .event(let note): appendEvent(EventEntry(t: frame.t, kind: note.kind, text: note.text))
+        case .event(let note):
+            let entry = EventEntry(t: frame.t, kind: note.kind, text: note.text)
+            noteCaption(entry)
+            appendEvent(entry)
         }
     }
 
@@ -151,7 +154,11 @@ extension SessionState {
             arms[k].effort = v
             arms[k].effortAt = stamp.sessionTime
         }
-        if let v = sample.tip { arms[k].tip = v }
+        if let v = sample.tip {
+            arms[k].tip = v
+            // Like the joint histories: a refused frame's time would put the trail out of order.
+            if !refused { arms[k].tipTrail.append(t: stamp.sessionTime, position: v) }
+        }
         if let v = sample.orientation { arms[k].orientation = v }
         if let v = sample.twist { arms[k].twist = v }
         if let v = sample.jaw { arms[k].jaw = v }

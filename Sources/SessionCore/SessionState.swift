@@ -28,6 +28,9 @@ public struct HistoryLimits: Sendable, Equatable {
     public var links = 16
     public var instruments = 32
     public var deviceAlarms = 256
+    /// Each arm's tool-tip trail: ten seconds at 20 Hz (`TipTrail`).
+    public var tipCapacity = 200
+    public var tipInterval = 0.05
 
     public init(linkCapacity: Int = 3000, linkInterval: Double = 0.1, jointCapacity: Int = 3000,
                 jointInterval: Double = 0.1, events: Int = 1000, errors: Int = 200) {
@@ -61,9 +64,12 @@ public struct ArmState: Sendable, Equatable {
     public var lastUpdate: Stamp?
     /// Each joint's position over the last minutes, one series per joint.
     public var positionHistory: [TimeSeries]
+    /// The tool tip's path over the last seconds.
+    public var tipTrail: TipTrail
 
     public init(descriptor: ArmDescriptor, limits: HistoryLimits) {
         self.descriptor = descriptor
+        self.tipTrail = TipTrail(capacity: limits.tipCapacity, interval: limits.tipInterval)
         self.positionHistory = descriptor.joints.map { _ in
             TimeSeries(capacity: limits.jointCapacity, interval: limits.jointInterval)
         }
@@ -223,6 +229,9 @@ public struct SessionState: Sendable, Equatable {
     /// The robot's own alarms that are raised and not yet cleared, in order of raising.
     public var deviceAlarms: [DeviceAlarm] = []
     public var events: Deque<EventEntry> = []
+    /// The latest `caption` event (a scenario's caption, CaptionEvents.swift), kept apart from
+    /// `events` so that a flood of other events never pushes it out of the band.
+    public var caption: EventEntry?
     /// The console's own entries among `events`, and the run of repeats being collapsed.
     public internal(set) var connectionLog = ConnectionLog()
     /// The most recent decode errors (the counters keep the total).

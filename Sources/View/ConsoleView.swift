@@ -24,7 +24,14 @@ public enum ConsoleView {
                               into buffer: inout CellBuffer) -> RenderOutcome {
         buffer.fill(buffer.area)
         buffer.asciiOnly = !context.glyphs.unicode
-        let p = PanelContext(state: state, view: context, layoutName: layout.name)
+        // A caption band, shown or hidden with `c`: the key is listed, and a hidden band's rows
+        // go to the other panels.
+        let captionBand = layout.panels.contains(.caption)
+        var context = context
+        if captionBand { context.extraKeys.append(KeyHelp.caption) }
+        let layout = context.captionHidden ? layout.hiding(.caption) : layout
+        var p = PanelContext(state: state, view: context, layoutName: layout.name)
+        p.captionBand = captionBand
         var outcome = RenderOutcome()
         outcome.placements = LayoutEngine.split(buffer.area, layout.root) { PanelDemand.rows($0, $1, width: $2, p) }
         for placement in outcome.placements {

@@ -60,6 +60,10 @@ public enum KeyHelp {
         return keys.filter { $0.applies(to: mode) }
     }
 
+    /// `c`, listed where the layout has a caption band.
+    public static let caption = KeyBinding(key: "c", short: "caption",
+                                           help: "hide or show the caption band (what the demo is showing now)")
+
     /// The keys that find a moment of a recording (replay only).
     static func navigation(glyphs: Glyphs) -> [KeyBinding] {
         func key(_ key: String, _ footer: String, _ short: String, _ help: String) -> KeyBinding {

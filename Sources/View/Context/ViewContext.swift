@@ -97,6 +97,8 @@ public struct ViewContext: Sendable {
     /// A short answer to a replay key, shown at the left of the footer for a few seconds ("no
     /// later alarm raise", "bookmark saved"): news that must not hide the screen as a box would.
     public var footerNote: String?
+    /// `c` hid the caption band: a layout's `caption` panel gives its rows to the others.
+    public var captionHidden = false
 
     public init(mode: SessionMode, source: SourceState, sourceLabel: String = "", now: Double,
                 wallClock: String = "", framesPerSecond: Double? = nil, replay: ReplayStatus? = nil,

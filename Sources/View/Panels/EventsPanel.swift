@@ -13,7 +13,10 @@ enum EventsPanel {
     }
 
     static func render(_ p: PanelContext, area: Rect, into buffer: inout CellBuffer) -> Int {
-        let events = p.state.events
+        var events = p.state.events
+        // Captions are for the committee and the band shows them; the list tells the technical
+        // story. Without a band in the layout they are listed, so none is lost.
+        if p.captionBand { events.removeAll(where: \.isCaption) }
         let offset = p.view.scrollOffset(.events)
         // Only the last screenful plus the scroll offset is ever needed.
         let wanted = min(events.count, max(0, area.height) + offset)

@@ -40,10 +40,10 @@ enum FooterPanel {
     }
 
     /// The keys a narrow footer leaves out, first to last: the finer ways to find a moment of a
-    /// replay and navigation, then the alarm extras, then the history and the jump to an alarm.
+    /// replay and navigation, the caption band's key, then the alarm extras, then the history and the jump to an alarm.
     /// Quit, help, pause, speed, ±5 s and acknowledging the selected alarm stay.
     static func dropOrder(_ keys: [KeyBinding]) -> [KeyBinding] {
-        let order = ["start/end", "loop", "frame", "bookmark", "scroll", "focus", "layout", "go to", "event",
+        let order = ["start/end", "loop", "frame", "bookmark", "scroll", "focus", "layout", "caption", "go to", "event",
                      "alarm log", "ack all", "audio pause", "history", "alarm"]
         return order.compactMap { short in keys.first { $0.short == short } }
     }

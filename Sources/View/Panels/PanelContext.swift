@@ -10,6 +10,9 @@ struct PanelContext {
     /// The alarms in display order.
     let alarms: [AlarmRow]
     let layoutName: String
+    /// The layout has a caption band (shown or hidden with `c`): the Events panel leaves the
+    /// captions to it.
+    var captionBand = false
 
     init(state: SessionState, view: ViewContext, layoutName: String) {
         self.state = state

@@ -1,0 +1,83 @@
+import Foundation
+import Testing
+
+/// The caption band and the tool-tip panel in the real binary, in tmux.
+@Suite("Caption band and tool tips in a real terminal", .serialized)
+struct CaptionAndTipsInTerminalTests {
+    static let layout = """
+    name: story
+    min_width: 100
+    min_height: 30
+    root:
+      rows:
+        - panel: header
+          size: 3
+        - panel: caption
+          size: 2
+        - columns:
+            - panel: link
+            - panel: tips
+          weight: 2
+        - panel: events
+          weight: 1
+        - panel: footer
+          size: 1
+    """
+
+    init() {
+        #expect(TmuxSession.available, "tmux is needed for these tests (.ci/run installs it)")
+    }
+
+    /// A simulated recording with a caption at 1 s, and the layout beside it.
+    static func files() throws -> (recording: String, layout: String) {
+        let dir = CLI.temporaryDirectory()
+        let plain = dir.appendingPathComponent("plain.ndjson").path
+        let result = try CLI.run(["sim", "--out", plain, "--duration", "30", "--rate", "50", "--seed", "3"])
+        #expect(result.status == 0)
+        var lines = try String(contentsOfFile: plain, encoding: .utf8).split(separator: "\n").map(String.init)
+        // After the frames of the first second, so the recording stays in time order.
+        let at = lines.firstIndex { $0.hasPrefix("{\"t\":1") } ?? 1
+        lines.insert(#"{"t":1,"type":"event","kind":"caption","text":"Watch the tool tips: each PSM draws its trail"}"#, at: at)
+        let recording = dir.appendingPathComponent("story.ndjson").path
+        try (lines.joined(separator: "\n") + "\n").write(toFile: recording, atomically: true, encoding: .utf8)
+        let layout = dir.appendingPathComponent("story.yaml").path
+        try Self.layout.write(toFile: layout, atomically: true, encoding: .utf8)
+        return (recording, layout)
+    }
+
+    @Test("a replay shows its caption in the band and the PSMs' trails; c hides the band and shows it again")
+    func captionAndTips() throws {
+        let (recording, layout) = try Self.files()
+        let tmux = try TmuxSession(width: 120, height: 40,
+                                   command: "LANG=C.UTF-8 TERM=xterm-256color \(CLI.binary) replay \(recording) --layout \(layout) --from 3 --alarm-log /dev/null")
+        let screen = tmux.waitFor { $0.contains("CAPTION › Watch the tool tips") && $0.contains("PSM3 z") && $0.contains(" mm") }
+        #expect(screen.contains("CAPTION › Watch the tool tips: each PSM draws its trail"), "\(screen)")
+        #expect(screen.contains("Tool tips"))
+        #expect(screen.contains("1 PSM1 z") || screen.contains("PSM1 z"), "the legend names each PSM with its height")
+        #expect(screen.unicodeScalars.contains { (0x2801...0x28FF).contains($0.value) }, "the trails are braille dots")
+        #expect(!screen.contains("caption  "), "the Events panel leaves the caption to the band")
+        tmux.send("c")
+        let hidden = tmux.waitFor { !$0.contains("CAPTION ›") }
+        #expect(!hidden.contains("Watch the tool tips"), "\(hidden)")
+        tmux.send("c")
+        let shown = tmux.waitFor { $0.contains("CAPTION ›") }
+        #expect(shown.contains("CAPTION › Watch the tool tips"))
+        tmux.send("q")
+        #expect(tmux.waitFor { $0.contains("EXIT=") }.contains("EXIT=0"))
+    }
+
+    @Test("the demo's tips panel draws at 160×50 with a scale in millimetres, and in ASCII without braille")
+    func demoTips() throws {
+        let (_, layout) = try Self.files()
+        for (locale, braille) in [("C.UTF-8", true), ("C", false)] {
+            let tmux = try TmuxSession(width: 160, height: 50,
+                                       command: "LANG=\(locale) TERM=xterm-256color \(CLI.binary) demo --layout \(layout) --alarm-log /dev/null")
+            let screen = tmux.waitFor { $0.contains("PSM1 z") && $0.contains(" mm") }
+            #expect(screen.contains("PSM1 z"), "\(screen)")
+            #expect(screen.contains(braille ? "├" : "|-"), "a scale bar")
+            let hasBraille = screen.unicodeScalars.contains { (0x2801...0x28FF).contains($0.value) }
+            #expect(hasBraille == braille, "\(locale)")
+            tmux.send("q")
+        }
+    }
+}
