@@ -125,7 +125,8 @@ import Testing
     @Test func largeDigitsForTheDemo() throws {
         let (b, outcome) = screen(state, Fixture.withLinkAlarms(Fixture.context(mode: .demo, state: state), state), layout: "demo", width: 120, height: 40)
         let area = try #require(rect(of: .link, in: outcome))
-        #expect(b.contains("RTT (ms)", in: area) && b.contains("Loss (%)", in: area) && b.contains("Video (fps)", in: area))
+        // Big digits beside the charts of round trip, jitter and loss; video on its sparkline row.
+        #expect(b.contains("RTT (ms)", in: area) && b.contains("Loss (%)", in: area) && b.contains("Video ", in: area))
         // 232 in half-block digits, three rows tall.
         let at = try #require(b.find("▀▀█ ▀▀█ ▀▀█", in: area))
         #expect(b.lines(in: Rect(x: at.x, y: at.y + 1, width: 11, height: 2)) == ["█▀▀  ▀█ █▀▀", "▀▀▀ ▀▀▀ ▀▀▀"])
