@@ -5,11 +5,12 @@ import Testing
 
 @Suite("Link markers only where an alarm exists")
 struct LinkMarkerAgreesTests {
-    /// The round trip row's marker in a Link panel 60 columns wide with one path.
+    /// The round trip row's marker in a Link panel 60 columns wide with one path (4 rows: its
+    /// sparkline row; a taller panel charts it).
     func rttMarker(_ builder: SessionBuilder, _ engine: AlarmEngine) -> String {
         var context = Fixture.context(now: builder.lastArrival)
         context.alarms = AlarmRow.rows(from: engine)
-        let b = panel(.link, builder.state, context, width: 60, height: 10)
+        let b = panel(.link, builder.state, context, width: 60, height: 4)
         guard let at = b.find(LinkPanel.label(.rtt, long: true) + " ") else { return "?" }
         return b.lines(in: Rect(x: 26, y: at.y, width: 3, height: 1))[0].trimmingCharacters(in: .whitespaces)
     }

@@ -87,7 +87,8 @@ struct LinkDownValuesTests {
         b.apply(3, .link(LinkSample(path: "primary", up: true)))
         b.apply(4, .link(LinkSample(path: "primary", rttMs: 40)))
         let s = b.state
-        let p = panel(.link, s, Fixture.context(now: 1004, state: s), width: 120, height: 12)
+        // Five rows: the metrics' sparkline rows (LinkChartsTests has the charts).
+        let p = panel(.link, s, Fixture.context(now: 1004, state: s), width: 120, height: 5)
         let text = p.lines.joined(separator: "\n")
         #expect(!text.contains("100.0") && !text.contains("***") && !text.contains("900"), "\(text)")
         #expect(p.lines.contains { $0.contains("RTT ") && $0.contains(" 40") }, "\(text)")

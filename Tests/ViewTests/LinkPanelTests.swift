@@ -131,7 +131,7 @@ import Testing
         let b = panel(.link, state, Fixture.withLinkAlarms(Fixture.context(mode: .demo, state: state), state), width: 120,
                       height: 20, large: true)
         let area = b.area
-        #expect(b.contains("RTT (ms)", in: area) && b.contains("Loss (%)", in: area) && b.contains("Video (fps)", in: area))
+        #expect(b.contains("RTT (ms)", in: area) && b.contains("Loss (%)", in: area) && b.contains("Video ", in: area))
         // 232 in half-block digits, three rows tall.
         let at = try #require(b.find("▀▀█ ▀▀█ ▀▀█", in: area))
         #expect(b.lines(in: Rect(x: at.x, y: at.y + 1, width: 11, height: 2)) == ["█▀▀  ▀█ █▀▀", "▀▀▀ ▀▀▀ ▀▀▀"])

@@ -6,6 +6,7 @@ import Telemetry
 /// the colour and marker of the priority of its alarm as the alarm engine lists it (decided on
 /// the mean of the last `sustain_s`), so a marker appears only where an alarm exists; sparkline
 /// bars take the level of each sample under the same rules (`AlarmSettings.linkLevel`).
+/// Where there is room, multi-row charts take the place of the sparklines (LinkCharts.swift).
 /// Bandwidth has an alarm only on the path carrying the session, when the session declares
 /// `min_bandwidth_mbps`; without it, and
 /// video delay always, they are drawn plainly. A path that is down shows no values: dimmed
@@ -31,6 +32,8 @@ enum LinkPanel {
             p.placeholder("waiting for link data", area: inner, into: &buffer)
             return 0
         }
+        // Charts where every path's fit, else big digits (large), else rows of sparklines.
+        if renderCharts(p, links, inner, large: options.large, tags: tags, area: area, into: &buffer) { return 0 }
         if options.large, renderLarge(p, links, inner, into: &buffer) { return 0 }
         // Metric rows a short block leaves out, and paths a one-line-per-path list scrolls past.
         var hidden = 0
