@@ -74,7 +74,7 @@ let package = Package(
         // Fuzz targets (scripts/fuzz builds them with libFuzzer; a normal build makes corpus replayers).
         // What one input does lives in SurgtopFuzz, which every build compiles.
         .target(name: "SurgtopFuzz", dependencies: [
-            "Telemetry", "SessionCore", "TelemetrySources", "View", "Terminal", "Console", "YAMLFiles", "SystemCalls",
+            "Telemetry", "SessionCore", "TelemetrySources", "View", "Terminal", "Console", "YAMLFiles", "SystemCalls", "Simulator",
         ]),
         .executableTarget(name: "surgtop-fuzz-wire", dependencies: ["SurgtopFuzz"]),
         .executableTarget(name: "surgtop-fuzz-settings", dependencies: ["SurgtopFuzz"]),
@@ -92,6 +92,9 @@ let package = Package(
         .testTarget(name: "ConsoleTests", dependencies: ["Console", "View", "SessionCore", "Telemetry", "TelemetrySources", "Simulator"]),
         .testTarget(name: "FuzzCorpusTests", dependencies: ["SurgtopFuzz"]),
         .testTarget(name: "CLITests", dependencies: ["surgtop", "Telemetry"]),
+        .testTarget(name: "ScenarioTests", dependencies: [
+            "YAMLFiles", "Simulator", "Console", "SessionCore", "Telemetry", "TelemetrySources",
+        ]),
     ],
     swiftLanguageModes: [.v6]
 )

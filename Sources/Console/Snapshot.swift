@@ -57,6 +57,13 @@ public enum Snapshot {
                 let frame = simulator.next()
                 model.driver.step(event: .decoded(.frame(frame)), now: frame.t)
             }
+            // The demo runs in real time: a scenario's telemetry outage before `at` is judged as
+            // it went by, ten times a second, so its alarm is raised when it was.
+            var tick = model.driver.state.sessionTime
+            while tick < at {
+                tick = min(at, tick + 0.1)
+                model.driver.step(events: [], now: tick)
+            }
         case .live(let source, let inbox):
             source.start(sink: inbox.sink)
             let end = MonotonicClock.now() + at
@@ -70,6 +77,7 @@ public enum Snapshot {
         let now: Double
         switch input {
         case .live: now = MonotonicClock.now()
+        case .simulator: now = max(at, model.driver.state.sessionTime)
         default: now = model.driver.state.sessionTime
         }
         model.capabilities = (unicode: WallClock.localeIsUTF8(), colors: false)

@@ -66,6 +66,46 @@ struct PathProfile: Sendable {
         videoFps: 59.9, videoPipelineMs: 95)
 }
 
+extension PathProfile {
+    /// A scenario's primary path: the free-running primary's shape over the scenario's floor.
+    static func primary(of scenario: Scenario) -> PathProfile {
+        PathProfile.primary.shaped(name: "primary", baseRttMs: scenario.baseRttMs, as: scenario.primary.character)
+    }
+
+    /// A scenario's backup path: the free-running backup's shape, `extra_rtt_ms` above the primary's floor.
+    static func backup(of scenario: Scenario) -> PathProfile {
+        let path = scenario.backup ?? ScenarioPath()
+        return PathProfile.backup.shaped(name: "backup", baseRttMs: scenario.baseRttMs + path.extraRttMs,
+                                         as: path.character)
+    }
+
+    /// This profile over another floor, with a scenario path's character. Queueing stays in
+    /// proportion to the floor on short links (a 40 ms metro route queues less than a 110 ms
+    /// transatlantic one), never below 2 ms.
+    func shaped(name: String, baseRttMs: Double, as character: ScenarioPath.Character) -> PathProfile {
+        var p = self
+        p.name = name
+        let scale = min(1, baseRttMs / self.baseRttMs)
+        p.baseRttMs = baseRttMs
+        p.queueMedianMs = max(2, queueMedianMs * scale)
+        switch character {
+        case .steady:
+            // A managed line: calmer queueing (jitter well under the 10 ms alarm), small rare
+            // spikes and no loss bursts.
+            p.queueSigma = 0.5
+            p.spikeChance = 0.004
+            p.spikeMs = 5...25
+            p.lossCapPct = 0.2
+            p.burstEverySeconds = .infinity
+        case .typical:
+            break
+        case .lossy:
+            p.burstEverySeconds = burstEverySeconds / 2
+        }
+        return p
+    }
+}
+
 /// A scripted episode where the primary path's round trip climbs past 200 ms and back.
 struct Degradation: Sendable {
     var start: Double
@@ -87,11 +127,46 @@ struct Degradation: Sendable {
     }
 }
 
+/// A scenario's congestion: the round trip climbs to `targetRttMs` over `rampSeconds`, then
+/// packets are lost at `lossPct`; `recover` eases both back over its own seconds.
+struct Congestion: Sendable {
+    var start: Double
+    var rampSeconds: Double
+    var targetRttMs: Double
+    var lossPct: Double
+    var recoverStart: Double?
+    var recoverSeconds = 0.0
+
+    /// 0…1 of the round trip's climb: rising, held, then easing during recovery.
+    func level(at t: Double) -> Double {
+        let climb = rampSeconds > 0 ? min(1, max(0, (t - start) / rampSeconds)) : (t >= start ? 1 : 0)
+        return climb * easing(at: t)
+    }
+
+    /// 0…1 of the loss: none while the queues fill, full once the climb is done, easing with it.
+    func lossLevel(at t: Double) -> Double {
+        t >= start + rampSeconds ? easing(at: t) : 0
+    }
+
+    func isOver(at t: Double) -> Bool {
+        guard let recoverStart else { return false }
+        return t >= recoverStart + recoverSeconds
+    }
+
+    private func easing(at t: Double) -> Double {
+        guard let recoverStart else { return 1 }
+        guard recoverSeconds > 0 else { return t >= recoverStart ? 0 : 1 }
+        return min(1, max(0, 1 - (t - recoverStart) / recoverSeconds))
+    }
+}
+
 /// One path's state, stepped once per link sample.
 struct PathModel: Sendable {
     let profile: PathProfile
     var up = true
     var degradation: Degradation?
+    /// A scenario's congestion episode.
+    var congestion: Congestion?
     private var rng: Xoshiro256
     private var queueZ = 0.0
     private var drift = 0.0
@@ -133,8 +208,11 @@ struct PathModel: Sendable {
         let degraded = degradation?.level(at: t) ?? 0
         let extra = degraded * (degradation?.peakMs ?? 0)
         if let d = degradation, t >= d.end { degradation = nil }
+        let congested = congestion?.level(at: t) ?? 0
+        if let c = congestion, c.isOver(at: t) { congestion = nil }
 
-        let rtt = max(p.baseRttMs * 0.97, p.baseRttMs + drift + queue + spike + extra)
+        let congestionMs = congested * max(0, (congestion?.targetRttMs ?? 0) - p.baseRttMs - p.queueMedianMs)
+        let rtt = max(p.baseRttMs * 0.97, p.baseRttMs + drift + queue + spike + extra + congestionMs)
         // RFC 3550 interarrival jitter: a running mean of the one-way delay's change.
         if let lastRtt { jitter += (abs(rtt - lastRtt) / 2 + p.jitterFloorMs - jitter) / 16 }
         lastRtt = rtt
@@ -146,6 +224,11 @@ struct PathModel: Sendable {
             loss = min(p.lossCapPct, p.lossMedianPct * Math.exp(0.8 * rng.normal()))
         }
         loss += degraded * rng.uniform(0.3, 1.0)
+        if let c = congestion {
+            // Queues overflow once the round trip has climbed: then packets are dropped.
+            let dropping = c.lossLevel(at: t)
+            if dropping > 0 { loss += dropping * c.lossPct * (0.8 + 0.4 * rng.unit()) }
+        }
 
         var bandwidth = clamped(p.bandwidthMbps + p.bandwidthSpread * bandwidthZ,
                                 p.bandwidthRange.lowerBound, p.bandwidthRange.upperBound)
@@ -153,6 +236,10 @@ struct PathModel: Sendable {
         if bursting {
             bandwidth *= 0.8
             fps -= loss * rng.uniform(3, 5)
+        }
+        if congested > 0 {
+            bandwidth *= 1 - 0.5 * congested
+            fps -= congested * 4
         }
         if degraded > 0 {
             bandwidth *= 1 - 0.35 * degraded

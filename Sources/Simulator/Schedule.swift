@@ -35,6 +35,9 @@ enum ScriptStep: Sendable, Equatable {
     case limitRelease(arm: Int, joint: Int)
     case primaryLink(up: Bool)
     case degrade(plateau: Double, peakMs: Double)
+    /// A scenario's caption, sent as an event of kind `caption`.
+    case caption(String)
+    case scenario(ScenarioAction)
 }
 
 /// The script's agenda on a 1 ms grid (so event times print as clean decimals). Steps at

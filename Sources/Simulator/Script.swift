@@ -87,6 +87,10 @@ extension SessionSimulator {
                 : "Primary link down; teleoperation continues on the backup path")))
         case .degrade(let plateau, let peakMs):
             primary.degradation = Degradation(start: t, plateau: plateau, peakMs: peakMs)
+        case .caption(let text):
+            pending.append(.event(EventNote(kind: "caption", text: text)))
+        case .scenario(let action):
+            perform(action, at: ms)
         }
     }
 
@@ -283,11 +287,17 @@ extension SessionSimulator {
     // MARK: - instrument change
 
     /// Starts an instrument change on `psm` and returns when the new tool will be engaged (ms).
-    private mutating func beginToolChange(_ psm: Int, at ms: Int) -> Int {
+    /// `chosen`: the catalogue index of the new tool (a scenario's); else one not mounted, at random.
+    mutating func beginToolChange(_ psm: Int, at ms: Int, to chosen: Int? = nil) -> Int {
         let t = Double(ms) / 1000
-        let mounted = Set(instruments.compactMap { $0.tool?.name })
-        let choices = ToolModel.catalog.indices.filter { !mounted.contains(ToolModel.catalog[$0].name) }
-        let model = choices[scriptRng.index(choices.count)]
+        let model: Int
+        if let chosen {
+            model = chosen
+        } else {
+            let mounted = Set(instruments.compactMap { $0.tool?.name })
+            let choices = ToolModel.catalog.indices.filter { !mounted.contains(ToolModel.catalog[$0].name) }
+            model = choices[scriptRng.index(choices.count)]
+        }
         incomingTool[psm] = model
         let removedAt = ms + 2500
         let insertedAt = removedAt + scriptRng.millis(3, 8)
@@ -299,7 +309,7 @@ extension SessionSimulator {
 
         // Stop, straighten the wrist, close the jaw and pull the instrument out of the cannula.
         arms[psm].pinAll(over: 0.5, at: t)
-        arms[psm].pin(joint: 2, to: 0, over: 2.0, at: t)
+        arms[psm].pin(joint: 2, to: toolChangeRetraction, over: 2.0, at: t)
         arms[psm].pin(joint: 3, to: 0, over: 1.2, at: t)
         arms[psm].pin(joint: 4, to: 0, over: 1.2, at: t)
         arms[psm].pin(joint: 5, to: 0, over: 1.2, at: t)

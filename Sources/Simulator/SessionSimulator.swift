@@ -8,6 +8,9 @@ import Telemetry
 /// backup), arm frames in declaration order, then instrument, alarm and event frames.
 /// Arm and link times are `tick / rate` and script times whole milliseconds, so they print
 /// cleanly. No clock or system randomness is involved: same options, same bytes.
+///
+/// With a scenario (`SimulatorOptions.scenario`), its sites, network, arms and timeline replace
+/// the free-running script's (ScenarioPlay.swift).
 public struct SessionSimulator: Sendable {
     public let options: SimulatorOptions
     /// The session frame's content (v 1).
@@ -20,6 +23,11 @@ public struct SessionSimulator: Sendable {
     var stock: InstrumentStock
     var primary: PathModel
     var backup: PathModel
+    /// Whether the backup path exists (a scenario may have one path only).
+    let hasBackup: Bool
+    /// Frames strictly inside (from, until) never reach the console: every path is cut (`telemetry_lost`).
+    var silentFrom = -1.0
+    var silentUntil = -1.0
     var schedule = Schedule()
     var scriptRng: Xoshiro256
 
@@ -33,6 +41,10 @@ public struct SessionSimulator: Sendable {
     /// Until when (ms) a PSM is taken by an episode that must not overlap another.
     var busyUntil: [Int]
     var noteIndex = 0
+    /// Where an instrument change pulls the insertion joint back to, m. The free-running script
+    /// goes to the hard stop (0); a scenario stops at 2 cm, inside the cannula, outside the
+    /// console's near-limit band (5 % of the 0.24 m range), so a routine change raises no alarm.
+    var toolChangeRetraction = 0.0
     /// The robot alarms sent raised and not yet cleared, in order of raising (for `syncFrame`).
     var activeAlarms: [AlarmReport] = []
 
@@ -69,10 +81,11 @@ public struct SessionSimulator: Sendable {
                           SimulatorOptions.armRateRange.lowerBound, SimulatorOptions.armRateRange.upperBound)
         linkRate = clamped(options.linkRateHz.isNaN ? 10 : options.linkRateHz,
                            SimulatorOptions.linkRateRange.lowerBound, SimulatorOptions.linkRateRange.upperBound)
-        let setups = ArmCatalog.arms(includeMasters: options.includeMasters)
+        let scenario = options.scenario
+        let setups = scenario.map { ArmCatalog.arms(ids: $0.arms) } ?? ArmCatalog.arms(includeMasters: options.includeMasters)
         arms = setups.enumerated().map { ArmModel(setup: $0.element, seed: options.seed, index: $0.offset) }
         psmCount = setups.filter { $0.kind == .psm }.count
-        session = SessionInfo(
+        session = scenario.map { Self.sessionInfo(of: $0, id: options.resolvedSessionID, arms: setups) } ?? SessionInfo(
             id: options.resolvedSessionID,
             procedure: "Laparoscopic cholecystectomy",
             robot: "da Vinci Research Kit (simulated)",
@@ -82,20 +95,27 @@ public struct SessionSimulator: Sendable {
             arms: setups.map { ArmDescriptor(id: $0.id, kind: $0.kind, joints: $0.joints) })
         scriptRng = Xoshiro256(seed: options.seed, stream: 1)
         stock = InstrumentStock(rng: &scriptRng)
-        primary = PathModel(profile: .primary, seed: options.seed, stream: 2)
-        backup = PathModel(profile: .backup, seed: options.seed, stream: 3)
+        primary = PathModel(profile: scenario.map(PathProfile.primary(of:)) ?? .primary, seed: options.seed, stream: 2)
+        backup = PathModel(profile: scenario.map(PathProfile.backup(of:)) ?? .backup, seed: options.seed, stream: 3)
+        hasBackup = scenario.map { $0.backup != nil } ?? true
         toolChanging = Array(repeating: false, count: psmCount)
         busyUntil = Array(repeating: 0, count: psmCount)
         instruments = []
         incomingTool = []
         for p in 0..<psmCount {
-            let model = Self.initialTools[p % Self.initialTools.count]
+            let model = scenario.flatMap { Self.toolIndex(named: $0.instruments[setups[p].id]) }
+                ?? Self.initialTools[p % Self.initialTools.count]
             instruments.append(MountedInstrument(tool: ToolModel.catalog[model], state: .engaged,
                                                  usesLeft: stock.uses(of: model)))
             incomingTool.append(model)
         }
         refreshAll(at: 0)
-        startScript()
+        if let scenario {
+            toolChangeRetraction = 0.02
+            startScenario(scenario)
+        } else {
+            startScript()
+        }
         nextScriptTime = schedule.nextMillis.map { Double($0) / 1000 } ?? .infinity
     }
 
@@ -191,7 +211,7 @@ public struct SessionSimulator: Sendable {
         if nextLinkTime <= t {
             let dt = 1 / linkRate
             linkSamples.append(primary.sample(at: t, dt: dt))
-            linkSamples.append(backup.sample(at: t, dt: dt))
+            if hasBackup { linkSamples.append(backup.sample(at: t, dt: dt)) }
             linkTick += 1
             nextLinkTime = Double(linkTick) / linkRate
         }
@@ -213,6 +233,12 @@ public struct SessionSimulator: Sendable {
             for body in pending { if case .alarm = body { laterFrames.append(body) } }
             for body in pending { if case .event = body { laterFrames.append(body) } }
             pending.removeAll(keepingCapacity: true)
+        }
+        if t > silentFrom && t < silentUntil {
+            // Nothing gets through: the models ran on, their frames are lost.
+            linkSamples.removeAll(keepingCapacity: true)
+            laterFrames.removeAll(keepingCapacity: true)
+            armsDue = false
         }
         stage = .links(0)
     }

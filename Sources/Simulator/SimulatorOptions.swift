@@ -16,21 +16,27 @@ public struct SimulatorOptions: Sendable, Equatable {
     public var includeMasters: Bool
     /// The session id; by default derived from the seed, e.g. "SIM-0001".
     public var sessionID: String?
+    /// The scenario to play (its arms, sites, network and timeline) instead of the free-running
+    /// script; `includeMasters` is then the scenario's to decide.
+    public var scenario: Scenario?
 
     public init(seed: UInt64 = 1, armRateHz: Double = 100, linkRateHz: Double = 10, includeMasters: Bool = false,
-                sessionID: String? = nil) {
+                sessionID: String? = nil, scenario: Scenario? = nil) {
         self.seed = seed
         self.armRateHz = armRateHz
         self.linkRateHz = linkRateHz
         self.includeMasters = includeMasters
         self.sessionID = sessionID
+        self.scenario = scenario
     }
 
-    /// The session id that will be used: `sessionID`, or "SIM-" and the seed in at least four digits.
+    /// The session id that will be used: `sessionID`, or "SIM-" and the seed in at least four
+    /// digits, then the scenario's name when one is played ("SIM-0001-routine").
     public var resolvedSessionID: String {
         if let sessionID { return sessionID }
         let digits = String(seed)
-        return "SIM-" + String(repeating: "0", count: max(0, 4 - digits.count)) + digits
+        let id = "SIM-" + String(repeating: "0", count: max(0, 4 - digits.count)) + digits
+        return scenario.map { id + "-" + $0.name } ?? id
     }
 
     public func validate() throws(SimulatorOptionsError) {

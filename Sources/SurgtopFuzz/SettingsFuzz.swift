@@ -5,8 +5,8 @@ import Terminal
 import View
 import YAMLFiles
 
-/// The settings fuzz target: the bytes of a settings file read as a layout and as alarm
-/// settings, as the console reads `~/.config/surgtop/layouts/NAME.yaml` and `--alarms FILE`.
+/// The settings fuzz target: the bytes of a settings file read as a layout, as alarm
+/// settings and as a scenario, as the console reads `~/.config/surgtop/layouts/NAME.yaml` and `--alarms FILE`.
 /// A layout that parses is laid out at several sizes and drawn; alarm settings that parse drive
 /// the alarm engine and the screen over a short fixed session.
 public enum SettingsFuzz {
@@ -21,6 +21,7 @@ public enum SettingsFuzz {
               let text = String(validating: data.bindMemory(to: UInt8.self), as: UTF8.self) else { return }
         runLayout(text)
         runAlarmSettings(text)
+        runScenario(text)
     }
 
     static func runLayout(_ text: String) {

@@ -48,13 +48,16 @@ public final class SimulationServer: Sendable {
         var boundAddress: String?
         /// The session; only the event loop touches it once started.
         var simulator: SessionSimulator
+        /// Where the next session comes from once a scenario's story is told.
+        var tour: SessionTour
         /// Monotonic time of session t = 0.
         var startWall = 0.0
         var clients: [ObjectIdentifier: Client] = [:]
     }
 
-    /// `onLog` receives one line per client connected, disconnected or dropped.
-    public init(address: ListenAddress, options: SimulatorOptions,
+    /// `onLog` receives one line per client connected, disconnected or dropped. With
+    /// `scenarios`, they are played in turn, looping, each a new session sent to every client.
+    public init(address: ListenAddress, options: SimulatorOptions, scenarios: [Scenario] = [],
                 maxQueuedBytes: Int = SimulationServer.defaultMaxQueuedBytes,
                 onLog: (@Sendable (String) -> Void)? = nil) {
         self.address = address
@@ -63,7 +66,8 @@ public final class SimulationServer: Sendable {
         self.onLog = onLog
         self.group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         self.loop = group.next()
-        self.state = Mutex(State(simulator: SessionSimulator(options: options)))
+        var tour = SessionTour(options: options, scenarios: scenarios)
+        self.state = Mutex(State(simulator: tour.next(), tour: tour))
     }
 
     /// The port actually bound (useful with port 0), once started.
@@ -159,12 +163,19 @@ public final class SimulationServer: Sendable {
         let encoder = FrameEncoder()
         let (bytes, clients) = state.withLock { s -> ([UInt8], [Client]) in
             guard !s.stopped else { return ([], []) }
-            let due = now - s.startWall
             let sending = !s.clients.isEmpty
             var bytes: [UInt8] = []
             // Bounded per tick (the rest waits for the next one), should the machine have slept.
             var budget = 100_000
-            while budget > 0, s.simulator.nextTime <= due {
+            while budget > 0 {
+                let due = now - s.startWall
+                if let end = s.simulator.endTime, due > end, s.simulator.nextTime > end {
+                    // The story is told: the next session starts, its session frame sent to all.
+                    s.simulator = s.tour.next()
+                    s.startWall += end
+                    continue
+                }
+                guard s.simulator.nextTime <= min(due, s.simulator.endTime ?? .infinity) else { break }
                 let frame = s.simulator.next()
                 if sending { encoder.encode(frame, into: &bytes) }
                 budget -= 1

@@ -117,30 +117,50 @@ struct RecordOption: ParsableArguments {
 /// `surgtop demo`: the simulator in real time, clearly marked DEMO.
 struct Demo: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run the demo: a realistic simulated session, clearly marked DEMO.",
+        abstract: "Run the demo: simulated sessions that tell a story, clearly marked DEMO.",
         discussion: """
-        Plays a scripted session of three PSMs and the endoscope arm with dVRK joint limits, a \
-        primary and a backup network path, instrument changes, device alarms and events. The same \
-        seed always gives the same session.
+        Without --scenario, plays a tour: every scenario in turn (a routine case, congestion and \
+        failover, an instrument fault, a link loss, a transcontinental link), looping forever, each \
+        a new session with its own id. A caption band says what is happening and what to look at. \
+        --scenario plays one, by name or from a YAML file, and loops it (each round a new session), \
+        so it can run unattended on a stand. Scenarios are built in, or yours in \
+        ~/.config/surgtop/scenarios/NAME.yaml (one with a built-in name replaces it); the schema \
+        is in the project's Scenarios/README.md. The same seed always gives the same sessions. \
+        With --snapshot, --at counts from the start of the tour (or of the scenario, looping).
 
         Examples:
           surgtop
-          surgtop demo --seed 7 --rate 500
+          surgtop demo --list
+          surgtop demo --scenario congestion-failover
+          surgtop demo --scenario ./my-hospital.yaml --seed 3
+          surgtop demo --scenario link-loss --snapshot 160x50 --at 40
           surgtop demo --headless
           surgtop demo --record demo.ndjson.gz
         """
     )
 
-    @Option(parsing: .unconditional, help: "Seed of the simulated session.")
+    @Option(parsing: .unconditional, help: "Seed of the simulated sessions.")
     var seed: UInt64 = 1
 
     @Option(parsing: .unconditional, help: "Arm frames per second per arm (10–1000).")
     var rate: Double = 100
 
+    @Option(help: ArgumentHelp("Play this scenario, looping: a name (see --list) or a YAML file. Without it, a tour of every scenario.",
+                               valueName: "NAME|PATH"))
+    var scenario: String?
+
+    @Flag(help: "List the scenarios (name, length, where each comes from, description) and exit.")
+    var list = false
+
     @OptionGroup var watch: WatchOptions
     @OptionGroup var recording: RecordOption
 
     func run() throws {
+        let catalog = ScenarioCatalog()
+        if list {
+            for line in catalog.listing() { Output.text(line) }
+            return
+        }
         try recording.refuseWithSnapshot(watch)
         let options = SimulatorOptions(seed: seed, armRateHz: rate)
         do {
@@ -148,11 +168,18 @@ struct Demo: ParsableCommand {
         } catch {
             throw Failure.usage(error.description)
         }
+        let tour = try scenarios(from: catalog)
         if let size = watch.snapshot.flatMap(WatchOptions.size) {
-            try Watch.snapshot(.simulator(options), size: size, options: watch)
+            // The scenario playing at --at seconds into the tour, that far into it.
+            var shown = watch, session = options
+            if let position = SessionTour(options: options, scenarios: tour).position(at: watch.at ?? 0) {
+                session.scenario = position.scenario
+                shown.at = position.t
+            }
+            try Watch.snapshot(.simulator(session), size: size, options: shown)
             return
         }
-        let simulator = SimulatorSource(options: options)
+        let simulator = SimulatorSource(options: options, tour: tour)
         // The simulator makes frames, not bytes: they are recorded encoded, as `sim --out` writes them.
         let recorder = try recording.recorder(recordsFrames: true)
         // Everything else a start can fail on (settings, layout, the alarm log) comes before
@@ -163,6 +190,20 @@ struct Demo: ParsableCommand {
         try recording.open(recorder)
         let source = recorder.map { $0.wrapping(simulator) } ?? simulator
         try Watch.run(source: source, inbox: SourceInbox(), control: nil, options: watch, alarmLog: alarmLog)
+    }
+
+    /// `--scenario`'s one scenario (a bad one is a usage error naming its file and line), or
+    /// the tour; a user file that cannot be used is left out of the tour, and said.
+    private func scenarios(from catalog: ScenarioCatalog) throws -> [Scenario] {
+        if let scenario {
+            switch catalog.resolve(scenario) {
+            case .success(let played): return [played]
+            case .failure(let problem): throw Failure.usage(problem.description)
+            }
+        }
+        let tour = catalog.tour()
+        for problem in tour.problems { Output.error(problem) }
+        return tour.scenarios
     }
 }
 
