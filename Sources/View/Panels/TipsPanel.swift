@@ -20,7 +20,9 @@ enum TipsPanel {
         let window = psms.first?.tipTrail.window ?? HistoryLimits().tipWindow
         let title = PanelID.tips.title
         let tag = Span("top view, last " + NumberText.trimmed(window, 0) + " s", p.theme.dim)
-        let inner = p.frame(.tips, title: title, tags: [tag], area: area, into: &buffer)
+        // The tag only describes the view, so unlike a state tag it gives way to the title.
+        let roomForTag = area.width - 4 - buffer.columns(of: title) - 2 - 1 >= buffer.columns(of: tag.text) + 2
+        let inner = p.frame(.tips, title: title, tags: roomForTag ? [tag] : [], area: area, into: &buffer)
         guard !inner.isEmpty else { return }
         if let sentence = absence(p.state, psms) {
             p.placeholder(sentence, area: inner, into: &buffer)
