@@ -51,6 +51,8 @@ public struct ConsoleViewState: Sendable, Equatable {
     /// The last screen drawn was the terminal-too-small notice: no overlay but the quit
     /// confirmation is drawn on it, so no other may take keys.
     public internal(set) var tooSmall = false
+    /// The size of the last screen drawn (nil before the first): which layout a key acts on.
+    public internal(set) var screenSize: TerminalSize?
 
     public init() {}
 }
@@ -69,6 +71,7 @@ public struct ConsoleFrame: Sendable {
         let size = TerminalSize(width: buffer.width, height: buffer.height)
         let choice = LayoutChoice.resolve(requested: layout, size: size, catalog: catalog)
         view.shownLayout = choice.layout?.name ?? ""
+        view.screenSize = size
         if case .tooSmall = choice { view.tooSmall = true } else { view.tooSmall = false }
         var context = self.context
         context.scroll = view.scroll
@@ -134,6 +137,14 @@ public struct ConsoleModel {
     public var shownLayout: String { view.shownLayout }
     /// `c` hid the caption band (in every layout, until `c` again).
     public var captionHidden = false
+
+    /// The layout the next screen shows: the requested one, or compact, at the last screen's
+    /// size (so a key right after `L` acts on the layout `L` chose); nil before the first
+    /// screen and while the terminal is too small for any.
+    var layoutOnScreen: Layout? {
+        guard let size = view.screenSize else { return nil }
+        return LayoutChoice.resolve(requested: layout, size: size, catalog: catalog).layout
+    }
 
     /// The alarm `a` acknowledges, moved with ↑/↓ while the Alarms panel has focus: by id, so a
     /// new alarm sorting above it does not move the selection to another; its row position is
@@ -223,7 +234,9 @@ public struct ConsoleModel {
             if view.tooSmall { break }  // it could not be shown
             return [.showAlarmLog]
         case .character("c"):
-            captionHidden.toggle()
+            // Only a band on screen can be hidden: elsewhere `c` would hide the band of a layout
+            // chosen later (`L`, a larger terminal) unasked.
+            if layoutOnScreen?.panels.contains(.caption) == true { captionHidden.toggle() }
         case .character("L"):
             if let next = catalog.next(after: layout.name) { layout = next }
             if let focus, !layout.focusOrder.contains(focus) { self.focus = nil }

@@ -16,9 +16,11 @@ extension SessionState {
     }
 
     /// Keeps `entry` as the caption if it is one and not older than the caption kept (a late
-    /// frame does not bring back a caption already replaced).
-    mutating func noteCaption(_ entry: EventEntry) {
-        guard entry.isCaption, caption.map({ entry.t >= $0.t }) ?? true else { return }
+    /// frame does not bring back a caption already replaced). A caption whose time the clock
+    /// `refused` (a lone frame far ahead) is left out, as the histories leave such frames out:
+    /// kept, it would outdate every caption after it and freeze the band.
+    mutating func noteCaption(_ entry: EventEntry, refused: Bool) {
+        guard entry.isCaption, !refused, caption.map({ entry.t >= $0.t }) ?? true else { return }
         caption = entry
     }
 }

@@ -40,7 +40,7 @@ extension SessionState {
         case .alarm(let report): applyAlarm(report, at: frame.t)
         case .event(let note):
             let entry = EventEntry(t: frame.t, kind: note.kind, text: note.text)
-            noteCaption(entry)
+            noteCaption(entry, refused: refused)
             appendEvent(entry)
         }
     }

@@ -45,6 +45,29 @@ struct CaptionAndTipsInTerminalTests {
         return (recording, layout)
     }
 
+    /// The rows inside the panel box whose top border carries `title`, between its side borders
+    /// (a screen of one-column characters, as these are).
+    static func interior(of title: String, in screen: String) -> [String] {
+        let lines = screen.split(separator: "\n", omittingEmptySubsequences: false).map { Array($0) }
+        let wanted = Array(title)
+        for (top, row) in lines.enumerated() where row.count >= wanted.count {
+            guard let at = (0...(row.count - wanted.count)).first(where: { Array(row[$0..<($0 + wanted.count)]) == wanted }),
+                  let left = row[..<at].lastIndex(where: { "┌╔+#".contains($0) }),
+                  let right = row[at...].firstIndex(where: { "┐╗+#".contains($0) }) else { continue }
+            var inside: [String] = []
+            for line in lines[(top + 1)...] {
+                guard line.count > right, !"└╚+#".contains(line[left]) else { break }
+                inside.append(String(line[(left + 1)..<right]))
+            }
+            return inside
+        }
+        return []
+    }
+
+    static func hasBraille(_ rows: [String]) -> Bool {
+        rows.contains { $0.unicodeScalars.contains { (0x2801...0x28FF).contains($0.value) } }
+    }
+
     @Test("a replay shows its caption in the band and the PSMs' trails; c hides the band and shows it again")
     func captionAndTips() throws {
         let (recording, layout) = try Self.files()
@@ -54,8 +77,13 @@ struct CaptionAndTipsInTerminalTests {
         #expect(screen.contains("CAPTION › Watch the tool tips: each PSM draws its trail"), "\(screen)")
         #expect(screen.contains("Tool tips"))
         #expect(screen.contains("1 PSM1 z") || screen.contains("PSM1 z"), "the legend names each PSM with its height")
-        #expect(screen.unicodeScalars.contains { (0x2801...0x28FF).contains($0.value) }, "the trails are braille dots")
-        #expect(!screen.contains("caption  "), "the Events panel leaves the caption to the band")
+        let tips = Self.interior(of: "Tool tips", in: screen)
+        #expect(tips.count > 5, "\(screen)")
+        #expect(Self.hasBraille(tips), "the trails are braille dots, inside the Tool tips box: \(tips)")
+        let events = Self.interior(of: "Events (", in: screen)
+        #expect(events.count > 2, "\(screen)")
+        #expect(!events.contains { $0.contains("caption") || $0.contains("Watch the tool tips") },
+                "the Events panel leaves the caption to the band: \(events)")
         tmux.send("c")
         let hidden = tmux.waitFor { !$0.contains("CAPTION ›") }
         #expect(!hidden.contains("Watch the tool tips"), "\(hidden)")
@@ -75,8 +103,13 @@ struct CaptionAndTipsInTerminalTests {
             let screen = tmux.waitFor { $0.contains("PSM1 z") && $0.contains(" mm") }
             #expect(screen.contains("PSM1 z"), "\(screen)")
             #expect(screen.contains(braille ? "├" : "|-"), "a scale bar")
-            let hasBraille = screen.unicodeScalars.contains { (0x2801...0x28FF).contains($0.value) }
-            #expect(hasBraille == braille, "\(locale)")
+            let tips = Self.interior(of: "Tool tips", in: screen)
+            #expect(tips.count > 5, "\(locale): \(screen)")
+            #expect(Self.hasBraille(tips) == braille, "\(locale): \(tips)")
+            if !braille {
+                // Above the scale and the legend (their "2.5 mm" has a dot too).
+                #expect(tips.dropLast(2).contains { $0.contains { [":", "'", "."].contains($0) } }, "ASCII marks draw the trails")
+            }
             tmux.send("q")
         }
     }

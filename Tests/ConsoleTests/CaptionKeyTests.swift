@@ -32,10 +32,10 @@ struct CaptionKeyTests {
     }
 
     /// A demo console on the band layout, a caption shown and PSM1 moving.
-    static func console() -> ConsoleModel {
+    static func console(layout: String = "band") -> ConsoleModel {
         let catalog = LayoutCatalog(userDirectory: "/nowhere",
                                     userFiles: [.init(name: "band", path: "/nowhere/band.yaml", text: .success(bandLayout))])
-        var model = ConsoleModel(mode: .demo, label: "test", catalog: catalog, layoutRequest: "band")
+        var model = ConsoleModel(mode: .demo, label: "test", catalog: catalog, layoutRequest: layout)
         var events = [session("A"), frame(1, .event(EventNote(kind: "caption", text: "Watch the tool tips move")))]
         for k in 0..<40 {
             let t = 1 + Double(k) * 0.05
@@ -45,8 +45,8 @@ struct CaptionKeyTests {
         return model
     }
 
-    static func draw(_ model: inout ConsoleModel) -> CellBuffer {
-        var buffer = CellBuffer(width: 100, height: 30)
+    static func draw(_ model: inout ConsoleModel, width: Int = 100, height: Int = 30) -> CellBuffer {
+        var buffer = CellBuffer(width: width, height: height)
         model.frame(now: 3, wallClock: "12:00:00", playback: nil).render(into: &buffer, state: &model.view)
         return buffer
     }
@@ -73,6 +73,33 @@ struct CaptionKeyTests {
         #expect(before != nil && after == before.map { $0 - 2 }, "the panels below move up into the band's two rows")
         model.press(.character("c"), playback: nil)
         #expect(Self.text(Self.draw(&model)).contains("DEMO › Watch the tool tips move"))
+    }
+
+    @Test("c does nothing where the layout on screen has no band: L to the demo layout then shows its band")
+    func ignoredWithoutBand() {
+        var model = Self.console(layout: "technician")
+        _ = Self.draw(&model)
+        model.press(.character("c"), playback: nil)
+        let hidden = model.captionHidden
+        #expect(!hidden, "no band on screen: nothing to hide")
+        while model.layout.name != "demo" { model.press(.character("L"), playback: nil) }
+        let screen = Self.text(Self.draw(&model, width: 160, height: 50))
+        #expect(screen.contains("DEMO › Watch the tool tips move"), "\(screen)")
+    }
+
+    @Test("c does nothing while a terminal too small for the band's layout shows the compact one")
+    func ignoredOnCompact() {
+        var model = Self.console(layout: "demo")
+        let small = Self.text(Self.draw(&model, width: 90, height: 26))
+        #expect(model.shownLayout == "compact")
+        #expect(!small.contains("DEMO ›"))
+        model.press(.character("c"), playback: nil)
+        let hiddenOnCompact = model.captionHidden
+        #expect(!hiddenOnCompact)
+        #expect(Self.text(Self.draw(&model, width: 160, height: 50)).contains("DEMO › Watch the tool tips move"))
+        model.press(.character("c"), playback: nil)
+        let hiddenOnDemo = model.captionHidden
+        #expect(hiddenOnDemo, "on the demo layout c hides its band")
     }
 
     @Test("the help lists c on a layout with a band")

@@ -128,6 +128,19 @@ struct CaptionStateTests {
         #expect(state.events.count == 3, "captions are events too")
     }
 
+    @Test("a caption whose time the clock refuses (a lone jump far ahead) is not kept: the next caption shows")
+    func refusedTime() {
+        var state = SessionState()
+        state.apply(caption(5, "first"), arrival: 5)
+        state.apply(caption(1e8, "from the far future"), arrival: 6)
+        state.apply(caption(10, "second"), arrival: 10)
+        #expect(state.sessionTime == 10)
+        #expect(state.counters.timeOutliers == 1)
+        #expect(state.currentCaption?.text == "second", "the outlier must not freeze the band")
+        state.apply(caption(15, "third"), arrival: 15)
+        #expect(state.currentCaption?.text == "third")
+    }
+
     @Test("a caption without text clears the band")
     func cleared() {
         var state = SessionState()

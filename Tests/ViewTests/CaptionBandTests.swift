@@ -58,6 +58,22 @@ struct CaptionBandTests {
         #expect(CaptionPanel.wrap("a b c d e f", width: 3, lines: 2) == ["a b", "c d e f"], "the rest runs on, cut by put")
     }
 
+    @Test("a character wider than the whole line is cut by columns: what fits is shown, not an ellipsis")
+    func wideCharacterOnANarrowLine() {
+        #expect(CaptionPanel.wrap("界abc", width: 1, lines: 2) == ["a", "bc"], "the last line runs on, cut by put")
+        #expect(CaptionPanel.wrap("界界 ok", width: 1, lines: 2) == ["o", "k"])
+        #expect(CaptionPanel.wrap("界界界", width: 1, lines: 2).isEmpty, "nothing of it can be drawn in one column")
+        #expect(CaptionPanel.wrap("界界 ok", width: 2, lines: 2) == ["界", "界 ok"], "two columns hold one")
+        for width in 1...6 {
+            let lines = CaptionPanel.wrap("界 市场 東京タワー a 界b", width: width, lines: 3)
+            #expect(lines.dropLast().allSatisfy { TerminalText.columns(of: $0) <= width }, "width \(width): \(lines)")
+        }
+        // In the band: ten columns leave one for the text after " DEMO › ".
+        let (buffer, outcome) = draw(captioned(["界abc"]), width: 10)
+        let band = buffer.lines(in: rect(of: .caption, in: outcome)!)
+        #expect(band[0] == " DEMO › a ", "\(band)")
+    }
+
     @Test("caption text is sanitised: no escape sequence or control reaches the terminal")
     func sanitised() {
         let (buffer, _) = draw(captioned(["Look \u{1B}[2J\u{1B}]0;pwned\u{07} here\nnow\r"]))

@@ -135,6 +135,47 @@ struct TipsPanelTests {
         #expect(buffer.style(of: "PSM2")?.fg == TipsPanel.palette[1])
     }
 
+    /// PSM1 sends tips from t = 1 to 3, then frames without a usable tip (`later`) until 15.
+    static func tipsStopped(later: [Double]?) -> SessionBuilder {
+        var b = SessionBuilder()
+        b.session([ArmDescriptor(id: "PSM1", kind: .psm, joints: Fixture.psmJoints)])
+        for k in 0...280 {
+            let t = 1 + Double(k) * 0.05
+            let tip = t <= 3 ? [0.001 * Double(k), 0, -0.1] : later
+            b.apply(t, .arm(ArmSample(arm: "PSM1", position: [0, 0, 0.1, 0, 0, 0], tip: tip, twist: [0.01, 0, 0, 0, 0, 0])))
+        }
+        return b
+    }
+
+    @Test("tips that stop while the arm keeps sending joints (or send only refused tips): the trail is dim and the legend says for how long, in a replay too",
+          arguments: [nil, [Double.nan, .nan, .nan], [1e308, 0, 0]])
+    func tipsStopWhileJointsFlow(later: [Double]?) {
+        let b = Self.tipsStopped(later: later)
+        for mode in [SessionMode.replay, .live] {
+            let buffer = panel(.tips, b.state, Fixture.context(mode: mode, now: b.lastArrival), width: 60, height: 16)
+            let styles = dotCells(buffer, in: Rect(x: 1, y: 1, width: 58, height: 12)).map { buffer[$0.x, $0.y].style }
+            #expect(!styles.isEmpty, "\(mode): the last seconds stay on screen")
+            #expect(styles.allSatisfy { $0.attributes.contains(.dim) }, "\(mode): a frozen trail is not drawn live")
+            let text = buffer.lines.joined(separator: "\n")
+            #expect(text.contains("no tip 12 s"), "\(mode): \(text)")
+            #expect(!text.contains("z -100 mm"), "\(mode): no old height shown as current")
+            #expect(!text.contains("mm/s"), "\(mode): no old speed shown as current")
+        }
+    }
+
+    @Test("a trail that keeps coming is drawn live with its height and speed")
+    func tipsFlowing() {
+        let b = tipsState((0...280).map { (0.0001 * Double($0), 0.0) })
+        for mode in [SessionMode.replay, .live] {
+            let buffer = panel(.tips, b.state, Fixture.context(mode: mode, now: b.lastArrival), width: 60, height: 16)
+            let styles = dotCells(buffer, in: Rect(x: 1, y: 1, width: 58, height: 12)).map { buffer[$0.x, $0.y].style }
+            #expect(styles.contains { !$0.attributes.contains(.dim) }, "\(mode)")
+            let text = buffer.lines.joined(separator: "\n")
+            #expect(text.contains("z -100 mm") && text.contains("mm/s"), "\(mode): \(text)")
+            #expect(!text.contains("no tip") && !text.contains("STALE"), "\(mode): \(text)")
+        }
+    }
+
     @Test("an ASCII terminal gets marks instead of braille, and an ASCII scale bar")
     func ascii() {
         let path = (0...40).map { (0.01 * cos(Double($0) / 6), 0.01 * sin(Double($0) / 6)) }

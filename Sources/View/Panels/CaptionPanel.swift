@@ -54,7 +54,7 @@ enum CaptionPanel {
                 line = ""
                 used = 0
             }
-            // A word wider than a line is broken at the line's width.
+            // A word wider than a line is broken at the line's width, by columns.
             while wordWidth > width && out.count < lines - 1 {
                 var head = "", headWidth = 0
                 while let c = word.first, headWidth + TerminalText.columns(of: c) <= width {
@@ -62,7 +62,13 @@ enum CaptionPanel {
                     headWidth += TerminalText.columns(of: c)
                     word = word.dropFirst()
                 }
-                if head.isEmpty { break }  // a character wider than the line
+                if head.isEmpty, let c = word.first {
+                    // A character wider than the whole line (a wide one in one column) cannot
+                    // be drawn on any line: left out, so the rest of the word still shows.
+                    wordWidth -= TerminalText.columns(of: c)
+                    word = word.dropFirst()
+                    continue
+                }
                 out.append(head)
                 wordWidth -= headWidth
             }

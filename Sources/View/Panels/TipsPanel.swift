@@ -3,7 +3,8 @@ import Telemetry
 
 /// A top-down view (the x–y plane, y up) of each PSM's tool-tip trail over the last seconds,
 /// each arm in its own colour, the older half dimmer, the newest point marked with the arm's
-/// number; under it a scale bar and a legend (height z and tip speed per arm).
+/// number; under it a scale bar and a legend (height z and tip speed per arm). A trail that
+/// stopped is dim and its legend says for how long instead of the old height and speed.
 ///
 /// The panel is a pure function of the state, so the view cannot remember its bounds between
 /// frames. It stays steady anyway: the scale comes from a short ladder (`TipView.cellLadder`)
@@ -29,7 +30,7 @@ enum TipsPanel {
             return
         }
         let arms = psms.enumerated().map { k, arm in
-            TipArm(arm: arm, number: k + 1, color: palette[k % palette.count], stale: p.view.staleAge(of: arm.lastUpdate))
+            TipArm(arm: arm, number: k + 1, color: palette[k % palette.count], stale: staleness(of: arm, p))
         }
         // Bottom up: the legend (one line, or one per arm when that does not fit), the scale, the canvas.
         let oneLine = legendLine(p, arms)
@@ -72,6 +73,17 @@ enum TipsPanel {
             return "No tool-tip positions in this telemetry: the arms send joints only"
         }
         return nil
+    }
+
+    /// Whether the arm's trail stopped: a live arm that sends nothing is STALE, as everywhere
+    /// in the console; an arm whose frames come (in a replay too) while its newest tip falls
+    /// behind the session clock sends no usable tip (none, or only refused ones), though its
+    /// joints keep its `lastUpdate` fresh.
+    static func staleness(of arm: ArmState, _ p: PanelContext) -> TipStaleness? {
+        if let age = p.view.staleAge(of: arm.lastUpdate) { return .armSilent(age) }
+        guard let newest = arm.tipTrail.last else { return nil }
+        let lag = p.state.sessionTime - newest.t
+        return lag > p.view.staleAfter ? .noTip(lag) : nil
     }
 
     /// The trail's points within its window of its own newest point: an arm that stopped
@@ -130,10 +142,20 @@ enum TipsPanel {
         }
     }
 
-    /// Per arm: its number and name in its colour, the tip's height and speed, STALE.
+    /// Per arm: its number and name in its colour, then the tip's height and speed, or how long
+    /// the trail has been stopped (its last height and speed are no longer the tip's).
     static func legendSpans(_ p: PanelContext, _ arm: TipArm) -> [Span] {
         var spans = [Span(String(arm.number % 10), marker(arm, theme: p.theme)),
                      Span(" " + TerminalText.fit(arm.arm.id, width: 16, ellipsis: p.ellipsis), p.theme.style(arm.color, .bold))]
+        switch arm.stale {
+        case .armSilent(let age):
+            return spans + [Span(" "), p.staleTag(age)]
+        case .noTip(let lag):
+            let text = "no tip " + Format.duration(lag)
+            return spans + [Span(" "), Span(p.theme.colors ? text : "[" + text + "]", p.theme.stale)]
+        case nil:
+            break
+        }
         if let tip = arm.arm.tipTrail.last {
             spans.append(Span(" z " + NumberText.fixed(tip.z * 1000, 0) + " mm"))
         } else {
@@ -141,10 +163,6 @@ enum TipsPanel {
         }
         if let speed = arm.speed {
             spans.append(Span(" " + NumberText.fixed(speed * 1000, 0) + " mm/s"))
-        }
-        if let age = arm.stale {
-            spans.append(Span(" "))
-            spans.append(p.staleTag(age))
         }
         return spans
     }
@@ -178,8 +196,8 @@ struct TipArm {
     let arm: ArmState
     let number: Int
     let color: Color
-    /// Seconds without data, when a live arm is stale.
-    let stale: Double?
+    /// How the trail stopped, when it has.
+    let stale: TipStaleness?
 
     /// The tip's speed (m/s): the arm's own twist when it sends one, else measured along the
     /// trail over its last half second.
@@ -194,6 +212,14 @@ struct TipArm {
         let dx = newest.x - earlier.x, dy = newest.y - earlier.y, dz = newest.z - earlier.z
         return (dx * dx + dy * dy + dz * dz).squareRoot() / dt
     }
+}
+
+/// How a PSM's trail stopped.
+enum TipStaleness: Equatable {
+    /// A live arm that sends nothing: seconds since its last frame arrived.
+    case armSilent(Double)
+    /// An arm whose frames carry no usable tip: session seconds since its newest tip.
+    case noTip(Double)
 }
 
 /// Where the trails go on a canvas: metres per dot and the point at the canvas's centre.
