@@ -139,6 +139,34 @@ private func isBraille(_ c: Character) -> Bool {
         #expect(hiDots > loDots)
     }
 
+    @Test("Over a dense series every threshold keeps its label, at the left end of its row",
+          arguments: [true, false])
+    func labelsOverADenseSeries(colors: Bool) throws {
+        // A round trip swinging 20…290 ms every sample: the line covers every row of the plot.
+        let chart = rttChart(series { Int(($0 * 10).rounded()) % 2 == 0 ? 20 : 290 }, colors: colors)
+        #expect(chart.scale == (0, 300))
+        let (b, plot) = draw(chart)
+        for label in ["lo 100", "med 200", "hi 300"] {
+            let found = b.find(" " + label + " ")
+            #expect(found?.x == plot.area.x, "\(label)")
+        }
+        let lo = try #require(b.find("lo 100"))
+        #expect(lo.y == 7)
+        if colors { #expect(b[lo.x, lo.y].style.fg == .cyan) }
+        // The newest data, at the right, is not covered.
+        #expect(isBraille(b[plot.area.maxX - 1, lo.y].character))
+    }
+
+    @Test("Thresholds that share a row put their labels side by side")
+    func labelsSharingARow() throws {
+        // 0…300 ms on 2 plot rows: 200 and 300 ms both fall in the top row.
+        let (b, plot) = draw(rttChart(series { $0 > 99 ? 250 : 20 }), height: 3)
+        #expect(plot.area.height == 2)
+        let med = try #require(b.find("med 200")), hi = try #require(b.find("hi 300"))
+        #expect(med.y == hi.y)
+        #expect(b.contains(" med 200  hi 300 ") || b.contains(" hi 300  med 200 "))
+    }
+
     @Test("The series takes the colour of the level its values reach")
     func seriesColourChangesAtThresholds() throws {
         // Flat at 50 ms (no alarm), then at 250 ms (medium) for the last second.
@@ -197,6 +225,34 @@ private func isBraille(_ c: Character) -> Bool {
         })
     }
 
+    @Test("A spike that just scrolled off leaves no full-height bar at the left edge")
+    func spikeScrolledOff() {
+        // The reviewer's case: −1e300 at 39.5 s, 50 ms from 40.2 s on, a minute ending at 100 s.
+        let points = [TimedValue(t: 39.5, value: -1e300), TimedValue(t: 40.2, value: 50), TimedValue(t: 100, value: 50)]
+        let (b, plot) = draw(rttChart(points))
+        let a = plot.area
+        let column0 = (a.y..<a.maxY).filter { isBraille(b[a.x, $0].character) }
+        #expect(column0.contains(a.y))
+        #expect(!column0.contains(a.maxY - 1), "\(column0)")
+        // 40.2 s and 100 s are too far apart to join: the newest 50 ms is a dot at the top right.
+        #expect(isBraille(b[a.maxX - 1, a.y].character))
+        #expect(!(a.y + 1..<a.maxY).contains { isBraille(b[a.maxX - 1, $0].character) })
+    }
+
+    @Test("A line that was already running before the window enters at its left edge")
+    func lineEntersFromTheLeft() {
+        // 10 ms before the window and after it: a flat line that starts in the first column.
+        let points = [TimedValue(t: 39.4, value: 10), TimedValue(t: 40.4, value: 10), TimedValue(t: 100, value: 10)]
+        let (b, plot) = draw(rttChart(points))
+        let a = plot.area
+        let row = (a.y..<a.maxY).first { isBraille(b[a.maxX - 1, $0].character) }
+        #expect(row != nil)
+        if let row { #expect(isBraille(b[a.x, row].character)) }
+        // A point before the window with nothing after it inside draws nothing.
+        let (lone, lonePlot) = draw(rttChart([TimedValue(t: 39.9, value: 500)]))
+        #expect(!(lonePlot.area.y..<lonePlot.area.maxY).contains { isBraille(lone[lonePlot.area.x, $0].character) })
+    }
+
     @Test("Without UTF-8 the chart is ASCII: marks for the dots, = - for the thresholds")
     func asciiFallback() throws {
         let (b, plot) = draw(rttChart(series { $0 > 99 ? 250 : 50 }, unicode: false), unicode: false)
@@ -242,6 +298,30 @@ private func isBraille(_ c: Character) -> Bool {
             for x in 0..<b.width where x < area.x || x >= area.maxX || y < area.y || y >= area.maxY {
                 #expect(b[x, y] == .blank)
             }
+        }
+        // Any area that is not empty, down to one cell, still shows the series (10…70 ms, green).
+        let shown = area.intersection(b.area)
+        guard !shown.isEmpty else { return }
+        let cells = (shown.y..<shown.maxY).flatMap { y in (shown.x..<shown.maxX).map { b[$0, y] } }
+        #expect(cells.contains { isBraille($0.character) && $0.style.fg == .green }, "\(size)")
+    }
+
+    @Test("A wild value just before the window enters as a bounded slope, never a full-height bar",
+          arguments: [-1e300, 1e308, -Double.greatestFiniteMagnitude, Double.greatestFiniteMagnitude, 300])
+    func wildValueBeforeTheWindow(before: Double) {
+        // The window is 40…100 s; the point at 39.5 s is left out of the scale (0…50 ms).
+        let points = [TimedValue(t: 39.5, value: before), TimedValue(t: 40.2, value: 50), TimedValue(t: 100, value: 50)]
+        for unicode in [true, false] {
+            let chart = rttChart(points, unicode: unicode)
+            #expect(chart.scale == (0, 50))
+            let (b, plot) = draw(chart, unicode: unicode)
+            #expect(!b.text.contains("nan") && !b.text.contains("inf"))
+            let a = plot.area
+            let marked = (a.y..<a.maxY).filter { b[a.x, $0].character != " " }
+            // The line still enters at the left edge, near the top where 50 ms is…
+            #expect(marked.contains(a.y))
+            // …and column 0 holds no more than the slope in: at most half the plot's height.
+            #expect(marked.count <= a.height / 2, "\(before) \(marked)")
         }
     }
 

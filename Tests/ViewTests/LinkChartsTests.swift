@@ -33,6 +33,17 @@ private func isBraille(_ c: Character) -> Bool {
         #expect(b.contains("Video"))
     }
 
+    @Test("A chart's metric name stands out from its dim scale, so \"RTT … 300 ms\" is not read as the value")
+    func nameIsNotTheScale() throws {
+        let b = panel(.link, state, Fixture.context(state: state), width: 120, height: 30)
+        let name = try #require(b.find("│RTT "))
+        let scale = try #require(b.find("300 ms┤"))
+        #expect(name.y == scale.y)
+        #expect(b[name.x + 1, name.y].style.attributes.contains(.bold))
+        #expect(!b[name.x + 1, name.y].style.attributes.contains(.dim))
+        #expect(b[scale.x, scale.y].style.attributes.contains(.dim))
+    }
+
     @Test("A short panel keeps the one-row sparklines")
     func sparklinesWhenShort() {
         let b = panel(.link, state, Fixture.context(state: state), width: 120, height: 12)
@@ -66,17 +77,6 @@ private func isBraille(_ c: Character) -> Bool {
         #expect(rttRows[0] < rttRows[1] && rttRows[1] <= rttRows[2], "\(rttRows)")
     }
 
-    @Test("At its preferred height the panel charts every path with every metric in sight; a row less, it cannot")
-    func preferredHeight() {
-        let height = LinkPanel.preferredHeight(state.links, large: false)
-        let b = panel(.link, state, Fixture.context(state: state), width: 140, height: height)
-        let text = b.text
-        #expect(text.contains("now") && !text.contains("+"))
-        for label in ["Bandwidth", "Video ", "Video delay"] { #expect(text.contains(label)) }
-        let short = panel(.link, state, Fixture.context(state: state), width: 140, height: height - 1).text
-        #expect(!short.contains("now") || short.contains("taller terminal"))
-    }
-
     @Test("A very tall panel charts video and bandwidth too")
     func extraChartsWhenVeryTall() {
         let b = panel(.link, state, Fixture.context(state: state), width: 140, height: 45)
@@ -89,7 +89,7 @@ private func isBraille(_ c: Character) -> Bool {
     func downOnTheChart() throws {
         let b = panel(.link, state, Fixture.context(state: state), width: 120, height: 30)
         let backup = try #require(b.find("backup"))
-        let note = try #require(b.find(" DOWN 12 s ", in: Rect(x: backup.x, y: backup.y + 1, width: 119 - backup.x, height: 28)))
+        let note = try #require(b.find(" DOWN 13 s ", in: Rect(x: backup.x, y: backup.y + 1, width: 119 - backup.x, height: 28)))
         #expect(b[note.x + 1, note.y].style.attributes.contains(.reverse))
         // Its value is a dash with the age of its last live one, never the old number.
         let side = Rect(x: backup.x, y: backup.y, width: LinkPanel.sideWidth - 1, height: 28)

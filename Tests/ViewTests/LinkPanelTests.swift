@@ -69,7 +69,7 @@ import Testing
 
     @Test func aDownPathIsUnmistakable() throws {
         let b = panel(.link, state, Fixture.context(state: state), width: 60, height: 18)
-        let at = try #require(b.find("backup  ▼ DOWN for 12 s"))
+        let at = try #require(b.find("backup  ▼ DOWN for 13 s"))
         // The whole row is a reversed band in its alarm's colour: yellow, LINK.backup.DOWN is
         // medium while the primary carries the session (LinkDownColourTests has the high case).
         for x in 1..<59 {
@@ -84,7 +84,7 @@ import Testing
     @Test func downIsMarkedInMonochromeAndASCIIToo() {
         let b = panel(.link, state, Fixture.withLinkAlarms(Fixture.context(unicode: false, colors: false, state: state), state),
                       width: 80, height: 18)
-        #expect(b.contains("!! backup  v DOWN for 12 s !!"))
+        #expect(b.contains("!! backup  v DOWN for 13 s !!"))
         #expect(b.style(of: "!! backup")?.attributes.contains(.reverse) == true)
         #expect(b.contains("Loss      3.40 %    ***"))
         #expect(!b.usesColor)

@@ -24,23 +24,6 @@ extension LinkPanel {
     /// The least width of a block of charts.
     static func chartBlockWidth(large: Bool) -> Int { (large ? largeSideWidth : sideWidth) + chartWidth }
 
-    /// The part of the panel layout engines read: the Link panel uses every row it gets (its
-    /// charts grow with the height), so spare rows are worth giving it.
-    static let fillsHeight = true
-
-    /// The height, border included, at which the panel charts its paths side by side with
-    /// every metric in sight (a layout engine's preference for it; more rows make taller charts).
-    static func preferredHeight(_ links: [LinkState], large: Bool) -> Int {
-        let least = chartRows(large: large)
-        let blocks = links.map { link -> Int in
-            let reported = metrics(of: link)
-            let charts = chartMetrics.filter { reported.contains($0) }.count
-            guard charts > 0 else { return 1 + max(1, reported.count) }
-            return 2 + charts * least + reported.count - charts
-        }
-        return 2 + (blocks.max() ?? 1)
-    }
-
     /// What a path's block of charts shows: the charted metrics, and the metrics drawn as
     /// one-row sparklines under them.
     struct ChartPlan: Equatable {
@@ -116,7 +99,7 @@ extension LinkPanel {
         let heights = LayoutEngine.split(Rect(x: 0, y: 0, width: 1, height: chartRows - 1), .rows,
                                          plan.charts.map { _ in .weight(1) }).map(\.height)
         // One span for every chart of the path: they share the time axis under the last.
-        let window = plan.charts.compactMap { link.history[$0].map { chartWindow($0, now: p.state.sessionTime) } }.max() ?? 60
+        let window = plan.charts.compactMap { link.history[$0].map { chartWindow($0, now: clock(p)) } }.max() ?? 60
         let charts = plan.charts.map { chart(p, link, $0, window: window, timeAxis: $0 == plan.charts.last) }
         // One width for every scale, so the plots line up over the one time axis.
         let scaleColumns = charts.compactMap { $0?.labelColumns(in: buffer) }.max() ?? 0
@@ -195,7 +178,7 @@ extension LinkPanel {
     /// alarm engine's settings.
     static func chart(_ p: PanelContext, _ link: LinkState, _ metric: LinkMetric, window: Double, timeAxis: Bool) -> Chart? {
         guard let history = link.history[metric] else { return nil }
-        let now = p.state.sessionTime
+        let now = clock(p)
         let lines = thresholds(p, link, metric)
         let hasAlarm = AlarmSettings.hasAlarm(metric) || !lines.isEmpty
         return Chart(points: history.points, end: now, window: window, unit: unit(metric),
@@ -211,7 +194,7 @@ extension LinkPanel {
                            into buffer: inout CellBuffer) {
         let note: Span
         if link.up == false {
-            let since = link.downSince.map { " " + Format.duration(p.state.sessionTime - $0) } ?? ""
+            let since = link.downSince.map { " " + Format.duration(clock(p) - $0) } ?? ""
             note = Span(" DOWN" + since + " ", downStyle(p))
         } else if let age = p.view.staleAge(of: link.lastUpdate) {
             note = Span(" " + p.staleTag(age).text + " ", p.theme.stale)
@@ -229,7 +212,8 @@ extension LinkPanel {
     /// value is not live.
     static func side(_ p: PanelContext, _ link: LinkState, _ metric: LinkMetric, area: Rect, into buffer: inout CellBuffer) {
         let w = area.width
-        buffer.put(label(metric, long: false), x: area.x, y: area.y, width: w, style: p.theme.label, ellipsis: p.ellipsis)
+        // Bold, not dim like the scale beside it: "RTT … 300 ms┤" must not read as the value.
+        buffer.put(label(metric, long: false), x: area.x, y: area.y, width: w, style: p.theme.bold, ellipsis: p.ellipsis)
         guard area.height >= 2, let value = link.latest[metric] else { return }
         if let age = absentAge(p, link, metric) {
             buffer.put(p.glyphs.none + " " + unit(metric), x: area.x, y: area.y + 1, width: w, style: p.theme.dim,

@@ -210,7 +210,7 @@ enum LinkPanel {
             let style = downStyle(p)
             buffer.band(x: x, y: y, width: width, style: style)
             var text = name + "  " + g.down + " DOWN"
-            if let since = link.downSince { text += " for " + Format.duration(p.state.sessionTime - since) }
+            if let since = link.downSince { text += " for " + Format.duration(clock(p) - since) }
             if !g.unicode { text = "!! " + text + " !!" }
             buffer.put(text, x: x, y: y, width: leftWidth, style: style, ellipsis: p.ellipsis)
         } else {
@@ -251,6 +251,14 @@ enum LinkPanel {
         return reported.count - shown.count
     }
 
+    /// The time now on the session's clock: its session time, plus, for a live source or a demo
+    /// (whose frames come as they happen), the seconds since its last frame, as the alarm
+    /// engine counts. When an outage stops every frame the charts go on scrolling, their gap
+    /// grows at the right and "DOWN for" keeps counting, in step with TELEMETRY.LOST.
+    static func clock(_ p: PanelContext) -> Double {
+        AlarmEngine.clock(for: p.state, arrivalNow: p.view.now, sourceIsLive: p.view.mode != .replay)
+    }
+
     /// How old a down path's last live values are ("3.8 s ago"); nil while the path is not down.
     static func downAge(_ p: PanelContext, _ link: LinkState) -> String? {
         guard link.up == false else { return nil }
@@ -268,9 +276,9 @@ enum LinkPanel {
 
     /// Seconds since a value came: live, on the arrival clock against now (it goes on growing
     /// while the connection is down and no frame moves the session time, like STALE); in a
-    /// replay or a demo, on the session time.
+    /// replay or a demo, on the session's clock (`clock`).
     static func age(_ p: PanelContext, _ stamp: Stamp) -> Double {
-        p.view.staleApplies ? max(0, p.view.now - stamp.arrival) : max(0, p.state.sessionTime - stamp.sessionTime)
+        p.view.staleApplies ? max(0, p.view.now - stamp.arrival) : max(0, clock(p) - stamp.sessionTime)
     }
 
     /// "RTT     112.4 ms   *  ▁▂▃▅▇█▆▅": label, value, unit, marker, sparkline. A path that is

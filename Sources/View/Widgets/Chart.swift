@@ -214,26 +214,42 @@ public struct Chart {
         }
         let start = end - window
         let lastX = max(1, canvas.dotWidth - 1)
-        var previous: (x: Int, y: Int, t: Double)?
+        let plotDot = { (dx: Int, dy: Int) in
+            guard dy >= 0, dy < dots else { return }
+            canvas.set(dotX: dx, dotY: dy, style: rowStyle[dy].0, rank: rowStyle[dy].1)
+        }
+        var previous: (x: Int, y: Int, t: Double, value: Double)?
         for p in points {
             guard p.value.isFinite else { previous = nil; continue }
             let x = Int(saturating: ((p.t - start) / window * Double(lastX)).rounded())
             let y = dotRow(p.value, lo: lo, hi: hi, dots: dots)
-            let plotDot = { (dx: Int, dy: Int) in
-                guard dy >= 0, dy < dots else { return }
-                canvas.set(dotX: dx, dotY: dy, style: rowStyle[dy].0, rank: rowStyle[dy].1)
-            }
+            defer { previous = (x, y, p.t, p.value) }
+            // Points before the window only carry the line in to its left edge.
+            guard p.t >= start else { continue }
             if let prev = previous, p.t - prev.t <= gapAfter {
-                BrailleCanvas.forEachDot(from: (prev.x, prev.y), to: (x, y), limit: canvas.lineLimit, plotDot)
+                let from = prev.t >= start ? (prev.x, prev.y)
+                    : (0, dotRow(Self.entry(from: (prev.t, prev.value), to: (p.t, p.value), at: start, lo: lo, hi: hi),
+                                 lo: lo, hi: hi, dots: dots))
+                BrailleCanvas.forEachDot(from: from, to: (x, y), limit: canvas.lineLimit, plotDot)
             } else {
                 plotDot(x, y)
             }
-            previous = (x, y, p.t)
         }
-        let series = canvas
         drawThresholds(lo: lo, hi: hi, plot: plot, canvas: &canvas, into: &buffer)
         canvas.render(into: &buffer, x: plot.x, y: plot.y)
-        labelThresholds(lo: lo, hi: hi, plot: plot, series: series, into: &buffer)
+        labelThresholds(lo: lo, hi: hi, plot: plot, dots: dots, into: &buffer)
+    }
+
+    /// The value at `start` of the line from a point before the window to the first inside it.
+    /// The outside point is not part of the scale, so its value is first held to the scale:
+    /// a spike that has just scrolled off shows as the line's slope into the window, never as
+    /// a full-height bar at the left edge.
+    static func entry(from outside: (t: Double, value: Double), to inside: (t: Double, value: Double), at start: Double,
+                      lo: Double, hi: Double) -> Double {
+        let held = min(max(outside.value, lo), hi)
+        let f = inside.t > outside.t ? min(max((start - outside.t) / (inside.t - outside.t), 0), 1) : 1
+        // Halved, as in `dotRow`, so that the difference cannot overflow near ±1.8e308.
+        return held + 2 * ((inside.value / 2 - held / 2) * f)
     }
 
     /// The visible thresholds: their dot row, style and dash pattern.
@@ -270,24 +286,20 @@ public struct Chart {
         }
     }
 
-    /// "lo 100" on each threshold's row, in the first stretch the series leaves free from the
-    /// left (the newest data, at the right, stays in view).
-    func labelThresholds(lo: Double, hi: Double, plot: Rect, series: BrailleCanvas, into buffer: inout CellBuffer) {
-        var taken = Set<Int>()  // row * width + column of labels already placed
-        for (threshold, y) in visibleThresholds(lo: lo, hi: hi, dots: series.dotHeight) {
+    /// "lo 100" at the left end of each threshold's row, over the oldest of the series: a line
+    /// keeps its label however dense the data (in monochrome the label is what tells the lines
+    /// apart), and the newest data, at the right, stays in view. Labels sharing a row go side
+    /// by side; a plot narrower than a label shows the line alone.
+    func labelThresholds(lo: Double, hi: Double, plot: Rect, dots: Int, into buffer: inout CellBuffer) {
+        var used: [Int: Int] = [:]  // plot row → columns its labels already take
+        for (threshold, y) in visibleThresholds(lo: lo, hi: hi, dots: dots) {
             let text = " " + threshold.label + " "
             let width = buffer.columns(of: text)
             let row = y / 4
-            guard width <= plot.width else { continue }
-            var x = 0
-            while x + width <= plot.width {
-                let blocked = (x..<x + width).first { series.isSet(column: $0, row: row) || taken.contains(row * plot.width + $0) }
-                guard let b = blocked else { break }
-                x = b + 1
-            }
+            let x = used[row, default: 0]
             guard x + width <= plot.width else { continue }
             buffer.put(text, x: plot.x + x, y: plot.y + row, width: width, style: theme.severity(threshold.severity))
-            for c in x..<x + width { taken.insert(row * plot.width + c) }
+            used[row] = x + width
         }
     }
 
