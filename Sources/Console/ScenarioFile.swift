@@ -12,6 +12,8 @@ public enum ScenarioFile {
     public static let durationRange: ClosedRange<Double> = 10...3600
     public static let captionLimit = 160
     static let textLimit = 200
+    /// UTF-8 bytes allowed per character of a text's limit: four is any one code point.
+    static let bytesPerCharacter = 4
 
     /// Parses `yaml` (read from `file`) as the scenario `name`.
     public static func parse(_ yaml: String, file: String, name: String) throws(FileProblem) -> Scenario {
@@ -102,12 +104,21 @@ public enum ScenarioFile {
             guard clean.count <= limit else {
                 throw fail(node, "\(key) is \(clean.count) characters long; at most \(limit)")
             }
+            // One character can carry any number of combining marks: bound the bytes too, so
+            // that every frame a scenario makes stays far under the spec's 64 KiB line.
+            let bytes = clean.utf8.count
+            guard bytes <= limit * ScenarioFile.bytesPerCharacter else {
+                throw fail(node, "\(key) is \(bytes) bytes of UTF-8 (combining marks count); "
+                           + "at most \(limit * ScenarioFile.bytesPerCharacter)")
+            }
             return clean
         }
 
         func number(_ node: Node, _ key: String, within range: ClosedRange<Double>) throws(FileProblem) -> Double {
             let raw = try scalar(node, key)
-            guard let value = Double(raw), value.isFinite else {
+            // Decimal only: Double("0x100") would read hexadecimal as 256.
+            let decimal = raw.unicodeScalars.allSatisfy { ("0"..."9").contains($0) || ".-+eE".unicodeScalars.contains($0) }
+            guard decimal, let value = Double(raw), value.isFinite else {
                 throw fail(node, "\(key) must be a number, found \(kind(node))")
             }
             guard range.contains(value) else {
@@ -219,6 +230,7 @@ public enum ScenarioFile {
             var steps: [ScenarioStep] = []
             var lastCaption: Double?
             var outage: (from: Double, until: Double)?
+            var exchanges: [String: InstrumentHistory] = [:]
             for item in list {
                 var at: Double?, caption: String?, actions: [ScenarioAction] = []
                 var atNode = item
@@ -250,6 +262,7 @@ public enum ScenarioFile {
                     }
                     lastCaption = at
                 }
+                try checkInstruments(actions, at: at, atNode, &exchanges)
                 for case .telemetryLost(let seconds) in actions {
                     guard at + seconds <= context.duration else {
                         throw fail(atNode, "telemetry lost from \(Self.clock(at)) for \(NumberText.trimmed(seconds, 3)) s "
@@ -260,6 +273,43 @@ public enum ScenarioFile {
                 steps.append(ScenarioStep(time: at, caption: caption, actions: actions))
             }
             return steps
+        }
+
+        /// What a PSM's instrument last did, for refusing changes and faults that overlap.
+        struct InstrumentHistory {
+            var changeStart = -Double.infinity
+            var faultAt: Double?
+            var changeEnd: Double { changeStart + InstrumentExchange.scenarioSeconds }
+        }
+
+        /// Refuses an instrument change or fault on a PSM whose last change is still under way
+        /// (the instrument is out, or not yet engaged), and a fault on an instrument already in FAULT.
+        func checkInstruments(_ actions: [ScenarioAction], at: Double, _ atNode: Node,
+                              _ history: inout [String: InstrumentHistory]) throws(FileProblem) {
+            for action in actions {
+                let arm: String, what: String
+                switch action {
+                case .instrumentChange(let a, _): (arm, what) = (a, "instrument_change")
+                case .instrumentFault(let a): (arm, what) = (a, "instrument_fault")
+                default: continue
+                }
+                var h = history[arm] ?? InstrumentHistory()
+                if at < h.changeEnd {
+                    throw fail(atNode, "\(what) on \(arm) at \(Self.clock(at)) comes while the instrument change at "
+                               + "\(Self.clock(h.changeStart)) is under way (no instrument engaged until "
+                               + "\(Self.clock(h.changeEnd)))")
+                }
+                if case .instrumentChange = action {
+                    h.changeStart = at
+                    h.faultAt = nil
+                } else if let faultAt = h.faultAt {
+                    throw fail(atNode, "instrument_fault on \(arm) at \(Self.clock(at)): its instrument already reports "
+                               + "FAULT (since \(Self.clock(faultAt))); change it first")
+                } else {
+                    h.faultAt = at
+                }
+                history[arm] = h
+            }
         }
 
         func actionList(_ node: Node, _ context: StepContext) throws(FileProblem) -> [ScenarioAction] {

@@ -9,9 +9,12 @@ public enum ShippedScenarios {
 # primary recovers and every alarm clears.
 #
 # Figures and their sources:
-# - Paris-Rome, about 1,100 km: 44 ms of floor (5 us/km in fibre, ITU-T G.114 Table A.1;
-#   routes 1.3 x the great circle; 30 ms of codecs and gateways), 46-50 ms measured. The backup
-#   runs on another carrier's longer route, 12 ms slower.
+# - Paris-Rome, about 1,100 km: 48 ms of floor (5 us/km in fibre, ITU-T G.114 Table A.1;
+#   routes 1.3 x the great circle; 34 ms of codecs and gateways, the simulator's figure),
+#   48-57 ms on screen. The backup runs on another carrier's longer route, 12 ms slower (60 ms).
+# - What the screen shows (seeds 1, 7, 42): the climb passes 100 ms at about 0:26 and 200 ms
+#   at about 0:36, is at 230-235 ms at 0:40 and reaches 280 ms by 0:45; loss is 3.2-4.9 %
+#   from 0:45 until the recovery.
 # - Thresholds are the console's defaults (surgtop's alarm settings): round trip low 100,
 #   medium 200, high 300 ms; loss low 0.5, medium 1, high 3 %; judged on 1 s means, cleared
 #   after 2 s below. Up to 100 ms is rated acceptable, surgeons' ratings fall past 100-150 ms,
@@ -38,7 +41,7 @@ instruments:
   PSM3: PROGRASP_FORCEPS
 timeline:
   - at: 0:00
-    caption: "Surgeon in Paris, patient in Rome (1,100 km). Primary fibre at about 48 ms; a backup on another carrier."
+    caption: "Surgeon in Paris, patient in Rome (1,100 km). Primary fibre at about 50 ms; a backup on another carrier."
   - at: 0:10
     caption: "Both paths are healthy. Watch the primary's round trip: a congestion is coming."
   - at: 0:20
@@ -49,7 +52,7 @@ timeline:
   - at: 0:30
     caption: "Round trip over 100 ms: low alarm. Surgeons start to notice delay past 100-150 ms."
   - at: 0:40
-    caption: "Primary link congested: round trip 280 ms -> medium alarm, flashing yellow. The backup path is ready."
+    caption: "Primary link congested: round trip past 200 ms -> medium alarm, flashing yellow. The backup path is ready."
   - at: 0:50
     caption: "Queues overflow: packet loss over 3 % -> high alarm, red. Time to leave this path."
   - at: 0:58
@@ -63,7 +66,7 @@ timeline:
     do:
       - recover: {path: primary, over_s: 15}
   - at: 1:45
-    caption: "Round trip back under 50 ms, no loss: each alarm clears itself 2 s after its reading is normal."
+    caption: "Round trip back to about 50 ms, no loss: each alarm clears itself 2 s after its reading is normal."
   - at: 2:00
     caption: "Failback: teleoperation returns to the primary path. No alarm is left."
     do:
@@ -82,13 +85,17 @@ timeline:
 # state is FAULT, its arm stops) and the bedside assistant replaces it.
 #
 # Figures and their sources:
-# - Strasbourg-Paris, about 400 km: 35 ms of floor (5 us/km in fibre, ITU-T G.114 Table A.1;
-#   routes 1.3 x the great circle; 30 ms of codecs and gateways).
+# - Strasbourg-Paris, about 400 km: 39 ms of floor (5 us/km in fibre, ITU-T G.114 Table A.1;
+#   routes 1.3 x the great circle; 34 ms of codecs and gateways, the simulator's figure).
 # - Console defaults: an instrument in FAULT is high (<arm>.INSTRUMENT.FAULT); the robot's own
 #   alarm is sent as an alarm frame. Priorities follow IEC 60601-1-8 (high: immediate response).
 # - Replacing an instrument: out, a new one in, engaging (the dVRK turns the discs until they
-#   catch), engaged, about 8-15 s at the arm; da Vinci EndoWrist instruments have about ten
-#   lives, the count the robot reports as uses left.
+#   catch), engaged. The stage times are the simulator's own figures, not measured ones: a
+#   scenario's change is out 2.5 s after it starts, inserted at 8 s, engaging at 9.5 s, engaged
+#   at 11.5 s, whatever the seed, so from 0:44.5 the stages fall at 0:47, 0:52.5, 0:54 and 0:56,
+#   each under the caption that names it (captions at 0:44, 0:50 and 0:56).
+#   The faulty forceps goes for service: its replacement is a new one with its full count of
+#   uses (da Vinci EndoWrist instruments have about ten lives, the count reported as uses left).
 title: Instrument fault
 description: An instrument faults mid-procedure, its arm stops, and it is replaced.
 duration: 2:30
@@ -108,7 +115,7 @@ instruments:
   PSM3: PROGRASP_FORCEPS
 timeline:
   - at: 0:00
-    caption: "Surgeon in Strasbourg, patient in Paris (400 km, about 37 ms). Scissors on PSM1, bipolar forceps on PSM2."
+    caption: "Surgeon in Strasbourg, patient in Paris (400 km, about 40 ms). Scissors on PSM1, bipolar forceps on PSM2."
   - at: 0:10
     caption: "Dissection under way. Watch PSM2 and its instrument."
   - at: 0:20
@@ -119,13 +126,14 @@ timeline:
     do:
       - instrument_fault: PSM2
       - alarm: {id: PSM2.TOOL_FAULT, priority: high, message: "Instrument fault: MARYLAND_BIPOLAR_FORCEPS wrist cable"}
-  - at: 0:45
-    caption: "The bedside assistant removes the faulty forceps: the instrument leaves the arm."
+  - at: 0:44
+    caption: "The bedside assistant removes the faulty forceps: PSM2's instrument goes to NONE."
+  - at: 0:44.5
     do:
       - instrument_change: {arm: PSM2, to: MARYLAND_BIPOLAR_FORCEPS}
-  - at: 0:55
-    caption: "A new forceps goes in: INSERTED, then ENGAGING while the robot turns its discs, then ENGAGED."
-  - at: 1:05
+  - at: 0:50
+    caption: "A new forceps goes in with its full count of uses: INSERTED, then ENGAGING while the robot turns its discs."
+  - at: 0:56
     caption: "Engaged: PSM2 follows the surgeon again. The robot clears its alarm; it stays latched until acknowledged."
     do:
       - clear_alarm: {id: PSM2.TOOL_FAULT, message: New instrument engaged on PSM2}
@@ -143,7 +151,7 @@ timeline:
     do:
       - note: Gallbladder dissected from the liver bed
   - at: 2:15
-    caption: "Instrument faults are rare but routine to handle: found at once, fixed in half a minute."
+    caption: "Instrument faults are rare but routine to handle: found at once, fixed in about 20 s."
 
 """#),
         ("link-loss", #"""
@@ -153,8 +161,9 @@ timeline:
 # flows again and everything recovers.
 #
 # Figures and their sources:
-# - Lyon-Marseille, about 280 km: 34 ms of floor (5 us/km in fibre, ITU-T G.114 Table A.1;
-#   routes 1.3 x the great circle; 30 ms of codecs and gateways). Telesurgery series over
+# - Lyon-Marseille, about 280 km: 38 ms of floor (5 us/km in fibre, ITU-T G.114 Table A.1;
+#   routes 1.3 x the great circle; 34 ms of codecs and gateways, the simulator's figure),
+#   36-45 ms on screen. Telesurgery series over
 #   220-800 km reported mean delays of 34-65 ms (shared/realdata/README.md).
 # - The robot stops following when its master link fails: the dVRK's watchdog is 30 ms
 #   (shared/realdata/README.md), so the arms hold still and teleoperation must be resumed.
@@ -181,7 +190,7 @@ instruments:
   PSM3: PROGRASP_FORCEPS
 timeline:
   - at: 0:00
-    caption: "The worst day: surgeon in Lyon, patient in Marseille (280 km, about 36 ms), on two paths."
+    caption: "The worst day: surgeon in Lyon, patient in Marseille (280 km, about 40 ms), on two paths."
   - at: 0:10
     caption: "All is well. But both carriers' cables run through one duct, and roadworks are about to cut it."
   - at: 0:25
@@ -190,7 +199,7 @@ timeline:
       - path_down: primary
       - failover: backup
   - at: 0:35
-    caption: "Backup down too: no path left, no telemetry. TELEMETRY.LOST (high, red) sounds after 1 s of silence."
+    caption: "Backup down too: no path left (LINK.ALL.DOWN, high, red), then no telemetry: TELEMETRY.LOST after 1 s."
     do:
       - path_down: backup
       - teleop: paused
@@ -226,8 +235,8 @@ timeline:
 # Figures and their sources:
 # - About 6,200 km; Lindbergh's link ran at about 155 ms in 2001 (shared/realdata/README.md).
 # - Today's floor: 62 ms of pure propagation (5 us/km one way in fibre, ITU-T G.114 Table
-#   A.1), routes 1.3 x the great circle (81 ms), plus 30 ms of codecs and gateways: 111 ms,
-#   113-120 ms with queueing.
+#   A.1), routes 1.3 x the great circle (81 ms), plus 34 ms of codecs and gateways (the
+#   simulator's figure): 115 ms, 114-131 ms on screen with queueing.
 # - Toumai's remote system claims under 150 ms between continents; the Shanghai-Morocco
 #   operation (2024, about 12,000 km) reported about 100 ms one way
 #   (shared/realdata/README.md): farther still, and well over 100 ms round trip.
@@ -253,7 +262,7 @@ timeline:
   - at: 0:00
     caption: "Transatlantic: surgeon in New York, patient in Strasbourg, 6,200 km apart, as in the 2001 Lindbergh operation."
   - at: 0:08
-    caption: "Light in fibre takes 62 ms there and back over 6,200 km; routes and codecs bring it to about 115 ms."
+    caption: "Light in fibre takes 62 ms there and back over 6,200 km; routes and codecs bring it to about 120 ms."
   - at: 0:16
     caption: "So the low round-trip alarm (over 100 ms) is expected here: it informs the team, it is not a fault."
   - at: 0:26
@@ -262,7 +271,7 @@ timeline:
     do:
       - clutch: 2.5
   - at: 0:55
-    caption: "Camera move: the endoscope arm moves. At 115 ms the surgeon works a little slower, and knows why."
+    caption: "Camera move: the endoscope arm moves. At 120 ms the surgeon works a little slower, and knows why."
     do:
       - camera: 4
   - at: 1:10
@@ -291,14 +300,15 @@ timeline:
 # Figures and their sources:
 # - Paris-Madrid, about 1,050 km great-circle. The round trip is derived from the distance
 #   (Scenarios/README.md, "Distance and round trip"): 5 us/km one way in fibre (ITU-T G.114
-#   Table A.1), routes 1.3 x the great circle, 30 ms of codecs and gateways: about 44 ms, and
-#   48-52 ms with queueing. Telesurgery series over 220-800 km reported mean delays of
-#   34-65 ms (Toumai, shared/realdata/README.md).
-# - A managed line ("steady"): no loss bursts, loss under 0.2 %, so the loss alarm (0.5 %)
-#   never sounds; jitter 2-4 ms against the 10 ms alarm (6G target for laparoscopic
+#   Table A.1), routes 1.3 x the great circle, 34 ms of codecs and gateways (the simulator's
+#   figure): a 48 ms floor, and 46-56 ms on screen with queueing and drift. Telesurgery series
+#   over 220-800 km reported mean delays of 34-65 ms (Toumai, shared/realdata/README.md).
+# - A managed line ("steady"): no loss bursts, loss at most 0.2 %, so the loss alarm (0.5 %)
+#   never sounds; jitter about 2 ms against the 10 ms alarm (6G target for laparoscopic
 #   telesurgery: jitter 5-10 ms).
-# - Instruments: EndoWrist-style models; an instrument change takes 8-15 s from "out" to
-#   "engaged" (the dVRK engages a new instrument by turning its discs until they catch).
+# - Instruments: EndoWrist-style models. A scenario's instrument change takes the simulator's
+#   fixed 11.5 s (its own figure, not a measured one): out at 2.5 s, inserted at 8 s, engaging
+#   (the dVRK turns the new instrument's discs until they catch) at 9.5 s, engaged at 11.5 s.
 title: Routine case
 description: A healthy session at about 50 ms round trip; clutch, camera and instrument change, no alarm.
 duration: 2:30
@@ -333,16 +343,16 @@ timeline:
     do:
       - note: Dissection of Calot's triangle
   - at: 0:50
-    caption: "Instrument change on PSM1: scissors out, needle driver in. Watch its state go NONE, INSERTED, ENGAGED."
+    caption: "Instrument change on PSM1: scissors out, needle driver in. Watch its state: NONE, INSERTED, ENGAGING."
     do:
       - instrument_change: {arm: PSM1, to: LARGE_NEEDLE_DRIVER}
-  - at: 1:10
+  - at: 1:01.5
     caption: "The new instrument is engaged: PSM1 follows the surgeon's hand again."
   - at: 1:22
     do:
       - clutch: 2
   - at: 1:35
-    caption: "Round trip, jitter and loss stay flat: about 50 ms, 3 ms and under 0.2 %."
+    caption: "Round trip, jitter and loss stay flat: about 50 ms, about 2 ms and at most 0.2 %."
     do:
       - camera: 3
   - at: 1:50

@@ -42,10 +42,32 @@ struct InstrumentStock: Sendable {
         usesLeft[model] > 0 ? usesLeft[model] : Self.newInstrumentUses
     }
 
+    /// Takes the mounted `model` out of use (a faulty one goes for service): the next one
+    /// mounted is new.
+    mutating func discard(_ model: Int) {
+        usesLeft[model] = 0
+    }
+
     /// Counts one use of `model` and returns what is left on it.
     mutating func consume(_ model: Int) -> Int {
         let left = uses(of: model) - 1
         usesLeft[model] = left
         return left
     }
+}
+
+/// The stages of an instrument exchange, in ms from its start: the arm withdraws the
+/// instrument (out at 2.5 s), the bedside assistant fits the new one (inserted), the robot turns
+/// its discs until they catch (engaging, as the dVRK's tool engage procedure does) and it is
+/// engaged. The free-running script draws each stage's length at random (2.5 s, then 3-8 s,
+/// 1-2 s and 1.5-2.5 s: 8-15 s in all); a scenario uses the middle of each range, 11.5 s, so
+/// its captions can be timed to the stages. These are the simulator's own figures, not measured.
+public enum InstrumentExchange {
+    public static let removedAfterMs = 2500
+    public static let insertedAfterMs = 8000
+    public static let engagingAfterMs = 9500
+    public static let engagedAfterMs = 11_500
+
+    /// Seconds from the start of a scenario's exchange to the new instrument engaged.
+    public static var scenarioSeconds: Double { Double(engagedAfterMs) / 1000 }
 }

@@ -248,8 +248,11 @@ struct PathModel: Sendable {
         let videoDelay = rtt / 2 + p.videoPipelineMs + 2 * jitter + rng.wobble()
 
         guard up else { return LinkSample(path: p.name, up: false) }
-        return LinkSample(path: p.name, up: true, rttMs: quantized(rtt, 10), jitterMs: quantized(jitter, 10),
-                          lossPct: quantized(loss, 100), bandwidthMbps: quantized(bandwidth, 10),
-                          videoFps: quantized(fps, 10), videoDelayMs: quantized(videoDelay, 10))
+        // Each reading within what it can physically be: a scenario's heavy congestion on top of
+        // a burst must not report more than all packets lost, nor a negative frame rate.
+        return LinkSample(path: p.name, up: true, rttMs: quantized(max(0, rtt), 10),
+                          jitterMs: quantized(max(0, jitter), 10), lossPct: quantized(clamped(loss, 0, 100), 100),
+                          bandwidthMbps: quantized(max(0, bandwidth), 10), videoFps: quantized(max(0, fps), 10),
+                          videoDelayMs: quantized(max(0, videoDelay), 10))
     }
 }

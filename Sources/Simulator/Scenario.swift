@@ -57,13 +57,15 @@ public struct Scenario: Sendable, Equatable {
 /// km one way (ITU-T G.114 (05/2003) Table A.1: 5 µs/km for optical fibre systems; refractive
 /// index ≈ 1.47), so 10 µs of round trip per km of fibre. Cables do not run straight: real
 /// routes are about 1.3 times the great-circle distance. On top come the codecs, gateways and
-/// switching at both ends. With these, New York–Strasbourg (6,200 km) comes to ≈ 110 ms, the
-/// floor the free-running simulator uses, and 220–800 km to 33–40 ms (a 66-case Toumai series
-/// reported mean delays of 34–65 ms over those distances; shared/realdata/README.md).
+/// switching at both ends: 34 ms, the simulator's figure (two video codecs and two gateways),
+/// chosen so that with queueing a 1,050 km city-to-city link shows about 50 ms. With these,
+/// New York–Strasbourg (6,200 km) comes to ≈ 115 ms (the free-running simulator's floor is
+/// 110 ms), and 220–800 km to 37–45 ms (a 66-case Toumai series reported mean delays of
+/// 34–65 ms over those distances; shared/realdata/README.md).
 public enum LinkBudget {
     public static let fibreRoundTripMsPerKm = 0.01
     public static let routeFactor = 1.3
-    public static let equipmentMs = 30.0
+    public static let equipmentMs = 34.0
 
     public static func baseRttMs(distanceKm: Double) -> Double {
         equipmentMs + routeFactor * fibreRoundTripMsPerKm * distanceKm
@@ -113,8 +115,8 @@ public enum PathChoice: String, Sendable, Equatable, CaseIterable {
 
 /// What can happen in a scenario, as the real session would show it.
 public enum ScenarioAction: Sendable, Equatable {
-    /// The path's round trip climbs by `rttMs` (to about base + rttMs) over `seconds`, then
-    /// it loses `lossPct` % of packets while congested.
+    /// The path's round trip climbs to `rttMs` (the target, not an increase) over `seconds`,
+    /// then it loses `lossPct` % of packets while congested.
     case congestion(path: PathChoice, rttMs: Double, seconds: Double, lossPct: Double)
     /// The congestion eases over `seconds`.
     case recover(path: PathChoice, seconds: Double)
@@ -128,7 +130,8 @@ public enum ScenarioAction: Sendable, Equatable {
     case alarmClear(id: String, message: String?)
     /// The instrument on this PSM reports FAULT; the arm stops following.
     case instrumentFault(arm: String)
-    /// An instrument change on this PSM to this model: out, in, engaging, engaged.
+    /// An instrument change on this PSM to this model: out, in, engaging, engaged
+    /// (`InstrumentExchange`'s fixed stages, 11.5 s in all).
     case instrumentChange(arm: String, to: String)
     case teleop(paused: Bool)
     /// The surgeon's clutch pressed for this many seconds.

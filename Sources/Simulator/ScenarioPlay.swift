@@ -89,13 +89,14 @@ extension SessionSimulator {
         case .alarmClear(let id, let message):
             pending.append(.alarm(AlarmReport(id: id, state: .cleared, source: alarmSource(id), message: message)))
         case .instrumentFault(let arm):
-            guard let psm = psmIndex(arm) else { return }
+            // The parser refuses a fault with no instrument mounted or during a change.
+            guard let psm = psmIndex(arm), instruments[psm].tool != nil, !toolChanging[psm] else { return }
             if instruments[psm].energyActive { instruments[psm].energyActive = false }
             instruments[psm].state = .fault
             refresh(arm: psm, at: t)
             sendInstrument(psm)
         case .instrumentChange(let arm, let to):
-            guard let psm = psmIndex(arm), let model = Self.toolIndex(named: to) else { return }
+            guard let psm = psmIndex(arm), let model = Self.toolIndex(named: to), !toolChanging[psm] else { return }
             _ = beginToolChange(psm, at: ms, to: model)
         case .teleop(let paused):
             // Not the free script's "head out of console": a scenario pauses for its own reasons.
@@ -155,23 +156,31 @@ public struct SessionTour: Sendable {
     /// The next session's simulator.
     public mutating func next() -> SessionSimulator {
         guard !scenarios.isEmpty else { return SessionSimulator(options: options) }
-        let scenario = scenarios[played % scenarios.count]
-        let round = played / scenarios.count + 1
-        played += 1
-        var session = options
-        session.scenario = scenario
-        let id = session.resolvedSessionID
-        session.sessionID = round == 1 ? id : "\(id)-\(round)"
-        return SessionSimulator(options: session)
+        defer { played += 1 }
+        return SessionSimulator(options: sessionOptions(played % scenarios.count, round: played / scenarios.count + 1))
     }
 
-    /// Which scenario plays at `t` seconds into the tour, and how far into it: for a snapshot.
-    public func position(at t: Double) -> (scenario: Scenario, t: Double)? {
+    /// The options of scenario `index` in `round` (from 1): its session id has the round's
+    /// suffix from the second round on.
+    private func sessionOptions(_ index: Int, round: Int) -> SimulatorOptions {
+        var session = options
+        session.scenario = scenarios[index]
+        let id = session.resolvedSessionID
+        session.sessionID = round == 1 ? id : "\(id)-\(round)"
+        return session
+    }
+
+    /// Which scenario plays at `t` seconds into the tour, how far into it, and that session's
+    /// options (its round's session id, as the live tour names it): for a snapshot.
+    public func position(at t: Double) -> (scenario: Scenario, t: Double, options: SimulatorOptions)? {
         let total = scenarios.reduce(0) { $0 + $1.duration }
-        guard total > 0 else { return nil }
-        var rest = t.truncatingRemainder(dividingBy: total)
-        for scenario in scenarios {
-            if rest <= scenario.duration { return (scenario, rest) }
+        guard total > 0, t.isFinite else { return nil }
+        let rounds = Int(saturating: (max(0, t) / total).rounded(.down))
+        var rest = max(0, t).truncatingRemainder(dividingBy: total)
+        for (i, scenario) in scenarios.enumerated() {
+            if rest <= scenario.duration {
+                return (scenario, rest, sessionOptions(i, round: rounds.saturatingAdd(1)))
+            }
             rest -= scenario.duration
         }
         return nil

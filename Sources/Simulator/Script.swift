@@ -299,10 +299,23 @@ extension SessionSimulator {
             model = choices[scriptRng.index(choices.count)]
         }
         incomingTool[psm] = model
-        let removedAt = ms + 2500
-        let insertedAt = removedAt + scriptRng.millis(3, 8)
-        let engagingAt = insertedAt + scriptRng.millis(1, 2)
-        let engagedAt = engagingAt + scriptRng.millis(1.5, 2.5)
+        // A faulty instrument goes back for service: its replacement comes new from stock.
+        if instruments[psm].state == .fault, let faulty = instruments[psm].tool.flatMap({ Self.toolIndex(named: $0.name) }) {
+            stock.discard(faulty)
+        }
+        let removedAt: Int, insertedAt: Int, engagingAt: Int, engagedAt: Int
+        if options.scenario != nil {
+            // A scenario's change keeps fixed stages, so its captions can name each as it happens.
+            removedAt = ms + InstrumentExchange.removedAfterMs
+            insertedAt = ms + InstrumentExchange.insertedAfterMs
+            engagingAt = ms + InstrumentExchange.engagingAfterMs
+            engagedAt = ms + InstrumentExchange.engagedAfterMs
+        } else {
+            removedAt = ms + InstrumentExchange.removedAfterMs
+            insertedAt = removedAt + scriptRng.millis(3, 8)
+            engagingAt = insertedAt + scriptRng.millis(1, 2)
+            engagedAt = engagingAt + scriptRng.millis(1.5, 2.5)
+        }
         busyUntil[psm] = engagedAt + 1000
         toolChanging[psm] = true
         if instruments[psm].energyActive { perform(.energy(psm: psm, on: false), at: ms) }

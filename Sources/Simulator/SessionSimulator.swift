@@ -235,7 +235,10 @@ public struct SessionSimulator: Sendable {
             pending.removeAll(keepingCapacity: true)
         }
         if t > silentFrom && t < silentUntil {
-            // Nothing gets through: the models ran on, their frames are lost.
+            // Nothing gets through: the models ran on, their frames are lost. The gateway
+            // numbered them, so the console sees the outage as a seq gap (spec: lost frames
+            // show up as gaps in seq).
+            seq = seq.saturatingAdd(linkSamples.count + (armsDue ? arms.count : 0) + laterFrames.count)
             linkSamples.removeAll(keepingCapacity: true)
             laterFrames.removeAll(keepingCapacity: true)
             armsDue = false

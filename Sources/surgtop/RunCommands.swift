@@ -158,6 +158,8 @@ struct Demo: ParsableCommand {
     func run() throws {
         let catalog = ScenarioCatalog()
         if list {
+            // --list names every scenario: a scenario given with it would be silently ignored.
+            if scenario != nil { throw Failure.usage("--list lists every scenario; it does not go with --scenario") }
             for line in catalog.listing() { Output.text(line) }
             return
         }
@@ -173,7 +175,7 @@ struct Demo: ParsableCommand {
             // The scenario playing at --at seconds into the tour, that far into it.
             var shown = watch, session = options
             if let position = SessionTour(options: options, scenarios: tour).position(at: watch.at ?? 0) {
-                session.scenario = position.scenario
+                session = position.options
                 shown.at = position.t
             }
             try Watch.snapshot(.simulator(session), size: size, options: shown)

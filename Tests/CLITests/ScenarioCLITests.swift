@@ -125,4 +125,30 @@ struct ScenarioCLITests {
         let snapshot = try CLI.run(["demo", "--scenario", "routine", "--snapshot", "120x40", "--at", "2"], environment: environment)
         #expect(snapshot.status == 0 && snapshot.stdout.contains("Lille → Nice"), "\(snapshot.stdout)\(snapshot.stderr)")
     }
+
+    @Test("demo --list with --scenario is refused (exit 2) rather than listing everything and ignoring it")
+    func listWithScenario() throws {
+        let result = try CLI.run(["demo", "--list", "--scenario", "nosuch"], environment: Self.home())
+        #expect(result.status == 2 && result.stdout.isEmpty, "\(result.stdout)")
+        #expect(result.stderr == "surgtop: --list lists every scenario; it does not go with --scenario\n", "\(result.stderr)")
+    }
+
+    @Test("a recording of link-loss has its outage as one sequence gap, which check reports and does not fail on")
+    func outageIsASeqGap() throws {
+        let path = CLI.temporaryDirectory().appendingPathComponent("link-loss.ndjson").path
+        let sim = try CLI.run(["sim", "--scenario", "link-loss", "--out", path, "--rate", "20"], environment: Self.home())
+        #expect(sim.status == 0, "\(sim.stderr)")
+        // Lost frames are a gap in seq (spec), not damage: exit 0, as for any gap upstream.
+        let check = try CLI.run(["check", path, "--json"])
+        #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
+        #expect(check.stdout.contains("\"sequence_gaps\":1,"), "\(check.stdout)")
+    }
+
+    @Test("a snapshot of the tour's second round names the session with its round, as the live tour does")
+    func secondRoundSnapshot() throws {
+        // The tour lasts 13:00; 13:10 is 0:10 into routine's second round.
+        let result = try CLI.run(["demo", "--snapshot", "160x50", "--at", "790"], environment: Self.home(), timeout: 120)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("SIM-0001-routine-2 "), "\(result.stdout)")
+    }
 }

@@ -62,8 +62,8 @@ struct ScenarioFileTests {
             .instrumentChange(arm: "PSM2", to: "PROGRASP_FORCEPS"),
             .alarmClear(id: "PSM2.TOOL_FAULT", message: nil),
         ])
-        // 1,050 km: 30 ms of equipment and 1.3 × 10.5 ms of fibre.
-        #expect(abs(scenario.baseRttMs - 43.65) < 0.001)
+        // 1,050 km: 34 ms of equipment and 1.3 × 10.5 ms of fibre.
+        #expect(abs(scenario.baseRttMs - 47.65) < 0.001)
     }
 
     @Test("an unknown key names the file, the line and the keys that are known")

@@ -25,6 +25,13 @@ struct StoryRun {
     var captions: [(t: Double, text: String)] = []
     /// Arrival seconds with no frame, as a console would have seen them.
     var silentBatches: [Double] = []
+    /// Every link sample that arrived, with its session time: what the Link panel showed.
+    var links: [(t: Double, sample: LinkSample)] = []
+
+    /// One reading of one path between two session times (inclusive), e.g. `\.rttMs`.
+    func readings(_ path: String, _ reading: KeyPath<LinkSample, Double?>, from: Double, to: Double) -> [Double] {
+        links.filter { $0.sample.path == path && $0.t >= from && $0.t <= to }.compactMap { $0.sample[keyPath: reading] }
+    }
 
     func first(_ id: String, _ priority: AlarmPriority) -> Raise? {
         raises.first { $0.id == id && $0.priority == priority }
@@ -54,6 +61,7 @@ struct StoryRun {
             var events: [SourceEvent] = []
             while simulator.nextTime <= now {
                 let frame = simulator.next()
+                if case .link(let sample) = frame.body { run.links.append((frame.t, sample)) }
                 events.append(.decoded(.frame(frame)))
             }
             if events.isEmpty && tick > 0 { run.silentBatches.append(now) }
