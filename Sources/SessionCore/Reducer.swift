@@ -187,8 +187,14 @@ extension SessionState {
         }
         switch sample.tool {
         case .unchanged: break
-        case .none: instruments[k].tool = nil
-        case .model(let name): instruments[k].tool = name
+        case .none:
+            // An empty arm has no use count: the removed instrument's would read as the arm's.
+            instruments[k].tool = nil
+            instruments[k].usesLeft = nil
+        case .model(let name):
+            // Another instrument: the last one's use count is not its count.
+            if instruments[k].tool != name { instruments[k].usesLeft = nil }
+            instruments[k].tool = name
         }
         if let v = sample.state { instruments[k].state = v }
         if let v = sample.usesLeft { instruments[k].usesLeft = v }

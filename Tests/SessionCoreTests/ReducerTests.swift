@@ -66,7 +66,7 @@ struct ReducerTests {
         #expect(state.link("backup")?.latest[.rtt] == 160)
     }
 
-    @Test("instruments: tool null unmounts, absent keeps the tool")
+    @Test("instruments: tool null unmounts (and forgets the use count), absent keeps the tool")
     func instruments() {
         var state = stateAfter([session(), Frame(t: 1, body: .instrument(InstrumentSample(arm: "PSM1", tool: .model("LARGE_NEEDLE_DRIVER"), state: .engaged, usesLeft: 7, energy: EnergyMode.none, energyActive: false)))])
         #expect(state.instrument(on: "PSM1")?.tool == "LARGE_NEEDLE_DRIVER")
@@ -75,7 +75,20 @@ struct ReducerTests {
         #expect(state.instrument(on: "PSM1")?.energyActive == true)
         state.apply(Frame(t: 3, body: .instrument(InstrumentSample(arm: "PSM1", tool: .none, state: InstrumentState.none))), arrival: 201)
         #expect(state.instrument(on: "PSM1")?.tool == nil)
-        #expect(state.instrument(on: "PSM1")?.usesLeft == 7)
+        // An empty arm shows no use count: the removed instrument's is not the arm's.
+        #expect(state.instrument(on: "PSM1")?.usesLeft == nil)
+    }
+
+    @Test("another instrument mounted does not inherit the last one's use count")
+    func newInstrumentUses() {
+        var state = stateAfter([session(), Frame(t: 1, body: .instrument(InstrumentSample(arm: "PSM1", tool: .model("MARYLAND_BIPOLAR_FORCEPS"), state: .engaged, usesLeft: 3)))])
+        state.apply(Frame(t: 2, body: .instrument(InstrumentSample(arm: "PSM1", tool: .model("LARGE_NEEDLE_DRIVER"), state: .inserted))), arrival: 200)
+        #expect(state.instrument(on: "PSM1")?.usesLeft == nil)
+        state.apply(Frame(t: 3, body: .instrument(InstrumentSample(arm: "PSM1", tool: .model("LARGE_NEEDLE_DRIVER"), usesLeft: 10))), arrival: 201)
+        #expect(state.instrument(on: "PSM1")?.usesLeft == 10)
+        // The same model again (a periodic repeat) keeps the count it has.
+        state.apply(Frame(t: 4, body: .instrument(InstrumentSample(arm: "PSM1", tool: .model("LARGE_NEEDLE_DRIVER")))), arrival: 202)
+        #expect(state.instrument(on: "PSM1")?.usesLeft == 10)
     }
 
     @Test("device alarms are raised and cleared by id; a re-raise updates in place")
