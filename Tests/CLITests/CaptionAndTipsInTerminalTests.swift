@@ -100,7 +100,12 @@ struct CaptionAndTipsInTerminalTests {
         for (locale, braille) in [("C.UTF-8", true), ("C", false)] {
             let tmux = try TmuxSession(width: 160, height: 50,
                                        command: "LANG=\(locale) TERM=xterm-256color \(CLI.binary) demo --layout \(layout) --alarm-log /dev/null")
-            let screen = tmux.waitFor { $0.contains("PSM1 z") && $0.contains(" mm") }
+            // Until the legend, the scale bar and a trail are drawn (a loaded machine may show a
+            // first frame with the legend before any trail).
+            let screen = tmux.waitFor {
+                $0.contains("PSM1 z") && $0.contains(braille ? "├" : "|-")
+                    && (!braille || Self.hasBraille(Self.interior(of: "Tool tips", in: $0)))
+            }
             #expect(screen.contains("PSM1 z"), "\(screen)")
             #expect(screen.contains(braille ? "├" : "|-"), "a scale bar")
             let tips = Self.interior(of: "Tool tips", in: screen)
