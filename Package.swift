@@ -36,6 +36,10 @@ let package = Package(
         .target(name: "Simulator", dependencies: ["Telemetry", "SystemCalls"]),
         // zlib from the system, for .ndjson.gz recordings.
         .target(name: "CZlib", linkerSettings: [.linkedLibrary("z")]),
+        // zstd from the system (libzstd-dev), for MCAP chunks.
+        .systemLibrary(name: "CZstd", providers: [.apt(["libzstd-dev"])]),
+        // The MCAP container (mcap.dev/spec): chunked, indexed writer and reader. Depends on nothing else of surgtop.
+        .target(name: "MCAP", dependencies: ["CZstd"]),
         // Where frames come from: file, stdin, TCP client/listener, simulator; recordings read and written.
         .target(name: "TelemetrySources", dependencies: [
             "Telemetry", "SessionCore", "Simulator", "CZlib", "SystemCalls",
@@ -79,6 +83,7 @@ let package = Package(
         .executableTarget(name: "surgtop-fuzz-wire", dependencies: ["SurgtopFuzz"]),
         .executableTarget(name: "surgtop-fuzz-settings", dependencies: ["SurgtopFuzz"]),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"]),
+        .testTarget(name: "MCAPTests", dependencies: ["MCAP"], exclude: ["mcap_check.py"]),
         .testTarget(name: "SessionCoreTests", dependencies: ["SessionCore", "Telemetry", "Simulator"]),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "Telemetry"]),
         .testTarget(name: "TelemetrySourcesTests", dependencies: [

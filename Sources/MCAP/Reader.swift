@@ -1,0 +1,455 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The bytes of a file, memory-mapped (a recording may be gigabytes: nothing is copied), or owned.
+final class FileBytes: @unchecked Sendable {  // immutable after init
+    let raw: UnsafeRawBufferPointer
+    private let release: () -> Void
+
+    init(path: String) throws {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw MCAPError("cannot open \(path): \(String(cString: strerror(errno))).") }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw MCAPError("cannot read \(path): \(String(cString: strerror(errno))).") }
+        let size = Int(info.st_size)
+        guard size > 0 else { throw MCAPError("\(path) is empty, not an MCAP file.") }
+        guard let base = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), base != MAP_FAILED else {
+            throw MCAPError("cannot map \(path): \(String(cString: strerror(errno))).")
+        }
+        raw = UnsafeRawBufferPointer(start: base, count: size)
+        release = { munmap(base, size) }
+    }
+
+    init(bytes: [UInt8]) {
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(bytes.count, 1), alignment: 8)
+        bytes.withUnsafeBytes { buffer.copyMemory(from: $0) }
+        raw = UnsafeRawBufferPointer(start: buffer.baseAddress, count: bytes.count)
+        release = { buffer.deallocate() }
+    }
+
+    deinit { release() }
+}
+
+/// Something found in a file that does not stop it being read.
+public enum MCAPProblem: Sendable, Equatable, CustomStringConvertible {
+    /// No usable summary: the file was read by scanning its records. `cutAt` is the offset of the record
+    /// the file ends inside, if it does.
+    case noSummary(reason: String, cutAt: Int?)
+    /// A CRC that does not match its bytes (read anyway because `ignoreCRC` was set, or the data section's).
+    case crcMismatch(what: String, expected: UInt32, actual: UInt32)
+    /// A damaged record that was skipped.
+    case skipped(what: String, offset: Int, reason: String)
+
+    public var description: String {
+        switch self {
+        case .noSummary(let reason, let cutAt):
+            "no summary (\(reason)): read by scanning" + (cutAt.map { "; file ends inside a record at byte \($0)" } ?? "")
+        case .crcMismatch(let what, let expected, let actual):
+            "CRC mismatch in \(what): the file says \(hex(expected)), the bytes give \(hex(actual))"
+        case .skipped(let what, let offset, let reason):
+            "\(what) at byte \(offset) skipped: \(reason)"
+        }
+    }
+}
+
+private func hex(_ v: UInt32) -> String {
+    let digits = String(v, radix: 16)
+    return "0x" + String(repeating: "0", count: 8 - digits.count) + digits
+}
+
+/// What a data section CRC check found.
+public enum CRCCheck: Sendable, Equatable {
+    case matched
+    /// The file records no CRC (0) or has no Data End record.
+    case notRecorded
+    case mismatched(expected: UInt32, actual: UInt32)
+}
+
+/// Reads an MCAP file: through its summary and indexes when it has them; otherwise (a truncated
+/// recording) by scanning its records, which is reported in `problems`, not fatal.
+public final class MCAPReader {
+    public struct Options: Sendable {
+        /// Check each chunk's uncompressed CRC and the summary CRC where the file records them.
+        public var verifyCRCs: Bool
+        /// A CRC mismatch is then a problem reported, not an error.
+        public var ignoreCRC: Bool
+        /// The largest uncompressed chunk accepted: a chunk declaring more is skipped, never allocated.
+        public var maxChunkSize: Int
+
+        public init(verifyCRCs: Bool = true, ignoreCRC: Bool = false, maxChunkSize: Int = 256 << 20) {
+            self.verifyCRCs = verifyCRCs
+            self.ignoreCRC = ignoreCRC
+            self.maxChunkSize = maxChunkSize
+        }
+    }
+
+    /// In which order `messages` yields.
+    public enum Order: Sendable {
+        /// By log time (ties in file order), merging chunks that overlap in time.
+        case logTime
+        /// As the records lie in the file.
+        case file
+    }
+
+    public let header: Header
+    /// The Footer, when the file ends with one.
+    public private(set) var footer: Footer?
+    /// Whether the summary section was read (otherwise the file was scanned).
+    public private(set) var hasSummary = false
+    /// By id. Without a summary, these grow as scanning meets them (chunks are read as messages are).
+    public private(set) var schemas: [UInt16: Schema] = [:]
+    public private(set) var channels: [UInt16: Channel] = [:]
+    public private(set) var statistics: Statistics?
+    public private(set) var chunkIndexes: [ChunkIndex] = []
+    public private(set) var metadataIndexes: [MetadataIndex] = []
+    public private(set) var summaryOffsets: [SummaryOffset] = []
+    /// What was found that did not stop the file being read.
+    public private(set) var problems: [MCAPProblem] = []
+    /// Size of the file in bytes.
+    public var size: Int { file.raw.count }
+
+    private let file: FileBytes
+    private let options: Options
+    private let decompressor = ZstdDecompressor()
+    /// The places messages are read from: chunks, and runs of messages outside chunks.
+    private var blocks: [Block] = []
+    /// Offset of the Data End record, when there is one.
+    private var dataEnd: Int?
+    private var scannedMetadata: [Int] = []
+
+    struct Block {
+        var startTime: UInt64
+        var endTime: UInt64
+        var offset: Int
+        var length: Int
+        var isChunk: Bool
+    }
+
+    /// Opens (memory-maps) a file.
+    public convenience init(path: String, options: Options = Options()) throws {
+        try self.init(file: FileBytes(path: path), options: options)
+    }
+
+    /// Reads bytes in memory.
+    public convenience init(bytes: [UInt8], options: Options = Options()) throws {
+        try self.init(file: FileBytes(bytes: bytes), options: options)
+    }
+
+    private init(file: FileBytes, options: Options) throws {
+        self.file = file
+        self.options = options
+        let raw = file.raw
+        guard raw.count >= 8, raw.prefix(8).elementsEqual(mcapMagic) else {
+            throw MCAPError("not an MCAP file: it does not start with the MCAP magic.")
+        }
+        guard raw.count >= 17, raw[8] == Opcode.header.rawValue else {
+            throw MCAPError("not an MCAP file: no Header record after the magic.")
+        }
+        var r = ByteReader(raw, what: "the Header record")
+        _ = try r.slice(count: 9)
+        let length = try r.u64()
+        var content = ByteReader(try r.slice(count: length), what: "the Header record")
+        header = try Header(&content)
+        let dataStart = 8 + 9 + Int(length)
+
+        if let footerAt = try readFooter(), let footer, footer.summaryStart != 0 {
+            let summaryStart = Int(exactly: footer.summaryStart) ?? -1
+            if summaryStart >= 8 + 9, summaryStart <= footerAt {
+                try verifySummaryCRC(from: summaryStart, footerAt: footerAt)
+                do {
+                    try readSummary(from: summaryStart, footerAt: footerAt)
+                } catch {
+                    // A damaged summary: the data section can still be scanned.
+                    (hasSummary, schemas, channels, statistics, chunkIndexes, metadataIndexes, summaryOffsets) = (false, [:], [:], nil, [], [], [])
+                    problems.append(.skipped(what: "the summary", offset: summaryStart, reason: "\(error)"))
+                }
+            } else {
+                problems.append(.skipped(what: "the summary", offset: footerAt, reason: "the Footer puts it at byte \(footer.summaryStart), outside the file"))
+            }
+        }
+        if !hasSummary {
+            let reason = footer == nil ? "the file has no Footer"
+                : footer?.summaryStart == 0 ? "the Footer points at none" : "the summary cannot be used"
+            try scan(from: dataStart, noSummary: reason)
+        } else if chunkIndexes.isEmpty && (statistics?.messageCount ?? 0) > 0 {
+            try scan(from: dataStart, noSummary: nil)  // messages outside chunks, which no index lists
+        } else {
+            blocks = chunkIndexes.map {
+                Block(startTime: $0.messageStartTime, endTime: $0.messageEndTime, offset: Int($0.chunkStartOffset),
+                      length: Int($0.chunkLength), isChunk: true)
+            }
+        }
+    }
+
+    // MARK: - Messages
+
+    /// The messages with log time at or after `start` (a seek: chunks that end before it are never
+    /// decompressed), in `order`. Without a summary, `.logTime` merges what the chunk headers say of time.
+    public func messages(order: Order = .logTime, from start: UInt64 = 0) -> MessageCursor {
+        var chosen = blocks.filter { $0.endTime >= start }
+        switch order {
+        case .logTime: chosen.sort { ($0.startTime, $0.offset) < ($1.startTime, $1.offset) }
+        case .file: chosen.sort { $0.offset < $1.offset }
+        }
+        return MessageCursor(reader: self, order: order, start: start, blocks: chosen)
+    }
+
+    /// Pulls messages one at a time; at most the chunks overlapping in time are held decompressed.
+    public struct MessageCursor {
+        let reader: MCAPReader
+        let order: Order
+        let start: UInt64
+        let blocks: [Block]
+        var nextBlock = 0
+        var pending: [Message] = []
+        var pendingIndex = 0
+
+        /// The next message, or nil at the end. Throws on a CRC mismatch (unless `ignoreCRC`).
+        public mutating func next() throws -> Message? {
+            while nextBlock < blocks.count {
+                if pendingIndex < pending.count {
+                    // In log-time order, a chunk that starts before the next pending message must be merged first.
+                    guard order == .logTime, blocks[nextBlock].startTime <= pending[pendingIndex].logTime else { break }
+                }
+                let loaded = try reader.load(blocks[nextBlock]).filter { $0.logTime >= start }
+                nextBlock += 1
+                pending = order == .logTime ? merge(Array(pending[pendingIndex...]), sortedByTime(loaded)) : Array(pending[pendingIndex...]) + loaded
+                pendingIndex = 0
+            }
+            guard pendingIndex < pending.count else { return nil }
+            defer { pendingIndex += 1 }
+            return pending[pendingIndex]
+        }
+
+        private func sortedByTime(_ messages: [Message]) -> [Message] {
+            messages.enumerated().sorted { ($0.element.logTime, $0.offset) < ($1.element.logTime, $1.offset) }.map(\.element)
+        }
+
+        /// Merges two time-sorted runs; on equal times `a` (read earlier) comes first.
+        private func merge(_ a: [Message], _ b: [Message]) -> [Message] {
+            if a.isEmpty { return b }
+            var result: [Message] = []
+            result.reserveCapacity(a.count + b.count)
+            var i = 0, j = 0
+            while i < a.count, j < b.count {
+                if b[j].logTime < a[i].logTime { result.append(b[j]); j += 1 } else { result.append(a[i]); i += 1 }
+            }
+            result += a[i...]
+            result += b[j...]
+            return result
+        }
+    }
+
+    /// Every Metadata record (through the Metadata Indexes, or as scanning found them).
+    public func metadata() throws -> [Metadata] {
+        let offsets = hasSummary && !metadataIndexes.isEmpty ? metadataIndexes.map { Int(clamping: $0.offset) } : scannedMetadata
+        return try offsets.map { offset in
+            var content = try record(at: offset, expecting: .metadata, what: "the Metadata record")
+            return try Metadata(&content)
+        }
+    }
+
+    /// Checks the data section CRC in the Data End record (reads the whole data section). A mismatch is
+    /// also added to `problems`.
+    public func verifyDataSectionCRC() throws -> CRCCheck {
+        guard let dataEnd else { return .notRecorded }
+        var content = try record(at: dataEnd, expecting: .dataEnd, what: "the Data End record")
+        let expected = try content.u32()
+        guard expected != 0 else { return .notRecorded }
+        var crc = CRC32()
+        crc.update(UnsafeRawBufferPointer(rebasing: file.raw[0..<dataEnd]))
+        guard crc.value == expected else {
+            problems.append(.crcMismatch(what: "the data section", expected: expected, actual: crc.value))
+            return .mismatched(expected: expected, actual: crc.value)
+        }
+        return .matched
+    }
+
+    // MARK: - Reading records
+
+    /// The content of the record at `offset`, checked to be `opcode` and to fit the file.
+    private func record(at offset: Int, expecting opcode: Opcode, what: String) throws -> ByteReader {
+        guard offset >= 8, offset < file.raw.count else { throw MCAPError("\(what) is said to be at byte \(offset), outside the file.") }
+        var r = ByteReader(UnsafeRawBufferPointer(rebasing: file.raw[offset...]), what: what)
+        let op = try r.u8()
+        guard op == opcode.rawValue else { throw MCAPError("\(what) at byte \(offset) has opcode \(op), not \(opcode.rawValue).") }
+        return ByteReader(try r.slice(count: try r.u64()), what: what)
+    }
+
+    /// Reads the Footer if the file ends with one and the closing magic; returns its offset.
+    private func readFooter() throws -> Int? {
+        let raw = file.raw
+        let footerAt = raw.count - 8 - 29
+        guard footerAt >= 8 + 9, raw.suffix(8).elementsEqual(mcapMagic), raw[footerAt] == Opcode.footer.rawValue else { return nil }
+        var r = ByteReader(UnsafeRawBufferPointer(rebasing: raw[footerAt...]), what: "the Footer record")
+        _ = try r.u8()
+        guard try r.u64() == 20 else { return nil }
+        footer = try Footer(&r)
+        if let footer, footer.summaryStart == 0, footerAt >= 13, raw[footerAt - 13] == Opcode.dataEnd.rawValue { dataEnd = footerAt - 13 }
+        return footerAt
+    }
+
+    /// The summary CRC covers the summary section and the Footer up to the CRC field.
+    private func verifySummaryCRC(from summaryStart: Int, footerAt: Int) throws {
+        guard options.verifyCRCs, let expected = footer?.summaryCRC, expected != 0 else { return }
+        var crc = CRC32()
+        crc.update(UnsafeRawBufferPointer(rebasing: file.raw[summaryStart..<footerAt + 1 + 8 + 16]))
+        if crc.value != expected { try crcMismatch("the summary section", expected, crc.value) }
+    }
+
+    private func readSummary(from summaryStart: Int, footerAt: Int) throws {
+        let raw = file.raw
+        var r = ByteReader(UnsafeRawBufferPointer(rebasing: raw[summaryStart..<footerAt]), what: "the summary section")
+        var found = false
+        while r.remaining > 0 {
+            let op = try r.u8()
+            var content = ByteReader(try r.slice(count: try r.u64()), what: "a summary record")
+            switch Opcode(rawValue: op) {
+            case .schema: let s = try Schema(&content); schemas[s.id] = s
+            case .channel: let c = try Channel(&content); channels[c.id] = c
+            case .statistics: statistics = try Statistics(&content)
+            case .chunkIndex:
+                let index = try ChunkIndex(&content)
+                let (end, overflow) = index.chunkStartOffset.addingReportingOverflow(index.chunkLength)
+                guard !overflow, end <= UInt64(summaryStart), index.chunkStartOffset >= 8 else {
+                    throw MCAPError("a Chunk Index points at bytes \(index.chunkStartOffset)+\(index.chunkLength), outside the data section.")
+                }
+                chunkIndexes.append(index)
+            case .metadataIndex: metadataIndexes.append(try MetadataIndex(&content))
+            case .summaryOffset: summaryOffsets.append(try SummaryOffset(&content))
+            default: break  // attachment indexes and records this reader does not know
+            }
+            found = true
+        }
+        hasSummary = found
+        if summaryStart >= 8 + 9 + 13, raw[summaryStart - 13] == Opcode.dataEnd.rawValue { dataEnd = summaryStart - 13 }
+    }
+
+    private func crcMismatch(_ what: String, _ expected: UInt32, _ actual: UInt32) throws {
+        guard options.ignoreCRC else {
+            throw MCAPError("CRC mismatch in \(what): the file says \(hex(expected)), the bytes give \(hex(actual)).")
+        }
+        problems.append(.crcMismatch(what: what, expected: expected, actual: actual))
+    }
+
+    /// Hops record to record through the data section (chunks are not decompressed here): finds chunks,
+    /// runs of messages outside chunks, schemas, channels, metadata and Data End, and where the file is cut.
+    private func scan(from start: Int, noSummary reason: String?) throws {
+        let raw = file.raw
+        var offset = start
+        var cutAt: Int?
+        var loose: Block?
+        func endLoose() { if let run = loose { blocks.append(run); loose = nil } }
+        scanning: while offset < raw.count {
+            guard raw.count - offset >= 9 else { cutAt = offset; break }
+            var r = ByteReader(UnsafeRawBufferPointer(rebasing: raw[offset...]), what: "a record")
+            let op = try r.u8()
+            let length = try r.u64()
+            guard length <= UInt64(r.remaining) else { cutAt = offset; break }
+            var content = ByteReader(try r.slice(count: length), what: "the record at byte \(offset)")
+            let next = offset + 9 + Int(length)
+            do {
+                switch Opcode(rawValue: op) {
+                case .message:
+                    _ = try content.u16(); _ = try content.u32()
+                    let time = try content.u64()
+                    if loose == nil { loose = Block(startTime: time, endTime: time, offset: offset, length: 0, isChunk: false) }
+                    loose!.startTime = min(loose!.startTime, time)
+                    loose!.endTime = max(loose!.endTime, time)
+                    loose!.length = next - loose!.offset
+                    if loose!.length >= 1 << 20 { endLoose() }  // read a block at a time, as chunks are
+                case .schema: let s = try Schema(&content); schemas[s.id] = s
+                case .channel: let c = try Channel(&content); channels[c.id] = c
+                case .chunk:
+                    endLoose()
+                    let startTime = try content.u64(), endTime = try content.u64()
+                    blocks.append(Block(startTime: startTime, endTime: endTime, offset: offset, length: next - offset, isChunk: true))
+                case .metadata: endLoose(); scannedMetadata.append(offset)
+                case .dataEnd: endLoose(); dataEnd = offset; break scanning
+                case .footer: break scanning
+                default: endLoose()  // message indexes, attachments, records this reader does not know
+                }
+            } catch {
+                endLoose()
+                problems.append(.skipped(what: "a record with opcode \(op)", offset: offset, reason: "\(error)"))
+            }
+            offset = next
+        }
+        endLoose()
+        if let reason { problems.append(.noSummary(reason: reason, cutAt: cutAt)) }
+    }
+
+    /// The messages of one block in file order; registers the schemas and channels it meets. A damaged
+    /// chunk is skipped and reported; a CRC mismatch throws unless `ignoreCRC`.
+    fileprivate func load(_ block: Block) throws -> [Message] {
+        let records: [UInt8]
+        if block.isChunk {
+            let expectedCRC: UInt32
+            do {
+                (records, expectedCRC) = try unpackChunk(at: block.offset)
+            } catch {
+                problems.append(.skipped(what: "the chunk", offset: block.offset, reason: "\(error)"))
+                return []
+            }
+            if options.verifyCRCs, expectedCRC != 0 {
+                let actual = CRC32.checksum(records)
+                if actual != expectedCRC { try crcMismatch("the chunk at byte \(block.offset)", expectedCRC, actual) }
+            }
+        } else {
+            records = Array(file.raw[block.offset..<block.offset + block.length])
+        }
+        var messages: [Message] = []
+        var at = 0
+        while at < records.count {
+            do {
+                try records.withUnsafeBytes { raw in
+                    var r = ByteReader(UnsafeRawBufferPointer(rebasing: raw[at...]), what: "a record in the chunk at byte \(block.offset)")
+                    let op = try r.u8()
+                    let length = try r.u64()
+                    var content = ByteReader(try r.slice(count: length), what: r.what)
+                    let contentStart = at + 9
+                    switch Opcode(rawValue: op) {
+                    case .message:
+                        let channelID = try content.u16(), sequence = try content.u32()
+                        let logTime = try content.u64(), publishTime = try content.u64()
+                        let dataStart = contentStart + content.position
+                        messages.append(Message(channelID: channelID, sequence: sequence, logTime: logTime, publishTime: publishTime,
+                                                data: records[dataStart..<contentStart + Int(length)]))
+                    case .schema: let s = try Schema(&content); if schemas[s.id] == nil { schemas[s.id] = s }
+                    case .channel: let c = try Channel(&content); if channels[c.id] == nil { channels[c.id] = c }
+                    default: break
+                    }
+                    at = contentStart + Int(length)
+                }
+            } catch {
+                problems.append(.skipped(what: "the rest of the chunk", offset: block.offset, reason: "\(error)"))
+                break
+            }
+        }
+        return messages
+    }
+
+    /// The uncompressed records of the Chunk at `offset` (size capped) and the CRC it records.
+    private func unpackChunk(at offset: Int) throws -> ([UInt8], UInt32) {
+        var r = try record(at: offset, expecting: .chunk, what: "the chunk")
+        _ = try r.u64(); _ = try r.u64()
+        let declared = try r.u64()
+        let expectedCRC = try r.u32()
+        let compression = try r.string()
+        let stored = try r.slice(count: try r.u64())
+        guard let size = Int(exactly: declared), size <= options.maxChunkSize else {
+            throw MCAPError("it declares \(declared) uncompressed bytes, more than the limit of \(options.maxChunkSize).")
+        }
+        let records: [UInt8]
+        switch compression {
+        case "":
+            guard stored.count == size else { throw MCAPError("it declares \(size) bytes but stores \(stored.count) uncompressed.") }
+            records = Array(stored)
+        case "zstd": records = try decompressor.decompress(stored, size: size)
+        default: throw MCAPError("its compression \"\(compression)\" is not supported (only zstd and none).")
+        }
+        return (records, expectedCRC)
+    }
+}
