@@ -53,6 +53,9 @@ public struct ConsoleViewState: Sendable, Equatable {
     public internal(set) var tooSmall = false
     /// The size of the last screen drawn (nil before the first): which layout a key acts on.
     public internal(set) var screenSize: TerminalSize?
+    /// The panels' demands as the last screen laid them out (`LayoutMemory`): a list that
+    /// shrinks keeps its rows for a while rather than move every panel at once.
+    public internal(set) var layoutMemory = LayoutMemory()
 
     public init() {}
 }
@@ -75,7 +78,9 @@ public struct ConsoleFrame: Sendable {
         if case .tooSmall = choice { view.tooSmall = true } else { view.tooSmall = false }
         var context = self.context
         context.scroll = view.scroll
+        context.layoutMemory = view.layoutMemory
         let outcome = ConsoleView.render(state: session, context: context, choice: choice, into: &buffer)
+        view.layoutMemory = outcome.layoutMemory
         view.maxScroll = outcome.maxScroll
         view.alarmLogRows = outcome.alarmLogRows ?? 0
         for (panel, limit) in outcome.maxScroll where (view.scroll[panel] ?? 0) > limit { view.scroll[panel] = limit }

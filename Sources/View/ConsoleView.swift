@@ -9,6 +9,8 @@ public struct RenderOutcome: Sendable, Equatable {
     public var maxScroll: [PanelID: Int]
     /// Entry rows the alarm log or history overlay showed, when one is open.
     public var alarmLogRows: Int?
+    /// The panels' demands as laid out on this screen, for the next (`ViewContext.layoutMemory`).
+    public var layoutMemory = LayoutMemory()
 
     public init(placements: [Placement] = [], maxScroll: [PanelID: Int] = [:]) {
         self.placements = placements
@@ -33,7 +35,14 @@ public enum ConsoleView {
         var p = PanelContext(state: state, view: context, layoutName: layout.name)
         p.captionBand = captionBand
         var outcome = RenderOutcome()
-        outcome.placements = LayoutEngine.split(buffer.area, layout.root) { PanelDemand.rows($0, $1, width: $2, p) }
+        // No panel gets more rows than the screen has: demands past that need not be counted.
+        let screenRows = buffer.height
+        var memory = LayoutMemory()
+        outcome.placements = LayoutEngine.split(buffer.area, layout.root) { id, options, width in
+            context.layoutMemory.demand(id, width: width, asked: PanelDemand.rows(id, options, width: width, p, limit: screenRows),
+                                        now: context.now, next: &memory)
+        }
+        outcome.layoutMemory = memory
         for placement in outcome.placements {
             let rect = placement.rect
             switch placement.panel {

@@ -6,10 +6,12 @@ public enum ShippedLayouts {
         ("compact", #"""
 # surgtop layout: fits an 80x24 terminal; the fallback when another layout does not fit.
 # Schema: Layouts/README.md
-# The link asks for 10 rows (each path's main metrics) and the arms get the rest of their column:
-# a joint of every arm under the column headings, ↑↓ scrolling through them all. The alarms,
-# instruments and events ask for what their content needs. Wider than 80, the left column grows
-# first (to 64, where the arms go side by side), then both share the rest.
+# Each column holds a panel that always has rows to show, so neither leaves rows blank while
+# the other cuts lines. Left, the arms (a joint of every arm under the column headings, ↑↓
+# scrolling through them all; they take the spare rows) above every PSM's instrument. Right, the alarms (served first)
+# and the events ask for what they list, and the link takes the rest: 8 rows at least, each
+# path's RTT, jitter and loss, then charts. Wider than 80 both columns share the width: the
+# arms stay one column (every joint in a row of its own) and the link's charts widen.
 name: compact
 description: Everything in an 80x24 terminal, tightly
 min_width: 80
@@ -20,28 +22,25 @@ root:
       size: 2
     - columns:
         - rows:
-            - panel: link
-              weight: 1
-              min: 6
-              prefer: 10
             - panel: arms
               weight: 1
               min: 6
-          weight: 1
-          min: 40
-          prefer: 64
-        - rows:
-            - panel: alarms
-              weight: 1
-              min: 4
+              fill: true
             - panel: instruments
               min: 3
+          weight: 1
+          min: 40
+        - rows:
+            - panel: alarms
+              weight: 3
+              min: 3
             - panel: events
-              weight: 1
-              min: 4
+              weight: 2
+              min: 3
+            - panel: link
+              min: 8
           weight: 1
           min: 36
-          prefer: 40
     - panel: footer
       size: 1
 
@@ -52,9 +51,9 @@ root:
 # The caption band under the header says what is happening; the link's charts beside the
 # tool-tip canvas show the network and the robot moving; below, every joint of the four arms
 # under their column headings, beside the alarms, the instruments and the events that tell the
-# story. The panels below ask for the rows their content needs; the charts and the canvas keep
-# their minimum of 8 rows and take every row left over: at 160x50 nothing is cut or blank, at
-# the minimum size the alarms and events keep rows of their own.
+# story. The panels below ask for the rows their content needs; the charts and the canvas ask
+# for 10 rows (every path's charts; 8 at least) and take every row left over: at 160x50 nothing
+# is cut or blank, at the minimum size the alarms and events keep rows of their own.
 name: demo
 description: Captions, link charts, the robot moving, arms, alarms and events, for a room watching a demonstration
 min_width: 100
@@ -75,6 +74,7 @@ root:
           min: 30
       weight: 1
       min: 8
+      prefer: 10
     - columns:
         - panel: arms
           weight: 3

@@ -12,10 +12,17 @@ import Testing
                                   height: size.height)
         let area = try #require(rect(of: .events, in: outcome))
         let lines = b.lines(in: area)
+        // The rows that list an event (a taller panel than its events leaves the rest blank).
+        let inside = lines.dropFirst().dropLast().filter { $0.hasPrefix("│00:") }
         #expect(lines[0].contains(" Events (4) "))
-        #expect(lines[1].hasPrefix("│00:00:12 teleop_enga… Surgeon"))
-        #expect(lines[4].hasPrefix("│00:12:00 instrument_… PSM2 now CADIER"))
-        #expect(b.style(of: "clutch", in: area)?.fg == .cyan)
+        #expect(inside.last?.hasPrefix("│00:12:00 instrument_… PSM2 now CADIER") == true, "\(lines)")
+        if size.layout == "compact" {
+            // 80x24: the alarms, instruments and link share the column; the title counts the older ones.
+            #expect(!inside.isEmpty && (Shown.more(in: lines[0]) ?? 0) == 4 - inside.count, "\(lines)")
+        } else {
+            #expect(inside.first?.hasPrefix("│00:00:12 teleop_enga… Surgeon") == true, "\(lines)")
+            #expect(b.style(of: "clutch", in: area)?.fg == .cyan)
+        }
     }
 
     func manyEvents(_ n: Int) -> SessionState {

@@ -10,7 +10,27 @@ import Testing
 enum FillSession {
     static let end = 40.0
 
-    static func state() -> SessionState {
+    /// Notes as a session writes them, in order: `state(events:)` takes the first ones.
+    static let notes: [(t: Double, kind: String, text: String)] = [
+        (0, "teleop_engaged", "Surgeon console connected; teleoperation engaged"),
+        (2, "note", "Ports placed and patient-side cart docked"),
+        (14, "clutch", "Surgeon clutch pressed"),
+        (27, "camera", "Camera moved"),
+        (33, "instrument_change", "PSM3 now PROGRASP_FORCEPS"),
+        (34, "clutch", "Surgeon clutch released"),
+        (35, "camera", "Endoscope repositioned"),
+        (37, "note", "Suction requested"),
+        (39, "teleop_paused", "Teleoperation paused by the surgeon"),
+    ]
+
+    /// Alarms the console could list, highest first: the grid takes the first ones.
+    static let alarmRows = [
+        AlarmRow(id: "LINK.primary.RTT", priority: .medium, message: "Round trip 290 ms on primary", since: 35),
+        AlarmRow(id: "PSM2.JOINT_LIMIT", priority: .medium, message: "Joint wrist_pitch at its limit", since: 21),
+        AlarmRow(id: "LINK.backup.LOSS", priority: .low, message: "Loss 1.2 % on backup", since: 38),
+    ]
+
+    static func state(events: Int = 5) -> SessionState {
         var b = SessionBuilder()
         let psm = DVRK.psmJoints(7)
         b.session(DVRK.psms.map { ArmDescriptor(id: $0, kind: .psm, joints: psm) }
@@ -37,11 +57,7 @@ enum FillSession {
                                     position: [0, 0.1, 0.08, 0], effort: [0, 0, 0, 0], tip: [0, 0, -0.05])))
         b.apply(21, .alarm(AlarmReport(id: "PSM2.JOINT_LIMIT", state: .raised, priority: .medium, source: "PSM2",
                                        message: "Joint wrist_pitch at its limit")))
-        b.apply(0, .event(EventNote(kind: "teleop_engaged", text: "Surgeon console connected; teleoperation engaged")))
-        b.apply(2, .event(EventNote(kind: "note", text: "Ports placed and patient-side cart docked")))
-        b.apply(14, .event(EventNote(kind: "clutch", text: "Surgeon clutch pressed")))
-        b.apply(27, .event(EventNote(kind: "camera", text: "Camera moved")))
-        b.apply(33, .event(EventNote(kind: "instrument_change", text: "PSM3 now PROGRASP_FORCEPS")))
+        for note in notes.prefix(events) { b.apply(note.t, .event(EventNote(kind: note.kind, text: note.text))) }
         return b.state
     }
 
@@ -60,7 +76,7 @@ struct PanelFill: CustomStringConvertible {
     let panel: PanelID
     /// Rows inside its border.
     let interior: Int
-    /// Interior rows with nothing drawn in them (every cell a space).
+    /// Interior rows with nothing drawn in them (every cell a space, or a column separator).
     let blank: Int
     /// Its title says some of its rows are not shown: the panel's own count, "+N more", or
     /// "+N joints: taller terminal".
@@ -71,6 +87,12 @@ struct PanelFill: CustomStringConvertible {
 
     var description: String { "\(panel) \(blank)/\(interior) blank\(hides ? ", hides rows" : "")" }
 
+    /// Nothing drawn in the row but spaces and the separator between columns of a panel (the
+    /// arms side by side, the link's paths): a separator beside empty rows is not content.
+    static func isBlank(_ row: String) -> Bool {
+        row.allSatisfy { $0 == " " || $0 == "│" || $0 == "|" }
+    }
+
     /// Every panel with a border (the header, caption and footer are bands, always full).
     static func read(_ b: CellBuffer, _ outcome: RenderOutcome) -> [PanelFill] {
         outcome.placements.compactMap { placement in
@@ -79,7 +101,7 @@ struct PanelFill: CustomStringConvertible {
             let inside = b.lines(in: Rect(x: r.x + 1, y: r.y + 1, width: r.width - 2, height: r.height - 2))
             let title = b.lines(in: Rect(x: r.x, y: r.y, width: r.width, height: 1))[0]
             return PanelFill(panel: placement.panel, interior: inside.count,
-                             blank: inside.filter { $0.allSatisfy { $0 == " " } }.count,
+                             blank: inside.filter(Self.isBlank).count,
                              hides: Shown.more(in: title) != nil || title.contains("taller terminal"))
         }
     }
@@ -109,6 +131,35 @@ struct PanelFill: CustomStringConvertible {
                 }
             }
         }
+    }
+
+    /// Whether the screen breaks the rule: a panel more than a third blank while another hides rows.
+    static func breaches(_ b: CellBuffer, _ outcome: RenderOutcome) -> [String] {
+        let fills = PanelFill.read(b, outcome)
+        return fills.filter(\.hides).flatMap { hiding in
+            fills.filter { $0.panel != hiding.panel && $0.mostlyBlank }.map { "\($0) while \(hiding)" }
+        }
+    }
+
+    @Test("the rule holds early in a session too: 0 to 9 events and 0 to 3 alarms, every layout, every size",
+          arguments: LayoutCatalog.shippedOrder, sizes)
+    func fillRuleOverStates(name: String, size: (Int, Int)) {
+        let mode: SessionMode = name == "trainer" ? .replay : name == "demo" ? .demo : .live
+        let choice = LayoutChoice.resolve(requested: Fixture.layout(name), size: TerminalSize(width: size.0, height: size.1),
+                                          catalog: LayoutCatalog(userDirectory: nil))
+        var failing: [String] = []
+        for events in 0...9 {
+            let state = FillSession.state(events: events)
+            for alarms in 0...3 {
+                var context = FillSession.context(state, mode: mode)
+                context.alarms = Array(FillSession.alarmRows.prefix(alarms))
+                var b = CellBuffer(width: size.0, height: size.1)
+                let outcome = ConsoleView.render(state: state, context: context, choice: choice, into: &b)
+                #expect(PanelFill.read(b, outcome).count >= 4)
+                failing += Self.breaches(b, outcome).map { "\(events) events, \(alarms) alarms: \($0)" }
+            }
+        }
+        #expect(failing.isEmpty, "\(name) at \(size.0)x\(size.1): \(failing.count) states\n\(failing.joined(separator: "\n"))")
     }
 
     @Test("from 120x40 up, every shipped layout shows every row of this session")
@@ -236,19 +287,20 @@ struct PanelFill: CustomStringConvertible {
         #expect((Shown.more(in: events.lines[0]) ?? 0) == max(0, count - (rows - 2)))
     }
 
-    @Test("an alarm coming and going moves the layout only every second alarm")
-    func alarmsAskInSteps() {
+    @Test("the alarms ask for exactly the rows they list; a lone alarm needs no more than none")
+    func alarmsAskExactly() {
         let rows = (0...6).map(AlarmsPanel.contentRows(alarms:))
-        #expect(rows == [3, 5, 5, 7, 7, 9, 9])
-        // On screen: a fourth alarm beside three moves nothing, a fifth brings the rows for two more.
+        #expect(rows == [3, 3, 5, 6, 7, 8, 9])
+        // Given those rows, every alarm is shown and no row is blank (the titles need three rows inside).
         let state = FillSession.state()
-        func placements(_ n: Int) -> [Placement] {
-            var context = FillSession.context(state, mode: .demo)
-            context.alarms = (0..<n).map { AlarmRow(id: "A\($0)", priority: .low, message: "alarm \($0)", since: 0) }
-            return screen(state, context, layout: "demo", width: 160, height: 50).outcome.placements
+        for n in 0...3 {
+            var context = FillSession.context(state, mode: .live)
+            context.alarms = Array(FillSession.alarmRows.prefix(n))
+            let b = panel(.alarms, state, context, width: 80, height: rows[n])
+            let inside = b.lines.dropFirst().dropLast()
+            #expect(inside.allSatisfy { !$0.allSatisfy { $0 == " " } }, "\(n) alarms: \(b.lines)")
+            #expect(Shown.more(in: b.lines[0]) == nil)
         }
-        #expect(placements(3) == placements(4))
-        #expect(placements(4) != placements(5))
     }
 }
 
@@ -340,15 +392,44 @@ struct PanelFill: CustomStringConvertible {
     func hostileValues() {
         var huge = SizeConstraint(min: Int.max, weight: Int.max, prefer: Int.max, fill: true)
         let sizes = LayoutEngine.sizes(total: 50, [huge, .weight(1)], content: [Demand(want: Int.max), Demand(want: -5)])
-        #expect(sizes.reduce(0, +) <= 50 && sizes.allSatisfy { $0 >= 0 })
+        #expect(sizes.reduce(0, +) == 50 && sizes.allSatisfy { $0 >= 0 })
         huge.min = -3
         let more = LayoutEngine.sizes(total: 1 << 40, [huge, .weight(Int.min)], content: [Demand(want: Int.min), .fills])
         #expect(more.allSatisfy { $0 >= 0 })
         let source: DemandSource = { _, _, _ in Demand(want: Int.max, fill: true) }
-        let deep = LayoutNode.rows((0..<50).map { _ in LayoutNode.rows([.panel(.arms), .panel(.alarms)]) })
-        #expect(LayoutEngine.height(of: deep, width: Int.max, source).want == SizeConstraint.maxCells)
-        let placed = LayoutEngine.split(Rect(x: 0, y: 0, width: 100, height: 40), deep, demand: source)
-        #expect(placed.reduce(0) { $0 + $1.rect.height } <= 40)
+        let wide = LayoutNode.rows((0..<50).map { _ in LayoutNode.rows([.panel(.arms), .panel(.alarms)]) })
+        #expect(LayoutEngine.height(of: wide, width: Int.max, source).want == SizeConstraint.maxCells)
+        let placed = LayoutEngine.split(Rect(x: 0, y: 0, width: 100, height: 40), wide, demand: source)
+        #expect(placed.reduce(0) { $0 + $1.rect.height } == 40)
+    }
+
+    @Test("a tree 30 levels deep, rows in columns in rows, tiles the screen exactly")
+    func deepTree() {
+        // Each level: a panel beside (or above) the rest of the tree, with hostile sizes on the way.
+        var node = LayoutNode.panel(.arms)
+        let panels: [PanelID] = [.link, .alarms, .events, .instruments, .tips]
+        for level in 0..<30 {
+            let other = LayoutNode.panel(panels[level % panels.count],
+                                         level % 3 == 0 ? .weight(1, min: Int.max) : .weight(level % 4))
+            node = level.isMultiple(of: 2) ? .rows([other, node], .weight(2, min: 1)) : .columns([node, other], .weight(3))
+        }
+        let wants: DemandSource = { id, _, width in
+            id == .arms ? Demand(want: Int.max) : id == .alarms ? Demand(want: width % 7) : .fills
+        }
+        for (w, h) in [(100, 40), (80, 24), (7, 3), (1000, 1000)] {
+            let screen = Rect(x: 0, y: 0, width: w, height: h)
+            let placed = LayoutEngine.split(screen, node, demand: wants)
+            // Every cell belongs to exactly one panel: the areas add up, none overlaps or leaves the screen.
+            #expect(placed.reduce(0) { $0 + $1.rect.width * $1.rect.height } == w * h, "\(w)x\(h)")
+            for (i, a) in placed.enumerated() {
+                #expect(a.rect.x >= 0 && a.rect.y >= 0 && a.rect.maxX <= w && a.rect.maxY <= h)
+                for b in placed[(i + 1)...] {
+                    let apart = a.rect.maxX <= b.rect.x || b.rect.maxX <= a.rect.x || a.rect.maxY <= b.rect.y
+                        || b.rect.maxY <= a.rect.y
+                    #expect(apart, "\(a) and \(b) overlap")
+                }
+            }
+        }
     }
 }
 
@@ -384,9 +465,27 @@ struct PanelFill: CustomStringConvertible {
         #expect(huge.line == 3 && huge.text.hasPrefix("prefer must be a whole number"))
         let tooBig = try #require(problem("root:\n  panel: link\n  prefer: 10001\n"))
         #expect(tooBig.text == "prefer must be at most 10,000, found 10001")
+        // The line of the key that cannot go with the others, not the node's first line.
         let fixed = try #require(problem("root:\n  rows:\n    - panel: link\n      size: 3\n      fill: true\n"))
-        #expect(fixed.line == 3 && fixed.text.hasPrefix("a node with a fixed size neither prefers a size nor fills"))
+        #expect(fixed.line == 5 && fixed.text.hasPrefix("a node with a fixed size neither prefers a size nor fills"))
         let under = try #require(problem("root:\n  rows:\n    - panel: link\n      min: 8\n      prefer: 5\n"))
-        #expect(under.line == 3 && under.text.hasPrefix("prefer (5) is less than min (8)"))
+        #expect(under.line == 5 && under.text.hasPrefix("prefer (5) is less than min (8)"))
+    }
+
+    @Test("a node of weight 0 cannot fill nor prefer a size: it stays at its minimum")
+    func weightZero() throws {
+        let fill = try #require(problem("root:\n  rows:\n    - panel: link\n      fill: true\n      weight: 0\n"))
+        #expect(fill.line == 4 && fill.text.hasPrefix("a node with weight 0 stays at its minimum"))
+        #expect(fill.text.contains("drop `fill`"))
+        let prefer = try #require(problem("root:\n  rows:\n    - panel: link\n      weight: 0\n      prefer: 6\n"))
+        #expect(prefer.line == 5 && prefer.text.contains("drop `prefer`"))
+        #expect(problem("root:\n  rows:\n    - panel: link\n      weight: 0\n      fill: false\n      min: 3\n") == nil)
+    }
+
+    @Test("a rows split counts a weight-0 child at its minimum, whatever its content asks")
+    func weightZeroDemand() {
+        let node = LayoutNode.rows([.panel(.alarms, .weight(0, min: 3)), .panel(.instruments, .weight(1, min: 2))])
+        let source: DemandSource = { id, _, _ in Demand(want: id == .alarms ? 9 : 5) }
+        #expect(LayoutEngine.height(of: node, width: 60, source) == Demand(want: 3 + 5))
     }
 }

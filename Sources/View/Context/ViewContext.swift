@@ -99,6 +99,9 @@ public struct ViewContext: Sendable {
     public var footerNote: String?
     /// `c` hid the caption band: a layout's `caption` panel gives its rows to the others.
     public var captionHidden = false
+    /// The panels' demands on the screens before this one (`LayoutMemory`): a list that
+    /// shrinks keeps its rows for a while. The console passes back what the last render returned.
+    public var layoutMemory = LayoutMemory()
 
     public init(mode: SessionMode, source: SourceState, sourceLabel: String = "", now: Double,
                 wallClock: String = "", framesPerSecond: Double? = nil, replay: ReplayStatus? = nil,

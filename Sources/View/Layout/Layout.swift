@@ -68,7 +68,9 @@ public struct LayoutNode: Sendable, Equatable {
             for child in children {
                 let inner = child.minimumSize
                 let (a, c) = direction == .rows ? (inner.height, inner.width) : (inner.width, inner.height)
-                along += child.constraint.fixed ?? max(child.constraint.min, a)
+                // Clamped like the engine's sizes, so a hostile tree built in code cannot overflow.
+                let constraint = child.constraint.clamped
+                along = min(along + (constraint.fixed ?? max(constraint.min, a)), LayoutEngine.maxTotal)
                 across = max(across, c)
             }
             return direction == .rows ? TerminalSize(width: across, height: along)

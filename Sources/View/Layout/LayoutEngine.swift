@@ -67,7 +67,8 @@ public struct Demand: Sendable, Equatable {
 
     /// Nothing known: the node shares by weight, as without demands.
     public static let unknown = Demand(want: nil)
-    /// Uses whatever it gets: its minimum (or the layout's `prefer`) first, then the spare cells.
+    /// Uses whatever it gets: its minimum (or the layout's `prefer`; with neither, its weight's
+    /// share) first, then the spare cells.
     public static let fills = Demand(want: 0, fill: true)
 }
 
@@ -84,7 +85,7 @@ public typealias DemandSource = (PanelID, PanelOptions, _ width: Int) -> Demand?
 /// alarm list or the instruments never get rows they would leave blank; then what is still
 /// spare goes to the children that fill, by weight (to every child when none fills). A
 /// child that fills asks for its minimum (or its `prefer`) in the first step, so panels with
-/// rows to show are served before charts grow.
+/// rows to show are served before charts grow; with neither, its weight's share.
 public enum LayoutEngine {
     /// Most cells shared along one axis: no terminal is this big, and with weights and sizes
     /// clamped too the arithmetic cannot overflow.
@@ -117,9 +118,16 @@ public enum LayoutEngine {
             return out
         }
         let weights = constraints.map(\.weight)
+        // A child that fills with neither a minimum nor a `prefer` asks for its weight's share
+        // in step 1: else a neighbour with rows to show could take them all and leave it none.
+        let flexibleWeight = flexible.reduce(0) { $0 + weights[$1] }
+        func floor(_ i: Int) -> Int {
+            guard demands[i].fill, demands[i].want == 0, minimums[i] == 0, flexibleWeight > 0 else { return 0 }
+            return remaining * weights[i] / flexibleWeight
+        }
         // Step 1: towards what each asks for; a zero weight keeps its minimum.
         let caps: [Int?] = constraints.indices.map { i in
-            weights[i] == 0 ? minimums[i] : demands[i].want.map { max($0, minimums[i]) }
+            weights[i] == 0 ? minimums[i] : demands[i].want.map { max($0, minimums[i], floor(i)) }
         }
         let first = share(remaining, flexible, weights: weights, floors: minimums, caps: caps)
         for i in flexible {
@@ -324,6 +332,11 @@ public enum LayoutEngine {
                 let c = child.constraint.clamped
                 if let f = c.fixed {
                     want = want.map { min($0 + f, SizeConstraint.maxCells) }
+                    continue
+                }
+                // A zero weight keeps its minimum whatever its content asks.
+                guard c.weight > 0 else {
+                    want = want.map { min($0 + c.min, SizeConstraint.maxCells) }
                     continue
                 }
                 let d = merged(c, height(of: child, width: width, source))

@@ -77,7 +77,10 @@ public enum LayoutParser {
             var fixed: Int?, weight: Int?, minimum = 0, prefer: Int?
             var large: Bool?, fill = false
             var largeNode: Node?
+            // The key of each sizing entry, so a mistake in how they combine names its line.
+            var keyNodes: [String: Node] = [:]
             for (key, keyNode, value) in entries {
+                keyNodes[key] = keyNode
                 switch key {
                 case "panel", "rows", "columns":
                     if let contentKey {
@@ -128,10 +131,20 @@ public enum LayoutParser {
                 throw fail(yaml, "a node has either a fixed size or a weight, not both")
             }
             if fixed != nil, prefer != nil || fill {
-                throw fail(yaml, "a node with a fixed size neither prefers a size nor fills; drop `\(fill ? "fill" : "prefer")` or `size`")
+                let key = fill ? "fill" : "prefer"
+                throw fail(keyNodes[key] ?? yaml,
+                           "a node with a fixed size neither prefers a size nor fills; drop `\(key)` or `size`")
             }
             if let prefer, prefer < minimum {
-                throw fail(yaml, "prefer (\(prefer)) is less than min (\(minimum)); a node never gets less than its minimum")
+                throw fail(keyNodes["prefer"] ?? yaml,
+                           "prefer (\(prefer)) is less than min (\(minimum)); a node never gets less than its minimum")
+            }
+            // A zero weight keeps the node at its minimum: it could neither grow nor fill.
+            if weight == 0, fill || prefer != nil {
+                let key = fill ? "fill" : "prefer"
+                throw fail(keyNodes[key] ?? yaml,
+                           "a node with weight 0 stays at its minimum, so it neither prefers a size nor fills; "
+                           + "drop `\(key)` or give it a weight")
             }
             if let large {
                 guard case .panel(let id, _) = content else {

@@ -42,9 +42,11 @@ enum AlarmsPanel {
     }
 
     /// Rows the panel asks of the layout for `count` alarms: its border, the column titles and
-    /// the alarms in steps of two (one row for "No active alarms").
+    /// the alarms; one row for "No active alarms" or a lone alarm (the titles show from three
+    /// rows inside, so a lone alarm under them would leave a row blank). The layout holds rows
+    /// a while once given (`LayoutMemory`), so an alarm that clears and returns moves nothing.
     static func contentRows(alarms count: Int) -> Int {
-        count == 0 ? 3 : 3 + PanelDemand.steps(count, of: 2)
+        count <= 1 ? 3 : 3 + count
     }
 
     static func render(_ p: PanelContext, area: Rect, into buffer: inout CellBuffer) -> Int {

@@ -1,4 +1,5 @@
 import SessionCore
+import Synchronization
 import Telemetry
 
 /// The robot's arms: per arm its kind, CRTK state, homed and following, the tool tip when the
@@ -85,7 +86,10 @@ enum ArmsPanel {
     /// Rows the panel needs at `width` (border included) to show every line of every arm:
     /// what it asks of the layout. Where columns of the full joint line (40 wide) fit side by
     /// side, it asks for the rows that let them, rather than for more, tighter columns.
-    static func contentRows(_ arms: [ArmState], width: Int) -> Int {
+    /// `limit` is the most rows the layout could give (the screen's height): past it the
+    /// answer is only "more than that" (`limit + 1`), so a session declaring thousands of
+    /// joint lines costs a few plans of a screen's height, not a search over all of them.
+    static func contentRows(_ arms: [ArmState], width: Int, limit: Int = .max) -> Int {
         guard !arms.isEmpty else { return 3 }
         let inner = max(0, width - 2)
         func enough(_ plan: Plan) -> Bool {
@@ -97,12 +101,30 @@ enum ArmsPanel {
         // enough are found by halving: every line in one column (and the heading) always is.
         var fits = arms.indices.reduce(1) { $0 + block(arms, $1, tipLine: true).count }
         var short = 0
+        // Past the limit only whether the limit itself is enough matters.
+        let interiorLimit = max(0, min(limit, SizeConstraint.maxCells) - 2)
+        if fits > interiorLimit {
+            if !enough(plan(arms, height: interiorLimit, width: inner, scroll: 0)) { return interiorLimit + 3 }
+            fits = interiorLimit
+        }
         while fits - short > 1 {
             let height = (short + fits) / 2
             if enough(plan(arms, height: height, width: inner, scroll: 0)) { fits = height } else { short = height }
         }
         return fits + 2
     }
+
+    /// Counts the work of planning (plans made, passes packing every line into columns) for
+    /// the tests that bound it; nil outside them.
+    final class Work: Sendable {
+        private let counts = Mutex((plans: 0, packings: 0))
+        init() {}
+        var plans: Int { counts.withLock { $0.plans } }
+        var packings: Int { counts.withLock { $0.packings } }
+        func plan() { counts.withLock { $0.plans += 1 } }
+        func packing() { counts.withLock { $0.packings += 1 } }
+    }
+    @TaskLocal static var work: Work?
 
     /// One column of lines, under its heading row; beside another, the tight form of a joint
     /// line when under 40.
@@ -170,6 +192,7 @@ enum ArmsPanel {
     /// heading. `hidden` counts the lines not shown that the offset reaches, `jointsNotShown`
     /// those only a taller panel shows.
     static func plan(_ arms: [ArmState], height fullHeight: Int, width: Int, scroll: Int) -> Plan {
+        work?.plan()
         func jointCount(_ a: Int) -> Int { hasJointData(arms[a]) ? arms[a].descriptor.joints.count : 0 }
         // Joint lines go under a heading row; one line per arm has none.
         let heading = arms.contains(where: hasJointData)
@@ -240,15 +263,27 @@ enum ArmsPanel {
     static func balanced(_ blocks: [[Line]], columns: Int, height: Int) -> [[Line]]? {
         let tallest = blocks.map(\.count).max() ?? 0
         guard tallest <= height else { return nil }
-        for limit in tallest...height {
+        /// Blocks in order, a new column whenever the next would pass `limit`.
+        func packed(_ limit: Int) -> [[Line]] {
+            work?.packing()
             var split: [[Line]] = [[]]
             for block in blocks {
                 if split[split.count - 1].count + block.count > limit { split.append([]) }
                 split[split.count - 1] += block
             }
-            if split.count <= columns { return split }
+            return split
         }
-        return nil
+        // A higher limit never needs more columns, so the lowest that fits is found by halving.
+        var fits = height
+        var best = packed(height)
+        guard best.count <= columns else { return nil }
+        var short = tallest - 1
+        while fits - short > 1 {
+            let limit = (short + fits) / 2
+            let split = packed(limit)
+            if split.count <= columns { fits = limit; best = split } else { short = limit }
+        }
+        return best
     }
 
     static func stateSpan(_ p: PanelContext, _ state: OperatingState?) -> Span {
@@ -311,7 +346,7 @@ enum ArmsPanel {
         }
         if let jaw = arm.jaw, !compact {
             spans.append(Span("  jaw ", t.label))
-            spans.append(Span(Format.fixed(jaw * 180 / .pi, 0) + p.glyphs.degree))
+            spans.append(Span(Format.converted(jaw, { $0 * 180 / .pi }, 0) + p.glyphs.degree))
         }
         if !compact { spans += alert }
         if noJointNote && !hasJointData(arm) {
@@ -345,12 +380,14 @@ enum ArmsPanel {
         var spans: [Span] = []
         if let tip = arm.tip, tip.count >= 3 {
             spans.append(Span("tip ", p.theme.label))
-            spans.append(Span("x " + Format.fixed(tip[0] * 1000, 1) + " y " + Format.fixed(tip[1] * 1000, 1)
-                              + " z " + Format.fixed(tip[2] * 1000, 1) + " mm"))
+            func mm(_ metres: Double) -> String { Format.converted(metres, { $0 * 1000 }, 1) }
+            spans.append(Span("x " + mm(tip[0]) + " y " + mm(tip[1]) + " z " + mm(tip[2]) + " mm"))
         }
         if let speed = arm.tipSpeed {
             spans.append(Span((spans.isEmpty ? "" : "  ") + "speed ", p.theme.label))
-            spans.append(Span(Format.adaptive(speed * 1000, maxDecimals: 1) + " mm/s"))
+            let mm = speed * 1000
+            spans.append(Span((mm.isFinite ? Format.adaptive(mm, maxDecimals: 1) : Format.converted(speed, { $0 * 1000 }, 0))
+                              + " mm/s"))
         }
         return spans
     }
@@ -359,8 +396,8 @@ enum ArmsPanel {
     static func jointValue(_ value: Double, _ unit: JointUnit, glyphs: Glyphs) -> String {
         // The one conversion alarms, the alarm log and the report use too (SessionCore).
         switch unit {
-        case .rad: Format.fixed(unit.readable(value), 1) + glyphs.degree
-        case .m: Format.fixed(unit.readable(value), 1) + " mm"
+        case .rad: Format.converted(value, unit.readable, 1) + glyphs.degree
+        case .m: Format.converted(value, unit.readable, 1) + " mm"
         }
     }
 

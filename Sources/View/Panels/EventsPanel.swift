@@ -6,37 +6,68 @@ enum EventsPanel {
     /// The most recent events the panel asks rows for before it shares the spare rows.
     static let recentRows = 12
 
-    /// Rows the panel asks of the layout for `count` events: its border and the recent ones in
-    /// steps of four (one row for "no events yet").
+    /// Rows the panel asks of the layout for `count` listed events: its border and the recent
+    /// ones (one row for "no events yet"). The layout holds rows a while once given
+    /// (`LayoutMemory`), so it asks for exactly what it lists.
     static func contentRows(events count: Int) -> Int {
-        count == 0 ? 3 : 2 + min(recentRows, PanelDemand.steps(count, of: 4))
+        count == 0 ? 3 : 2 + min(recentRows, count)
+    }
+
+    /// What the panel asks of the layout: its recent lines; with older ones beyond them it
+    /// also grows into spare rows (fewer would leave those rows blank).
+    static func demand(listed: Int) -> Demand {
+        Demand(want: contentRows(events: listed), fill: listed > recentRows)
+    }
+
+    /// Whether captions are listed: the band shows them where the layout has one, and when
+    /// `c` hid it the list is the only place left to read them.
+    static func listsCaptions(_ p: PanelContext) -> Bool {
+        !p.captionBand || p.view.captionHidden
+    }
+
+    /// How many events the panel lists, counted without copying the log.
+    static func listedCount(_ p: PanelContext) -> Int {
+        let events = p.state.events
+        return listsCaptions(p) ? events.count : events.count - events.lazy.filter(\.isCaption).count
+    }
+
+    /// The newest `n` listed events, oldest first, read back from the newest: only the lines
+    /// a screen can show are ever gathered.
+    static func newest(_ n: Int, _ p: PanelContext) -> [EventEntry] {
+        let captions = listsCaptions(p)
+        var out: [EventEntry] = []
+        out.reserveCapacity(max(0, n))
+        for event in p.state.events.reversed() {
+            guard out.count < n else { break }
+            if captions || !event.isCaption { out.append(event) }
+        }
+        return out.reversed()
     }
 
     static func render(_ p: PanelContext, area: Rect, into buffer: inout CellBuffer) -> Int {
-        var events = p.state.events
         // Captions are for the committee and the band shows them; the list tells the technical
-        // story. Without a band in the layout they are listed, so none is lost.
-        if p.captionBand { events.removeAll(where: \.isCaption) }
+        // story. Without a band on screen they are listed, so none is lost.
+        let count = listedCount(p)
         let offset = p.view.scrollOffset(.events)
         // Only the last screenful plus the scroll offset is ever needed.
-        let wanted = min(events.count, max(0, area.height) + offset)
-        let title = PanelID.events.title + " (\(events.count))"
+        let wanted = min(count, max(0, area.height) + offset)
+        let title = PanelID.events.title + " (\(count))"
         let inner = p.frame(.events, title: title, area: area, into: &buffer)
         guard !inner.isEmpty else { return 0 }
-        let fullOffset = LogView.maxOffset(count: events.count, height: inner.height)
+        let fullOffset = LogView.maxOffset(count: count, height: inner.height)
         let back = min(offset, fullOffset)
         // "+N more" counts the events not shown, older and newer; scrolled back, how many of
         // them are newer, so a reader knows the newest are below.
-        if let more = p.moreTag(events.count - min(events.count, inner.height)) {
+        if let more = p.moreTag(count - min(count, inner.height)) {
             let newer = back > 0 ? Span(p.glyphs.down + " \(back) newer", p.theme.accent) : nil
             _ = p.frame(.events, title: title, tags: [newer, more].compactMap { $0 }, area: area, into: &buffer)
         }
-        guard !events.isEmpty else {
+        guard count > 0 else {
             p.placeholder("no events yet", area: inner, into: &buffer)
             return 0
         }
         let wide = inner.width >= 60
-        let shown = events.suffix(wanted)
+        let shown = newest(wanted, p)
         var longestKind = 0
         for event in shown { longestKind = max(longestKind, buffer.columns(of: event.kind)) }
         let kindWidth = min(wide ? 18 : 12, longestKind)

@@ -10,6 +10,22 @@ public enum Format {
         NumberText.fixed(value, decimals)
     }
 
+    /// `value` in another unit (`convert`: metres to millimetres, radians to degrees, linear)
+    /// with `decimals` decimals. A value from the wire near the largest double overflows when
+    /// converted: its power of ten is worked out apart ("1e311"), never "inf".
+    public static func converted(_ value: Double, _ convert: (Double) -> Double, _ decimals: Int) -> String {
+        let product = convert(value)
+        let factor = convert(1)
+        guard !product.isFinite, value.isFinite, factor.isFinite, factor != 0 else { return fixed(product, decimals) }
+        // Past 1e15 `NumberText` writes "1.5e308": scale the mantissa, carry into the exponent.
+        let text = fixed(value, 0)
+        guard let e = text.firstIndex(of: "e"), let mantissa = Double(text[..<e]),
+              var exponent = Int(text[text.index(after: e)...]) else { return text }
+        var m = mantissa * factor
+        while abs(m) >= 10 { m /= 10; exponent += 1 }
+        return NumberText.trimmed(m, 2) + "e" + String(exponent)
+    }
+
     /// A value with decimals chosen for its size: 3 significant-ish digits, at most `maxDecimals`.
     public static func adaptive(_ value: Double, maxDecimals: Int = 1) -> String {
         let a = abs(value)
