@@ -77,11 +77,15 @@ public final class MCAPReader {
         public var ignoreCRC: Bool
         /// The largest uncompressed chunk accepted: a chunk declaring more is skipped, never allocated.
         public var maxChunkSize: Int
+        /// The most uncompressed bytes a cursor holds at once while merging chunks that overlap in time;
+        /// past it the rest is read in file order (reported in `problems`).
+        public var maxHeldBytes: Int
 
-        public init(verifyCRCs: Bool = true, ignoreCRC: Bool = false, maxChunkSize: Int = 256 << 20) {
+        public init(verifyCRCs: Bool = true, ignoreCRC: Bool = false, maxChunkSize: Int = 256 << 20, maxHeldBytes: Int = 512 << 20) {
             self.verifyCRCs = verifyCRCs
             self.ignoreCRC = ignoreCRC
             self.maxChunkSize = maxChunkSize
+            self.maxHeldBytes = maxHeldBytes
         }
     }
 
@@ -118,6 +122,10 @@ public final class MCAPReader {
     /// Offset of the Data End record, when there is one.
     private var dataEnd: Int?
     private var scannedMetadata: [Int] = []
+    /// Chunks whose Schema and Channel records have been read (without a summary, they define channels).
+    private var chunksWithDefinitionsRead: Set<Int> = []
+    /// How many chunks have been decompressed (seeking must not decompress the ones before the time).
+    private(set) var chunksDecompressed = 0
 
     struct Block {
         var startTime: UInt64
@@ -125,6 +133,8 @@ public final class MCAPReader {
         var offset: Int
         var length: Int
         var isChunk: Bool
+        /// The uncompressed bytes it holds once loaded, as declared (bounded by `maxChunkSize` when loaded).
+        var size: Int
     }
 
     /// Opens (memory-maps) a file.
@@ -154,12 +164,14 @@ public final class MCAPReader {
         header = try Header(&content)
         let dataStart = 8 + 9 + Int(length)
 
+        var summaryCRCMismatch = false
         if let footerAt = try readFooter(), let footer, footer.summaryStart != 0 {
             let summaryStart = Int(exactly: footer.summaryStart) ?? -1
             if summaryStart >= 8 + 9, summaryStart <= footerAt {
-                try verifySummaryCRC(from: summaryStart, footerAt: footerAt)
+                // A summary that fails its CRC cannot be trusted (unless `ignoreCRC`): the data section is scanned instead.
                 do {
-                    try readSummary(from: summaryStart, footerAt: footerAt)
+                    summaryCRCMismatch = !summaryCRCMatches(from: summaryStart, footerAt: footerAt)
+                    if !summaryCRCMismatch { try readSummary(from: summaryStart, footerAt: footerAt) }
                 } catch {
                     // A damaged summary: the data section can still be scanned.
                     (hasSummary, schemas, channels, statistics, chunkIndexes, metadataIndexes, summaryOffsets) = (false, [:], [:], nil, [], [], [])
@@ -171,14 +183,16 @@ public final class MCAPReader {
         }
         if !hasSummary {
             let reason = footer == nil ? "the file has no Footer"
-                : footer?.summaryStart == 0 ? "the Footer points at none" : "the summary cannot be used"
+                : footer?.summaryStart == 0 ? "the Footer points at none"
+                : summaryCRCMismatch ? "its CRC does not match" : "the summary cannot be used"
             try scan(from: dataStart, noSummary: reason)
-        } else if chunkIndexes.isEmpty && (statistics?.messageCount ?? 0) > 0 {
-            try scan(from: dataStart, noSummary: nil)  // messages outside chunks, which no index lists
+        } else if chunkIndexes.isEmpty && statistics?.messageCount != 0 {
+            // Messages outside chunks, which no index lists (without Statistics, there may be some).
+            try scan(from: dataStart, noSummary: nil)
         } else {
             blocks = chunkIndexes.map {
                 Block(startTime: $0.messageStartTime, endTime: $0.messageEndTime, offset: Int($0.chunkStartOffset),
-                      length: Int($0.chunkLength), isChunk: true)
+                      length: Int($0.chunkLength), isChunk: true, size: Int(clamping: $0.uncompressedSize))
             }
         }
     }
@@ -196,31 +210,62 @@ public final class MCAPReader {
         return MessageCursor(reader: self, order: order, start: start, blocks: chosen)
     }
 
-    /// Pulls messages one at a time; at most the chunks overlapping in time are held decompressed.
+    /// Pulls messages one at a time; at most the chunks overlapping in time are held decompressed, and no
+    /// more than `maxHeldBytes` of them: past that the rest is read in file order, and a problem says so.
     public struct MessageCursor {
         let reader: MCAPReader
-        let order: Order
+        private(set) var order: Order
         let start: UInt64
-        let blocks: [Block]
+        private(set) var blocks: [Block]
         var nextBlock = 0
         var pending: [Message] = []
         var pendingIndex = 0
+        /// The blocks whose messages may still be pending: the last log time each holds, and its size.
+        private var held: [(lastTime: UInt64, size: Int)] = []
+        /// The most bytes held at once so far.
+        private(set) var peakHeldBytes = 0
 
-        /// The next message, or nil at the end. Throws on a CRC mismatch (unless `ignoreCRC`).
+        init(reader: MCAPReader, order: Order, start: UInt64, blocks: [Block]) {
+            (self.reader, self.order, self.start, self.blocks) = (reader, order, start, blocks)
+        }
+
+        /// The next message, or nil at the end. Throws on a CRC mismatch (unless `ignoreCRC`); the next call
+        /// goes on with the next chunk.
         public mutating func next() throws -> Message? {
             while nextBlock < blocks.count {
                 if pendingIndex < pending.count {
                     // In log-time order, a chunk that starts before the next pending message must be merged first.
                     guard order == .logTime, blocks[nextBlock].startTime <= pending[pendingIndex].logTime else { break }
+                    let now = pending[pendingIndex].logTime
+                    held.removeAll { $0.lastTime < now }
+                    if held.reduce(blocks[nextBlock].size, { $0 + $1.size }) > reader.options.maxHeldBytes {
+                        fallBackToFileOrder()
+                        break
+                    }
+                } else {
+                    held.removeAll()
                 }
-                let loaded = try reader.load(blocks[nextBlock]).filter { $0.logTime >= start }
-                nextBlock += 1
+                let block = blocks[nextBlock]
+                nextBlock += 1  // before loading: a chunk that fails is skipped by the next call
+                let loaded = try reader.load(block).filter { $0.logTime >= start }
+                held.append((loaded.map(\.logTime).max() ?? 0, block.size))
+                peakHeldBytes = max(peakHeldBytes, held.reduce(0) { $0 + $1.size })
                 pending = order == .logTime ? merge(Array(pending[pendingIndex...]), sortedByTime(loaded)) : Array(pending[pendingIndex...]) + loaded
                 pendingIndex = 0
             }
             guard pendingIndex < pending.count else { return nil }
             defer { pendingIndex += 1 }
             return pending[pendingIndex]
+        }
+
+        /// Too much overlaps in time to merge within the limit: the pending messages, then the remaining
+        /// chunks one at a time as they lie in the file.
+        private mutating func fallBackToFileOrder() {
+            reader.problems.append(.skipped(
+                what: "log-time order", offset: blocks[nextBlock].offset,
+                reason: "the chunks overlapping in time there hold more than \(reader.options.maxHeldBytes) bytes; the rest is read in file order"))
+            order = .file
+            blocks[nextBlock...].sort { $0.offset < $1.offset }
         }
 
         private func sortedByTime(_ messages: [Message]) -> [Message] {
@@ -287,22 +332,33 @@ public final class MCAPReader {
         _ = try r.u8()
         guard try r.u64() == 20 else { return nil }
         footer = try Footer(&r)
-        if let footer, footer.summaryStart == 0, footerAt >= 13, raw[footerAt - 13] == Opcode.dataEnd.rawValue { dataEnd = footerAt - 13 }
+        if let footer, footer.summaryStart == 0, isDataEnd(at: footerAt - 13) { dataEnd = footerAt - 13 }
         return footerAt
     }
 
-    /// The summary CRC covers the summary section and the Footer up to the CRC field.
-    private func verifySummaryCRC(from summaryStart: Int, footerAt: Int) throws {
-        guard options.verifyCRCs, let expected = footer?.summaryCRC, expected != 0 else { return }
+    /// Whether a Data End record (opcode, length 4, CRC) lies at `offset`, just after the Header.
+    private func isDataEnd(at offset: Int) -> Bool {
+        let raw = file.raw
+        guard offset >= 8 + 9, offset + 13 <= raw.count, raw[offset] == Opcode.dataEnd.rawValue else { return false }
+        return raw[offset + 1] == 4 && raw[offset + 2..<offset + 9].allSatisfy { $0 == 0 }
+    }
+
+    /// The summary CRC covers the summary section and the Footer up to the CRC field. A mismatch is a
+    /// problem; the summary is then used only with `ignoreCRC`.
+    private func summaryCRCMatches(from summaryStart: Int, footerAt: Int) -> Bool {
+        guard options.verifyCRCs, let expected = footer?.summaryCRC, expected != 0 else { return true }
         var crc = CRC32()
         crc.update(UnsafeRawBufferPointer(rebasing: file.raw[summaryStart..<footerAt + 1 + 8 + 16]))
-        if crc.value != expected { try crcMismatch("the summary section", expected, crc.value) }
+        guard crc.value != expected else { return true }
+        problems.append(.crcMismatch(what: "the summary section", expected: expected, actual: crc.value))
+        return options.ignoreCRC
     }
 
     private func readSummary(from summaryStart: Int, footerAt: Int) throws {
         let raw = file.raw
         var r = ByteReader(UnsafeRawBufferPointer(rebasing: raw[summaryStart..<footerAt]), what: "the summary section")
         var found = false
+        var indexedChunks: Set<UInt64> = []
         while r.remaining > 0 {
             let op = try r.u8()
             var content = ByteReader(try r.slice(count: try r.u64()), what: "a summary record")
@@ -316,7 +372,8 @@ public final class MCAPReader {
                 guard !overflow, end <= UInt64(summaryStart), index.chunkStartOffset >= 8 else {
                     throw MCAPError("a Chunk Index points at bytes \(index.chunkStartOffset)+\(index.chunkLength), outside the data section.")
                 }
-                chunkIndexes.append(index)
+                // A chunk listed twice would be read twice.
+                if indexedChunks.insert(index.chunkStartOffset).inserted { chunkIndexes.append(index) }
             case .metadataIndex: metadataIndexes.append(try MetadataIndex(&content))
             case .summaryOffset: summaryOffsets.append(try SummaryOffset(&content))
             default: break  // attachment indexes and records this reader does not know
@@ -324,7 +381,7 @@ public final class MCAPReader {
             found = true
         }
         hasSummary = found
-        if summaryStart >= 8 + 9 + 13, raw[summaryStart - 13] == Opcode.dataEnd.rawValue { dataEnd = summaryStart - 13 }
+        if isDataEnd(at: summaryStart - 13) { dataEnd = summaryStart - 13 }
     }
 
     private func crcMismatch(_ what: String, _ expected: UInt32, _ actual: UInt32) throws {
@@ -355,17 +412,19 @@ public final class MCAPReader {
                 case .message:
                     _ = try content.u16(); _ = try content.u32()
                     let time = try content.u64()
-                    if loose == nil { loose = Block(startTime: time, endTime: time, offset: offset, length: 0, isChunk: false) }
+                    if loose == nil { loose = Block(startTime: time, endTime: time, offset: offset, length: 0, isChunk: false, size: 0) }
                     loose!.startTime = min(loose!.startTime, time)
                     loose!.endTime = max(loose!.endTime, time)
                     loose!.length = next - loose!.offset
+                    loose!.size = loose!.length
                     if loose!.length >= 1 << 20 { endLoose() }  // read a block at a time, as chunks are
                 case .schema: let s = try Schema(&content); schemas[s.id] = s
                 case .channel: let c = try Channel(&content); channels[c.id] = c
                 case .chunk:
                     endLoose()
-                    let startTime = try content.u64(), endTime = try content.u64()
-                    blocks.append(Block(startTime: startTime, endTime: endTime, offset: offset, length: next - offset, isChunk: true))
+                    let startTime = try content.u64(), endTime = try content.u64(), size = try content.u64()
+                    blocks.append(Block(startTime: startTime, endTime: endTime, offset: offset, length: next - offset, isChunk: true,
+                                        size: Int(clamping: size)))
                 case .metadata: endLoose(); scannedMetadata.append(offset)
                 case .dataEnd: endLoose(); dataEnd = offset; break scanning
                 case .footer: break scanning
@@ -384,22 +443,38 @@ public final class MCAPReader {
     /// The messages of one block in file order; registers the schemas and channels it meets. A damaged
     /// chunk is skipped and reported; a CRC mismatch throws unless `ignoreCRC`.
     fileprivate func load(_ block: Block) throws -> [Message] {
-        let records: [UInt8]
-        if block.isChunk {
-            let expectedCRC: UInt32
-            do {
-                (records, expectedCRC) = try unpackChunk(at: block.offset)
-            } catch {
-                problems.append(.skipped(what: "the chunk", offset: block.offset, reason: "\(error)"))
-                return []
+        guard let records = try uncompressed(block) else { return [] }
+        let messages = parse(records, of: block, keepMessages: true)
+        // Without a summary, a channel is defined in the chunk that first uses it, which a seek may have passed.
+        if !hasSummary, messages.contains(where: { channels[$0.channelID] == nil }) {
+            for earlier in blocks where earlier.isChunk && earlier.offset < block.offset && !chunksWithDefinitionsRead.contains(earlier.offset) {
+                if let records = try? uncompressed(earlier) { _ = parse(records, of: earlier, keepMessages: false) }
             }
-            if options.verifyCRCs, expectedCRC != 0 {
-                let actual = CRC32.checksum(records)
-                if actual != expectedCRC { try crcMismatch("the chunk at byte \(block.offset)", expectedCRC, actual) }
-            }
-        } else {
-            records = Array(file.raw[block.offset..<block.offset + block.length])
         }
+        return messages
+    }
+
+    /// The uncompressed records of a block, its CRC checked; nil (and a problem) when the chunk is damaged.
+    private func uncompressed(_ block: Block) throws -> [UInt8]? {
+        guard block.isChunk else { return Array(file.raw[block.offset..<block.offset + block.length]) }
+        let records: [UInt8], expectedCRC: UInt32
+        do {
+            (records, expectedCRC) = try unpackChunk(at: block.offset)
+        } catch {
+            problems.append(.skipped(what: "the chunk", offset: block.offset, reason: "\(error)"))
+            return nil
+        }
+        chunksDecompressed += 1
+        if options.verifyCRCs, expectedCRC != 0 {
+            let actual = CRC32.checksum(records)
+            if actual != expectedCRC { try crcMismatch("the chunk at byte \(block.offset)", expectedCRC, actual) }
+        }
+        return records
+    }
+
+    /// The messages in a block's records (when `keepMessages`), registering the Schemas and Channels on the way.
+    private func parse(_ records: [UInt8], of block: Block, keepMessages: Bool) -> [Message] {
+        if block.isChunk { chunksWithDefinitionsRead.insert(block.offset) }
         var messages: [Message] = []
         var at = 0
         while at < records.count {
@@ -411,7 +486,7 @@ public final class MCAPReader {
                     var content = ByteReader(try r.slice(count: length), what: r.what)
                     let contentStart = at + 9
                     switch Opcode(rawValue: op) {
-                    case .message:
+                    case .message where keepMessages:
                         let channelID = try content.u16(), sequence = try content.u32()
                         let logTime = try content.u64(), publishTime = try content.u64()
                         let dataStart = contentStart + content.position

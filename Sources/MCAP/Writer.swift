@@ -62,7 +62,8 @@ public enum MCAPCompression: Sendable, Equatable {
 }
 
 /// Writes an indexed MCAP file as it goes: magic and Header; Schema, Channel and Message records
-/// gathered into Chunks, each followed by a Message Index per channel; Metadata between chunks;
+/// gathered into Chunks (each Schema and Channel also bare just before the first chunk that holds it),
+/// each followed by a Message Index per channel; Metadata between chunks;
 /// then Data End, the summary (Schemas, Channels, Statistics, Chunk Indexes, Metadata Indexes),
 /// Summary Offsets, Footer and magic. At most one chunk is held in memory.
 public final class MCAPWriter {
@@ -96,6 +97,9 @@ public final class MCAPWriter {
     private var chunkIndexes: [ChunkIndex] = []
     private var metadataIndexes: [MetadataIndex] = []
 
+    /// Schema and Channel records added since the last chunk, written bare before the next one as well as
+    /// inside it: a reader that seeks in a file cut before its summary still finds them without decompressing.
+    private var definitions = ByteWriter()
     // The open chunk.
     private var chunk = ByteWriter()
     private var chunkMessages = 0
@@ -123,6 +127,7 @@ public final class MCAPWriter {
         let schema = Schema(id: UInt16(schemas.count + 1), name: name, encoding: encoding, data: data)
         schemas.append(schema)
         schema.write(to: &chunk)
+        schema.write(to: &definitions)
         return schema.id
     }
 
@@ -138,6 +143,7 @@ public final class MCAPWriter {
                               messageEncoding: messageEncoding, metadata: metadata)
         channels.append(channel)
         channel.write(to: &chunk)
+        channel.write(to: &definitions)
         return channel.id
     }
 
@@ -177,8 +183,9 @@ public final class MCAPWriter {
     public func finish() throws {
         try checkOpen()
         try closeChunk()
-        // Schemas or channels added after the last message: written bare, outside any chunk.
-        if !chunk.bytes.isEmpty { try emit(chunk.bytes); chunk = ByteWriter() }
+        // Schemas or channels added after the last message: written bare only.
+        try emitDefinitions()
+        chunk = ByteWriter()
         var dataEnd = ByteWriter()
         dataEnd.record(.dataEnd) { w in w.u32(dataCRC.value) }
         try emit(dataEnd.bytes)
@@ -232,6 +239,12 @@ public final class MCAPWriter {
         position += UInt64(bytes.count)
     }
 
+    private func emitDefinitions() throws {
+        guard !definitions.bytes.isEmpty else { return }
+        try emit(definitions.bytes)
+        definitions = ByteWriter()
+    }
+
     /// Writes the open chunk (if it holds a message) and its Message Indexes, and indexes it.
     private func closeChunk() throws {
         guard chunkMessages > 0 else { return }
@@ -243,6 +256,7 @@ public final class MCAPWriter {
         head.u64(UInt64(contentLength))
         head.u64(chunkStart); head.u64(chunkEnd); head.u64(UInt64(records.count))
         head.u32(CRC32.checksum(records)); head.string(options.compression.name); head.u64(UInt64(stored.count))
+        try emitDefinitions()
         let chunkOffset = position
         try emit(head.bytes)
         try emit(stored)

@@ -29,8 +29,9 @@ final class ZstdCompressor {
     }
 }
 
-/// Decompression into a buffer of exactly the size the chunk declares (already checked against a cap by the
-/// caller), so a hostile chunk can never make it allocate more than that.
+/// Decompression bounded by the size the chunk declares (already checked against a cap by the caller). The
+/// output grows as zstd fills it, up to one byte past the declared size, so a hostile chunk costs memory in
+/// proportion to what it really holds, never to what it claims.
 final class ZstdDecompressor {
     private let context: OpaquePointer
 
@@ -42,16 +43,41 @@ final class ZstdDecompressor {
     deinit { ZSTD_freeDCtx(context) }
 
     func decompress(_ input: UnsafeRawBufferPointer, size: Int) throws -> [UInt8] {
-        var output = [UInt8](repeating: 0, count: size)
-        let written = output.withUnsafeMutableBytes { target in
-            ZSTD_decompressDCtx(context, target.baseAddress, size, input.baseAddress, input.count)
+        // A single frame that states its content size must state the declared one.
+        if input.count > 0, ZSTD_findFrameCompressedSize(input.baseAddress, input.count) == input.count {
+            let frameSize = ZSTD_getFrameContentSize(input.baseAddress, input.count)
+            if frameSize != ZSTD_CONTENTSIZE_UNKNOWN, frameSize != ZSTD_CONTENTSIZE_ERROR, frameSize != UInt64(size) {
+                throw MCAPError("the chunk declares \(size) uncompressed bytes but its zstd frame holds \(frameSize).")
+            }
         }
-        if ZSTD_isError(written) != 0 {
-            throw MCAPError("zstd could not decompress the chunk: \(String(cString: ZSTD_getErrorName(written))).")
+        ZSTD_DCtx_reset(context, ZSTD_reset_session_only)
+        let limit = size + 1  // room for one byte more than declared, to tell "holds more" from "holds exactly"
+        var output = [UInt8](repeating: 0, count: min(limit, max(input.count * 4, 64 << 10)))
+        var consumed = 0, written = 0
+        while true {
+            let (hint, read, filled) = output.withUnsafeMutableBytes { target in
+                var source = ZSTD_inBuffer(src: input.baseAddress, size: input.count, pos: consumed)
+                var sink = ZSTD_outBuffer(dst: target.baseAddress, size: target.count, pos: written)
+                let hint = ZSTD_decompressStream(context, &sink, &source)
+                return (hint, source.pos, sink.pos)
+            }
+            if ZSTD_isError(hint) != 0 {
+                throw MCAPError("zstd could not decompress the chunk: \(String(cString: ZSTD_getErrorName(hint))).")
+            }
+            consumed = read
+            written = filled
+            if written > size { throw MCAPError("the chunk declares \(size) uncompressed bytes but holds more.") }
+            if consumed == input.count, hint == 0 { break }  // every frame read and flushed
+            if written == output.count {
+                output += repeatElement(0, count: min(limit, output.count * 2) - output.count)
+            } else if consumed == input.count {
+                throw MCAPError("the chunk's zstd data ends inside a frame.")
+            }
         }
         guard written == size else {
             throw MCAPError("the chunk declares \(size) uncompressed bytes but holds \(written).")
         }
+        output.removeLast(output.count - written)
         return output
     }
 }

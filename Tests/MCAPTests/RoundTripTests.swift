@@ -86,6 +86,7 @@ struct RoundTripTests {
         #expect(messages.map(\.sequence) == Array(1_234..<UInt32(sample.count)))
         let needed = reader.chunkIndexes.filter { $0.messageEndTime >= from }.count
         #expect(needed < reader.chunkIndexes.count)
+        #expect(reader.chunksDecompressed == needed, "only the chunks that reach the time are decompressed")
         var cursor = reader.messages(from: from)
         _ = try cursor.next()
         #expect(cursor.nextBlock == 1, "the first message comes from the first chunk that reaches the time")
