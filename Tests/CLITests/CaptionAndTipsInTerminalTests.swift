@@ -64,6 +64,11 @@ struct CaptionAndTipsInTerminalTests {
         return []
     }
 
+    /// ASCII trail marks above the scale bar and the legend (their "2.5 mm" has a dot too).
+    static func hasMarks(_ rows: [String]) -> Bool {
+        rows.dropLast(2).contains { $0.contains { [":", "'", "."].contains($0) } }
+    }
+
     static func hasBraille(_ rows: [String]) -> Bool {
         rows.contains { $0.unicodeScalars.contains { (0x2801...0x28FF).contains($0.value) } }
     }
@@ -81,7 +86,8 @@ struct CaptionAndTipsInTerminalTests {
         #expect(tips.count > 5, "\(screen)")
         #expect(Self.hasBraille(tips), "the trails are braille dots, inside the Tool tips box: \(tips)")
         let events = Self.interior(of: "Events (", in: screen)
-        #expect(events.count > 2, "\(screen)")
+        // The Events panel is as tall as its few events ask (layout demands), so one row at least.
+        #expect(events.count >= 1, "\(screen)")
         #expect(!events.contains { $0.contains("caption") || $0.contains("Watch the tool tips") },
                 "the Events panel leaves the caption to the band: \(events)")
         tmux.send("c")
@@ -104,7 +110,8 @@ struct CaptionAndTipsInTerminalTests {
             // first frame with the legend before any trail).
             let screen = tmux.waitFor {
                 $0.contains("PSM1 z") && $0.contains(braille ? "├" : "|-")
-                    && (!braille || Self.hasBraille(Self.interior(of: "Tool tips", in: $0)))
+                    && (braille ? Self.hasBraille(Self.interior(of: "Tool tips", in: $0))
+                                : Self.hasMarks(Self.interior(of: "Tool tips", in: $0)))
             }
             #expect(screen.contains("PSM1 z"), "\(screen)")
             #expect(screen.contains(braille ? "├" : "|-"), "a scale bar")
@@ -113,7 +120,7 @@ struct CaptionAndTipsInTerminalTests {
             #expect(Self.hasBraille(tips) == braille, "\(locale): \(tips)")
             if !braille {
                 // Above the scale and the legend (their "2.5 mm" has a dot too).
-                #expect(tips.dropLast(2).contains { $0.contains { [":", "'", "."].contains($0) } }, "ASCII marks draw the trails")
+                #expect(Self.hasMarks(tips), "ASCII marks draw the trails: \(tips)")
             }
             tmux.send("q")
         }

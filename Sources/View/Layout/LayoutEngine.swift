@@ -182,23 +182,31 @@ public enum LayoutEngine {
                 active.removeAll { (capped ? over : under).contains($0) }
                 continue
             }
-            var given = 0
-            var remainders: [(index: Int, rest: Int)] = []
-            for i in active {
-                let exact = amount * weights[i]
-                out[i] = exact / total
-                given += out[i]
-                remainders.append((i, exact % total))
-            }
-            var spare = amount - given
-            for r in remainders.sorted(by: { $0.rest != $1.rest ? $0.rest > $1.rest : $0.index < $1.index }) {
-                guard spare > 0 else { break }
-                out[r.index] += 1
-                spare -= 1
-            }
+            byWeight(amount, among: active, weights: { weights[$0] }, totalWeight: total, into: &out)
             break
         }
         return out
+    }
+
+    /// Sets `out[i]` to child i's share of `amount` by weight, for each index in `among`. Integer
+    /// rounding gives the spare cells to the largest remainders, earlier children first, so the
+    /// shares add up to `amount` exactly.
+    private static func byWeight(_ amount: Int, among: [Int], weights: (Int) -> Int, totalWeight: Int,
+                              into out: inout [Int]) {
+        var given = 0
+        var remainders: [(index: Int, rest: Int)] = []
+        for i in among {
+            let exact = amount * weights(i)
+            out[i] = exact / totalWeight
+            given += out[i]
+            remainders.append((i, exact % totalWeight))
+        }
+        var spare = amount - given
+        for r in remainders.sorted(by: { $0.rest != $1.rest ? $0.rest > $1.rest : $0.index < $1.index }) {
+            guard spare > 0 else { break }
+            out[r.index] += 1
+            spare -= 1
+        }
     }
 
     /// The split without demands: fixed, minimums, then weights.
@@ -245,20 +253,8 @@ public enum LayoutEngine {
                 }
                 continue
             }
-            var given = 0
-            var remainders: [(index: Int, rest: Int)] = []
-            for (i, c) in constraints.enumerated() where c.fixed == nil && !frozen[i] {
-                let exact = remaining * c.weight
-                out[i] = exact / weights
-                given += out[i]
-                remainders.append((i, exact % weights))
-            }
-            var spare = remaining - given
-            for r in remainders.sorted(by: { $0.rest != $1.rest ? $0.rest > $1.rest : $0.index < $1.index }) {
-                guard spare > 0 else { break }
-                out[r.index] += 1
-                spare -= 1
-            }
+            let active = constraints.indices.filter { constraints[$0].fixed == nil && !frozen[$0] }
+            byWeight(remaining, among: active, weights: { constraints[$0].weight }, totalWeight: weights, into: &out)
             break
         }
         return out
