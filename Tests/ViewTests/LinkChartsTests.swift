@@ -77,6 +77,42 @@ private func isBraille(_ c: Character) -> Bool {
         #expect(rttRows[0] < rttRows[1] && rttRows[1] <= rttRows[2], "\(rttRows)")
     }
 
+    @Test("Two paths in a 70×18 interior (the 120×40 demo) are charted side by side, narrower, not as sparklines")
+    func sideBySideNarrowerCharts() throws {
+        let b = panel(.link, state, Fixture.context(state: state), width: 72, height: 20)
+        let primary = try #require(b.find("primary"))
+        let backup = try #require(b.find("backup"))
+        #expect(primary.y == backup.y)
+        for label in ["RTT", "Jitter", "Loss"] {
+            let charts = b.lines.reduce(0) { $0 + $1.components(separatedBy: "│" + label + " ").count - 1 }
+            #expect(charts == 2, "\(label)")
+        }
+        #expect(b.contains("300 ms┤"))
+        #expect(b.lines.first { $0.contains("now") }.map { $0.components(separatedBy: "now").count - 1 } == 2)
+        #expect(b.cells.filter { isBraille($0.character) }.count > 50)
+        // The metrics without a chart keep their sparkline rows under the charts.
+        #expect(b.contains("Video") && b.contains("BW"))
+    }
+
+    @Test("In a 70×18 interior no row is left blank under the charts of either path")
+    func sideBySideNarrowerUsesEveryRow() throws {
+        let b = panel(.link, state, Fixture.context(state: state), width: 72, height: 20)
+        let backup = try #require(b.find("backup"))
+        for y in 1...18 {
+            let line = Array(b.lines[y])
+            #expect(line[1..<backup.x - 1].contains { $0 != " " }, "primary, row \(y)")
+            #expect(line[backup.x..<71].contains { $0 != " " }, "backup, row \(y)")
+        }
+    }
+
+    @Test("Side by side, charts narrower than the full ones are still charts: 35 columns of a path, not 33")
+    func sideBySideNarrowestChart() {
+        let wide = panel(.link, state, Fixture.context(state: state), width: 73, height: 20)   // 35 columns a path
+        let narrow = panel(.link, state, Fixture.context(state: state), width: 69, height: 20) // 33 columns a path
+        #expect(wide.contains("now") && wide.cells.contains { isBraille($0.character) })
+        #expect(!narrow.contains("now") && !narrow.cells.contains { isBraille($0.character) })
+    }
+
     @Test("A very tall panel charts video and bandwidth too")
     func extraChartsWhenVeryTall() {
         let b = panel(.link, state, Fixture.context(state: state), width: 140, height: 45)

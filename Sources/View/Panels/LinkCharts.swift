@@ -5,7 +5,8 @@ import Telemetry
 /// (and video and bandwidth when the panel is tall enough that every chart keeps 6 rows), each
 /// with its current value beside it (big digits with the `large` option) and the alarm
 /// thresholds across it. The charts share the rows the panel gets, so a taller panel gets
-/// taller charts; where they do not fit, the panel draws its one-row sparklines instead.
+/// taller charts. Paths side by side too narrow for full charts get narrower ones (a shorter
+/// stretch of plot) before the panel falls back to its one-row sparklines.
 extension LinkPanel {
     /// Metrics charted whenever the panel charts a path, in the order the charts stack.
     static let chartMetrics: [LinkMetric] = [.rtt, .jitter, .loss]
@@ -17,12 +18,17 @@ extension LinkPanel {
     static let largeSideWidth = 16
     /// The narrowest chart worth drawing: scale, axis and some 26 columns of plot.
     static let chartWidth = 34
+    /// The narrowest chart beside another path's: scale and some 16 columns of plot. Narrower
+    /// plots are still worth it there, where comparing the paths is the point (a 120×40 demo).
+    static let sideBySideChartWidth = 24
 
     /// The least plot rows of one chart (four with big digits: a label over three rows of digits).
     static func chartRows(large: Bool) -> Int { large ? 4 : 3 }
 
     /// The least width of a block of charts.
-    static func chartBlockWidth(large: Bool) -> Int { (large ? largeSideWidth : sideWidth) + chartWidth }
+    static func chartBlockWidth(large: Bool, chartWidth: Int = chartWidth) -> Int {
+        (large ? largeSideWidth : sideWidth) + chartWidth
+    }
 
     /// What a path's block of charts shows: the charted metrics, and the metrics drawn as
     /// one-row sparklines under them.
@@ -34,10 +40,10 @@ extension LinkPanel {
 
     /// The plan for `link` in `area`, nil when its core charts do not fit (too short or narrow)
     /// or it has reported none of them.
-    static func chartPlan(_ link: LinkState, area: Rect, large: Bool) -> ChartPlan? {
+    static func chartPlan(_ link: LinkState, area: Rect, large: Bool, chartWidth: Int = chartWidth) -> ChartPlan? {
         let reported = metrics(of: link)
         var charts = chartMetrics.filter { reported.contains($0) }
-        guard !charts.isEmpty, area.width >= chartBlockWidth(large: large) else { return nil }
+        guard !charts.isEmpty, area.width >= chartBlockWidth(large: large, chartWidth: chartWidth) else { return nil }
         let room = area.height - 2  // the status line and the time axis
         let least = chartRows(large: large)
         guard room >= charts.count * least else { return nil }
@@ -52,18 +58,19 @@ extension LinkPanel {
         return ChartPlan(charts: charts, rows: rows, hidden: others.count - rows.count)
     }
 
-    /// Draws every path as charts, side by side where they fit, else stacked; false (nothing
-    /// drawn) when some path's charts do not fit.
+    /// Draws every path as charts: side by side where full charts fit, else stacked, else side
+    /// by side with narrower charts where they leave no metric out (stacked, a short panel has
+    /// too few rows for them); false (nothing drawn) when some path's charts do not fit.
     static func renderCharts(_ p: PanelContext, _ links: [LinkState], _ inner: Rect, large: Bool, tags: [Span],
                              area: Rect, into buffer: inout CellBuffer) -> Bool {
         let n = links.count
         let sideBySide = LayoutEngine.split(inner, .columns, (0..<(2 * n - 1)).map { $0 % 2 == 0 ? .weight(1) : .fixed(1) })
             .enumerated().filter { $0.offset % 2 == 0 }.map(\.element)
         let stacked = LayoutEngine.split(inner, .rows, links.map { _ in .weight(1) })
-        func plans(_ rects: [Rect]) -> [ChartPlan]? {
+        func plans(_ rects: [Rect], chartWidth: Int = chartWidth) -> [ChartPlan]? {
             var all: [ChartPlan] = []
             for (link, rect) in zip(links, rects) {
-                guard let plan = chartPlan(link, area: rect, large: large) else { return nil }
+                guard let plan = chartPlan(link, area: rect, large: large, chartWidth: chartWidth) else { return nil }
                 all.append(plan)
             }
             return all
@@ -71,13 +78,18 @@ extension LinkPanel {
         let rects: [Rect], chosen: [ChartPlan]
         if n >= 2, let side = plans(sideBySide) {
             (rects, chosen) = (sideBySide, side)
+        } else if let stack = plans(stacked) {
+            (rects, chosen) = (stacked, stack)
+        } else if n >= 2, let side = plans(sideBySide, chartWidth: sideBySideChartWidth), side.allSatisfy({ $0.hidden == 0 }) {
+            // Only where every metric keeps its place: else the sparkline rows show more.
+            (rects, chosen) = (sideBySide, side)
+        } else {
+            return false
+        }
+        if n >= 2, rects == sideBySide {
             for rect in rects.dropLast() {
                 for y in rect.y..<rect.maxY { buffer.set(rect.maxX, y, p.glyphs.separator, p.theme.border) }
             }
-        } else if let stack = plans(stacked) {
-            (rects, chosen) = (stacked, stack)
-        } else {
-            return false
         }
         var hidden = 0
         for (k, link) in links.enumerated() {
