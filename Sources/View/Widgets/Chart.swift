@@ -218,23 +218,44 @@ public struct Chart {
             guard dy >= 0, dy < dots else { return }
             canvas.set(dotX: dx, dotY: dy, style: rowStyle[dy].0, rank: rowStyle[dy].1)
         }
+        // Minutes of history put dozens of points in each dot column. The segments joining the
+        // points of one column are vertical, so together they cover the span from the lowest to
+        // the highest: a run of joined points in one column is drawn once, as that span (the
+        // same dots as segment by segment, for a fraction of the work).
+        var run: (x: Int, low: Int, high: Int)?
+        func flush() {
+            guard let r = run else { return }
+            run = nil
+            // Off-scale ends are held to the plot, so a wild value costs no more than its height.
+            let low = max(r.low, 0), high = min(r.high, dots - 1)
+            guard low <= high else { return }
+            for y in low...high { plotDot(r.x, y) }
+        }
         var previous: (x: Int, y: Int, t: Double, value: Double)?
         for p in points {
-            guard p.value.isFinite else { previous = nil; continue }
+            guard p.value.isFinite else { previous = nil; flush(); continue }
             let x = Int(saturating: ((p.t - start) / window * Double(lastX)).rounded())
             let y = dotRow(p.value, lo: lo, hi: hi, dots: dots)
             defer { previous = (x, y, p.t, p.value) }
             // Points before the window only carry the line in to its left edge.
             guard p.t >= start else { continue }
             if let prev = previous, p.t - prev.t <= gapAfter {
+                if prev.t >= start, prev.x == x, let r = run, r.x == x {
+                    run = (x, min(r.low, y), max(r.high, y))
+                    continue
+                }
+                flush()
                 let from = prev.t >= start ? (prev.x, prev.y)
                     : (0, dotRow(Self.entry(from: (prev.t, prev.value), to: (p.t, p.value), at: start, lo: lo, hi: hi),
                                  lo: lo, hi: hi, dots: dots))
                 BrailleCanvas.forEachDot(from: from, to: (x, y), limit: canvas.lineLimit, plotDot)
             } else {
+                flush()
                 plotDot(x, y)
             }
+            run = (x, y, y)
         }
+        flush()
         drawThresholds(lo: lo, hi: hi, plot: plot, canvas: &canvas, into: &buffer)
         canvas.render(into: &buffer, x: plot.x, y: plot.y)
         labelThresholds(lo: lo, hi: hi, plot: plot, dots: dots, into: &buffer)
