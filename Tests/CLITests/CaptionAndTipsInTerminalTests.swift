@@ -105,7 +105,7 @@ struct CaptionAndTipsInTerminalTests {
         let (_, layout) = try Self.files()
         for (locale, braille) in [("C.UTF-8", true), ("C", false)] {
             let tmux = try TmuxSession(width: 160, height: 50,
-                                       command: "LANG=\(locale) TERM=xterm-256color \(CLI.binary) demo --layout \(layout) --alarm-log /dev/null")
+                                       command: "LANG=\(locale) LC_ALL=\(locale) TERM=xterm-256color \(CLI.binary) demo --layout \(layout) --alarm-log /dev/null")
             // Until the legend, the scale bar and a trail are drawn (a loaded machine may show a
             // first frame with the legend before any trail).
             let screen = tmux.waitFor {
