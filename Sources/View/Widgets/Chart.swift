@@ -42,14 +42,14 @@ public struct ChartThreshold: Sendable, Equatable {
 /// locale curses shows ASCII only.
 public struct Chart {
     /// The series, oldest first (as a `TimeSeries` keeps it); only those in the window are drawn.
-    public var points: [TimedValue]
+    public let points: [TimedValue]
     /// The time at the right edge ("now") and how many seconds the chart spans to its left.
-    public var end: Double
-    public var window: Double
+    public let end: Double
+    public let window: Double
     public var unit: String
-    public var thresholds: [ChartThreshold]
+    public let thresholds: [ChartThreshold]
     /// The least the top of the scale stands for, so noise on a steady value stays flat.
-    public var minimumSpan: Double
+    public let minimumSpan: Double
     /// Points further apart than this, in seconds, are not joined.
     public var gapAfter: Double
     /// The level of a value: the series takes `theme.bar(level)` (and `okStyle` below every threshold).
@@ -78,6 +78,8 @@ public struct Chart {
         self.gapAfter = gapAfter.isFinite ? max(0, gapAfter) : 0
         self.level = level
         self.okStyle = okStyle
+        scale = Self.scale(of: self.points, from: finiteEnd - span, thresholds: self.thresholds,
+                           minimumSpan: self.minimumSpan)
         self.showTimeAxis = showTimeAxis
         self.glyphs = glyphs
         self.theme = theme
@@ -88,9 +90,14 @@ public struct Chart {
     /// The values the scale stands for, bottom and top: from 0 when no value is negative (else
     /// from a round number under the lowest), to a round number over the highest, at least
     /// `minimumSpan`, and up to the lowest threshold once the data comes near it (60 %).
-    public var scale: (low: Double, high: Double) {
+    /// Worked out once, at `init`: the frame's layout and its drawing both read it, and it
+    /// takes a pass over minutes of points.
+    public let scale: (low: Double, high: Double)
+
+    static func scale(of points: [TimedValue], from start: Double, thresholds: [ChartThreshold],
+                      minimumSpan: Double) -> (low: Double, high: Double) {
         var lo = Double.infinity, hi = -Double.infinity
-        for p in points where p.value.isFinite && p.t >= end - window {
+        for p in points where p.value.isFinite && p.t >= start {
             lo = min(lo, p.value)
             hi = max(hi, p.value)
         }
