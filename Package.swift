@@ -3,7 +3,8 @@ import PackageDescription
 
 // Dependencies run one way, down (README.md, "Architecture", lists every target's):
 //   surgtop, SurgtopFuzz → Console → Terminal → View → YAMLFiles, SessionCore → Telemetry → SystemCalls
-//   Console → TelemetrySources (SwiftNIO, zlib, Simulator) → SessionCore → Telemetry → SystemCalls
+//   Console → TelemetrySources (SwiftNIO, zlib, Simulator, Interop) → SessionCore → Telemetry → SystemCalls
+//   Interop → MCAP (zstd), YAMLFiles, Simulator (the dVRK arm definitions) → Telemetry
 // View and Terminal link neither TelemetrySources nor SwiftNIO. Data flows the other way: bytes
 // (TelemetrySources) → frames (Telemetry) → state (SessionCore) → cells (View) → tty (Terminal).
 // Linux only (README.md, "Set up and run"): SystemCalls, the one file that calls the C library, is Glibc's.
@@ -40,9 +41,15 @@ let package = Package(
         .systemLibrary(name: "CZstd", providers: [.apt(["libzstd-dev"])]),
         // The MCAP container (mcap.dev/spec): chunked, indexed writer and reader. Depends on nothing else of surgtop.
         .target(name: "MCAP", dependencies: ["CZstd"]),
+        // Recordings in other formats, read as NDJSON lines and written from them: surgtop's own MCAP
+        // channels, ROS 2 bags in MCAP (CDR, dVRK topic names), JIGSAWS kinematics.
+        .target(name: "Interop", dependencies: [
+            "MCAP", "Telemetry", "Simulator", "YAMLFiles", "SystemCalls",
+            .product(name: "Yams", package: "Yams"),
+        ]),
         // Where frames come from: file, stdin, TCP client/listener, simulator; recordings read and written.
         .target(name: "TelemetrySources", dependencies: [
-            "Telemetry", "SessionCore", "Simulator", "CZlib", "SystemCalls",
+            "Telemetry", "SessionCore", "Simulator", "Interop", "CZlib", "SystemCalls",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
@@ -67,12 +74,12 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "surgtop", dependencies: [
-            "Telemetry", "SessionCore", "TelemetrySources", "Simulator", "View", "Console", "SystemCalls",
+            "Telemetry", "SessionCore", "TelemetrySources", "Simulator", "View", "Console", "SystemCalls", "Interop", "MCAP",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Measurements for the README: decoder throughput, memory over a long session, frame cost.
         .executableTarget(name: "surgtop-bench", dependencies: [
-            "Telemetry", "SessionCore", "Simulator", "TelemetrySources", "View", "Console", "SystemCalls",
+            "Telemetry", "SessionCore", "Simulator", "TelemetrySources", "View", "Console", "SystemCalls", "Interop", "MCAP",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Fuzz targets (scripts/fuzz builds them with libFuzzer; a normal build makes corpus replayers).
@@ -84,6 +91,9 @@ let package = Package(
         .executableTarget(name: "surgtop-fuzz-settings", dependencies: ["SurgtopFuzz"]),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"]),
         .testTarget(name: "MCAPTests", dependencies: ["MCAP"], exclude: ["mcap_check.py"]),
+        .testTarget(name: "InteropTests", dependencies: [
+            "Interop", "MCAP", "Telemetry", "SessionCore", "TelemetrySources", "Simulator",
+        ]),
         .testTarget(name: "SessionCoreTests", dependencies: ["SessionCore", "Telemetry", "Simulator"]),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "Telemetry"]),
         .testTarget(name: "TelemetrySourcesTests", dependencies: [

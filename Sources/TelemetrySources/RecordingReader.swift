@@ -1,4 +1,5 @@
 import CZlib
+import Interop
 import SystemCalls
 import Telemetry
 
@@ -14,6 +15,8 @@ public final class RecordingReader {
     public let path: String
     private var fd: Int32 = -1
     private var gzip: GzipInflater?
+    /// A recording in another format (MCAP, a ROS 2 bag, JIGSAWS), read as the NDJSON of its frames.
+    public private(set) var foreign: ForeignRecording?
     private var buffer: [UInt8]
     /// Set when the stream ended badly (a damaged gzip file, a read error).
     public private(set) var problem: String?
@@ -24,7 +27,7 @@ public final class RecordingReader {
     public static let chunkSize = 1 << 16
     /// How much of the file has been read, in its own bytes (compressed bytes for a gzip file,
     /// whose decompressed length is not known up front): with the file's size, a progress measure.
-    public var fileBytesRead: Int { gzip?.compressedRead ?? plainRead }
+    public var fileBytesRead: Int { foreign?.fileBytesRead ?? gzip?.compressedRead ?? plainRead }
     private var plainRead = 0
     /// Gets every chunk as read, before it is decoded (`--record` of `live -`).
     public var chunkTap: WireTap?
@@ -41,6 +44,14 @@ public final class RecordingReader {
             return
         }
         try Self.checkReadable(path: path)
+        if let format = ForeignRecordings.format(of: path) {
+            do {
+                foreign = try ForeignRecordings.open(path: path, format: format)
+            } catch {
+                throw SourceError("cannot read recording '\(path)': \(error.description)")
+            }
+            return
+        }
         do {
             fd = try SystemCalls.open(path, .read)
         } catch {
@@ -49,6 +60,13 @@ public final class RecordingReader {
         if path.hasSuffix(".gz") {
             gzip = try GzipInflater(fd: fd, chunkSize: Self.chunkSize)
         }
+    }
+
+    /// Reads `foreign` (opened by the caller, e.g. `convert --jigsaws`) as this recording.
+    public init(foreign: ForeignRecording, path: String) {
+        self.path = path
+        self.buffer = [UInt8](repeating: 0, count: Self.chunkSize)
+        self.foreign = foreign
     }
 
     deinit { close() }
@@ -87,6 +105,11 @@ public final class RecordingReader {
     /// Reads the next chunk and hands it to `body`; returns false at the end of the stream.
     public func readChunk(_ body: (UnsafeRawBufferPointer) -> Void) -> Bool {
         let n: Int = buffer.withUnsafeMutableBytes { raw in
+            if let foreign {
+                let got = foreign.read(into: raw)
+                if let stopped = foreign.problem { problem = stopped }
+                return got
+            }
             if let gzip {
                 let got = gzip.read(into: raw)
                 if let damage = gzip.problem { problem = "recording '\(path)' \(damage)" }
@@ -153,7 +176,10 @@ public final class RecordingReader {
     /// it, which zlib does far faster than decoding the lines would be.
     private func seek(to offset: Int) -> Bool {
         let done: Bool
-        if let gzip {
+        if let foreign {
+            done = foreign.seek(to: offset)
+            if let stopped = foreign.problem { problem = stopped }
+        } else if let gzip {
             done = gzip.seek(to: offset)
             if let damage = gzip.problem { problem = "recording '\(path)' \(damage)" }
             note = gzip.endsWithoutTrailer ? Self.cutNote(path) : nil
