@@ -34,7 +34,7 @@ public struct SkillReport: Sendable, Codable, Equatable {
 
     /// The measures of one segment marked by events.
     public struct Segment: Sendable, Codable, Equatable {
-        /// `gesture` (from one `gesture` event to the next) or `teleop` (from `teleop_engaged`
+        /// `gesture` (from one `gesture` event to the next, or to a `gesture_end`) or `teleop` (from `teleop_engaged`
         /// to `teleop_paused`).
         public var kind: String
         /// The gesture event's text (e.g. `G3`); absent for teleoperation.
@@ -291,6 +291,10 @@ public struct SkillMeasuresBuilder: Sendable {
             case "gesture":
                 close(gesture?.stretch, kind: "gesture", label: gesture?.label, at: t)
                 gesture = (event.text, stretch(from: t))
+            case "gesture_end":
+                // The end of a transcribed gesture with a gap before the next: the gap is no segment.
+                close(gesture?.stretch, kind: "gesture", label: gesture?.label, at: t)
+                gesture = nil
             case "teleop_engaged" where teleop == nil:
                 teleop = stretch(from: t)
             case "teleop_paused":
