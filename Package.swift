@@ -93,7 +93,7 @@ let package = Package(
         .testTarget(name: "MCAPTests", dependencies: ["MCAP"], exclude: ["mcap_check.py"]),
         .testTarget(name: "InteropTests", dependencies: [
             "Interop", "MCAP", "Telemetry", "SessionCore", "TelemetrySources", "Simulator",
-        ]),
+        ], exclude: ["Fixtures"]),  // read by path (#filePath), as generated test data
         .testTarget(name: "SessionCoreTests", dependencies: ["SessionCore", "Telemetry", "Simulator"]),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "Telemetry"]),
         .testTarget(name: "TelemetrySourcesTests", dependencies: [

@@ -1,15 +1,494 @@
 import MCAP
+import Simulator
+import Telemetry
 
-/// Placeholder for the interface: the `ros2` part replaces this file.
+/// A ROS 2 bag in MCAP (`ros2 bag record -s mcap`: CDR messages, `ros2msg` schemas) read as telemetry v1
+/// lines, its topics mapped to arms and events by a `TopicMap` (`--map FILE`, else the dVRK's CRTK names).
+///
+/// It produces a `session` frame first (id from the file name, `started_at` from the first message's log time,
+/// the mapped arms that have messages, each arm's joints named by its first JointState, with the dVRK's limits
+/// for the names that match a dVRK arm's), then one frame per mapped message in log-time order, `t` counted
+/// from the first log time.
+///
+/// Nothing in the bag stops it: a topic that matches nothing, a mapped topic with an unexpected type, an
+/// unknown operating state are listed once in `notes`; a message that cannot be decoded is counted there (the
+/// first few named by topic and log time). Only damage the MCAP reader cannot read past (a CRC mismatch
+/// without `--ignore-crc`) stops reading, in `problem`.
+///
+/// Seeking restarts the MCAP cursor at the nearest checkpoint before the offset (one every 64 KB of output,
+/// taken where log time moves on) and reads forward to it; an instance that has no checkpoint there (a fresh
+/// one) reads from the start.
 public final class ROS2Recording: ForeignRecording {
+    /// Messages that could not be decoded that `notes` names (the rest are counted).
+    static let namedBadMessages = 5
+    /// Topics that match nothing that `notes` names one by one (the rest are counted).
+    static let listedTopics = 20
+    /// Joints an arm may have: more is no robot arm, and would make a line past the 64 KB limit.
+    static let maxJoints = 64
+    /// Longest event text kept, in characters: a line must stay under the 64 KB limit.
+    static let maxEventText = 1_000
+    /// Output between seek checkpoints, in bytes.
+    public static let checkpointSpacing = 64 << 10
+
+    private let reader: MCAPReader
+    private let path: String
+    private let map: TopicMap
+    /// The session frame: arms, joints.
+    public let session: SessionInfo
+    private let firstLogTime: UInt64
+    private let lastLogTime: UInt64
+    /// Each arm's joint names in the session frame, for reordering JointStates by name.
+    private let sessionJoints: [String: [String]]
+
+    /// What each channel's messages become, decided at its first message (channels can appear mid-file in
+    /// a bag without summary).
+    private var uses: [UInt16: ChannelUse] = [:]
+    private var cursor: MCAPReader.MessageCursor
+    private var pending: [UInt8] = []
+    private var pendingAt = 0
+    /// Offset in the NDJSON output of the next byte `read` hands out.
+    private var outputOffset = 0
+    /// Messages pulled from the cursor (its ordinal), and the most ever: notes count a message once, however
+    /// often a seek reads it again.
+    private var ordinal = 0
+    private var ordinalsNoted = 0
+    private var lastLogTimeRead: UInt64?
+    private var checkpoints: [Checkpoint] = [Checkpoint(outputOffset: 0, logTime: nil, ordinal: 0)]
+    private var finished = false
+
+    public private(set) var problem: String?
+    private var unmatchedTopics: [String] = []
+    private var unmatchedMore = 0
+    private var listedNotes: [String] = []
+    private var listedOnce: Set<String> = []
+    private var badMessages = 0
+    private var namedBad: [String] = []
+
+    private enum ChannelUse {
+        case arm(String, TopicMap.Carries, ROS2MessageType)
+        case event(kind: String, source: String?)
+        case skip
+    }
+
+    private struct Checkpoint {
+        var outputOffset: Int
+        /// Where the cursor restarts: the first message at this log time; nil: the start.
+        var logTime: UInt64?
+        var ordinal: Int
+    }
+
     /// A ROS 2 bag already opened as MCAP; `options.topicMap` names the mapping file.
     public init(reader: MCAPReader, path: String, options: InteropOptions) throws(InteropError) {
-        throw InteropError("reading ROS 2 bags is not built yet")
+        self.reader = reader
+        self.path = path
+        if let file = options.topicMap {
+            do { map = try TopicMap.load(path: file) } catch { throw InteropError("--map: \(error).") }
+        } else {
+            map = .dvrk
+        }
+        cursor = reader.messages()
+        let survey: ROS2BagSurvey
+        do { survey = try ROS2BagSurvey(reader: reader, map: map) } catch {
+            throw InteropError("cannot read ROS 2 bag \(WireText.quoted(path)): \(Self.sentence(error))")
+        }
+        guard let first = survey.firstLogTime else {
+            // A bag cut inside its only chunk has none left: say what the MCAP reader found.
+            let found = reader.problems.first.map { " that can be read (\(WireText.sanitize($0.description)))" } ?? ""
+            throw InteropError("ROS 2 bag \(WireText.quoted(path)) holds no messages\(found).")
+        }
+        (firstLogTime, lastLogTime) = (first, max(first, survey.lastLogTime))
+        session = SessionInfo(id: Self.sessionID(path: path), robot: "dVRK (ROS 2 bag)",
+                              startedAt: Self.rfc3339(nanoseconds: first), arms: survey.arms)
+        sessionJoints = Dictionary(session.arms.map { ($0.id, $0.joints.map(\.name)) }, uniquingKeysWith: { first, _ in first })
+        pending = Array(FrameEncoder().encode(Frame(t: 0, body: .session(session))).utf8)
     }
-    public func read(into buffer: UnsafeMutableRawBufferPointer) -> Int { 0 }
-    public func seek(to offset: Int) -> Bool { false }
-    public var fileBytesRead: Int { 0 }
-    public var fileSize: Int { 0 }
-    public var problem: String? { nil }
-    public var notes: [String] { [] }
+
+    // MARK: - ForeignRecording
+
+    public func read(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        var written = 0
+        while written < buffer.count {
+            if pendingAt == pending.count {
+                pending.removeAll(keepingCapacity: true)
+                pendingAt = 0
+                guard produceLine() else { break }
+            }
+            let n = min(buffer.count - written, pending.count - pendingAt)
+            pending.withUnsafeBytes { source in
+                buffer.baseAddress!.advanced(by: written).copyMemory(from: source.baseAddress!.advanced(by: pendingAt), byteCount: n)
+            }
+            pendingAt += n
+            written += n
+            outputOffset += n
+        }
+        return written
+    }
+
+    public func seek(to offset: Int) -> Bool {
+        guard offset >= 0 else { return false }
+        let checkpoint = checkpoints.last { $0.outputOffset <= offset } ?? checkpoints[0]
+        cursor = reader.messages(from: checkpoint.logTime ?? 0)
+        (ordinal, lastLogTimeRead, finished, problem) = (checkpoint.ordinal, nil, false, nil)
+        outputOffset = checkpoint.outputOffset
+        pending = checkpoint.logTime == nil ? Array(FrameEncoder().encode(Frame(t: 0, body: .session(session))).utf8) : []
+        pendingAt = 0
+        // Read forward to the offset, line by line: it must fall where a line starts.
+        while outputOffset + (pending.count - pendingAt) <= offset {
+            outputOffset += pending.count - pendingAt
+            pending.removeAll(keepingCapacity: true)
+            pendingAt = 0
+            if outputOffset == offset { return true }
+            guard produceLine() else { return false }
+        }
+        return outputOffset == offset
+    }
+
+    public var fileSize: Int { reader.size }
+
+    public var fileBytesRead: Int {
+        if finished { return fileSize }
+        guard let now = lastLogTimeRead, lastLogTime > firstLogTime, now > firstLogTime else { return 0 }
+        return Int(Double(fileSize) * min(1, Double(now - firstLogTime) / Double(lastLogTime - firstLogTime)))
+    }
+
+    public var notes: [String] {
+        var out = reader.problems.prefix(10).map { WireText.sanitize("\($0.description).") }
+        if reader.problems.count > 10 { out.append("… and \(reader.problems.count - 10) more problems in the MCAP file.") }
+        out += unmatchedTopics
+        if unmatchedMore > 0 { out.append("… and \(unmatchedMore) more topics that match nothing in the topic map, skipped.") }
+        out += listedNotes
+        if badMessages > 0 {
+            let more = badMessages > namedBad.count ? "; and \(badMessages - namedBad.count) more" : ""
+            out.append("\(badMessages) message\(badMessages == 1 ? "" : "s") could not be read: " + namedBad.joined(separator: "; ") + more + ".")
+        }
+        return out
+    }
+
+    // MARK: - Messages to lines
+
+    /// Pulls messages until one gives a line (appended to `pending`); false at the end or once a problem stopped reading.
+    private func produceLine() -> Bool {
+        while !finished {
+            let message: Message?
+            do {
+                message = try cursor.next()
+            } catch {
+                problem = "cannot read ROS 2 bag \(WireText.quoted(path)) past log time \(lastLogTimeRead.map(Self.rfc3339) ?? "its start"): \(Self.sentence(error))"
+                finished = true
+                return false
+            }
+            guard let message else {
+                finished = true
+                return false
+            }
+            if message.logTime != lastLogTimeRead, outputOffset - (checkpoints.last?.outputOffset ?? 0) >= Self.checkpointSpacing,
+               ordinal >= ordinalsNoted {
+                checkpoints.append(Checkpoint(outputOffset: outputOffset + pending.count - pendingAt, logTime: message.logTime, ordinal: ordinal))
+            }
+            ordinal += 1
+            let firstTime = ordinal > ordinalsNoted
+            ordinalsNoted = max(ordinalsNoted, ordinal)
+            lastLogTimeRead = message.logTime
+            if let frame = frame(for: message, noting: firstTime) {
+                FrameEncoder().encode(frame, into: &pending)
+                return true
+            }
+        }
+        return false
+    }
+
+    /// The frame a message becomes; nil for a message skipped (noted when `noting`).
+    private func frame(for message: Message, noting: Bool) -> Frame? {
+        let t = message.logTime >= firstLogTime ? Double(message.logTime - firstLogTime) / 1e9 : -Double(firstLogTime - message.logTime) / 1e9
+        switch use(of: message.channelID) {
+        case .skip:
+            return nil
+        case .event(let kind, let source):
+            do {
+                guard case .string(let data) = try ROS2Message.decode(.string, from: message.data) else { return nil }
+                let clean = WireText.sanitize(data)
+                let text = (source.map { "\($0): " } ?? "") + (clean.count > Self.maxEventText ? clean.prefix(Self.maxEventText - 1) + "…" : clean)
+                return Frame(t: t, body: .event(EventNote(kind: kind, text: text)))
+            } catch {
+                if noting { noteBad(message, "\(error)") }
+                return nil
+            }
+        case .arm(let arm, let carries, let type):
+            do {
+                let sample = try armSample(arm, carries, try ROS2Message.decode(type, from: message.data), noting: noting)
+                return Frame(t: t, body: .arm(sample))
+            } catch {
+                if noting { noteBad(message, error.description) }
+                return nil
+            }
+        }
+    }
+
+    private func armSample(_ arm: String, _ carries: TopicMap.Carries, _ decoded: ROS2Message, noting: Bool) throws(CDRError) -> ArmSample {
+        switch decoded {
+        case .jointState(let names, let position, let velocity, let effort) where carries == .joints:
+            let joints = sessionJoints[arm] ?? []
+            if joints.isEmpty, !(names.isEmpty && position.isEmpty && velocity.isEmpty && effort.isEmpty) {
+                throw CDRError("has joints, but the session has none for \(arm) (its first JointState could not be read, or had more than \(Self.maxJoints) joints)")
+            }
+            let order = try Self.jointOrder(names: names, counts: [position.count, velocity.count, effort.count], session: joints)
+            func arranged(_ values: [Double]) throws(CDRError) -> [Double]? {
+                guard !values.isEmpty else { return nil }
+                try Self.requireFinite(values)
+                return order.map { values[$0] }
+            }
+            return ArmSample(arm: arm, position: try arranged(position), velocity: try arranged(velocity), effort: try arranged(effort))
+        case .jointState(_, let position, _, _):
+            guard let jaw = position.first else { throw CDRError("has no position for the jaw") }
+            try Self.requireFinite([jaw])
+            return ArmSample(arm: arm, jaw: jaw)
+        case .pose(let position, let orientation):
+            try Self.requireFinite(position + orientation)
+            return ArmSample(arm: arm, tip: position, orientation: orientation)
+        case .twist(let twist):
+            try Self.requireFinite(twist)
+            return ArmSample(arm: arm, twist: twist)
+        case .operatingState(let state, let isHomed, _):
+            let known = OperatingState(rawValue: state.uppercased())
+            if known == nil, noting {
+                noteOnce("\(arm) operating state \(WireText.quoted(state)) is none of DISABLED, ENABLED, PAUSED, FAULT: its frames carry no state.")
+            }
+            return ArmSample(arm: arm, state: known, homed: isHomed)
+        case .string:
+            throw CDRError("is a string, not arm data")  // routes never pair a String with an arm
+        }
+    }
+
+    /// Where each of the session's joints is in a message's arrays: the same names in the same order (or no
+    /// names and as many values) as they are; other orders and extra joints by name; a missing joint is an error.
+    static func jointOrder(names: [String], counts: [Int], session: [String]) throws(CDRError) -> [Int] {
+        let width = names.isEmpty ? session.count : names.count
+        for count in counts where count != 0 && count != width {
+            throw CDRError("has \(count) values for \(width) joints")
+        }
+        if names.isEmpty || names == session { return Array(0..<session.count) }
+        var at: [String: Int] = [:]
+        for (i, name) in names.map(ROS2BagSurvey.cleanName).enumerated() where at[name] == nil { at[name] = i }
+        var order: [Int] = []
+        for name in session {
+            guard let i = at[name] else {
+                throw CDRError("names joints \(WireText.quoted(names.joined(separator: ", "))), not the session's \(WireText.quoted(session.joined(separator: ", ")))")
+            }
+            order.append(i)
+        }
+        return order
+    }
+
+    private static func requireFinite(_ values: [Double]) throws(CDRError) {
+        if values.contains(where: { !$0.isFinite }) { throw CDRError("holds a number that is not finite") }
+    }
+
+    /// What a channel's messages become: decided once, and a skipped channel listed once.
+    private func use(of channelID: UInt16) -> ChannelUse {
+        if let known = uses[channelID] { return known }
+        let decided: ChannelUse
+        switch Self.route(channelID, reader: reader, map: map) {
+        case .mapped(let route, let type):
+            switch route {
+            case .arm(let arm, let carries): decided = .arm(arm, carries, type)
+            case .event(let kind, let source): decided = .event(kind: kind, source: source)
+            }
+        case .unmatched(let topic, let typeName):
+            if unmatchedTopics.count < Self.listedTopics {
+                unmatchedTopics.append("topic \(WireText.quoted(topic))\(typeName.map { " (\(WireText.sanitize(String($0.prefix(80)))))" } ?? "") matches nothing in the topic map: skipped.")
+            } else {
+                unmatchedMore += 1
+            }
+            decided = .skip
+        case .refused(let sentence):
+            noteOnce(sentence)
+            decided = .skip
+        }
+        uses[channelID] = decided
+        return decided
+    }
+
+    private func noteOnce(_ sentence: String) {
+        guard listedNotes.count < 50, listedOnce.insert(sentence).inserted else { return }
+        listedNotes.append(sentence)
+    }
+
+    private func noteBad(_ message: Message, _ why: String) {
+        badMessages += 1
+        guard namedBad.count < Self.namedBadMessages else { return }
+        let topic = reader.channels[message.channelID].map { WireText.quoted($0.topic) } ?? "channel \(message.channelID)"
+        namedBad.append("\(topic) at log time \(Self.rfc3339(nanoseconds: message.logTime)) \(WireText.sanitize(why))")
+    }
+
+    // MARK: - Channels to routes
+
+    enum ChannelRoute {
+        case mapped(TopicMap.Route, ROS2MessageType)
+        /// No route for the topic; its schema's name when it has one.
+        case unmatched(String, String?)
+        /// Mapped, but not readable as mapped: why, as a sentence.
+        case refused(String)
+    }
+
+    static func route(_ channelID: UInt16, reader: MCAPReader, map: TopicMap) -> ChannelRoute {
+        guard let channel = reader.channels[channelID] else {
+            return .refused("messages on channel \(channelID), which the file never defines, are skipped.")
+        }
+        let schema = reader.schemas[channel.schemaID]
+        guard let route = map.routes[channel.topic] else { return .unmatched(channel.topic, schema?.name) }
+        let topic = WireText.quoted(channel.topic)
+        guard channel.messageEncoding == "cdr" else {
+            return .refused("topic \(topic) has message encoding \(WireText.quoted(channel.messageEncoding)), not cdr (ROS 2): skipped.")
+        }
+        let expected = route.types.map(\.rawValue).joined(separator: " or ")
+        guard let schema else { return .refused("topic \(topic) has no schema; it should be \(expected): skipped.") }
+        guard let type = ROS2MessageType(schemaName: schema.name), route.types.contains(type) else {
+            return .refused("topic \(topic) carries \(WireText.quoted(schema.name)), not \(expected): skipped.")
+        }
+        return .mapped(route, type)
+    }
+
+    // MARK: - Text
+
+    /// The session id: the file's name without directory and `.mcap`, sanitised.
+    static func sessionID(path: String) -> String {
+        var name = String(path.split(separator: "/").last ?? "")
+        if name.lowercased().hasSuffix(".mcap") { name.removeLast(5) }
+        let clean = WireText.sanitize(name).trimmingSpaces
+        return clean.isEmpty ? "ros2-bag" : String(clean.prefix(80))
+    }
+
+    /// Nanoseconds since 1970 as RFC 3339 UTC, with the fraction of a second when there is one.
+    static func rfc3339(nanoseconds: UInt64) -> String {
+        let seconds = Int(nanoseconds / 1_000_000_000), fraction = Int(nanoseconds % 1_000_000_000)
+        let days = seconds / 86_400, daySeconds = seconds % 86_400
+        // H. Hinnant's civil_from_days.
+        let z = days + 719_468
+        let era = z / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let day = doy - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+        func pad(_ v: Int, _ width: Int) -> String { String(repeating: "0", count: max(0, width - String(v).count)) + String(v) }
+        var text = "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(daySeconds / 3600, 2)):\(pad(daySeconds % 3600 / 60, 2)):\(pad(daySeconds % 60, 2))"
+        if fraction > 0 {
+            var digits = pad(fraction, 9)
+            while digits.hasSuffix("0") { digits.removeLast() }
+            text += "." + digits
+        }
+        return text + "Z"
+    }
+
+    static func sentence(_ error: any Error) -> String {
+        var text = WireText.sanitize("\(error)")
+        if !text.hasSuffix(".") { text += "." }
+        return text
+    }
+}
+
+extension String {
+    fileprivate var trimmingSpaces: String {
+        String(drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
+    }
+}
+
+/// What the bag holds before any line is produced: its first and last log times, and the session's arms (the
+/// mapped arms with messages, joints named by each arm's first readable JointState).
+struct ROS2BagSurvey {
+    var firstLogTime: UInt64?
+    var lastLogTime: UInt64 = 0
+    var arms: [ArmDescriptor] = []
+    /// How many messages of a joints topic may be unreadable before the arm is declared without joints.
+    static let jointSearchLimit = 1_000
+
+    init(reader: MCAPReader, map: TopicMap) throws {
+        // Joints topics: channel → arm.
+        var jointChannels: [UInt16: String] = [:]
+        var withMessages: Set<UInt16> = []
+        var firstNames: [String: [String]] = [:]
+        let indexed = reader.hasSummary && !reader.chunkIndexes.isEmpty
+        func jointsArm(_ id: UInt16) -> String? {
+            guard case .mapped(.arm(let arm, .joints), _) = ROS2Recording.route(id, reader: reader, map: map) else { return nil }
+            return arm
+        }
+        if indexed {
+            // The summary says which channels have messages, and the chunk indexes where each one's first is.
+            if let stats = reader.statistics, !stats.channelMessageCounts.isEmpty {
+                withMessages = Set(stats.channelMessageCounts.filter { $0.value > 0 }.keys)
+            } else {
+                withMessages = Set(reader.chunkIndexes.flatMap(\.messageIndexOffsets.keys))
+            }
+            if let stats = reader.statistics, stats.messageCount > 0 {
+                (firstLogTime, lastLogTime) = (stats.messageStartTime, stats.messageEndTime)
+            } else {
+                firstLogTime = reader.chunkIndexes.map(\.messageStartTime).min()
+                lastLogTime = reader.chunkIndexes.map(\.messageEndTime).max() ?? 0
+            }
+            for id in withMessages.sorted() { if let arm = jointsArm(id) { jointChannels[id] = arm } }
+            for (id, arm) in jointChannels {
+                let start = reader.chunkIndexes.filter { $0.messageIndexOffsets[id] != nil }.map(\.messageStartTime).min() ?? 0
+                var cursor = reader.messages(from: start)
+                var tried = 0
+                while tried < Self.jointSearchLimit, let message = try cursor.next() {
+                    guard message.channelID == id else { continue }
+                    tried += 1
+                    if let names = Self.jointNames(message) { firstNames[arm] = names; break }
+                }
+            }
+        } else {
+            // No summary (a bag cut while recording): one pass over every message.
+            var cursor = reader.messages()
+            var tried: [UInt16: Int] = [:]
+            var routed: Set<UInt16> = []
+            while let message = try cursor.next() {
+                let id = message.channelID
+                if firstLogTime == nil { firstLogTime = message.logTime }
+                lastLogTime = max(lastLogTime, message.logTime)
+                withMessages.insert(id)
+                if routed.insert(id).inserted, let arm = jointsArm(id) { jointChannels[id] = arm }
+                guard let arm = jointChannels[id], firstNames[arm] == nil, tried[id, default: 0] < Self.jointSearchLimit else { continue }
+                tried[id, default: 0] += 1
+                firstNames[arm] = Self.jointNames(message)
+            }
+        }
+        let mappedWithMessages = Set(withMessages.compactMap { id -> String? in
+            guard case .mapped(.arm(let arm, _), _) = ROS2Recording.route(id, reader: reader, map: map) else { return nil }
+            return arm
+        })
+        arms = map.arms.filter { mappedWithMessages.contains($0.id) }.map { arm in
+            ArmDescriptor(id: arm.id, kind: arm.kind, joints: Self.joints(named: firstNames[arm.id] ?? [], arm: arm))
+        }
+    }
+
+    /// The joint names of a readable JointState (`joint1`… when it names none), nil when it cannot be read
+    /// or has too many joints for an arm.
+    static func jointNames(_ message: Message) -> [String]? {
+        guard case .jointState(let names, let position, let velocity, let effort)? = try? ROS2Message.decode(.jointState, from: message.data)
+        else { return nil }
+        let count = names.isEmpty ? [position.count, velocity.count, effort.count].max()! : names.count
+        guard count > 0, count <= ROS2Recording.maxJoints else { return nil }
+        guard !names.isEmpty else { return (1...count).map { "joint\($0)" } }
+        return names.map(cleanName)
+    }
+
+    /// A joint name as the session frame has it: sanitised, at most 64 characters.
+    static func cleanName(_ name: String) -> String {
+        let clean = WireText.sanitize(name)
+        return clean.isEmpty ? "?" : String(clean.prefix(64))
+    }
+
+    /// Descriptors for `names`: a name the arm's dVRK definition has gets its unit and limits (DVRKArms, from
+    /// the dVRK's own files); any other is in rad, without limits.
+    static func joints(named names: [String], arm: TopicMap.Arm) -> [JointDescriptor] {
+        let known: [JointDescriptor] = switch arm.kind {
+        case .psm: DVRKArms.psm + [DVRKArms.jaw]
+        case .ecm: DVRKArms.ecm
+        case .mtm: arm.id.uppercased().hasSuffix("L") ? DVRKArms.mtml : DVRKArms.mtmr
+        case .other: []
+        }
+        return names.map { name in known.first { $0.name == name } ?? JointDescriptor(name: name, unit: .rad) }
+    }
 }

@@ -26,6 +26,8 @@ struct Check: ParsableCommand {
     @Flag(help: "Print one JSON object with the counts and an `errors` array of {line, reason}.")
     var json = false
 
+    @OptionGroup var topicMap: TopicMapOption
+
     struct Result: Encodable {
         var file: String
         var lines: Int
@@ -61,6 +63,7 @@ struct Check: ParsableCommand {
     }
 
     func run() throws {
+        try topicMap.apply()
         let reader = try Output.openRecording(file)
         var builder = SessionReportBuilder()
         builder.errorLimit = .max

@@ -40,7 +40,10 @@ struct Report: ParsableCommand {
     @Option(help: ArgumentHelp("Also write the report as one self-contained HTML page (plots, scorecard, tables) to this file.", valueName: "OUT.html"))
     var html: String?
 
+    @OptionGroup var topicMap: TopicMapOption
+
     func run() throws {
+        try topicMap.apply()
         if let html {
             var inputs = [(name: "the recording", path: file)]
             if let baseline { inputs.append((name: "the --baseline recording", path: baseline)) }

@@ -331,6 +331,7 @@ struct Replay: ParsableCommand {
     var from: String = "0"
 
     @OptionGroup var watch: WatchOptions
+    @OptionGroup var topicMap: TopicMapOption
 
     func validate() throws {
         if case .failure(let error) = ReplayTime.parse(from) { throw ValidationError("--from: " + error.description) }
@@ -340,6 +341,7 @@ struct Replay: ParsableCommand {
     }
 
     func run() throws {
+        try topicMap.apply()
         let inbox = SourceInbox()
         let control = PlaybackControl(speed: speed)
         do { try RecordingReader.checkReadable(path: file) } catch { throw Failure.io(error.description) }
