@@ -125,7 +125,7 @@ public final class MCAPReader {
     /// Chunks whose Schema and Channel records have been read (without a summary, they define channels).
     private var chunksWithDefinitionsRead: Set<Int> = []
     /// How many chunks have been decompressed (seeking must not decompress the ones before the time).
-    private(set) var chunksDecompressed = 0
+    public private(set) var chunksDecompressed = 0
 
     struct Block {
         var startTime: UInt64
@@ -195,6 +195,22 @@ public final class MCAPReader {
                       length: Int($0.chunkLength), isChunk: true, size: Int(clamping: $0.uncompressedSize))
             }
         }
+        // File order, so that a block's number is where it lies (`messages(inBlock:)`).
+        blocks.sort { $0.offset < $1.offset }
+    }
+
+    // MARK: - Blocks
+
+    /// How many places hold messages: chunks, and runs of messages outside chunks.
+    public var blockCount: Int { blocks.count }
+
+    /// Where the `index`-th block (in file order) starts in the file.
+    public func blockOffset(_ index: Int) -> Int { blocks[index].offset }
+
+    /// The messages of the `index`-th block in file order, as they lie: what a seek table jumps to.
+    /// A damaged chunk gives none (and a problem); a CRC mismatch throws unless `ignoreCRC`.
+    public func messages(inBlock index: Int) throws -> [Message] {
+        try load(blocks[index])
     }
 
     // MARK: - Messages

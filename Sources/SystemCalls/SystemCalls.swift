@@ -180,6 +180,8 @@ public enum SystemCalls {
         /// The device and inode: two paths name the same file when both are equal.
         public var device: UInt64
         public var inode: UInt64
+        /// When its contents last changed, in nanoseconds since 1970 (a cache keyed by it notices a rewrite).
+        public var modifiedNanoseconds: Int64
 
         init(_ info: stat) {
             switch info.st_mode & S_IFMT {
@@ -190,6 +192,7 @@ public enum SystemCalls {
             size = Int(info.st_size)
             device = UInt64(info.st_dev)
             inode = UInt64(info.st_ino)
+            modifiedNanoseconds = Int64(info.st_mtim.tv_sec) &* 1_000_000_000 &+ Int64(info.st_mtim.tv_nsec)
         }
     }
 

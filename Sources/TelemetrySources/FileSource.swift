@@ -1,3 +1,4 @@
+import Interop
 import SessionCore
 import Synchronization
 import SystemCalls
@@ -52,6 +53,8 @@ public final class FileSource: TelemetrySource {
     /// opened: a FIFO's writer would lose its data to this check.
     public func validate() throws(SourceError) {
         try RecordingReader.checkReadable(path: path)
+        // A foreign recording that cannot be opened (an empty or damaged .mcap) is refused before the console starts.
+        if path != "-", ForeignRecordings.format(of: path) != nil { _ = try RecordingReader(path: path) }
     }
 
     public func start(sink: @escaping @Sendable (SourceEvent) -> Void) {
@@ -74,6 +77,11 @@ public final class FileSource: TelemetrySource {
         // Steps back one frame at a time (`,`).
         var steps = FrameSteps()
         var restart = true
+        // A foreign recording's notes, each logged once however often the replay reads it again.
+        var notesSaid: Set<String> = []
+        func sayNotes(_ reader: RecordingReader) {
+            for note in reader.notes where notesSaid.insert(note).inserted { sink(.log(note)) }
+        }
         // Only a regular file can be read again: standard input, a FIFO or a device is read
         // once, so it cannot seek back (reopening a FIFO would wait for a new writer).
         let canSeekBack = path != "-" && RecordingReader.isRegularFile(path)
@@ -95,6 +103,7 @@ public final class FileSource: TelemetrySource {
             if let seek = carryingOut { sink(.seeked(seek)) }
             carryingOut = nil
             sink(.state(.connected(peer: label)))
+            sayNotes(reader)  // an MCAP file read without its summary, channels skipped: said at the start
             var pacer = Pacer(control: control)
             // Where sessions start, the rule the console's driver follows for a file: seeks and
             // checkpoints name a session of the recording as well as its time.
@@ -216,6 +225,7 @@ public final class FileSource: TelemetrySource {
             }
             if let problem = reader.problem { sink(.log(problem)) }
             if let note = reader.note { sink(.log(note)) }
+            sayNotes(reader)
             if !restart && paced && !isStopped {
                 // At the end a trainer may still seek back: wait for that or for stop.
                 sink(.state(.ended))

@@ -1,4 +1,5 @@
 import Synchronization
+import Interop
 import SystemCalls
 
 /// A recording's length in session seconds, for the replay timeline, found without delaying
@@ -10,7 +11,7 @@ public final class RecordingLength: Sendable {
 
     public init(path: String) {
         guard path != "-", RecordingReader.isRegularFile(path) else { return }
-        if path.hasSuffix(".gz") {
+        if path.hasSuffix(".gz") || ForeignRecordings.format(of: path) != nil {  // a ROS 2 bag is read through
             SystemCalls.startDetachedThread { [self] in
                 let t = Self.measure(path: path)
                 found.withLock { $0 = t }

@@ -23,6 +23,9 @@ public final class RecordingReader {
     /// Set when a gzip stream stops without its end, with no damage before: a file cut while
     /// being written (a `kill -9` of a recorder). A note, not a problem: every line decodes.
     public private(set) var note: String?
+    /// What a foreign recording (an MCAP file, a ROS 2 bag) says of what it read without stopping:
+    /// no summary, CRCs ignored, channels skipped, bad messages. Each kind once; read at the end.
+    public var notes: [String] { foreign?.notes ?? [] }
 
     public static let chunkSize = 1 << 16
     /// How much of the file has been read, in its own bytes (compressed bytes for a gzip file,
@@ -206,8 +209,14 @@ public struct RecordingPosition: Sendable {
 
 extension RecordingReader {
     /// The `t` of a plain recording's last frame, read from its tail (for the replay timeline);
-    /// nil for compressed files, standard input or a tail without a valid frame.
+    /// nil for compressed files, standard input or a tail without a valid frame. A foreign recording's
+    /// (`.mcap`) last frame, from its last chunk.
     public static func lastTimestamp(path: String) -> Double? {
+        // surgtop's MCAP: from its last chunk; other foreign formats are read through.
+        if let format = ForeignRecordings.format(of: path) {
+            guard RecordingReader.isRegularFile(path) else { return nil }
+            return (format == .mcap ? MCAPRecordings.lastTimestamp(path: path) : nil) ?? lastTimestampByReading(path: path)
+        }
         guard path != "-", !path.hasSuffix(".gz") else { return nil }
         guard let fd = try? SystemCalls.open(path, .read) else { return nil }
         defer { SystemCalls.close(fd) }

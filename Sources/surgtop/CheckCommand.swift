@@ -14,19 +14,27 @@ struct Check: ParsableCommand {
         inside), 2 when it cannot be read or the arguments are wrong. A gzip file cut while \
         being written (no end, no damage) is noted, not an error. Unknown frame types are counted, not errors.
 
+        An MCAP file (.mcap) is read as the NDJSON of its frames: line N is its Nth frame. A \
+        message that is not valid telemetry is a bad line (exit 1), named in the notes by \
+        channel and log time; a CRC mismatch stops reading (exit 1) unless --ignore-crc is \
+        given, which reads on and notes it (exit 0 if nothing else is wrong). A file cut \
+        before its summary is read by scanning, and noted: not an error. Channels that are \
+        not surgtop's are listed and skipped.
+
         Examples:
           surgtop check session.ndjson
           surgtop check session.ndjson.gz --json | jq .errors
+          surgtop check session.mcap --ignore-crc
         """
     )
 
-    @Argument(help: "The recording (.ndjson or .ndjson.gz), or - for standard input.")
+    @Argument(help: "The recording (.ndjson, .ndjson.gz or .mcap), or - for standard input.")
     var file: String
 
     @Flag(help: "Print one JSON object with the counts and an `errors` array of {line, reason}.")
     var json = false
 
-    @OptionGroup var topicMap: TopicMapOption
+    @OptionGroup var interop: InteropFlags
 
     struct Result: Encodable {
         var file: String
@@ -53,6 +61,9 @@ struct Check: ParsableCommand {
         var sessionsNotListed: Int
         /// No session frame at all (an empty file, or only bad lines): not a recording.
         var noSessionFrame: Bool
+        /// What a foreign recording (.mcap) said without stopping: no summary, CRCs ignored,
+        /// channels skipped, bad messages (each kind once).
+        var notes: [String]
         var errors: [SessionReport.ErrorLine]
     }
 
@@ -63,7 +74,7 @@ struct Check: ParsableCommand {
     }
 
     func run() throws {
-        try topicMap.apply()
+        try interop.apply()
         let reader = try Output.openRecording(file)
         var builder = SessionReportBuilder()
         builder.errorLimit = .max
@@ -95,11 +106,14 @@ struct Check: ParsableCommand {
                             sessions: sessions, sessionCount: sessionCount,
                             sessionsNotListed: sessionCount - sessions.count,
                             noSessionFrame: report.counts.byType[FrameType.session.rawValue, default: 0] == 0,
-                            errors: report.errors)
+                            notes: reader.notes, errors: report.errors)
         if json {
             try Output.json(result)
         } else {
             Output.text("\(file): \(lines) lines, \(result.frames) frames")
+            if reader.foreign != nil {
+                Output.text("  (read as NDJSON: line N is the file's Nth frame in file order, its messages' sequence N-1)")
+            }
             for type in FrameType.allCases {
                 Output.text("  \(type.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)) \(result.byType[type.rawValue] ?? 0)")
             }
@@ -111,6 +125,7 @@ struct Check: ParsableCommand {
             }
             if let problem = reader.problem { Output.text("  \(problem)") }
             if let note = reader.note { Output.text("  \(note)") }
+            for note in result.notes { Output.text("  \(note)") }
             if result.noSessionFrame { Output.text("  no session frame: a recording starts with one") }
             if result.badLines == 0 && (reader.problem != nil || result.noSessionFrame) {
                 Output.text(reader.problem != nil ? "NOT OK: no bad lines among those read, but the recording is damaged (above)"

@@ -18,14 +18,19 @@ struct Report: ParsableCommand {
         the difference and ratio. --html also writes one self-contained page (no network \
         access) with the scorecard, plots and tables, to open in any browser and print.
 
+        FILE may be an MCAP file (.mcap, surgtop's own or a ROS 2 bag): what it says without \
+        failing (no summary, channels skipped, CRCs ignored) goes to stderr; a CRC mismatch \
+        stops reading (exit 1) unless --ignore-crc is given.
+
         Examples:
           surgtop report session.ndjson
           surgtop report session.ndjson --json > report.json
           surgtop report trainee.ndjson --baseline expert.ndjson --html review.html
+          surgtop report session.mcap --ignore-crc
         """
     )
 
-    @Argument(help: "The recording (.ndjson or .ndjson.gz), or - for standard input.")
+    @Argument(help: "The recording (.ndjson, .ndjson.gz or .mcap), or - for standard input.")
     var file: String
 
     @Flag(help: "Print the report as one JSON object.")
@@ -40,10 +45,10 @@ struct Report: ParsableCommand {
     @Option(help: ArgumentHelp("Also write the report as one self-contained HTML page (plots, scorecard, tables) to this file.", valueName: "OUT.html"))
     var html: String?
 
-    @OptionGroup var topicMap: TopicMapOption
+    @OptionGroup var interop: InteropFlags
 
     func run() throws {
-        try topicMap.apply()
+        try interop.apply()
         if let html {
             var inputs = [(name: "the recording", path: file)]
             if let baseline { inputs.append((name: "the --baseline recording", path: baseline)) }
@@ -62,6 +67,7 @@ struct Report: ParsableCommand {
         let report = read.report
         if let problem = reader.problem { Output.error(problem) }
         if let note = reader.note { Output.error(note) }  // a cut file: said, not a failure
+        for note in reader.notes { Output.error(note) }  // an MCAP file's: no summary, channels skipped…
         // A recording without a session frame (an empty file, only bad lines, frames with no
         // session before them) is not one: say so with what was read, rather than print a
         // report of nothing ("Session -  -").

@@ -312,15 +312,22 @@ struct Replay: ParsableCommand {
         moment with a note (kept in FILE.marks.ndjson beside the recording), h lists every alarm, \
         event and bookmark; derived alarms are recomputed from the recording.
 
+        An MCAP file (.mcap) replays as well: surgtop's own (from `surgtop convert`), or a ROS 2 \
+        bag (topics mapped to arms by --map, default the dVRK's CRTK names). Seeks jump through \
+        its chunk index; a file cut before its summary is read by scanning (said in the source \
+        log, l); a CRC mismatch ends the replay there unless --ignore-crc is given.
+
         Examples:
           surgtop replay session.ndjson
+          surgtop replay session.mcap --from 300
+          surgtop replay bag.mcap --map topics.yaml
           surgtop replay session.ndjson.gz --speed 4 --from 600
           surgtop replay session.ndjson --from 12:30
           surgtop replay session.ndjson --from 09:12:30
         """
     )
 
-    @Argument(help: "The recording (.ndjson or .ndjson.gz), or - for standard input (which cannot seek back).")
+    @Argument(help: "The recording (.ndjson, .ndjson.gz or .mcap), or - for standard input (which cannot seek back).")
     var file: String
 
     @Option(parsing: .unconditional, help: "Playback speed: session seconds per wall-clock second, 0.1 to 64.")
@@ -331,7 +338,8 @@ struct Replay: ParsableCommand {
     var from: String = "0"
 
     @OptionGroup var watch: WatchOptions
-    @OptionGroup var topicMap: TopicMapOption
+
+    @OptionGroup var interop: InteropFlags
 
     func validate() throws {
         if case .failure(let error) = ReplayTime.parse(from) { throw ValidationError("--from: " + error.description) }
@@ -341,7 +349,7 @@ struct Replay: ParsableCommand {
     }
 
     func run() throws {
-        try topicMap.apply()
+        try interop.apply()
         let inbox = SourceInbox()
         let control = PlaybackControl(speed: speed)
         do { try RecordingReader.checkReadable(path: file) } catch { throw Failure.io(error.description) }
