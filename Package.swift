@@ -4,7 +4,7 @@ import PackageDescription
 // Dependencies run one way, down (README.md, "Architecture", lists every target's):
 //   surgtop, SurgtopFuzz → Console → Terminal → View → YAMLFiles, SessionCore → Telemetry → SystemCalls
 //   Console → TelemetrySources (SwiftNIO, zlib, Simulator, Interop) → SessionCore → Telemetry → SystemCalls
-//   Interop → MCAP (zstd), YAMLFiles, Simulator (the dVRK arm definitions) → Telemetry
+//   Interop → MCAP (zstd), YAMLFiles, Simulator (the dVRK arm definitions), SessionCore (RecordingClock) → Telemetry
 // View and Terminal link neither TelemetrySources nor SwiftNIO. Data flows the other way: bytes
 // (TelemetrySources) → frames (Telemetry) → state (SessionCore) → cells (View) → tty (Terminal).
 // Linux only (README.md, "Set up and run"): SystemCalls, the one file that calls the C library, is Glibc's.
@@ -39,12 +39,16 @@ let package = Package(
         .target(name: "CZlib", linkerSettings: [.linkedLibrary("z")]),
         // zstd from the system (libzstd-dev), for MCAP chunks.
         .systemLibrary(name: "CZstd", providers: [.apt(["libzstd-dev"])]),
-        // The MCAP container (mcap.dev/spec): chunked, indexed writer and reader. Depends on nothing else of surgtop.
-        .target(name: "MCAP", dependencies: ["CZstd"]),
+        // The MCAP container (mcap.dev/spec): chunked, indexed writer and reader. Depends on nothing else of
+        // surgtop but the system's zstd and zlib (crc32).
+        // zlib only for its crc32 (MCAP's polynomial), faster than a table in Swift.
+        .target(name: "MCAP", dependencies: ["CZstd", "CZlib"]),
         // Recordings in other formats, read as NDJSON lines and written from them: surgtop's own MCAP
         // channels, ROS 2 bags in MCAP (CDR, dVRK topic names), JIGSAWS kinematics.
         .target(name: "Interop", dependencies: [
             "MCAP", "Telemetry", "Simulator", "YAMLFiles", "SystemCalls",
+            // RecordingClock: `started_at`, the log time of a surgtop MCAP file.
+            "SessionCore",
             .product(name: "Yams", package: "Yams"),
         ]),
         // Where frames come from: file, stdin, TCP client/listener, simulator; recordings read and written.
@@ -93,7 +97,7 @@ let package = Package(
         .testTarget(name: "MCAPTests", dependencies: ["MCAP"], exclude: ["mcap_check.py"]),
         .testTarget(name: "InteropTests", dependencies: [
             "Interop", "MCAP", "Telemetry", "SessionCore", "TelemetrySources", "Simulator",
-        ], exclude: ["Fixtures"]),  // read by path (#filePath), as generated test data
+        ], exclude: ["Fixtures", "check_surgtop_mcap.py"]),  // Fixtures: read by path (#filePath), as generated test data
         .testTarget(name: "SessionCoreTests", dependencies: ["SessionCore", "Telemetry", "Simulator"]),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "Telemetry"]),
         .testTarget(name: "TelemetrySourcesTests", dependencies: [

@@ -105,8 +105,12 @@ public final class MCAPWriter {
     private var chunkMessages = 0
     private var chunkStart: UInt64 = .max
     private var chunkEnd: UInt64 = 0
-    /// Channel id → (log time, offset in the chunk) of its messages, in the order written.
-    private var chunkIndex: [UInt16: [(UInt64, UInt64)]] = [:]
+    /// By channel id: (log time, offset in the chunk) of its messages in the open chunk, in the order written.
+    private var chunkIndex: [[(UInt64, UInt64)]] = []
+    /// By channel id: its messages so far (arrays, not the statistics' map: this is counted per message).
+    private var channelMessageCounts: [UInt64] = []
+    /// The compressor's output, reused from chunk to chunk.
+    private var compressed: [UInt8] = []
 
     /// Starts the file: writes the magic and the Header.
     public init(sink: MCAPSink, options: Options = Options()) throws {
@@ -142,21 +146,49 @@ public final class MCAPWriter {
         let channel = Channel(id: UInt16(channels.count), schemaID: schemaID, topic: topic,
                               messageEncoding: messageEncoding, metadata: metadata)
         channels.append(channel)
+        chunkIndex.append([])
+        channelMessageCounts.append(0)
         channel.write(to: &chunk)
         channel.write(to: &definitions)
         return channel.id
     }
 
-    /// Adds a message to the open chunk; the chunk is written out once it reaches the chunk size.
+    /// Adds a message to the open chunk; the chunk is written out once it reaches the chunk size, unless
+    /// `mayEndChunk` is false: then the message that follows goes in the same chunk (the messages of one
+    /// frame are never split across chunks).
     public func addMessage(channelID: UInt16, sequence: UInt32 = 0, logTime: UInt64, publishTime: UInt64? = nil,
-                           data: some Collection<UInt8>) throws {
+                           data: some Collection<UInt8>, mayEndChunk: Bool = true) throws {
+        let done: Void? = try data.withContiguousStorageIfAvailable { buffer in
+            try addMessage(channelID: channelID, sequence: sequence, logTime: logTime, publishTime: publishTime,
+                           bytes: UnsafeRawBufferPointer(buffer), mayEndChunk: mayEndChunk)
+        }
+        if done == nil {
+            try Array(data).withUnsafeBytes { bytes in
+                try addMessage(channelID: channelID, sequence: sequence, logTime: logTime, publishTime: publishTime,
+                               bytes: bytes, mayEndChunk: mayEndChunk)
+            }
+        }
+    }
+
+    /// The same for bytes in memory: not generic, so a caller in another module copies them with one memcpy.
+    public func addMessage(channelID: UInt16, sequence: UInt32 = 0, logTime: UInt64, publishTime: UInt64? = nil,
+                           bytes data: UnsafeRawBufferPointer, mayEndChunk: Bool = true) throws {
         try checkOpen()
         guard Int(channelID) < channels.count else { throw MCAPError("a message names channel \(channelID), which was not added.") }
-        chunkIndex[channelID, default: []].append((logTime, UInt64(chunk.bytes.count)))
-        chunk.record(.message) { w in
-            w.u16(channelID); w.u32(sequence); w.u64(logTime); w.u64(publishTime ?? logTime)
-            w.bytes.append(contentsOf: data)
+        chunkIndex[Int(channelID)].append((logTime, UInt64(chunk.bytes.count)))
+        // The length is known up front, so the record's 31 header bytes are laid out on the stack and appended
+        // at once (not patched afterwards as `record` does): this runs for every message.
+        var header: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &header) { h in
+            h.storeBytes(of: Opcode.message.rawValue, toByteOffset: 0, as: UInt8.self)
+            h.storeBytes(of: UInt64(2 + 4 + 8 + 8 + data.count).littleEndian, toByteOffset: 1, as: UInt64.self)
+            h.storeBytes(of: channelID.littleEndian, toByteOffset: 9, as: UInt16.self)
+            h.storeBytes(of: sequence.littleEndian, toByteOffset: 11, as: UInt32.self)
+            h.storeBytes(of: logTime.littleEndian, toByteOffset: 15, as: UInt64.self)
+            h.storeBytes(of: (publishTime ?? logTime).littleEndian, toByteOffset: 23, as: UInt64.self)
+            chunk.bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: h[0..<31]).assumingMemoryBound(to: UInt8.self))
         }
+        chunk.bytes.append(contentsOf: data.assumingMemoryBound(to: UInt8.self))
         chunkMessages += 1
         chunkStart = min(chunkStart, logTime)
         chunkEnd = max(chunkEnd, logTime)
@@ -164,8 +196,8 @@ public final class MCAPWriter {
         statistics.messageCount += 1
         statistics.messageStartTime = min(statistics.messageStartTime, logTime)
         statistics.messageEndTime = max(statistics.messageEndTime, logTime)
-        statistics.channelMessageCounts[channelID, default: 0] += 1
-        if chunk.bytes.count >= options.chunkSize { try closeChunk() }
+        channelMessageCounts[Int(channelID)] += 1
+        if mayEndChunk && chunk.bytes.count >= options.chunkSize { try closeChunk() }
     }
 
     /// Writes a Metadata record (outside chunks, as the spec requires) and indexes it in the summary.
@@ -191,6 +223,7 @@ public final class MCAPWriter {
         try emit(dataEnd.bytes)
         finished = true
 
+        for (id, count) in channelMessageCounts.enumerated() where count > 0 { statistics.channelMessageCounts[UInt16(id)] = count }
         statistics.schemaCount = UInt16(schemas.count)
         statistics.channelCount = UInt32(channels.count)
         let summaryStart = position
@@ -232,11 +265,13 @@ public final class MCAPWriter {
     }
 
     private func emit(_ bytes: [UInt8]) throws {
-        try bytes.withUnsafeBytes { raw in
-            try sink.write(raw)
-            if !finished { dataCRC.update(raw) }
-        }
-        position += UInt64(bytes.count)
+        try bytes.withUnsafeBytes { try emit($0) }
+    }
+
+    private func emit(_ raw: UnsafeRawBufferPointer) throws {
+        try sink.write(raw)
+        if !finished { dataCRC.update(raw) }
+        position += UInt64(raw.count)
     }
 
     private func emitDefinitions() throws {
@@ -245,28 +280,36 @@ public final class MCAPWriter {
         definitions = ByteWriter()
     }
 
-    /// Writes the open chunk (if it holds a message) and its Message Indexes, and indexes it.
+    /// Writes the open chunk (if it holds a message) and its Message Indexes, and indexes it. The chunk's
+    /// buffer and the compressor's output are kept for the next chunk: no fresh memory per chunk.
     private func closeChunk() throws {
         guard chunkMessages > 0 else { return }
-        let records = chunk.bytes
-        let stored = try compressor?.compress(records) ?? records
+        let uncompressedSize = chunk.bytes.count
+        let storedSize = try chunk.bytes.withUnsafeBytes { records in
+            try compressor?.compress(records, into: &compressed) ?? records.count
+        }
         var head = ByteWriter()
         head.u8(Opcode.chunk.rawValue)
-        let contentLength = 8 + 8 + 8 + 4 + 4 + options.compression.name.utf8.count + 8 + stored.count
+        let contentLength = 8 + 8 + 8 + 4 + 4 + options.compression.name.utf8.count + 8 + storedSize
         head.u64(UInt64(contentLength))
-        head.u64(chunkStart); head.u64(chunkEnd); head.u64(UInt64(records.count))
-        head.u32(CRC32.checksum(records)); head.string(options.compression.name); head.u64(UInt64(stored.count))
+        head.u64(chunkStart); head.u64(chunkEnd); head.u64(UInt64(uncompressedSize))
+        head.u32(chunk.bytes.withUnsafeBytes { CRC32.checksum($0) }); head.string(options.compression.name)
+        head.u64(UInt64(storedSize))
         try emitDefinitions()
         let chunkOffset = position
         try emit(head.bytes)
-        try emit(stored)
+        if compressor == nil {
+            try chunk.bytes.withUnsafeBytes { try emit($0) }
+        } else {
+            try compressed.withUnsafeBytes { try emit(UnsafeRawBufferPointer(rebasing: $0[0..<storedSize])) }
+        }
 
         let indexStart = position
         var indexes = ByteWriter()
         var offsets: [UInt16: UInt64] = [:]
-        for channelID in chunkIndex.keys.sorted() {
+        for (id, entries) in chunkIndex.enumerated() where !entries.isEmpty {
+            let channelID = UInt16(id)
             offsets[channelID] = indexStart + UInt64(indexes.bytes.count)
-            let entries = chunkIndex[channelID]!
             indexes.record(.messageIndex) { w in
                 w.u16(channelID)
                 w.u32(UInt32(entries.count * 16))
@@ -275,15 +318,14 @@ public final class MCAPWriter {
         }
         try emit(indexes.bytes)
         chunkIndexes.append(ChunkIndex(messageStartTime: chunkStart, messageEndTime: chunkEnd, chunkStartOffset: chunkOffset,
-                                       chunkLength: UInt64(head.bytes.count + stored.count), messageIndexOffsets: offsets,
+                                       chunkLength: UInt64(head.bytes.count + storedSize), messageIndexOffsets: offsets,
                                        messageIndexLength: UInt64(indexes.bytes.count), compression: options.compression.name,
-                                       compressedSize: UInt64(stored.count), uncompressedSize: UInt64(records.count)))
+                                       compressedSize: UInt64(storedSize), uncompressedSize: UInt64(uncompressedSize)))
         statistics.chunkCount += 1
-        chunk = ByteWriter()
-        chunk.bytes.reserveCapacity(records.count)
+        chunk.bytes.removeAll(keepingCapacity: true)
         chunkMessages = 0
         chunkStart = .max
         chunkEnd = 0
-        chunkIndex.removeAll(keepingCapacity: true)
+        for id in chunkIndex.indices { chunkIndex[id].removeAll(keepingCapacity: true) }
     }
 }

@@ -14,18 +14,24 @@ final class ZstdCompressor {
     deinit { ZSTD_freeCCtx(context) }
 
     func compress(_ input: [UInt8]) throws -> [UInt8] {
+        var output: [UInt8] = []
+        let written = try input.withUnsafeBytes { try compress($0, into: &output) }
+        output.removeLast(output.count - written)
+        return output
+    }
+
+    /// Compresses `input` into the start of `output` (grown when too small, never shrunk, so a writer reuses
+    /// one buffer for every chunk) and returns how many bytes it wrote.
+    func compress(_ input: UnsafeRawBufferPointer, into output: inout [UInt8]) throws -> Int {
         let bound = ZSTD_compressBound(input.count)
-        var output = [UInt8](repeating: 0, count: bound)
-        let written = input.withUnsafeBytes { source in
-            output.withUnsafeMutableBytes { target in
-                ZSTD_compressCCtx(context, target.baseAddress, bound, source.baseAddress, source.count, level)
-            }
+        if output.count < bound { output = [UInt8](repeating: 0, count: bound) }
+        let written = output.withUnsafeMutableBytes { target in
+            ZSTD_compressCCtx(context, target.baseAddress, target.count, input.baseAddress, input.count, level)
         }
         if ZSTD_isError(written) != 0 {
             throw MCAPError("zstd could not compress a chunk: \(String(cString: ZSTD_getErrorName(written))).")
         }
-        output.removeLast(bound - written)
-        return output
+        return written
     }
 }
 

@@ -18,12 +18,13 @@ struct Surgtop: ParsableCommand {
           surgtop live 10.0.0.5:7000      watch a live session from its gateway
           surgtop check session.ndjson    validate a recording
           surgtop report session.ndjson   summarise a recording
+          surgtop convert s.ndjson s.mcap write it for Foxglove or PlotJuggler
 
         Exit codes: 0 success; 1 the input had errors or the session could not go on; \
         2 usage or I/O errors (bad arguments, missing file, port in use).
         """,
         version: SurgtopVersion.text,
-        subcommands: [Demo.self, Live.self, Replay.self, Sim.self, Check.self, Report.self, Layouts.self],
+        subcommands: [Demo.self, Live.self, Replay.self, Sim.self, Check.self, Report.self, Convert.self, Layouts.self],
         defaultSubcommand: Demo.self
     )
 
