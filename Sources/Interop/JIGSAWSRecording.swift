@@ -26,11 +26,13 @@ public final class JIGSAWSRecording: ForeignRecording {
         var fileOffset = 0
         /// The last line read (its number, from 1).
         var line = 0
-        /// The last line that was not blank: the last row, so far.
+        /// The last good row so far: where a gesture still open at the end ends.
         var lastRow = 0
         /// The first of the blank lines just read: rows of nothing if a row follows, the file's end if not.
         var blankFrom: Int?
         var nextEvent = 0
+        /// The gesture whose start is written and its end not.
+        var openGesture: Int?
         var sessionWritten = false
         var ended = false
     }
@@ -42,6 +44,9 @@ public final class JIGSAWSRecording: ForeignRecording {
     private var readOffset = 0
     private var checkpoints: [(offset: Int, cursor: Cursor)] = []
     private static let checkpointRows = 512
+    /// At most this many gesture events a step: a million blank lines under a thousand one-frame
+    /// gestures are made a few kilobytes at a time, not all at once.
+    private static let eventsPerStep = 256
     private let encoder = FrameEncoder()
 
     // What was noted, each line judged once however often it is read again.
@@ -82,21 +87,30 @@ public final class JIGSAWSRecording: ForeignRecording {
             throw InteropError("cannot read JIGSAWS kinematics \(name): \(error.text)")
         }
         fileSize = SystemCalls.seekToEnd(fd) ?? 0
+        let firstLine = Self.firstLineOffset(fd)
         var probe = FileLines(fd: fd, maxLine: JIGSAWSKinematics.maxRowBytes)
         do {
-            try Self.requireARow(&probe, name: name)
+            try Self.requireARow(&probe, from: firstLine, name: name)
         } catch {
             probe.close()
             throw error
         }
         lines = probe
         sessionLine = Array(encoder.encode(Frame(t: 0, body: .session(Self.session(path: kinematicsPath)))).utf8)
-        checkpoints = [(0, Cursor())]
+        cursor = Cursor(fileOffset: firstLine)
+        checkpoints = [(0, cursor)]
+    }
+
+    /// Where line 1 starts: after a UTF-8 byte order mark, which some Windows editors write.
+    private static func firstLineOffset(_ fd: Int32) -> Int {
+        var head = [UInt8](repeating: 0, count: 3)
+        let n = (try? head.withUnsafeMutableBytes { try SystemCalls.read(fd, at: 0, into: $0) }) ?? 0
+        return n == 3 && head == [0xEF, 0xBB, 0xBF] ? 3 : 0
     }
 
     /// Throws unless some line is a row: a file with nothing to replay is refused at once, clearly.
-    private static func requireARow(_ lines: inout FileLines, name: String) throws(InteropError) {
-        var offset = 0
+    private static func requireARow(_ lines: inout FileLines, from start: Int, name: String) throws(InteropError) {
+        var offset = start
         var number = 0
         var first: (line: Int, problem: JIGSAWSKinematics.Problem)?
         while true {
@@ -203,7 +217,8 @@ public final class JIGSAWSRecording: ForeignRecording {
 
     // MARK: - Making the lines
 
-    /// Makes the next step's lines into `out` (nothing, for a blank or bad line); false at the end.
+    /// Makes the next step's lines into `out`: a row's (or, while many are due, a batch of its
+    /// events), nothing for a blank or bad line; false at the end. One checkpoint per 512 lines.
     private func makeMore() -> Bool {
         guard !cursor.ended else { return false }
         guard cursor.sessionWritten else {
@@ -212,7 +227,7 @@ public final class JIGSAWSRecording: ForeignRecording {
             return true
         }
         if cursor.line % Self.checkpointRows == 0, cursor.blankFrom == nil,
-           let last = checkpoints.last, last.offset < outStart + out.count {
+           let last = checkpoints.last, last.cursor.line < cursor.line, last.offset < outStart + out.count {
             checkpoints.append((outStart + out.count, cursor))
         }
         let next: FileLines.Line?
@@ -227,26 +242,29 @@ public final class JIGSAWSRecording: ForeignRecording {
             finish()
             return true
         }
-        cursor.line += 1
-        cursor.fileOffset = next.end
-        let number = cursor.line
-        let judging = number > judgedLines
-        judgedLines = max(judgedLines, number)
+        let number = cursor.line + 1
         let parsed: Result<[Double], JIGSAWSKinematics.Problem> =
             next.isTooLong ? .failure(.tooLong) : next.withBytes { JIGSAWSKinematics.parse($0) }
+        // Events due before a good row come first, a bounded batch a step: while some are left, the
+        // row waits (it is read again next step). Those due at blank or bad rows wait for the next
+        // good row, at their own times, so a bad last row is no frame for a gesture to end at.
+        if case .success = parsed, !writeEvents(before: number) { return true }
+        cursor.line = number
+        cursor.fileOffset = next.end
         if case .failure(.empty) = parsed {
             if cursor.blankFrom == nil { cursor.blankFrom = number }
             return true
         }
-        writeEvents(upTo: number)
+        let judging = number > judgedLines
+        judgedLines = max(judgedLines, number)
         if let from = cursor.blankFrom, judging {
             // Blank lines inside the file are frames without data: each a bad row.
             for line in from..<number { badRows.add(rowNote(line, .empty)) }
         }
         cursor.blankFrom = nil
-        cursor.lastRow = number
         switch parsed {
         case .success(let row):
+            cursor.lastRow = number
             let t = JIGSAWSKinematics.time(ofFrame: number)
             for arm in JIGSAWSKinematics.arms.indices {
                 let (sample, isRotation) = JIGSAWSKinematics.armSample(arm, of: row)
@@ -266,43 +284,55 @@ public final class JIGSAWSRecording: ForeignRecording {
         "JIGSAWS kinematics \(JIGSAWSKinematics.named(path)) line \(line): \(why.description); row skipped"
     }
 
-    /// The gesture events due before row `row`, at the times of the frames they start or end at.
-    private func writeEvents(upTo row: Int) {
+    /// Writes the gesture events due before row `row` (at the times of the frames they start or end
+    /// at), at most `eventsPerStep`; false when more are due.
+    private func writeEvents(before row: Int) -> Bool {
+        var written = 0
         while cursor.nextEvent < schedule.count, schedule[cursor.nextEvent].beforeRow <= row {
+            guard written < Self.eventsPerStep else { return false }
             let event = schedule[cursor.nextEvent]
             writeEvent(event, at: JIGSAWSKinematics.time(ofFrame: event.beforeRow))
             cursor.nextEvent += 1
+            written += 1
         }
+        return true
     }
 
     private func writeEvent(_ event: JIGSAWSTranscription.ScheduledEvent, at t: Double) {
         let label = gestures[event.gesture].label
         encoder.encode(Frame(t: t, body: .event(EventNote(kind: event.isEnd ? "gesture_end" : "gesture", text: label))), into: &out)
+        cursor.openGesture = event.isEnd ? nil : event.gesture
     }
 
-    /// After the last row: gestures that end just after it close there; those starting beyond it are
-    /// left out, those ending beyond it closed at its end, each noted.
+    /// After the last good row: the gesture still open ends at its end, or just after that row when
+    /// its end lies beyond (noted), also when the gesture after it (which would have ended it) starts
+    /// beyond the last row and is left out (noted). At most two events: the rest are only counted.
     private func finish() {
         cursor.ended = true
         let rows = cursor.lastRow
         let name = JIGSAWSKinematics.named(path)
-        var skipped = Set<Int>()
         while cursor.nextEvent < schedule.count {
             let event = schedule[cursor.nextEvent]
             cursor.nextEvent += 1
-            let g = gestures[event.gesture]
-            if !event.isEnd {
-                skipped.insert(event.gesture)
-                if !endJudged { endNotes.add("\(name): gesture \(g.label) (frames \(g.start)–\(g.end)) starts after the last frame, \(rows); left out") }
+            if event.isEnd {
+                // Only the open gesture's: the others started beyond the last row and were left out.
+                if event.gesture == cursor.openGesture { close(event.gesture, lastRow: rows) }
                 continue
             }
-            guard !skipped.contains(event.gesture) else { continue }
-            if event.beforeRow > rows + 1, !endJudged {
-                endNotes.add("\(name): gesture \(g.label) (frames \(g.start)–\(g.end)) ends after the last frame, \(rows); it ends there")
-            }
-            writeEvent(event, at: JIGSAWSKinematics.time(ofFrame: rows + 1))
+            if let open = cursor.openGesture { close(open, lastRow: rows) }
+            let g = gestures[event.gesture]
+            if !endJudged { endNotes.add("\(name): gesture \(g.label) (frames \(g.start)–\(g.end)) starts after the last frame, \(rows); left out") }
         }
         endJudged = true
+    }
+
+    /// Writes the `gesture_end` of gesture `k` at its end, clamped to just after row `lastRow`.
+    private func close(_ k: Int, lastRow rows: Int) {
+        let g = gestures[k]
+        if g.end > rows, !endJudged {
+            endNotes.add("\(JIGSAWSKinematics.named(path)): gesture \(g.label) (frames \(g.start)–\(g.end)) ends after the last frame, \(rows); it ends there")
+        }
+        writeEvent(.init(beforeRow: min(g.end, rows) + 1, gesture: k, isEnd: true), at: JIGSAWSKinematics.time(ofFrame: min(g.end, rows) + 1))
     }
 }
 

@@ -88,11 +88,23 @@ enum JIGSAWSKinematics {
         return value
     }
 
-    /// A token quoted for a note: sanitised, its first bytes only.
+    /// A token quoted for a note, its first bytes only. A byte that is not printable ASCII is shown as
+    /// `\xNN` (and so are `\` and `'`): a control, a no-break space or a typographic minus (`−0.5`)
+    /// would otherwise show as nothing or as what looks like a number.
     static func shown(_ token: UnsafeRawBufferPointer) -> String {
-        let head = UnsafeRawBufferPointer(rebasing: token.prefix(81))
-        return WireText.quoted(String(decoding: head, as: UTF8.self))
+        var text = ""
+        for byte in token {
+            guard text.utf8.count < 80 else { return "'" + text + "…'" }
+            if (0x21...0x7E).contains(byte), byte != 0x5C, byte != 0x27 {
+                text.unicodeScalars.append(Unicode.Scalar(byte))
+            } else {
+                text += "\\x" + String(hexDigits[Int(byte >> 4)]) + String(hexDigits[Int(byte & 15)])
+            }
+        }
+        return "'" + text + "'"
     }
+
+    private static let hexDigits = Array("0123456789ABCDEF")
 
     /// One arm's frame from its 19 columns of `row`: tip, orientation (left out when the matrix is
     /// no rotation), twist (linear then rotational velocity) and jaw (the gripper angle).

@@ -2,7 +2,8 @@ import SystemCalls
 import Telemetry
 
 /// A JIGSAWS gesture transcription: lines `start end gesture`, frames of the kinematics counted from 1,
-/// both ends included (`80 229 G1`). Read whole: a transcription is a few dozen lines.
+/// both ends included (`80 229 G1`). Read whole: a transcription is a few dozen lines (at most
+/// `maxBytes`, `maxGestures` read).
 struct JIGSAWSTranscription {
     struct Gesture: Equatable {
         var label: String
@@ -17,7 +18,10 @@ struct JIGSAWSTranscription {
     /// Bad lines, overlaps and frames out of range, the first few named.
     var notes = NoteList(limit: 10)
 
-    static let maxBytes = 16 << 20
+    /// A JIGSAWS transcription is a few dozen lines, under 2 KB: beyond these, the file is no
+    /// transcription, and what it would cost (memory for every gesture) is not spent.
+    static let maxBytes = 1 << 20
+    static let maxGestures = 10_000
     /// Frame numbers have at most this many digits (999,999,999 frames at 30 Hz is a year).
     static let maxFrameDigits = 9
     /// A label longer than this is no gesture name.
@@ -26,9 +30,11 @@ struct JIGSAWSTranscription {
     static func read(path: String) throws(InteropError) -> JIGSAWSTranscription {
         let bytes: [UInt8]
         do {
+            switch try SystemCalls.status(path: path).kind {
+            case .regular: break
+            case .directory: throw InteropError("cannot read the transcription \(JIGSAWSKinematics.named(path)): it is a directory")
             // A FIFO would block the open until a writer came.
-            if try SystemCalls.status(path: path).kind == .other {
-                throw InteropError("cannot read the transcription \(JIGSAWSKinematics.named(path)): it is not a regular file (a pipe or a device)")
+            case .other: throw InteropError("cannot read the transcription \(JIGSAWSKinematics.named(path)): it is not a regular file (a pipe or a device)")
             }
             bytes = try SystemCalls.readFile(path, limit: maxBytes + 1)
         } catch let error as SystemError {
@@ -37,7 +43,7 @@ struct JIGSAWSTranscription {
             throw error as? InteropError ?? InteropError("cannot read the transcription \(JIGSAWSKinematics.named(path))")
         }
         guard bytes.count <= maxBytes else {
-            throw InteropError("the transcription \(JIGSAWSKinematics.named(path)) is larger than 16 MB: a JIGSAWS transcription is a few dozen lines")
+            throw InteropError("the transcription \(JIGSAWSKinematics.named(path)) is larger than 1 MB: a JIGSAWS transcription is a few dozen lines")
         }
         return parse(bytes, name: path)
     }
@@ -47,10 +53,16 @@ struct JIGSAWSTranscription {
         var t = JIGSAWSTranscription()
         let quotedName = JIGSAWSKinematics.named(name)
         var read: [Gesture] = []
-        for (k, line) in bytes.split(separator: 0x0A, omittingEmptySubsequences: false).enumerated() {
+        // A UTF-8 byte order mark, which some Windows editors write, is not part of line 1.
+        var rest = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? bytes.dropFirst(3) : bytes[...]
+        var number = 0
+        while !rest.isEmpty {
+            let lf = rest.firstIndex(of: 0x0A)
+            let line = rest[..<(lf ?? rest.endIndex)]
+            rest = lf.map { rest[($0 + 1)...] } ?? []
+            number += 1
             let fields = line.split(whereSeparator: { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D })
             if fields.isEmpty { continue }
-            let number = k + 1
             guard fields.count == 3 else {
                 t.notes.add("transcription \(quotedName) line \(number): \(fields.count) fields, not 'start end gesture'; skipped")
                 continue
@@ -67,6 +79,10 @@ struct JIGSAWSTranscription {
             guard start <= end else {
                 t.notes.add("transcription \(quotedName) line \(number): \(label) ends (frame \(end)) before it starts (frame \(start)); skipped")
                 continue
+            }
+            guard read.count < maxGestures else {
+                t.notes.add("transcription \(quotedName) holds more than \(maxGestures) gestures: a JIGSAWS transcription has a few dozen; line \(number) and those after it left out")
+                break
             }
             read.append(Gesture(label: label, start: start, end: end, line: number))
         }

@@ -436,7 +436,7 @@ struct JIGSAWSBadInputTests {
             (dir, nil, "cannot read JIGSAWS kinematics '\(dir)': it is a directory"),
             ("/dev/null", nil, "cannot read JIGSAWS kinematics '/dev/null': it is not a regular file (a pipe or a device)"),
             (good, dir + "/T.txt", "cannot read the transcription '\(dir)/T.txt': no such file"),
-            (good, dir, "cannot read the transcription '\(dir)': Is a directory"),
+            (good, dir, "cannot read the transcription '\(dir)': it is a directory"),
             (good, "/dev/null", "cannot read the transcription '/dev/null': it is not a regular file (a pipe or a device)"),
         ]
         for (path, transcription, message) in cases {
@@ -480,7 +480,7 @@ struct JIGSAWSBadInputTests {
         #expect(!notes.contains("\u{1B}") && !notes.contains("\u{7}"))
         #expect(read.errors.isEmpty)
         let events = read.events.map { "\($0.event.kind) \($0.event.text ?? "") \(Int(($0.t * 30).rounded()))" }
-                #expect(events == ["gesture G1 0", "gesture G5 5", "gesture G6 9", "gesture_end G6 14", "gesture G8 19", "gesture_end G8 30"])
+        #expect(events == ["gesture G1 0", "gesture G5 5", "gesture G6 9", "gesture_end G6 14", "gesture G8 19", "gesture_end G8 30"])
     }
 
     @Test("an empty transcription says so; the kinematics are read as usual")
