@@ -5,39 +5,49 @@ import Telemetry
 /// A ROS 2 bag in MCAP (`ros2 bag record -s mcap`: CDR messages, `ros2msg` schemas) read as telemetry v1
 /// lines, its topics mapped to arms and events by a `TopicMap` (`--map FILE`, else the dVRK's CRTK names).
 ///
-/// It produces a `session` frame first (id from the file name, `started_at` from the first message's log time,
-/// the mapped arms that have messages, each arm's joints named by its first JointState, with the dVRK's limits
-/// for the names that match a dVRK arm's), then one frame per mapped message in log-time order, `t` counted
-/// from the first log time.
+/// It produces a `session` frame first (id from the file name, `started_at` from the first mapped message's
+/// log time, the mapped arms that have messages, each arm's joints named by its earliest readable JointState,
+/// with the dVRK's limits for the names that match a dVRK arm's), then one frame per mapped message in
+/// log-time order, `t` counted from the first mapped message's log time.
 ///
-/// Nothing in the bag stops it: a topic that matches nothing, a mapped topic with an unexpected type, an
-/// unknown operating state are listed once in `notes`; a message that cannot be decoded is counted there (the
-/// first few named by topic and log time). Only damage the MCAP reader cannot read past (a CRC mismatch
-/// without `--ignore-crc`) stops reading, in `problem`.
+/// Nothing in the bag stops it opening: a topic that matches nothing, a mapped topic with an unexpected type,
+/// an unknown operating state are listed once in `notes`; a message that cannot be decoded, or whose log time
+/// is too far from the start for a frame's `t`, is counted there (the first few named by topic and log time).
+/// A chunk whose CRC does not match is passed over while surveying; without `--ignore-crc` reading stops
+/// there, in `problem`, as it does in surgtop's own MCAP files.
+///
+/// Every line stays under the decoder's 64 KiB limit: wire text is cut by UTF-8 bytes before it is
+/// sanitised, and an arm whose joints would make the session frame too long is left out (noted).
 ///
 /// Seeking restarts the MCAP cursor at the nearest checkpoint before the offset (one every 64 KB of output,
-/// taken where log time moves on) and reads forward to it; an instance that has no checkpoint there (a fresh
-/// one) reads from the start.
+/// taken where log time strictly increases while the cursor still yields log-time order) and reads forward
+/// to it; an instance that has no checkpoint there (a fresh one) reads from the start.
 public final class ROS2Recording: ForeignRecording {
     /// Messages that could not be decoded that `notes` names (the rest are counted).
     static let namedBadMessages = 5
     /// Topics that match nothing that `notes` names one by one (the rest are counted).
     static let listedTopics = 20
-    /// Joints an arm may have: more is no robot arm, and would make a line past the 64 KB limit.
+    /// Joints an arm may have: more is no robot arm, and would make a line past the 64 KiB limit.
     static let maxJoints = 64
-    /// Longest event text kept, in characters: a line must stay under the 64 KB limit.
+    /// Longest event text kept, in UTF-8 bytes (at most twice that once JSON-escaped): far under the 64 KiB limit.
     static let maxEventText = 1_000
+    /// Longest joint name, in UTF-8 bytes: 64 joints of 64 bytes and their limits make about 15 KB.
+    static let maxJointName = 64
+    /// Longest session id, in UTF-8 bytes.
+    static let maxSessionID = 80
     /// Output between seek checkpoints, in bytes.
     public static let checkpointSpacing = 64 << 10
 
     private let reader: MCAPReader
     private let path: String
     private let map: TopicMap
+    private let ignoreCRC: Bool
     /// The session frame: arms, joints.
     public let session: SessionInfo
     private let firstLogTime: UInt64
     private let lastLogTime: UInt64
-    /// Each arm's joint names in the session frame, for reordering JointStates by name.
+    /// Each arm's joint names as the bag names them (the session frame has them cut and sanitised), for
+    /// reordering JointStates by name; an arm the session does not declare has none, and its messages are skipped.
     private let sessionJoints: [String: [String]]
 
     /// What each channel's messages become, decided at its first message (channels can appear mid-file in
@@ -63,6 +73,10 @@ public final class ROS2Recording: ForeignRecording {
     private var listedOnce: Set<String> = []
     private var badMessages = 0
     private var namedBad: [String] = []
+    private var outOfRange = 0
+    /// Arms left out of the session frame for its size (noted once, at opening).
+    private var leftOutArms: Set<String> = []
+    private var firstOutOfRange: String?
 
     private enum ChannelUse {
         case arm(String, TopicMap.Carries, ROS2MessageType)
@@ -81,26 +95,37 @@ public final class ROS2Recording: ForeignRecording {
     public init(reader: MCAPReader, path: String, options: InteropOptions) throws(InteropError) {
         self.reader = reader
         self.path = path
+        ignoreCRC = options.ignoreCRC
         if let file = options.topicMap {
             do { map = try TopicMap.load(path: file) } catch { throw InteropError("--map: \(error).") }
         } else {
             map = .dvrk
         }
         cursor = reader.messages()
-        let survey: ROS2BagSurvey
-        do { survey = try ROS2BagSurvey(reader: reader, map: map) } catch {
-            throw InteropError("cannot read ROS 2 bag \(WireText.quoted(path)): \(Self.sentence(error))")
-        }
-        guard let first = survey.firstLogTime else {
+        let survey = ROS2BagSurvey(reader: reader, map: map)
+        // A bag of topics the map does not map starts at its first message: the notes list its topics.
+        guard let first = survey.firstLogTime ?? survey.firstLogTimeOfAny else {
             // A bag cut inside its only chunk has none left: say what the MCAP reader found.
             let found = reader.problems.first.map { " that can be read (\(WireText.sanitize($0.description)))" } ?? ""
             throw InteropError("ROS 2 bag \(WireText.quoted(path)) holds no messages\(found).")
         }
         (firstLogTime, lastLogTime) = (first, max(first, survey.lastLogTime))
-        session = SessionInfo(id: Self.sessionID(path: path), robot: "dVRK (ROS 2 bag)",
-                              startedAt: Self.rfc3339(nanoseconds: first), arms: survey.arms)
-        sessionJoints = Dictionary(session.arms.map { ($0.id, $0.joints.map(\.name)) }, uniquingKeysWith: { first, _ in first })
+        var arms = survey.arms, leftOut: [String] = []
+        var info = SessionInfo(id: Self.sessionID(path: path), robot: "dVRK (ROS 2 bag)", startedAt: Self.rfc3339(nanoseconds: first), arms: arms)
+        // Many arms of many long-named joints would make a session line the decoder refuses, and lose the session.
+        while FrameEncoder().encode(Frame(t: 0, body: .session(info))).utf8.count >= FrameDecoder.maxLineBytes, let last = arms.popLast() {
+            leftOut.insert(last.id, at: 0)
+            info.arms = arms
+        }
+        session = info
+        sessionJoints = Dictionary(session.arms.map { ($0.id, survey.jointNames[$0.id] ?? []) }, uniquingKeysWith: { first, _ in first })
         pending = Array(FrameEncoder().encode(Frame(t: 0, body: .session(session))).utf8)
+        leftOutArms = Set(leftOut)
+        if !leftOut.isEmpty {
+            let one = leftOut.count == 1
+            listedNotes.append("arm\(one ? "" : "s") \(leftOut.joined(separator: ", ")) left out, \(one ? "its" : "their") messages skipped: "
+                + "with \(one ? "it" : "them") the session frame would pass the \(FrameDecoder.maxLineBytes)-byte line limit.")
+        }
     }
 
     // MARK: - ForeignRecording
@@ -152,11 +177,19 @@ public final class ROS2Recording: ForeignRecording {
     }
 
     public var notes: [String] {
-        var out = reader.problems.prefix(10).map { WireText.sanitize("\($0.description).") }
+        var out = reader.problems.prefix(10).map { found in
+            // As surgtop's own MCAP files say it: a CRC mismatch is read past only with --ignore-crc.
+            guard case .crcMismatch = found else { return WireText.sanitize("\(found).") }
+            return "\(found)" + (ignoreCRC ? " (read anyway: --ignore-crc)." : "; the summary was not used.")
+        }
         if reader.problems.count > 10 { out.append("… and \(reader.problems.count - 10) more problems in the MCAP file.") }
         out += unmatchedTopics
         if unmatchedMore > 0 { out.append("… and \(unmatchedMore) more topics that match nothing in the topic map, skipped.") }
         out += listedNotes
+        if let firstOutOfRange {
+            out.append("\(outOfRange) message\(outOfRange == 1 ? "" : "s") skipped: log time more than 10⁹ s from the session's start "
+                + "(\(Self.rfc3339(nanoseconds: firstLogTime))), beyond what a frame's t may be (the first: \(firstOutOfRange)).")
+        }
         if badMessages > 0 {
             let more = badMessages > namedBad.count ? "; and \(badMessages - namedBad.count) more" : ""
             out.append("\(badMessages) message\(badMessages == 1 ? "" : "s") could not be read: " + namedBad.joined(separator: "; ") + more + ".")
@@ -173,7 +206,10 @@ public final class ROS2Recording: ForeignRecording {
             do {
                 message = try cursor.next()
             } catch {
-                problem = "cannot read ROS 2 bag \(WireText.quoted(path)) past log time \(lastLogTimeRead.map(Self.rfc3339) ?? "its start"): \(Self.sentence(error))"
+                // A chunk CRC mismatch, without --ignore-crc: as in surgtop's own MCAP files, nothing after it is trusted.
+                var why = Self.sentence(error)
+                why.removeLast()
+                problem = "recording '\(WireText.sanitize(path))': \(why); reading stopped there (--ignore-crc reads it anyway)"
                 finished = true
                 return false
             }
@@ -181,8 +217,10 @@ public final class ROS2Recording: ForeignRecording {
                 finished = true
                 return false
             }
-            if message.logTime != lastLogTimeRead, outputOffset - (checkpoints.last?.outputOffset ?? 0) >= Self.checkpointSpacing,
-               ordinal >= ordinalsNoted {
+            // A restart from this log time gives the same messages only if every one before it is earlier: time
+            // strictly increasing, and the cursor not fallen back to file order.
+            if let last = lastLogTimeRead, message.logTime > last, cursor.inLogTimeOrder,
+               outputOffset - (checkpoints.last?.outputOffset ?? 0) >= Self.checkpointSpacing, ordinal >= ordinalsNoted {
                 checkpoints.append(Checkpoint(outputOffset: outputOffset + pending.count - pendingAt, logTime: message.logTime, ordinal: ordinal))
             }
             ordinal += 1
@@ -199,21 +237,33 @@ public final class ROS2Recording: ForeignRecording {
 
     /// The frame a message becomes; nil for a message skipped (noted when `noting`).
     private func frame(for message: Message, noting: Bool) -> Frame? {
+        let use = use(of: message.channelID)
+        if case .skip = use { return nil }
         let t = message.logTime >= firstLogTime ? Double(message.logTime - firstLogTime) / 1e9 : -Double(firstLogTime - message.logTime) / 1e9
-        switch use(of: message.channelID) {
+        guard abs(t) <= Frame.timeLimit else {
+            if noting { noteOutOfRange(message) }
+            return nil
+        }
+        switch use {
         case .skip:
             return nil
         case .event(let kind, let source):
             do {
                 guard case .string(let data) = try ROS2Message.decode(.string, from: message.data) else { return nil }
-                let clean = WireText.sanitize(data)
-                let text = (source.map { "\($0): " } ?? "") + (clean.count > Self.maxEventText ? clean.prefix(Self.maxEventText - 1) + "…" : clean)
+                // Cut by bytes before sanitising: one character can be 40,000 combining marks.
+                let (kept, cut) = Self.utf8Prefix(data, maxBytes: Self.maxEventText)
+                let text = (source.map { "\($0): " } ?? "") + WireText.sanitize(kept) + (cut ? "…" : "")
                 return Frame(t: t, body: .event(EventNote(kind: kind, text: text)))
             } catch {
                 if noting { noteBad(message, "\(error)") }
                 return nil
             }
         case .arm(let arm, let carries, let type):
+            guard sessionJoints[arm] != nil else {
+                // The summary said the arm had no messages (left-out arms are noted already).
+                if noting, !leftOutArms.contains(arm) { noteOnce("\(arm)'s messages are skipped: the session frame does not declare it.") }
+                return nil
+            }
             do {
                 let sample = try armSample(arm, carries, try ROS2Message.decode(type, from: message.data), noting: noting)
                 return Frame(t: t, body: .arm(sample))
@@ -259,20 +309,22 @@ public final class ROS2Recording: ForeignRecording {
         }
     }
 
-    /// Where each of the session's joints is in a message's arrays: the same names in the same order (or no
-    /// names and as many values) as they are; other orders and extra joints by name; a missing joint is an error.
+    /// Where each of the session's joints (`session`: their names as the bag gave them) is in a message's
+    /// arrays: the same names in the same order (or no names and as many values) as they are; other orders and
+    /// extra joints by name, exactly as on the wire (a name twice: its occurrences in turn); a missing joint is an error.
     static func jointOrder(names: [String], counts: [Int], session: [String]) throws(CDRError) -> [Int] {
         let width = names.isEmpty ? session.count : names.count
         for count in counts where count != 0 && count != width {
             throw CDRError("has \(count) values for \(width) joints")
         }
         if names.isEmpty || names == session { return Array(0..<session.count) }
-        var at: [String: Int] = [:]
-        for (i, name) in names.map(ROS2BagSurvey.cleanName).enumerated() where at[name] == nil { at[name] = i }
+        var at: [String: [Int]] = [:]
+        for (i, name) in names.enumerated().reversed() { at[name, default: []].append(i) }
         var order: [Int] = []
         for name in session {
-            guard let i = at[name] else {
-                throw CDRError("names joints \(WireText.quoted(names.joined(separator: ", "))), not the session's \(WireText.quoted(session.joined(separator: ", ")))")
+            guard let i = at[name]?.popLast() else {
+                func listed(_ names: [String]) -> String { WireText.quoted(Self.utf8Prefix(names.joined(separator: ", "), maxBytes: 200).text) }
+                throw CDRError("names joints \(listed(names)), not the session's \(listed(session))")
             }
             order.append(i)
         }
@@ -311,6 +363,14 @@ public final class ROS2Recording: ForeignRecording {
     private func noteOnce(_ sentence: String) {
         guard listedNotes.count < 50, listedOnce.insert(sentence).inserted else { return }
         listedNotes.append(sentence)
+    }
+
+    private func noteOutOfRange(_ message: Message) {
+        outOfRange += 1
+        if firstOutOfRange == nil {
+            let topic = reader.channels[message.channelID].map { WireText.quoted($0.topic) } ?? "channel \(message.channelID)"
+            firstOutOfRange = "\(topic) at log time \(Self.rfc3339(nanoseconds: message.logTime))"
+        }
     }
 
     private func noteBad(_ message: Message, _ why: String) {
@@ -354,8 +414,22 @@ public final class ROS2Recording: ForeignRecording {
     static func sessionID(path: String) -> String {
         var name = String(path.split(separator: "/").last ?? "")
         if name.lowercased().hasSuffix(".mcap") { name.removeLast(5) }
-        let clean = WireText.sanitize(name).trimmingSpaces
-        return clean.isEmpty ? "ros2-bag" : String(clean.prefix(80))
+        let clean = WireText.sanitize(utf8Prefix(name, maxBytes: maxSessionID).text).trimmingSpaces
+        return clean.isEmpty ? "ros2-bag" : clean
+    }
+
+    /// The longest start of `text` of at most `maxBytes` UTF-8 bytes that ends between two scalars, and
+    /// whether it is shorter than `text`. Line budgets are in bytes; a character may be thousands of them.
+    static func utf8Prefix(_ text: String, maxBytes: Int) -> (text: String, cut: Bool) {
+        guard text.utf8.count > maxBytes else { return (text, false) }
+        var kept = String.UnicodeScalarView()
+        var bytes = 0
+        for scalar in text.unicodeScalars {
+            bytes += UTF8.width(scalar)
+            guard bytes <= maxBytes else { break }
+            kept.append(scalar)
+        }
+        return (String(kept), true)
     }
 
     /// Nanoseconds since 1970 as RFC 3339 UTC, with the fraction of a second when there is one.
@@ -395,71 +469,100 @@ extension String {
     }
 }
 
-/// What the bag holds before any line is produced: its first and last log times, and the session's arms (the
-/// mapped arms with messages, joints named by each arm's first readable JointState).
+/// What the bag holds before any line is produced: the first mapped message's log time (the session's start,
+/// so that no stray early message on another topic, nor a hostile Statistics record, sets it), the last log
+/// time, and the session's arms (the mapped arms with messages, joints named by each arm's earliest readable
+/// JointState). A chunk that fails its CRC is passed over here: reading decides what it means.
 struct ROS2BagSurvey {
     var firstLogTime: UInt64?
     var lastLogTime: UInt64 = 0
+    /// The first log time of any message, on any topic.
+    var firstLogTimeOfAny: UInt64?
     var arms: [ArmDescriptor] = []
-    /// How many messages of a joints topic may be unreadable before the arm is declared without joints.
+    /// Each arm's joint names as its earliest readable JointState gives them (`joint1`… when it names none).
+    var jointNames: [String: [String]] = [:]
+    /// How many messages of an arm's joints topics may be unreadable before the arm is declared without joints.
     static let jointSearchLimit = 1_000
 
-    init(reader: MCAPReader, map: TopicMap) throws {
-        // Joints topics: channel → arm.
-        var jointChannels: [UInt16: String] = [:]
+    init(reader: MCAPReader, map: TopicMap) {
+        var routes: [UInt16: ROS2Recording.ChannelRoute] = [:]
+        func route(_ id: UInt16) -> ROS2Recording.ChannelRoute {
+            if let known = routes[id] { return known }
+            let decided = ROS2Recording.route(id, reader: reader, map: map)
+            routes[id] = decided
+            return decided
+        }
+        func mappedArm(_ id: UInt16) -> (arm: String, carries: TopicMap.Carries)? {
+            guard case .mapped(.arm(let arm, let carries), _) = route(id) else { return nil }
+            return (arm, carries)
+        }
+        func mapped(_ id: UInt16) -> Bool {
+            if case .mapped = route(id) { return true }
+            return false
+        }
         var withMessages: Set<UInt16> = []
         var firstNames: [String: [String]] = [:]
+        let counts: [UInt16: UInt64] = (reader.statistics?.channelMessageCounts ?? [:]).filter { $0.value > 0 }
         let indexed = reader.hasSummary && !reader.chunkIndexes.isEmpty
-        func jointsArm(_ id: UInt16) -> String? {
-            guard case .mapped(.arm(let arm, .joints), _) = ROS2Recording.route(id, reader: reader, map: map) else { return nil }
-            return arm
-        }
+            && (!counts.isEmpty || reader.chunkIndexes.contains { !$0.messageIndexOffsets.isEmpty })
         if indexed {
             // The summary says which channels have messages, and the chunk indexes where each one's first is.
-            if let stats = reader.statistics, !stats.channelMessageCounts.isEmpty {
-                withMessages = Set(stats.channelMessageCounts.filter { $0.value > 0 }.keys)
-            } else {
-                withMessages = Set(reader.chunkIndexes.flatMap(\.messageIndexOffsets.keys))
+            withMessages = counts.isEmpty ? Set(reader.chunkIndexes.flatMap(\.messageIndexOffsets.keys)) : Set(counts.keys)
+            firstLogTimeOfAny = withMessages.isEmpty ? nil : reader.chunkIndexes.map(\.messageStartTime).min()
+            lastLogTime = reader.chunkIndexes.map(\.messageEndTime).max() ?? 0
+            /// Where the first message of any of `ids` may be: the earliest chunk that indexes one (0 without indexes).
+            func start(of ids: Set<UInt16>) -> UInt64 {
+                reader.chunkIndexes.filter { !ids.isDisjoint(with: $0.messageIndexOffsets.keys) }.map(\.messageStartTime).min() ?? 0
             }
-            if let stats = reader.statistics, stats.messageCount > 0 {
-                (firstLogTime, lastLogTime) = (stats.messageStartTime, stats.messageEndTime)
-            } else {
-                firstLogTime = reader.chunkIndexes.map(\.messageStartTime).min()
-                lastLogTime = reader.chunkIndexes.map(\.messageEndTime).max() ?? 0
+            let mappedIDs = withMessages.filter(mapped)
+            var cursor = reader.messages(from: start(of: mappedIDs))
+            while !mappedIDs.isEmpty, let message = Self.next(&cursor) {
+                guard mappedIDs.contains(message.channelID) else { continue }
+                firstLogTime = message.logTime
+                break
             }
-            for id in withMessages.sorted() { if let arm = jointsArm(id) { jointChannels[id] = arm } }
-            for (id, arm) in jointChannels {
-                let start = reader.chunkIndexes.filter { $0.messageIndexOffsets[id] != nil }.map(\.messageStartTime).min() ?? 0
-                var cursor = reader.messages(from: start)
+            // Each arm's joints topics (two channels may share one topic): the earliest readable JointState by log time.
+            var jointChannels: [String: Set<UInt16>] = [:]
+            for id in withMessages.sorted() {
+                if let (arm, carries) = mappedArm(id), carries == .joints { jointChannels[arm, default: []].insert(id) }
+            }
+            for (arm, ids) in jointChannels.sorted(by: { $0.key < $1.key }) {
+                var cursor = reader.messages(from: start(of: ids))
                 var tried = 0
-                while tried < Self.jointSearchLimit, let message = try cursor.next() {
-                    guard message.channelID == id else { continue }
+                while tried < Self.jointSearchLimit, let message = Self.next(&cursor) {
+                    guard ids.contains(message.channelID) else { continue }
                     tried += 1
                     if let names = Self.jointNames(message) { firstNames[arm] = names; break }
                 }
             }
         } else {
-            // No summary (a bag cut while recording): one pass over every message.
+            // No summary (a bag cut while recording), or one that says nothing of channels: one pass over every message.
             var cursor = reader.messages()
-            var tried: [UInt16: Int] = [:]
-            var routed: Set<UInt16> = []
-            while let message = try cursor.next() {
+            var tried: [String: Int] = [:]
+            while let message = Self.next(&cursor) {
                 let id = message.channelID
-                if firstLogTime == nil { firstLogTime = message.logTime }
+                firstLogTimeOfAny = min(firstLogTimeOfAny ?? message.logTime, message.logTime)
                 lastLogTime = max(lastLogTime, message.logTime)
                 withMessages.insert(id)
-                if routed.insert(id).inserted, let arm = jointsArm(id) { jointChannels[id] = arm }
-                guard let arm = jointChannels[id], firstNames[arm] == nil, tried[id, default: 0] < Self.jointSearchLimit else { continue }
-                tried[id, default: 0] += 1
+                guard mapped(id) else { continue }
+                firstLogTime = min(firstLogTime ?? message.logTime, message.logTime)
+                guard let (arm, carries) = mappedArm(id), carries == .joints, firstNames[arm] == nil,
+                      tried[arm, default: 0] < Self.jointSearchLimit else { continue }
+                tried[arm, default: 0] += 1
                 firstNames[arm] = Self.jointNames(message)
             }
         }
-        let mappedWithMessages = Set(withMessages.compactMap { id -> String? in
-            guard case .mapped(.arm(let arm, _), _) = ROS2Recording.route(id, reader: reader, map: map) else { return nil }
-            return arm
-        })
+        let mappedWithMessages = Set(withMessages.compactMap { mappedArm($0)?.arm })
         arms = map.arms.filter { mappedWithMessages.contains($0.id) }.map { arm in
-            ArmDescriptor(id: arm.id, kind: arm.kind, joints: Self.joints(named: firstNames[arm.id] ?? [], arm: arm))
+            ArmDescriptor(id: arm.id, kind: arm.kind, joints: Self.joints(named: Self.sessionNames(firstNames[arm.id] ?? []), arm: arm))
+        }
+        jointNames = firstNames
+    }
+
+    /// The cursor's next message, past chunks that fail their CRC (the cursor goes on with the next chunk).
+    static func next(_ cursor: inout MCAPReader.MessageCursor) -> Message? {
+        while true {
+            do { return try cursor.next() } catch { continue }
         }
     }
 
@@ -471,22 +574,40 @@ struct ROS2BagSurvey {
         let count = names.isEmpty ? [position.count, velocity.count, effort.count].max()! : names.count
         guard count > 0, count <= ROS2Recording.maxJoints else { return nil }
         guard !names.isEmpty else { return (1...count).map { "joint\($0)" } }
-        return names.map(cleanName)
+        return names
     }
 
-    /// A joint name as the session frame has it: sanitised, at most 64 characters.
+    /// Joint names as the session frame has them: each cut to 64 UTF-8 bytes, then sanitised; a name that
+    /// clashes with an earlier one once cleaned (`a` and `a` with an escape sequence) gets `~2`, `~3`…, so no
+    /// two joints share an index.
+    static func sessionNames(_ names: [String]) -> [String] {
+        var seen: Set<String> = []
+        return names.map { name in
+            let clean = cleanName(name)
+            var unique = clean, n = 1
+            while !seen.insert(unique).inserted {
+                n += 1
+                let suffix = "~\(n)"
+                unique = ROS2Recording.utf8Prefix(clean, maxBytes: ROS2Recording.maxJointName - suffix.utf8.count).text + suffix
+            }
+            return unique
+        }
+    }
+
+    /// A joint name cut to 64 UTF-8 bytes (before sanitising: one character may be thousands of bytes), sanitised.
     static func cleanName(_ name: String) -> String {
-        let clean = WireText.sanitize(name)
-        return clean.isEmpty ? "?" : String(clean.prefix(64))
+        let clean = WireText.sanitize(ROS2Recording.utf8Prefix(name, maxBytes: ROS2Recording.maxJointName).text)
+        return clean.isEmpty ? "?" : clean
     }
 
     /// Descriptors for `names`: a name the arm's dVRK definition has gets its unit and limits (DVRKArms, from
-    /// the dVRK's own files); any other is in rad, without limits.
+    /// the dVRK's own files); any other is in rad, without limits. An MTM's definition is MTML's or MTMR's by
+    /// its id, exactly; an MTM of another id has no definition, so no limits.
     static func joints(named names: [String], arm: TopicMap.Arm) -> [JointDescriptor] {
         let known: [JointDescriptor] = switch arm.kind {
         case .psm: DVRKArms.psm + [DVRKArms.jaw]
         case .ecm: DVRKArms.ecm
-        case .mtm: arm.id.uppercased().hasSuffix("L") ? DVRKArms.mtml : DVRKArms.mtmr
+        case .mtm: arm.id == "MTML" ? DVRKArms.mtml : arm.id == "MTMR" ? DVRKArms.mtmr : []
         case .other: []
         }
         return names.map { name in known.first { $0.name == name } ?? JointDescriptor(name: name, unit: .rad) }

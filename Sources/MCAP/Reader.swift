@@ -109,8 +109,10 @@ public final class MCAPReader {
     public private(set) var chunkIndexes: [ChunkIndex] = []
     public private(set) var metadataIndexes: [MetadataIndex] = []
     public private(set) var summaryOffsets: [SummaryOffset] = []
-    /// What was found that did not stop the file being read.
+    /// What was found that did not stop the file being read, each once: a chunk read again (a second
+    /// cursor, a seek) reports nothing new.
     public private(set) var problems: [MCAPProblem] = []
+    private var reported: Set<String> = []
     /// Size of the file in bytes.
     public var size: Int { file.raw.count }
 
@@ -175,10 +177,10 @@ public final class MCAPReader {
                 } catch {
                     // A damaged summary: the data section can still be scanned.
                     (hasSummary, schemas, channels, statistics, chunkIndexes, metadataIndexes, summaryOffsets) = (false, [:], [:], nil, [], [], [])
-                    problems.append(.skipped(what: "the summary", offset: summaryStart, reason: "\(error)"))
+                    report(.skipped(what: "the summary", offset: summaryStart, reason: "\(error)"))
                 }
             } else {
-                problems.append(.skipped(what: "the summary", offset: footerAt, reason: "the Footer puts it at byte \(footer.summaryStart), outside the file"))
+                report(.skipped(what: "the summary", offset: footerAt, reason: "the Footer puts it at byte \(footer.summaryStart), outside the file"))
             }
         }
         if !hasSummary {
@@ -240,6 +242,8 @@ public final class MCAPReader {
         private var held: [(lastTime: UInt64, size: Int)] = []
         /// The most bytes held at once so far.
         private(set) var peakHeldBytes = 0
+        /// Whether messages still come in log-time order (false once the cursor fell back to file order).
+        public var inLogTimeOrder: Bool { order == .logTime }
 
         init(reader: MCAPReader, order: Order, start: UInt64, blocks: [Block]) {
             (self.reader, self.order, self.start, self.blocks) = (reader, order, start, blocks)
@@ -277,7 +281,7 @@ public final class MCAPReader {
         /// Too much overlaps in time to merge within the limit: the pending messages, then the remaining
         /// chunks one at a time as they lie in the file.
         private mutating func fallBackToFileOrder() {
-            reader.problems.append(.skipped(
+            reader.report(.skipped(
                 what: "log-time order", offset: blocks[nextBlock].offset,
                 reason: "the chunks overlapping in time there hold more than \(reader.options.maxHeldBytes) bytes; the rest is read in file order"))
             order = .file
@@ -322,7 +326,7 @@ public final class MCAPReader {
         var crc = CRC32()
         crc.update(UnsafeRawBufferPointer(rebasing: file.raw[0..<dataEnd]))
         guard crc.value == expected else {
-            problems.append(.crcMismatch(what: "the data section", expected: expected, actual: crc.value))
+            report(.crcMismatch(what: "the data section", expected: expected, actual: crc.value))
             return .mismatched(expected: expected, actual: crc.value)
         }
         return .matched
@@ -366,7 +370,7 @@ public final class MCAPReader {
         var crc = CRC32()
         crc.update(UnsafeRawBufferPointer(rebasing: file.raw[summaryStart..<footerAt + 1 + 8 + 16]))
         guard crc.value != expected else { return true }
-        problems.append(.crcMismatch(what: "the summary section", expected: expected, actual: crc.value))
+        report(.crcMismatch(what: "the summary section", expected: expected, actual: crc.value))
         return options.ignoreCRC
     }
 
@@ -400,11 +404,16 @@ public final class MCAPReader {
         if isDataEnd(at: summaryStart - 13) { dataEnd = summaryStart - 13 }
     }
 
+    /// Adds `problem` to `problems` unless the same one (kind, place and reason) is there already.
+    fileprivate func report(_ problem: MCAPProblem) {
+        if reported.insert(problem.description).inserted { problems.append(problem) }
+    }
+
     private func crcMismatch(_ what: String, _ expected: UInt32, _ actual: UInt32) throws {
         guard options.ignoreCRC else {
             throw MCAPError("CRC mismatch in \(what): the file says \(hex(expected)), the bytes give \(hex(actual)).")
         }
-        problems.append(.crcMismatch(what: what, expected: expected, actual: actual))
+        report(.crcMismatch(what: what, expected: expected, actual: actual))
     }
 
     /// Hops record to record through the data section (chunks are not decompressed here): finds chunks,
@@ -448,12 +457,12 @@ public final class MCAPReader {
                 }
             } catch {
                 endLoose()
-                problems.append(.skipped(what: "a record with opcode \(op)", offset: offset, reason: "\(error)"))
+                report(.skipped(what: "a record with opcode \(op)", offset: offset, reason: "\(error)"))
             }
             offset = next
         }
         endLoose()
-        if let reason { problems.append(.noSummary(reason: reason, cutAt: cutAt)) }
+        if let reason { report(.noSummary(reason: reason, cutAt: cutAt)) }
     }
 
     /// The messages of one block in file order; registers the schemas and channels it meets. A damaged
@@ -477,7 +486,7 @@ public final class MCAPReader {
         do {
             (records, expectedCRC) = try unpackChunk(at: block.offset)
         } catch {
-            problems.append(.skipped(what: "the chunk", offset: block.offset, reason: "\(error)"))
+            report(.skipped(what: "the chunk", offset: block.offset, reason: "\(error)"))
             return nil
         }
         chunksDecompressed += 1
@@ -515,7 +524,7 @@ public final class MCAPReader {
                     at = contentStart + Int(length)
                 }
             } catch {
-                problems.append(.skipped(what: "the rest of the chunk", offset: block.offset, reason: "\(error)"))
+                report(.skipped(what: "the rest of the chunk", offset: block.offset, reason: "\(error)"))
                 break
             }
         }
