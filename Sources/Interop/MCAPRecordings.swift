@@ -18,7 +18,8 @@ public enum MCAPRecordings {
     public static func lastTimestamp(path: String, options: InteropOptions = .current) -> Double? {
         guard let reader = try? openReader(path: path, options: options), isSurgtop(reader) else { return nil }
         let recording = SurgtopMCAPRecording(reader: reader, path: path, options: options)
-        for block in stride(from: reader.blockCount - 1, through: 0, by: -1) {
+        // The last few blocks at most: this must answer at once (a replay's start waits for it).
+        for block in stride(from: reader.blockCount - 1, through: max(0, reader.blockCount - lastBlocksSearched), by: -1) {
             guard let messages = try? reader.messages(inBlock: block) else { return nil }
             for message in messages.reversed() where recording.readsFrames(on: message.channelID) {
                 let t = message.data.withUnsafeBytes { JSONMembers($0)?.number("t") }
@@ -27,6 +28,8 @@ public enum MCAPRecordings {
         }
         return nil
     }
+
+    static let lastBlocksSearched = 4
 
     private static func openReader(path: String, options: InteropOptions) throws(InteropError) -> MCAPReader {
         // Said plainly: the MCAP module's own words for an empty file repeat the path.

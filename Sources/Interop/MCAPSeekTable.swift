@@ -4,9 +4,11 @@ import SystemCalls
 import Telemetry
 
 /// Where the NDJSON lines of each chunk of a surgtop MCAP file start, learnt as the file is read, so
-/// that a seek to an offset an earlier read produced jumps to its chunk (through the chunk index)
+/// that a seek back to an offset an earlier read produced jumps to its chunk (through the chunk index)
 /// instead of converting the file from its start. Kept for the whole process: a replay opens a new
 /// reader on every restart (a seek back, a step back), and the offsets are the same on every read.
+/// It also keeps what the reads found per file (bad messages), so that counts do not depend on where a
+/// read started.
 final class MCAPSeekTable: Sendable {
     /// A block whose lines begin with no frame carried over from the block before.
     struct Entry: Sendable {
@@ -14,12 +16,29 @@ final class MCAPSeekTable: Sendable {
         var offset: Int
         /// The checking decoder as it stood there (the arms declared so far, the line count).
         var decoder: FrameDecoder
+        /// Where the block lies in the file and the CRC its Chunk record gives: checked before jumping,
+        /// so that a file rewritten in place is never read from a stale place.
+        var blockOffset: Int
+        var blockCRC: UInt32?
+        /// The schemas and channels known when the block was read (a file without a summary defines
+        /// them as it goes): a read resuming here knows the same.
+        var schemas: [UInt16: Schema]
+        var channels: [UInt16: Channel]
+    }
+
+    /// Messages that were no valid telemetry, counted once per place in the file however often it is read.
+    struct BadMessages: Sendable {
+        var count = 0
+        var examples: [String] = []
+        /// The NDJSON offset up to which lines were counted.
+        var countedUpTo = 0
     }
 
     private struct State {
         var entries: [Int: Entry] = [:]
         /// The data section's CRC, once checked at the end of a read.
         var dataCRC: CRCCheck?
+        var bad = BadMessages()
     }
 
     private let state = Mutex(State())
@@ -36,19 +55,48 @@ final class MCAPSeekTable: Sendable {
         }
     }
 
+    /// Drops what was learnt: the file is no longer the one it was learnt from.
+    func forget() {
+        state.withLock { $0 = State() }
+    }
+
     var dataCRC: CRCCheck? {
         get { state.withLock { $0.dataCRC } }
         set { state.withLock { $0.dataCRC = newValue } }
     }
+
+    var bad: BadMessages { state.withLock { $0.bad } }
+
+    /// Counts a bad message whose line ends at NDJSON offset `end`, unless a read counted it already.
+    func countBad(endingAt end: Int, example: () -> String) {
+        state.withLock { state in
+            guard end > state.bad.countedUpTo else { return }
+            state.bad.count = state.bad.count.saturatingAdd(1)
+            if state.bad.examples.count < SurgtopMCAPRecording.examples { state.bad.examples.append(example()) }
+        }
+    }
+
+    /// Lines up to `offset` have been counted. Returns how far counting has got, by any read.
+    @discardableResult
+    func counted(upTo offset: Int) -> Int {
+        state.withLock { state in
+            state.bad.countedUpTo = max(state.bad.countedUpTo, offset)
+            return state.bad.countedUpTo
+        }
+    }
 }
 
-/// The seek tables of the files read in this process, by path, size and modification time (a file
-/// rewritten under the same name gets a new one).
+/// The seek tables of the files read in this process, by path and the file's identity: device, inode,
+/// size, modification and change time (a file rewritten under the same name gets a new one; one rewritten
+/// in place within the clock's resolution is caught by the entries' block CRCs).
 enum MCAPSeekTables {
     private struct Key: Hashable {
         var path: String
+        var device: UInt64
+        var inode: UInt64
         var size: Int
         var modified: Int64
+        var changed: Int64
     }
 
     private static let tables = Mutex<[Key: MCAPSeekTable]>([:])
@@ -57,7 +105,8 @@ enum MCAPSeekTables {
 
     static func table(path: String) -> MCAPSeekTable {
         guard let status = try? SystemCalls.status(path: path) else { return MCAPSeekTable() }
-        let key = Key(path: path, size: status.size, modified: status.modifiedNanoseconds)
+        let key = Key(path: path, device: status.device, inode: status.inode, size: status.size,
+                      modified: status.modifiedNanoseconds, changed: status.changedNanoseconds)
         return tables.withLock { tables in
             if let known = tables[key] { return known }
             if tables.count >= limit { tables.removeAll() }

@@ -22,6 +22,8 @@ public final class SurgtopMCAPRecording: ForeignRecording {
         case skipped
     }
     private var uses: [UInt16: ChannelUse] = [:]
+    /// The schemas and channels known before any message was read (the summary's, or the scan's).
+    private let opened: (schemas: [UInt16: Schema], channels: [UInt16: Channel])
 
     /// Produced lines not read yet: `output[taken...]`, starting at NDJSON offset `offset`.
     private var output: [UInt8] = []
@@ -29,8 +31,8 @@ public final class SurgtopMCAPRecording: ForeignRecording {
     private var offset = 0
     /// The NDJSON offset just after the last line produced.
     private var produced = 0
-    /// The furthest any read of this instance produced: a line before it was counted (bad messages) already.
-    private var furthest = 0
+    /// How far any read of this file has counted bad messages (the table's, as of this block's start).
+    private var counted = 0
     private var nextBlock = 0
     private var ended = false
     /// An arm frame whose parts are still being gathered.
@@ -42,10 +44,8 @@ public final class SurgtopMCAPRecording: ForeignRecording {
     private var checker = FrameDecoder()
 
     public private(set) var problem: String?
-    private var skippedChannels: [String] = []
-    private var skippedChannelCount = 0
-    private var badMessages = 0
-    private var badExamples: [String] = []
+    /// Why each skipped channel is skipped, by id (listed in id order: the same whatever the read met first).
+    private var skippedChannels: [UInt16: String] = [:]
     private var crcNote: String?
 
     /// How many chunks this instance has decompressed (a seek decompresses from the chunk it jumps to).
@@ -56,6 +56,7 @@ public final class SurgtopMCAPRecording: ForeignRecording {
         self.path = path
         self.options = options
         self.table = MCAPSeekTables.table(path: path)
+        self.opened = (reader.schemas, reader.channels)
         // Channels the summary (or the scan so far) lists are said at once; others when first met.
         for id in reader.channels.keys.sorted() { _ = use(of: id) }
     }
@@ -84,8 +85,12 @@ public final class SurgtopMCAPRecording: ForeignRecording {
     public func seek(to target: Int) -> Bool {
         guard target >= 0 else { return false }
         let known = table.start(atOrBefore: target)
-        if target < offset {
-            restart(block: known?.block ?? 0, known?.entry ?? MCAPSeekTable.Entry(offset: 0, decoder: FrameDecoder()))
+        if let known, !stillHolds(known) {
+            // Rewritten in place since it was learnt: nothing the table says can be trusted.
+            table.forget()
+            if target < offset { restart(block: 0, nil) }
+        } else if target < offset {
+            restart(block: known?.block ?? 0, known?.entry)
         } else if let known, known.entry.offset > produced {
             restart(block: known.block, known.entry)  // ahead, past what is produced: jump there
         }
@@ -131,13 +136,15 @@ public final class SurgtopMCAPRecording: ForeignRecording {
         if crcs > Self.examples { notes.append("… and \(crcs - Self.examples) more CRC mismatches") }
         if skips > Self.examples { notes.append("… and \(skips - Self.examples) more damaged records skipped") }
         if let crcNote { notes.append(crcNote) }
-        notes += skippedChannels
-        if skippedChannelCount > skippedChannels.count {
-            notes.append("… and \(skippedChannelCount - skippedChannels.count) more channels skipped")
-        }
-        if badMessages > 0 {
-            notes.append("\(badMessages) message\(badMessages == 1 ? "" : "s") could not be read as telemetry (each is a bad line): "
-                + badExamples.joined(separator: "; ") + (badMessages > badExamples.count ? "; …" : ""))
+        let skipped = skippedChannels.keys.sorted()
+        notes += skipped.prefix(Self.channelsListed).compactMap { skippedChannels[$0] }
+        if skipped.count > Self.channelsListed { notes.append("… and \(skipped.count - Self.channelsListed) more channels skipped") }
+        // Counted per file, and said once a read has got to the end: a count from part of a read would
+        // change with every seek back.
+        let bad = table.bad
+        if ended, bad.count > 0 {
+            notes.append("\(bad.count) message\(bad.count == 1 ? "" : "s") could not be read as telemetry (each is a bad line): "
+                + bad.examples.joined(separator: "; ") + (bad.count > bad.examples.count ? "; …" : ""))
         }
         return notes
     }
@@ -146,13 +153,17 @@ public final class SurgtopMCAPRecording: ForeignRecording {
 
     // MARK: - Producing lines
 
-    private func restart(block: Int, _ entry: MCAPSeekTable.Entry) {
+    /// Reads again from `block`, as the read that learnt `entry` stood there (nil: the file's start).
+    private func restart(block: Int, _ entry: MCAPSeekTable.Entry?) {
         output.removeAll(keepingCapacity: true)
         taken = 0
-        offset = entry.offset
-        produced = entry.offset
+        offset = entry?.offset ?? 0
+        produced = offset
         nextBlock = block
-        checker = entry.decoder
+        checker = entry?.decoder ?? FrameDecoder()
+        // The definitions the first read had there: a channel defined later in the file is not known yet.
+        reader.setDefinitions(schemas: entry?.schemas ?? opened.schemas, channels: entry?.channels ?? opened.channels)
+        uses.removeAll()
         pending = nil
         entryDue = false
         ended = false
@@ -172,6 +183,12 @@ public final class SurgtopMCAPRecording: ForeignRecording {
         let messages: [Message]
         do {
             messages = try reader.messages(inBlock: block)
+        } catch let changed as MCAPFileChanged {
+            // Truncated or rewritten while read: what was read stands, as with an NDJSON file.
+            flushPending()
+            problem = "recording '\(path)' could not be read on at byte \(changed.offset): it changed or is shorter than when it was opened"
+            ended = true
+            return
         } catch {
             // A chunk CRC mismatch, without --ignore-crc: the frames before it stand, nothing after is trusted.
             flushPending()
@@ -179,10 +196,25 @@ public final class SurgtopMCAPRecording: ForeignRecording {
             ended = true
             return
         }
+        counted = table.counted(upTo: 0)
         entryDue = true
         for message in messages { take(message, block: block) }
-        if entryDue && pending == nil { table.record(block: block, MCAPSeekTable.Entry(offset: produced, decoder: checker)) }
+        if entryDue && pending == nil { table.record(block: block, entry(block: block)) }
         entryDue = false
+        // A frame still pending is counted when it is emitted, with the next block.
+        table.counted(upTo: produced)
+    }
+
+    /// Where a read starts at `block`, as things stand now.
+    private func entry(block: Int) -> MCAPSeekTable.Entry {
+        MCAPSeekTable.Entry(offset: produced, decoder: checker, blockOffset: reader.blockOffset(block), blockCRC: reader.blockCRC(block),
+                            schemas: reader.schemas, channels: reader.channels)
+    }
+
+    /// Whether the block an entry names is still where it was, with the CRC it had.
+    private func stillHolds(_ known: (block: Int, entry: MCAPSeekTable.Entry)) -> Bool {
+        known.block < reader.blockCount && reader.blockOffset(known.block) == known.entry.blockOffset
+            && reader.blockCRC(known.block) == known.entry.blockCRC
     }
 
     private func take(_ message: Message, block: Int) {
@@ -194,7 +226,7 @@ public final class SurgtopMCAPRecording: ForeignRecording {
             if !joins { flushPending() }
             if entryDue {
                 entryDue = false
-                if !joins { table.record(block: block, MCAPSeekTable.Entry(offset: produced, decoder: checker)) }
+                if !joins { table.record(block: block, entry(block: block)) }
             }
             if let members, let arm {
                 if joins {
@@ -213,19 +245,33 @@ public final class SurgtopMCAPRecording: ForeignRecording {
         pending = nil
         var line = frame.line
         line.append(UInt8(ascii: "}"))
+        // Past the limit the merged line stops growing; emit puts the placeholder in its place.
         line.withUnsafeBytes { emit($0, topic: frame.topic, logTime: frame.logTime) }
     }
 
-    /// Hands on one line, checked: a line that is not valid telemetry is counted (once per file read).
+    /// Hands on one line, checked: a line that is not valid telemetry is counted (once per file, however
+    /// often it is read). A message longer than a line may be becomes a placeholder just as long as the
+    /// limit allows plus one, so it is still a line too long, and the offsets after it stay the same.
     private func emit(_ bytes: UnsafeRawBufferPointer, topic: String, logTime: UInt64) {
         let start = output.count
-        output.append(contentsOf: bytes)
+        if bytes.count > FrameDecoder.maxLineBytes {
+            output.append(contentsOf: Self.overLongLine)
+        } else {
+            output.append(contentsOf: bytes)
+        }
         let blank = output.withUnsafeMutableBytes { raw in
-            // A line break inside a message would split it: JSON allows only white space there.
-            var blank = true
+            // A line break would split the message. Outside strings JSON allows white space there; inside
+            // one it is invalid JSON, so it becomes a control character the decoder rejects too (same length).
+            var blank = true, inString = false, escaped = false
             for i in start..<raw.count {
                 let b = raw[i]
-                if b == 0x0A || b == 0x0D { raw[i] = 0x20 } else if b != 0x20 && b != 0x09 { blank = false }
+                if b == 0x0A || b == 0x0D {
+                    raw[i] = inString ? 0x1F : 0x20
+                    escaped = false
+                    continue
+                }
+                if b != 0x20 && b != 0x09 { blank = false }
+                if escaped { escaped = false } else if inString && b == 0x5C { escaped = true } else if b == 0x22 { inString.toggle() }
             }
             return blank
         }
@@ -234,16 +280,20 @@ public final class SurgtopMCAPRecording: ForeignRecording {
             output.append(contentsOf: "null".utf8)
         }
         let outcome = output.withUnsafeBytes { checker.decode(UnsafeRawBufferPointer(rebasing: $0[start...])) }
-        if case .error(let error) = outcome, produced >= furthest {
-            badMessages = badMessages.saturatingAdd(1)
-            if badExamples.count < Self.examples {
-                badExamples.append("channel \(topic) at log time \(Self.logTime(logTime)) s: " + WireText.sanitize(String(error.reason.prefix(200))))
-            }
-        }
         output.append(0x0A)
         produced += output.count - start
-        furthest = max(furthest, produced)
+        if case .error(let error) = outcome, produced > counted {
+            table.countBad(endingAt: produced) {
+                "channel \(topic) at log time \(Self.logTime(logTime)) s: " + WireText.sanitize(String(error.reason.prefix(200)))
+            }
+        }
     }
+
+    /// What stands for a message too long to be a line: one byte over the limit, so still too long.
+    static let overLongLine: [UInt8] = {
+        let text = Array("\"message longer than \(FrameDecoder.maxLineBytes) bytes, left out\"".utf8)
+        return text + [UInt8](repeating: 0x20, count: FrameDecoder.maxLineBytes + 1 - text.count)
+    }()
 
     /// The data section's CRC, checked once per file at the end of a read (it covers the whole file).
     private func checkDataSection() {
@@ -259,7 +309,7 @@ public final class SurgtopMCAPRecording: ForeignRecording {
         if options.ignoreCRC {
             crcNote = "recording '\(path)': \(what) (read anyway: --ignore-crc)"
         } else {
-            problem = "recording '\(path)': \(what), though every chunk matched its own; --ignore-crc reads it anyway"
+            problem = "recording '\(path)': \(what); --ignore-crc reads it anyway"
         }
     }
 
@@ -273,29 +323,26 @@ public final class SurgtopMCAPRecording: ForeignRecording {
 
     private func use(of id: UInt16) -> ChannelUse {
         if let known = uses[id] { return known }
-        let use: ChannelUse
-        var why: String?
-        if let channel = reader.channels[id] {
-            let topic = Self.shown(channel.topic)
-            let schema = channel.schemaID == 0 ? nil : reader.schemas[channel.schemaID]
-            if channel.schemaID != 0 && schema == nil {
-                why = "channel \(topic) skipped: it names schema \(channel.schemaID), which the file does not define"
-            } else if channel.messageEncoding != "json" {
-                why = "channel \(topic) skipped: its message encoding is \(Self.shown(channel.messageEncoding)), not surgtop's json"
-            } else if let schema, schema.name.hasPrefix(SurgtopMCAPProfile.schemaPrefix) {
-                why = nil
-            } else {
-                why = "channel \(topic) skipped: its schema \(schema.map { Self.shown($0.name) } ?? "(none)") is not one of surgtop's"
-            }
-            use = why == nil ? .frames(topic: topic) : .skipped
+        // A channel not defined yet may be defined by a later chunk of a file that breaks the spec: its
+        // messages are skipped until then, and the verdict is not kept.
+        guard let channel = reader.channels[id] else {
+            skippedChannels[id] = "messages on channel \(id) skipped: the file defines no such channel before them"
+            return .skipped
+        }
+        let topic = Self.shown(channel.topic)
+        let schema = channel.schemaID == 0 ? nil : reader.schemas[channel.schemaID]
+        let why: String?
+        if channel.schemaID != 0 && schema == nil {
+            why = "channel \(topic) skipped: it names schema \(channel.schemaID), which the file does not define"
+        } else if channel.messageEncoding != "json" {
+            why = "channel \(topic) skipped: its message encoding is \(Self.shown(channel.messageEncoding)), not surgtop's json"
+        } else if let schema, schema.name.hasPrefix(SurgtopMCAPProfile.schemaPrefix) {
+            why = nil
         } else {
-            why = "messages on channel \(id) skipped: the file defines no such channel"
-            use = .skipped
+            why = "channel \(topic) skipped: its schema \(schema.map { Self.shown($0.name) } ?? "(none)") is not one of surgtop's"
         }
-        if let why {
-            skippedChannelCount += 1
-            if skippedChannels.count < Self.channelsListed { skippedChannels.append(why) }
-        }
+        if let why { skippedChannels[id] = why }
+        let use: ChannelUse = why == nil ? .frames(topic: topic) : .skipped
         uses[id] = use
         return use
     }
@@ -352,8 +399,14 @@ private struct PendingArmFrame {
         }
     }
 
+    /// Members past the line limit are not kept: the line stays just over it, and is emitted as too long.
     private mutating func append(_ members: JSONMembers, where keep: (JSONMembers.Member) -> Bool) {
         for member in members.members where keep(member) {
+            guard line.count <= FrameDecoder.maxLineBytes else { return }
+            guard line.count + 2 + member.key.count + member.value.count <= FrameDecoder.maxLineBytes else {
+                line = [UInt8](repeating: 0x20, count: FrameDecoder.maxLineBytes + 1)  // too long: only its length matters now
+                return
+            }
             if line.count > 1 { line.append(UInt8(ascii: ",")) }
             line.append(contentsOf: members.bytes[member.key])
             line.append(UInt8(ascii: ":"))

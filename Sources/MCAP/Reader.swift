@@ -7,29 +7,65 @@ final class FileBytes: @unchecked Sendable {  // immutable after init
     let raw: UnsafeRawBufferPointer
     private let release: () -> Void
 
+    /// The open file, for `copy`; -1 for bytes in memory.
+    private let fd: Int32
+
     init(path: String) throws {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw MCAPError("cannot open \(path): \(String(cString: strerror(errno))).") }
-        defer { close(fd) }
         var info = stat()
-        guard fstat(fd, &info) == 0 else { throw MCAPError("cannot read \(path): \(String(cString: strerror(errno))).") }
+        guard fstat(fd, &info) == 0 else {
+            close(fd)
+            throw MCAPError("cannot read \(path): \(String(cString: strerror(errno))).")
+        }
         let size = Int(info.st_size)
-        guard size > 0 else { throw MCAPError("\(path) is empty, not an MCAP file.") }
+        guard size > 0 else { close(fd); throw MCAPError("\(path) is empty, not an MCAP file.") }
         guard let base = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), base != MAP_FAILED else {
+            close(fd)
             throw MCAPError("cannot map \(path): \(String(cString: strerror(errno))).")
         }
+        self.fd = fd
         raw = UnsafeRawBufferPointer(start: base, count: size)
-        release = { munmap(base, size) }
+        release = { munmap(base, size); close(fd) }
     }
 
     init(bytes: [UInt8]) {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(bytes.count, 1), alignment: 8)
         bytes.withUnsafeBytes { buffer.copyMemory(from: $0) }
+        fd = -1
         raw = UnsafeRawBufferPointer(start: buffer.baseAddress, count: bytes.count)
         release = { buffer.deallocate() }
     }
 
     deinit { release() }
+
+    /// A copy of `range`, read with pread rather than through the mapping: a file truncated while it is
+    /// read (`cp new.mcap session.mcap` during a replay) then reads short, which is an error, where a
+    /// mapped page past the new end would kill the process with SIGBUS.
+    func copy(_ range: Range<Int>) throws -> [UInt8] {
+        guard range.lowerBound >= 0, range.upperBound <= raw.count else {
+            throw MCAPError("bytes \(range.lowerBound)..<\(range.upperBound) lie outside the file of \(raw.count) bytes.")
+        }
+        guard fd >= 0 else { return Array(raw[range]) }
+        var bytes = [UInt8](repeating: 0, count: range.count)
+        var done = 0
+        while done < range.count {
+            let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + done, range.count - done, off_t(range.lowerBound + done)) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { throw MCAPFileChanged(offset: range.lowerBound + done, size: raw.count) }
+            done += n
+        }
+        return bytes
+    }
+}
+
+/// The file is shorter than when it was opened (or cannot be read on): what was read stands, nothing after.
+public struct MCAPFileChanged: Error, CustomStringConvertible, Sendable, Equatable {
+    public let offset: Int
+    public let size: Int
+    public var description: String {
+        "the file changed or is shorter than when it was opened (\(size) bytes): it cannot be read at byte \(offset)"
+    }
 }
 
 /// Something found in a file that does not stop it being read.
@@ -215,6 +251,23 @@ public final class MCAPReader {
         try load(blocks[index])
     }
 
+    /// The uncompressed CRC the `index`-th block's Chunk record gives (0 when it records none); nil for a
+    /// run of messages outside chunks, or a chunk that cannot be read. With its offset, it tells whether a
+    /// block is still the one a seek table learnt about.
+    public func blockCRC(_ index: Int) -> UInt32? {
+        guard blocks[index].isChunk, let head = try? file.copy(blocks[index].offset..<min(blocks[index].offset + 9 + 28, size)),
+              head.count == 9 + 28, head[0] == Opcode.chunk.rawValue else { return nil }
+        return head.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: 9 + 24, as: UInt32.self).littleEndian }
+    }
+
+    /// Sets the schemas and channels to those a reader of the same file knew at a place: a read resumed
+    /// there (a later chunk of a file without a summary, which defines them as it goes) then knows what
+    /// the read that got there knew, and no more, so both read the same messages.
+    public func setDefinitions(schemas: [UInt16: Schema], channels: [UInt16: Channel]) {
+        self.schemas = schemas
+        self.channels = channels
+    }
+
     // MARK: - Messages
 
     /// The messages with log time at or after `start` (a seek: chunks that end before it are never
@@ -311,8 +364,10 @@ public final class MCAPReader {
     public func metadata() throws -> [Metadata] {
         let offsets = hasSummary && !metadataIndexes.isEmpty ? metadataIndexes.map { Int(clamping: $0.offset) } : scannedMetadata
         return try offsets.map { offset in
-            var content = try record(at: offset, expecting: .metadata, what: "the Metadata record")
-            return try Metadata(&content)
+            try record(at: offset, expecting: .metadata, what: "the Metadata record").withUnsafeBytes { raw in
+                var content = ByteReader(raw, what: "the Metadata record")
+                return try Metadata(&content)
+            }
         }
     }
 
@@ -320,11 +375,15 @@ public final class MCAPReader {
     /// also added to `problems`.
     public func verifyDataSectionCRC() throws -> CRCCheck {
         guard let dataEnd else { return .notRecorded }
-        var content = try record(at: dataEnd, expecting: .dataEnd, what: "the Data End record")
-        let expected = try content.u32()
+        let expected = try record(at: dataEnd, expecting: .dataEnd, what: "the Data End record").withUnsafeBytes { raw in
+            var content = ByteReader(raw, what: "the Data End record")
+            return try content.u32()
+        }
         guard expected != 0 else { return .notRecorded }
         var crc = CRC32()
-        crc.update(UnsafeRawBufferPointer(rebasing: file.raw[0..<dataEnd]))
+        for start in stride(from: 0, to: dataEnd, by: 8 << 20) {
+            try file.copy(start..<min(start + (8 << 20), dataEnd)).withUnsafeBytes { crc.update($0) }
+        }
         guard crc.value == expected else {
             report(.crcMismatch(what: "the data section", expected: expected, actual: crc.value))
             return .mismatched(expected: expected, actual: crc.value)
@@ -335,12 +394,19 @@ public final class MCAPReader {
     // MARK: - Reading records
 
     /// The content of the record at `offset`, checked to be `opcode` and to fit the file.
-    private func record(at offset: Int, expecting opcode: Opcode, what: String) throws -> ByteReader {
+    /// Read with pread (`FileBytes.copy`), not through the mapping: the file may have shrunk since it was opened.
+    private func record(at offset: Int, expecting opcode: Opcode, what: String) throws -> [UInt8] {
         guard offset >= 8, offset < file.raw.count else { throw MCAPError("\(what) is said to be at byte \(offset), outside the file.") }
-        var r = ByteReader(UnsafeRawBufferPointer(rebasing: file.raw[offset...]), what: what)
-        let op = try r.u8()
+        let head = try file.copy(offset..<min(offset + 9, file.raw.count))
+        let (op, length) = try head.withUnsafeBytes { raw in
+            var r = ByteReader(raw, what: what)
+            return (try r.u8(), try r.u64())
+        }
         guard op == opcode.rawValue else { throw MCAPError("\(what) at byte \(offset) has opcode \(op), not \(opcode.rawValue).") }
-        return ByteReader(try r.slice(count: try r.u64()), what: what)
+        guard let count = Int(exactly: length), count <= file.raw.count - offset - 9 else {
+            throw MCAPError("\(what) declares \(length) bytes at byte \(offset) but only \(file.raw.count - offset - 9) remain.")
+        }
+        return try file.copy(offset + 9..<offset + 9 + count)
     }
 
     /// Reads the Footer if the file ends with one and the closing magic; returns its offset.
@@ -383,8 +449,8 @@ public final class MCAPReader {
             let op = try r.u8()
             var content = ByteReader(try r.slice(count: try r.u64()), what: "a summary record")
             switch Opcode(rawValue: op) {
-            case .schema: let s = try Schema(&content); schemas[s.id] = s
-            case .channel: let c = try Channel(&content); channels[c.id] = c
+            case .schema: let s = try Schema(&content); if schemas[s.id] == nil { schemas[s.id] = s }
+            case .channel: let c = try Channel(&content); if channels[c.id] == nil { channels[c.id] = c }
             case .statistics: statistics = try Statistics(&content)
             case .chunkIndex:
                 let index = try ChunkIndex(&content)
@@ -443,8 +509,9 @@ public final class MCAPReader {
                     loose!.length = next - loose!.offset
                     loose!.size = loose!.length
                     if loose!.length >= 1 << 20 { endLoose() }  // read a block at a time, as chunks are
-                case .schema: let s = try Schema(&content); schemas[s.id] = s
-                case .channel: let c = try Channel(&content); channels[c.id] = c
+                // The first definition of an id wins, as in chunks (`parse`).
+                case .schema: let s = try Schema(&content); if schemas[s.id] == nil { schemas[s.id] = s }
+                case .channel: let c = try Channel(&content); if channels[c.id] == nil { channels[c.id] = c }
                 case .chunk:
                     endLoose()
                     let startTime = try content.u64(), endTime = try content.u64(), size = try content.u64()
@@ -481,10 +548,19 @@ public final class MCAPReader {
 
     /// The uncompressed records of a block, its CRC checked; nil (and a problem) when the chunk is damaged.
     private func uncompressed(_ block: Block) throws -> [UInt8]? {
-        guard block.isChunk else { return Array(file.raw[block.offset..<block.offset + block.length]) }
+        guard block.isChunk else {
+            guard block.length <= options.maxChunkSize else {  // one huge message outside chunks: never allocated
+                problems.append(.skipped(what: "the messages outside chunks", offset: block.offset,
+                                         reason: "they take \(block.length) bytes, more than the limit of \(options.maxChunkSize)"))
+                return nil
+            }
+            return try file.copy(block.offset..<block.offset + block.length)
+        }
         let records: [UInt8], expectedCRC: UInt32
         do {
             (records, expectedCRC) = try unpackChunk(at: block.offset)
+        } catch let changed as MCAPFileChanged {
+            throw changed  // not damage in the chunk: the file is no longer the one opened
         } catch {
             report(.skipped(what: "the chunk", offset: block.offset, reason: "\(error)"))
             return nil
@@ -533,7 +609,13 @@ public final class MCAPReader {
 
     /// The uncompressed records of the Chunk at `offset` (size capped) and the CRC it records.
     private func unpackChunk(at offset: Int) throws -> ([UInt8], UInt32) {
-        var r = try record(at: offset, expecting: .chunk, what: "the chunk")
+        try record(at: offset, expecting: .chunk, what: "the chunk").withUnsafeBytes { raw in
+            var r = ByteReader(raw, what: "the chunk")
+            return try unpackChunk(&r)
+        }
+    }
+
+    private func unpackChunk(_ r: inout ByteReader) throws -> ([UInt8], UInt32) {
         _ = try r.u64(); _ = try r.u64()
         let declared = try r.u64()
         let expectedCRC = try r.u32()

@@ -182,6 +182,8 @@ public enum SystemCalls {
         public var inode: UInt64
         /// When its contents last changed, in nanoseconds since 1970 (a cache keyed by it notices a rewrite).
         public var modifiedNanoseconds: Int64
+        /// When its inode last changed (ctime, which no one can set back), in nanoseconds since 1970.
+        public var changedNanoseconds: Int64
 
         init(_ info: stat) {
             switch info.st_mode & S_IFMT {
@@ -193,6 +195,7 @@ public enum SystemCalls {
             device = UInt64(info.st_dev)
             inode = UInt64(info.st_ino)
             modifiedNanoseconds = Int64(info.st_mtim.tv_sec) &* 1_000_000_000 &+ Int64(info.st_mtim.tv_nsec)
+            changedNanoseconds = Int64(info.st_ctim.tv_sec) &* 1_000_000_000 &+ Int64(info.st_ctim.tv_nsec)
         }
     }
 

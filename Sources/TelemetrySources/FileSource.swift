@@ -225,7 +225,9 @@ public final class FileSource: TelemetrySource {
             }
             if let problem = reader.problem { sink(.log(problem)) }
             if let note = reader.note { sink(.log(note)) }
-            sayNotes(reader)
+            // Notes with counts (bad messages) hold for a read that got to the end: one cut short by a
+            // seek back would say a smaller count, again on every seek.
+            if !restart && !isStopped { sayNotes(reader) }
             if !restart && paced && !isStopped {
                 // At the end a trainer may still seek back: wait for that or for stop.
                 sink(.state(.ended))

@@ -28,6 +28,9 @@ public final class RecordingLength: Sendable {
     public static func measure(path: String) -> Double? {
         // A FIFO or a device can be read once only: the replay itself reads it.
         guard path != "-", RecordingReader.isRegularFile(path) else { return nil }
+        if ForeignRecordings.format(of: path) != nil {  // a ROS 2 bag or JIGSAWS is read through
+            return RecordingReader.lastTimestamp(path: path) ?? RecordingReader.lastTimestampByReading(path: path)
+        }
         return path.hasSuffix(".gz") ? RecordingReader.lastTimestampByReading(path: path) : RecordingReader.lastTimestamp(path: path)
     }
 }

@@ -209,13 +209,13 @@ public struct RecordingPosition: Sendable {
 
 extension RecordingReader {
     /// The `t` of a plain recording's last frame, read from its tail (for the replay timeline);
-    /// nil for compressed files, standard input or a tail without a valid frame. A foreign recording's
-    /// (`.mcap`) last frame, from its last chunk.
+    /// nil for compressed files, standard input or a tail without a valid frame. surgtop's MCAP: its last
+    /// frame, from its last chunk; nil for other foreign recordings, which only reading through tells
+    /// (`RecordingLength` does that in the background): the caller must not wait for it.
     public static func lastTimestamp(path: String) -> Double? {
-        // surgtop's MCAP: from its last chunk; other foreign formats are read through.
         if let format = ForeignRecordings.format(of: path) {
-            guard RecordingReader.isRegularFile(path) else { return nil }
-            return (format == .mcap ? MCAPRecordings.lastTimestamp(path: path) : nil) ?? lastTimestampByReading(path: path)
+            guard format == .mcap, RecordingReader.isRegularFile(path) else { return nil }
+            return MCAPRecordings.lastTimestamp(path: path)
         }
         guard path != "-", !path.hasSuffix(".gz") else { return nil }
         guard let fd = try? SystemCalls.open(path, .read) else { return nil }

@@ -1,3 +1,4 @@
+import Interop
 import SessionCore
 import Telemetry
 
@@ -33,7 +34,11 @@ public enum ReplayStart {
         guard t >= 0 else { return .failure(ReplayTimeError("--from: \(shown) is before the recording starts")) }
         // Nothing to check at the start, nor in a stream read once (the replay itself reads it).
         guard t > 0, path != "-", RecordingReader.isRegularFile(path) else { return .success(t) }
-        if let last = RecordingReader.lastTimestamp(path: path), t <= last + 1e-6 { return .success(t) }
+        let last = RecordingReader.lastTimestamp(path: path)
+        if let last, t <= last + 1e-6 { return .success(t) }
+        // A foreign recording whose end only reading through tells: the console starts at once, and the
+        // replay stops at the end however far --from is.
+        if last == nil, ForeignRecordings.format(of: path) != nil { return .success(t) }
         if let end = firstSessionEnd(path: path, before: t) {
             return .failure(ReplayTimeError("--from: \(shown) is past the end of the recording"
                 + (end.several ? "'s first session" : "") + " (its last frame is at \(NumberText.fixed(end.t, 1)) s)"))

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Interop
 import SessionCore
 import Telemetry
 import TelemetrySources
@@ -111,8 +112,10 @@ struct Check: ParsableCommand {
             try Output.json(result)
         } else {
             Output.text("\(file): \(lines) lines, \(result.frames) frames")
-            if reader.foreign != nil {
+            if reader.foreign is SurgtopMCAPRecording {
                 Output.text("  (read as NDJSON: line N is the file's Nth frame in file order, its messages' sequence N-1)")
+            } else if reader.foreign != nil {
+                Output.text("  (read as NDJSON: line N is the Nth frame made of the file, in file order)")
             }
             for type in FrameType.allCases {
                 Output.text("  \(type.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)) \(result.byType[type.rawValue] ?? 0)")

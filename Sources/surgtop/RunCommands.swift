@@ -313,9 +313,11 @@ struct Replay: ParsableCommand {
         event and bookmark; derived alarms are recomputed from the recording.
 
         An MCAP file (.mcap) replays as well: surgtop's own (from `surgtop convert`), or a ROS 2 \
-        bag (topics mapped to arms by --map, default the dVRK's CRTK names). Seeks jump through \
-        its chunk index; a file cut before its summary is read by scanning (said in the source \
-        log, l); a CRC mismatch ends the replay there unless --ignore-crc is given.
+        bag (topics mapped to arms by --map, default the dVRK's CRTK names). A seek forward applies \
+        every frame on the way, as with any recording; a seek back to a place already read jumps \
+        to its chunk through the chunk index instead of reading from the start; a file cut before \
+        its summary is read by scanning (said in the source log, l); a CRC mismatch ends the \
+        replay there unless --ignore-crc is given, and so does a file truncated while it is read.
 
         Examples:
           surgtop replay session.ndjson

@@ -120,7 +120,7 @@ struct MCAPBadInputTests {
         let (read, reader) = try outcomes(path)
         #expect(frames(read).count == 1)
         #expect(reader.notes.contains("channel '/ghost' skipped: it names schema 42, which the file does not define"))
-        #expect(reader.notes.contains("messages on channel 7 skipped: the file defines no such channel"))
+        #expect(reader.notes.contains("messages on channel 7 skipped: the file defines no such channel before them"))
         #expect(reader.notes.contains { $0.contains("has no summary (the Footer points at none): read by scanning") })
     }
 
