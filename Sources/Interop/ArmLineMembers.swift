@@ -143,7 +143,7 @@ final class ArmLineMembers {
     /// (`"po\u0073ition"`) is unescaped first: the decoder reads it as the same key.
     private static func member(_ line: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Member? {
         let length = end - start
-        guard length > 0, length <= 64 else { return nil }
+        guard length > 0, length <= maxEscapedKeyBytes else { return nil }
         var hasEscape = false
         for k in start..<end where line[k] == UInt8(ascii: "\\") {
             hasEscape = true
@@ -155,6 +155,10 @@ final class ArmLineMembers {
         }
         return member(named: UnsafeBufferPointer(rebasing: line[start..<end]))
     }
+
+    /// The longest key that can still name a member: its longest name, "orientation", with every character
+    /// escaped as `\uXXXX` (6 bytes). Longer keys are some other member, skipped without unescaping.
+    static let maxEscapedKeyBytes = 6 * 11
 
     private static func member(named key: UnsafeBufferPointer<UInt8>) -> Member? {
         @inline(__always) func equals(_ literal: StaticString) -> Bool {

@@ -59,8 +59,11 @@ public final class MCAPExport {
         public var sessions = 0
         /// How log times were made: `started_at`, `fallback_epoch`, both (several sessions), or `none`.
         public var timeBase = "none"
-        /// The last line had no LF (a file cut while being written); it was decoded as it was.
+        /// The last line had no LF (a file cut while being written); it was decoded as it was, unless
+        /// `finish(leavingOutCutLine:)` left it out (a live input stopped mid-line).
         public var endsMidLine = false
+        /// That cut last line was left out, not decoded.
+        public var cutLineLeftOut = false
 
         public struct UnknownType: Sendable, Equatable {
             public var line: Int
@@ -95,6 +98,8 @@ public final class MCAPExport {
     // The time base in ns since 1970: the latest session's `started_at`, or the fallback epoch.
     private var base = Int128(SurgtopMCAPProfile.fallbackEpoch) * 1_000_000_000
     private var baseIsFallback = true
+    /// The id of the latest session frame: a session frame with the same id continues it (spec §3).
+    private var sessionID: String?
     private var usedStartedAt = false
     private var usedFallback = false
 
@@ -151,15 +156,21 @@ public final class MCAPExport {
             }
             start = lf + 1
         }
-        if batch.count >= ExportBatch.targetBytes { try sendBatch() }
     }
 
-    /// The recording ended: decodes a last line without LF, writes the metadata record and the summary
-    /// section, and returns what was written. The sink is not closed.
-    public func finish() throws -> Summary {
+    /// The recording ended: decodes a last line without LF (or, `leavingOutCutLine`, drops it: a live input
+    /// stopped while its writer was mid-line), writes the metadata record and the summary section, and
+    /// returns what was written. The sink is not closed.
+    public func finish(leavingOutCutLine: Bool = false) throws -> Summary {
         if discarding || !pending.isEmpty {
             summary.endsMidLine = true
-            try takePending()
+            if leavingOutCutLine {
+                pending.removeAll()
+                discarding = false
+                summary.cutLineLeftOut = true
+            } else {
+                try takePending()
+            }
         }
         summary.lines = decoder.lineNumber
         summary.timeBase = switch (usedStartedAt, usedFallback) {
@@ -219,7 +230,11 @@ public final class MCAPExport {
                 let shown = WireText.sanitize(String(type.prefix(80)))
                 summary.firstUnknownTypes.append(Summary.UnknownType(line: decoder.lineNumber, type: shown))
             }
-        case .frame(let frame): try write(frame, bytes)
+        case .frame(let frame):
+            try write(frame, bytes)
+            // Checked per line, so a caller that feeds a whole recording at once still hands the writing
+            // thread batches of about `targetBytes`, and memory stays bounded.
+            if batch.count >= ExportBatch.targetBytes { try sendBatch() }
         }
     }
 
@@ -256,17 +271,18 @@ public final class MCAPExport {
         }
     }
 
-    /// A new session frame: its `started_at` becomes the time base, its arms' joint names those of measured_js.
+    /// A session frame: its `started_at` becomes the time base, its arms' joint names those of measured_js.
+    /// One without `started_at` that repeats the latest id continues that session (a gateway's reconnect,
+    /// spec §3), whose time base stays; a new session without it counts from the fallback epoch.
     private func startSession(_ info: SessionInfo) {
-        if let start = info.startedAtSeconds {
-            // Whole seconds exactly; the fraction to the ns a double holds of it.
-            let whole = start.rounded(.down)
-            base = Int128(Int64(whole)) * 1_000_000_000 + Int128(Int64(((start - whole) * 1e9).rounded()))
+        if let start = info.startedAt.flatMap(Self.nanoseconds(rfc3339:)) {
+            base = start
             baseIsFallback = false
-        } else {
+        } else if info.id != sessionID {
             base = Int128(SurgtopMCAPProfile.fallbackEpoch) * 1_000_000_000
             baseIsFallback = true
         }
+        sessionID = info.id
         for descriptor in info.arms {
             var names: [UInt8] = Array(#","name":["#.utf8)
             for (k, joint) in descriptor.joints.enumerated() {
@@ -276,6 +292,29 @@ public final class MCAPExport {
             names.append(UInt8(ascii: "]"))
             arm(descriptor.id).names = names
         }
+    }
+
+    /// An RFC 3339 time in ns since 1970, exactly: the whole seconds as `RecordingClock` reads them (which
+    /// also validates the text), the fraction's digits as integer ns (a Double would keep only about 7 of
+    /// them at today's dates). Digits past the ninth are dropped. Nil when the text is no time.
+    static func nanoseconds(rfc3339 text: String) -> Int128? {
+        let b = Array(text.utf8.prefix(65))
+        guard b.count <= 64, RecordingClock.unixSeconds(rfc3339: text) != nil else { return nil }
+        var fraction: Int64 = 0
+        var end = 19
+        if b.count > 19, b[19] == UInt8(ascii: ".") {
+            end = 20
+            var scale: Int64 = 100_000_000
+            while end < b.count, b[end] >= 0x30, b[end] <= 0x39 {
+                fraction += Int64(b[end] - 0x30) * scale
+                scale /= 10
+                end += 1
+            }
+        }
+        // The same time without its fraction: whole seconds, exact in a Double.
+        let whole = String(decoding: b[0..<19] + b[end...], as: UTF8.self)
+        guard let seconds = RecordingClock.unixSeconds(rfc3339: whole) else { return nil }
+        return Int128(Int64(seconds)) * 1_000_000_000 + Int128(fraction)
     }
 
     /// The log time of session time `t`: the time base plus `t`, clamped to 0…UInt64.max. In 128 bits, which
@@ -414,8 +453,14 @@ public final class MCAPExport {
         c == 0x20 || c == 0x09 || c == 0x0D || c == 0x0A
     }
 
+    /// The most payload bytes one batch held, and how many batches went: memory's measure, for tests.
+    private(set) var largestBatch = 0
+    private(set) var batchesSent = 0
+
     private func sendBatch() throws {
         let full = batch
+        largestBatch = max(largestBatch, full.count)
+        batchesSent += 1
         if options.threaded {
             batch = stage.emptyBatch()
             try stage.send(full)

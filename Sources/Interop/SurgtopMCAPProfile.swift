@@ -12,8 +12,9 @@
 ///   and the same log time, and they are written one after the other in `ArmPart` order, never split
 ///   across chunks. Reading back merges them into the frame.
 /// - `log_time` = `publish_time` = the session's wall clock in nanoseconds: the latest session frame's
-///   `started_at` + `t`, clamped to 0…UInt64.max. A session without `started_at` counts from `fallbackEpoch`,
-///   and the file's `surgtop` metadata record says which.
+///   `started_at` (to the ns) + `t`, clamped to 0…UInt64.max. A session frame without `started_at` that repeats
+///   the latest session's `id` continues it (spec §3) and keeps its time base; a new session without
+///   `started_at` counts from `fallbackEpoch`, and the file's `surgtop` metadata record says which.
 public enum SurgtopMCAPProfile {
     /// The Header's profile field.
     public static let profile = "surgtop"

@@ -2,8 +2,9 @@ import Telemetry
 
 /// The JSON Schemas of surgtop's MCAP channels (`encoding: jsonschema`), one per kind of message, shared by the
 /// channels of that kind. Each describes every field a telemetry-v1 frame of that part may carry, with its
-/// unit, so Foxglove and PlotJuggler show what a plotted number is. Fields not listed are allowed: a newer
-/// gateway's fields travel through unchanged (spec §1, forward compatibility).
+/// unit, so Foxglove and PlotJuggler show what a plotted number is. Fields not listed are allowed: a frame
+/// written whole (session, sync, link, instrument, alarm, event) keeps a newer gateway's extra fields
+/// (spec §1); an arm frame, split in its CRTK parts, keeps only the spec's fields.
 public enum SurgtopMCAPSchemas {
     public enum Kind: String, CaseIterable, Sendable {
         case session, sync, link, instrument, alarm, event
@@ -49,11 +50,11 @@ public enum SurgtopMCAPSchemas {
         case .instrument: "surgtop telemetry-v1 instrument frame: the instrument mounted on a PSM."
         case .alarm: "surgtop telemetry-v1 alarm frame: an alarm raised or cleared by the robot."
         case .event: "surgtop telemetry-v1 event frame: a notable moment of the session."
-        case .operatingState: "CRTK operating_state of one arm (part of a surgtop arm frame)."
-        case .measuredJS: "CRTK measured_js of one arm, as sensor_msgs/JointState: joint names, positions, velocities, efforts (part of a surgtop arm frame)."
-        case .jaw: "CRTK jaw/measured_js: the instrument's jaw (PSM) or gripper (MTM) angle (part of a surgtop arm frame)."
-        case .measuredCP: "CRTK measured_cp of one arm: the tool tip's position and orientation (part of a surgtop arm frame)."
-        case .measuredCV: "CRTK measured_cv of one arm: the tool tip's twist (part of a surgtop arm frame)."
+        case .operatingState: "CRTK operating_state of one arm (part of a surgtop arm frame, which keeps only the telemetry-v1 fields)."
+        case .measuredJS: "CRTK measured_js of one arm, as sensor_msgs/JointState: joint names, positions, velocities, efforts (part of a surgtop arm frame, which keeps only the telemetry-v1 fields)."
+        case .jaw: "CRTK jaw/measured_js: the instrument's jaw (PSM) or gripper (MTM) angle (part of a surgtop arm frame, which keeps only the telemetry-v1 fields)."
+        case .measuredCP: "CRTK measured_cp of one arm: the tool tip's position and orientation (part of a surgtop arm frame, which keeps only the telemetry-v1 fields)."
+        case .measuredCV: "CRTK measured_cv of one arm: the tool tip's twist (part of a surgtop arm frame, which keeps only the telemetry-v1 fields)."
         }
     }
 

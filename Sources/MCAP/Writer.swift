@@ -18,6 +18,13 @@ public final class MCAPFileSink: MCAPSink {
         guard descriptor >= 0 else { throw MCAPError("cannot create \(path): \(String(cString: strerror(errno))).") }
     }
 
+    /// Writes to `descriptor`, opened by the caller (a temporary file created exclusively) and closed by
+    /// `close`; errors name `name`, the file people asked for, not the descriptor's temporary path.
+    public init(descriptor: Int32, name: String) {
+        self.descriptor = descriptor
+        path = name
+    }
+
     public func write(_ bytes: UnsafeRawBufferPointer) throws {
         var done = 0
         while done < bytes.count {

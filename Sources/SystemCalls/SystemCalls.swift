@@ -391,6 +391,11 @@ public enum SystemCalls {
         pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
     }
 
+    /// The signal that asked the process to end (SIGINT, SIGTERM or SIGHUP); 0 while none has.
+    public static var terminationSignalNumber: Int32 {
+        terminationSignal.load(ordering: .relaxed)
+    }
+
     /// Whether SIGINT, SIGTERM or SIGHUP arrived since `installTerminationHandlers()`.
     public static var terminationWasRequested: Bool {
         terminationSignal.load(ordering: .relaxed) != 0

@@ -27,6 +27,10 @@ public final class RecordingReader {
     /// no summary, CRCs ignored, channels skipped, bad messages. Each kind once; read at the end.
     public var notes: [String] { foreign?.notes ?? [] }
 
+    /// The descriptor read (standard input, a file, a FIFO), for a caller that waits for data on it
+    /// (`convert` stopping on a signal while a pipe is silent); nil for a foreign recording.
+    public var descriptor: Int32? { foreign == nil && fd >= 0 ? fd : nil }
+
     public static let chunkSize = 1 << 16
     /// How much of the file has been read, in its own bytes (compressed bytes for a gzip file,
     /// whose decompressed length is not known up front): with the file's size, a progress measure.

@@ -32,6 +32,17 @@ public final class RecordingWriter: RecordingOutput {
         }
     }
 
+    /// Writes to `descriptor`, opened by the caller (`convert`'s temporary file, created exclusively) and
+    /// closed by `close`; errors name `name`, the file people asked for. gzip-compressed when `gzip`.
+    public init(descriptor: Int32, name: String, gzip compressed: Bool) throws(SourceError) {
+        path = name
+        fd = descriptor
+        if compressed {
+            guard let deflater = GzipDeflater() else { throw SourceError("cannot write '\(name)': cannot start the gzip compressor") }
+            gzip = deflater
+        }
+    }
+
     deinit { try? close() }
 
     /// Writes all of `bytes` (retrying short and interrupted writes). Compressed bytes reach

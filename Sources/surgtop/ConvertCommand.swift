@@ -23,10 +23,17 @@ struct Convert: ParsableCommand {
         zstd-compressed chunks and full indexes. README "Interoperability" tells how \
         to open it in PlotJuggler or Foxglove.
 
-        The output is written under a temporary name beside it and renamed at the \
-        end: a conversion that fails or is interrupted leaves no half file. An \
-        existing output is refused unless --force is given. On a terminal, a \
-        conversion that takes more than a second shows its progress on stderr.
+        The output is written under a temporary name beside it, flushed to disk \
+        and renamed at the end: a conversion that fails leaves no half file, and a \
+        replaced file keeps its permissions. An existing output is refused unless \
+        --force is given. On a terminal, a conversion that takes more than a \
+        second shows its progress on stderr.
+
+        Stopping (Ctrl-C, SIGTERM, SIGHUP): reading standard input or a FIFO, the \
+        signal ends the input there, even while it is silent: the file is finished \
+        with what was read (a line cut mid-way left out), kept, a note says so, and \
+        the exit status is as if the input had ended. Reading a file, the \
+        conversion is abandoned: nothing is written, exit 2.
 
         Exit status: 0 when converted clean; 1 when converted, but the input had bad \
         lines (not written, listed), no session frame, or damage that stopped \
@@ -116,7 +123,7 @@ struct Convert: ParsableCommand {
         try interop.apply()
         InteropOptions.current.format = jigsaws ? .jigsaws(transcription: transcription) : nil
 
-        // Ctrl-C ends the conversion between chunks, and the temporary file goes with it.
+        // A signal ends a live input (standard input, a FIFO) and abandons a file's conversion: see --help.
         SystemCalls.installTerminationHandlers()
         let partial = ConvertOutput(path: output)
         defer { partial.discard() }
@@ -149,11 +156,9 @@ struct Convert: ParsableCommand {
 
     private func toMCAP(_ out: ConvertOutput, compression: MCAPCompression) throws -> Int32 {
         let reader = try Output.openRecording(input)
-        let size = input == "-" ? nil : (try? SystemCalls.status(path: input))?.size
-        let sink: MCAPFileSink
-        do { sink = try MCAPFileSink(path: try out.temporaryPath()) } catch let error as MCAPError {
-            throw Failure.io(error.description)
-        }
+        let live = input == "-" || !SystemCalls.isRegularFile(input)
+        let size = live ? nil : (try? SystemCalls.status(path: input))?.size
+        let sink = MCAPFileSink(descriptor: try out.create(), name: output)
         var progress = ConvertProgress(total: size)
         let summary: MCAPExport.Summary
         do {
@@ -162,27 +167,28 @@ struct Convert: ParsableCommand {
                 source: input == "-" ? "standard input" : (input as NSString).lastPathComponent,
                 surgtopVersion: SurgtopVersion.number))
             var failure: Error?
-            while reader.readChunk({ chunk in
+            while Self.nextChunkReady(reader, live: live) && reader.readChunk({ chunk in
                 guard failure == nil else { return }
                 do { try export.feed(chunk) } catch { failure = error }
             }) {
                 if let failure { throw failure }
-                try Self.checkInterrupted(&progress)
                 progress.update(read: reader.fileBytesRead)
             }
             if let failure { throw failure }
-            summary = try export.finish()
+            if !live { try Self.checkInterrupted(&progress) }
+            summary = try export.finish(leavingOutCutLine: stoppedBy != nil)
             try sink.close()
         } catch let error as MCAPError {
             progress.clear()
-            throw Failure.io("cannot write '\(output)': \(error.description)")
+            // The sink's own errors name OUT; the writer's (compression) say what failed.
+            throw Failure.io("converting '\(input)' to '\(output)' failed: \(error.description)")
         }
         progress.clear()
         guard summary.frames > 0 else {
             throw Failure.io("nothing to convert: '\(input)' holds no frame (\(summary.lines) lines, \(summary.badLines) bad)"
                              + (reader.problem.map { "; \($0)" } ?? ""))
         }
-        let written = (try? SystemCalls.status(path: out.temporaryPath()))?.size ?? 0
+        let written = out.temporary.flatMap { try? SystemCalls.status(path: $0).size } ?? 0
         let seconds = progress.elapsed
         let rate = seconds >= 0.1 ? ", \(NumberText.fixed(Double(reader.fileBytesRead) / 1e6 / seconds, 0)) MB/s" : ""
         Output.text("\(input) → \(output): \(summary.frames) frames, \(summary.messages.values.reduce(0, +)) messages on "
@@ -193,6 +199,10 @@ struct Convert: ParsableCommand {
             Output.text("  \(topic.padding(toLength: width, withPad: " ", startingAt: 0))  \(summary.messages[topic]!)")
         }
         Output.text("  log time: " + timeBaseText(summary.timeBase))
+        if let stoppedBy {
+            Output.text("  stopped by \(stoppedBy): the input ends there; what was read is converted"
+                        + (summary.cutLineLeftOut ? " (its last line, cut mid-way, left out)" : ""))
+        }
         if summary.unknownTypes > 0 {
             let named = summary.firstUnknownTypes.map { "line \($0.line) '\($0.type)'" }.joined(separator: ", ")
             Output.text("  \(summary.unknownTypes) frame\(summary.unknownTypes == 1 ? "" : "s") of unknown types, not written: \(named)"
@@ -218,10 +228,36 @@ struct Convert: ParsableCommand {
             : "\(NumberText.trimmed(Double(bytes) / 1e6, 1)) MB"
     }
 
+    /// A file's conversion abandoned by a signal (checked between chunks and once reading is done).
     private static func checkInterrupted(_ progress: inout ConvertProgress) throws {
         guard SystemCalls.terminationWasRequested else { return }
         progress.clear()
         throw Failure.io("interrupted: nothing written")
+    }
+
+    /// The signal that stopped reading, by name; nil while none has arrived.
+    private var stoppedBy: String? {
+        switch SystemCalls.terminationSignalNumber {
+        case 0: nil
+        case SIGINT: "SIGINT (Ctrl-C)"
+        case SIGTERM: "SIGTERM"
+        case SIGHUP: "SIGHUP"
+        default: "signal \(SystemCalls.terminationSignalNumber)"
+        }
+    }
+
+    /// Whether to read the next chunk. A live input (standard input, a FIFO) is read once it has data, so
+    /// a signal ends it even while its writer is silent (waited for in 0.1 s steps); a signal ends it.
+    /// A file's read never waits long: a signal abandons its conversion.
+    private static func nextChunkReady(_ reader: RecordingReader, live: Bool) -> Bool {
+        guard live else {
+            return !SystemCalls.terminationWasRequested
+        }
+        while !SystemCalls.terminationWasRequested {
+            guard let fd = reader.descriptor else { return true }
+            if SystemCalls.waitReadable(fd, seconds: 0.1) { return true }
+        }
+        return false
     }
 
     private func timeBaseText(_ base: String) -> String {
@@ -236,9 +272,11 @@ struct Convert: ParsableCommand {
 
     private func toNDJSON(_ out: ConvertOutput) throws -> Int32 {
         let reader = try Output.openRecording(input)
-        let temporary = try out.temporaryPath(gzip: output.lowercased().hasSuffix(".gz"))
+        let gzip = output.lowercased().hasSuffix(".gz")
         let writer: RecordingWriter
-        do { writer = try RecordingWriter(path: temporary) } catch { throw Failure.io(error.description) }
+        do { writer = try RecordingWriter(descriptor: try out.create(), name: output, gzip: gzip) } catch let error as SourceError {
+            throw Failure.io(error.description)
+        }
         var progress = ConvertProgress(total: reader.foreign?.fileSize)
         var stream = FrameStream()
         var frames = 0, bad = 0, unknown = 0, sessions = 0
@@ -265,6 +303,7 @@ struct Convert: ParsableCommand {
             try Self.checkInterrupted(&progress)
             progress.update(read: reader.fileBytesRead)
         }
+        try Self.checkInterrupted(&progress)
         stream.finish(count)
         progress.clear()
         if let failure { throw Failure.io(failure.description) }
@@ -288,33 +327,56 @@ struct Convert: ParsableCommand {
 }
 
 /// The output file, written under a temporary name in its directory and renamed at the end, so that a
-/// failed conversion leaves nothing behind (and a replaced file stays whole until then).
+/// failed conversion leaves nothing behind (and a replaced file stays whole until then). Errors name OUT.
 final class ConvertOutput {
     let path: String
-    private var temporary: String?
+    private(set) var temporary: String?
     private var committed = false
 
     init(path: String) { self.path = path }
 
-    /// `.OUT.partial-PID[.gz]` beside OUT (RecordingWriter compresses a name ending in .gz).
-    func temporaryPath(gzip: Bool = false) throws -> String {
-        if let temporary { return temporary }
-        let directory = (path as NSString).deletingLastPathComponent
-        let name = ".\((path as NSString).lastPathComponent).partial-\(ProcessInfo.processInfo.processIdentifier)" + (gzip ? ".gz" : "")
-        let made = directory.isEmpty ? name : "\(directory)/\(name)"
+    private var directory: String { (path as NSString).deletingLastPathComponent }
+
+    /// Creates `.OUT.partial-PID` beside OUT and returns its descriptor: exclusively and without following
+    /// a link (nothing planted under that name is written through), with the permissions of the file it
+    /// will replace. A stale one of a dead process with the same id is stepped around (`-PID-2`, …).
+    func create() throws -> Int32 {
         if !directory.isEmpty, (try? SystemCalls.status(path: directory))?.kind != .directory {
             throw Failure.io("cannot write '\(path)': its directory '\(directory)' does not exist")
         }
-        temporary = made
-        return made
+        let permissions = SystemCalls.permissions(path: path)
+        let stem = ".\((path as NSString).lastPathComponent).partial-\(ProcessInfo.processInfo.processIdentifier)"
+        for attempt in 1...100 {
+            let name = attempt == 1 ? stem : "\(stem)-\(attempt)"
+            let made = directory.isEmpty ? name : "\(directory)/\(name)"
+            do throws(SystemError) {
+                let fd = try SystemCalls.createExclusive(made, permissions: permissions)
+                temporary = made
+                return fd
+            } catch where error == .fileExists {
+                continue
+            } catch {
+                throw Failure.io("cannot write '\(path)': \(error.text)")
+            }
+        }
+        throw Failure.io("cannot write '\(path)': 100 temporary files named '\(stem)…' are in the way")
     }
 
+    /// Flushes the file to disk, renames it over OUT, and flushes the directory so the rename lasts.
     func commit() throws {
         guard let temporary else { return }
+        do throws(SystemError) {
+            try SystemCalls.synchronizeFile(path: temporary)
+        } catch {
+            throw Failure.io("cannot write '\(path)': \(error.text)")
+        }
         guard rename(temporary, path) == 0 else {
             throw Failure.io("cannot write '\(path)': \(String(cString: strerror(errno)))")
         }
         committed = true
+        // The file is in place and whole; a directory that cannot be flushed (some file systems) only
+        // leaves the rename to the system's own writeback.
+        try? SystemCalls.synchronizeDirectory(path: directory)
     }
 
     /// Removes the temporary file unless it became the output.
