@@ -1,4 +1,5 @@
 import MCAP
+import SessionCore
 import Simulator
 import Telemetry
 
@@ -111,7 +112,7 @@ public final class ROS2Recording: ForeignRecording {
         }
         (firstLogTime, lastLogTime) = (first, max(first, survey.lastLogTime))
         var arms = survey.arms, leftOut: [String] = []
-        var info = SessionInfo(id: Self.sessionID(path: path), robot: "dVRK (ROS 2 bag)", startedAt: Self.rfc3339(nanoseconds: first), arms: arms)
+        var info = SessionInfo(id: Self.sessionID(path: path), robot: "dVRK (ROS 2 bag)", startedAt: RecordingClock.rfc3339(nanoseconds: first), arms: arms)
         // Many arms of many long-named joints would make a session line the decoder refuses, and lose the session.
         while FrameEncoder().encode(Frame(t: 0, body: .session(info))).utf8.count >= FrameDecoder.maxLineBytes, let last = arms.popLast() {
             leftOut.insert(last.id, at: 0)
@@ -188,7 +189,7 @@ public final class ROS2Recording: ForeignRecording {
         out += listedNotes
         if let firstOutOfRange {
             out.append("\(outOfRange) message\(outOfRange == 1 ? "" : "s") skipped: log time more than 10⁹ s from the session's start "
-                + "(\(Self.rfc3339(nanoseconds: firstLogTime))), beyond what a frame's t may be (the first: \(firstOutOfRange)).")
+                + "(\(RecordingClock.rfc3339(nanoseconds: firstLogTime))), beyond what a frame's t may be (the first: \(firstOutOfRange)).")
         }
         if badMessages > 0 {
             let more = badMessages > namedBad.count ? "; and \(badMessages - namedBad.count) more" : ""
@@ -369,7 +370,7 @@ public final class ROS2Recording: ForeignRecording {
         outOfRange += 1
         if firstOutOfRange == nil {
             let topic = reader.channels[message.channelID].map { WireText.quoted($0.topic) } ?? "channel \(message.channelID)"
-            firstOutOfRange = "\(topic) at log time \(Self.rfc3339(nanoseconds: message.logTime))"
+            firstOutOfRange = "\(topic) at log time \(RecordingClock.rfc3339(nanoseconds: message.logTime))"
         }
     }
 
@@ -377,7 +378,7 @@ public final class ROS2Recording: ForeignRecording {
         badMessages += 1
         guard namedBad.count < Self.namedBadMessages else { return }
         let topic = reader.channels[message.channelID].map { WireText.quoted($0.topic) } ?? "channel \(message.channelID)"
-        namedBad.append("\(topic) at log time \(Self.rfc3339(nanoseconds: message.logTime)) \(WireText.sanitize(why))")
+        namedBad.append("\(topic) at log time \(RecordingClock.rfc3339(nanoseconds: message.logTime)) \(WireText.sanitize(why))")
     }
 
     // MARK: - Channels to routes
@@ -430,30 +431,6 @@ public final class ROS2Recording: ForeignRecording {
             kept.append(scalar)
         }
         return (String(kept), true)
-    }
-
-    /// Nanoseconds since 1970 as RFC 3339 UTC, with the fraction of a second when there is one.
-    static func rfc3339(nanoseconds: UInt64) -> String {
-        let seconds = Int(nanoseconds / 1_000_000_000), fraction = Int(nanoseconds % 1_000_000_000)
-        let days = seconds / 86_400, daySeconds = seconds % 86_400
-        // H. Hinnant's civil_from_days.
-        let z = days + 719_468
-        let era = z / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
-        func pad(_ v: Int, _ width: Int) -> String { String(repeating: "0", count: max(0, width - String(v).count)) + String(v) }
-        var text = "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(daySeconds / 3600, 2)):\(pad(daySeconds % 3600 / 60, 2)):\(pad(daySeconds % 60, 2))"
-        if fraction > 0 {
-            var digits = pad(fraction, 9)
-            while digits.hasSuffix("0") { digits.removeLast() }
-            text += "." + digits
-        }
-        return text + "Z"
     }
 
     static func sentence(_ error: any Error) -> String {

@@ -68,8 +68,8 @@ public enum RecordingClock {
 
     // MARK: - the calendar (proleptic Gregorian, UTC)
 
-    private static func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
-    private static func four(_ v: Int) -> String { String(repeating: "0", count: max(0, 4 - String(v).count)) + String(v) }
+    fileprivate static func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
+    fileprivate static func four(_ v: Int) -> String { String(repeating: "0", count: max(0, 4 - String(v).count)) + String(v) }
 
     private static func isLeap(_ y: Int) -> Bool { (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 }
 
@@ -95,7 +95,11 @@ public enum RecordingClock {
     /// the years 1970–9999 or for a value that is not a number.
     static func civil(_ s: Double) -> (year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int)? {
         guard s.isFinite, s >= 0, s < 253_402_300_800 else { return nil }  // 10000-01-01
-        let total = Int(s.rounded(.down))
+        return civil(seconds: Int(s.rounded(.down)))
+    }
+
+    /// The UTC date and time of `total` Unix seconds (not negative).
+    private static func civil(seconds total: Int) -> (year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int) {
         let z = total / 86_400 + 719_468
         let secs = total % 86_400
         let era = z / 146_097
@@ -107,6 +111,24 @@ public enum RecordingClock {
         let month = mp < 10 ? mp + 3 : mp - 9
         let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
         return (year, month, day, secs / 3600, secs % 3600 / 60, secs % 60)
+    }
+}
+
+extension RecordingClock {
+    /// Nanoseconds since 1970 as RFC 3339 UTC, with the fraction of a second when there is one (its
+    /// trailing zeros dropped): the `started_at` of a recording whose clock is in nanoseconds (a ROS 2 bag).
+    /// Every UInt64 fits (the largest is in 2554).
+    public static func rfc3339(nanoseconds: UInt64) -> String {
+        let c = civil(seconds: Int(nanoseconds / 1_000_000_000))
+        let fraction = Int(nanoseconds % 1_000_000_000)
+        var text = "\(four(c.year))-\(two(c.month))-\(two(c.day))T\(two(c.hour)):\(two(c.minute)):\(two(c.second))"
+        if fraction > 0 {
+            var digits = String(fraction)
+            digits = String(repeating: "0", count: 9 - digits.count) + digits
+            while digits.hasSuffix("0") { digits.removeLast() }
+            text += "." + digits
+        }
+        return text + "Z"
     }
 }
 

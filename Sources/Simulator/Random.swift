@@ -1,10 +1,13 @@
 import SystemCalls
 
-/// SplitMix64: turns one seed into well-mixed words to fill a larger generator's state.
-struct SplitMix64 {
-    var state: UInt64
+/// SplitMix64: turns one seed into well-mixed words to fill a larger generator's state (and gives
+/// tests a small seeded generator of their own).
+public struct SplitMix64 {
+    public var state: UInt64
 
-    mutating func next() -> UInt64 {
+    public init(state: UInt64) { self.state = state }
+
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9

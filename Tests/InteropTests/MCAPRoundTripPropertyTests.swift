@@ -14,14 +14,9 @@ import Testing
 struct MCAPRoundTripPropertyTests {
     /// A small seeded generator, so a failing case can be named by its seed.
     struct Dice {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
+        var mix: SplitMix64
+        init(state: UInt64) { mix = SplitMix64(state: state) }
+        mutating func next() -> UInt64 { mix.next() }
         mutating func chance(_ p: Double) -> Bool { Double(next() % 10_000) < p * 10_000 }
         mutating func pick<T>(_ options: [T]) -> T { options[Int(next() % UInt64(options.count))] }
     }
