@@ -105,6 +105,9 @@ public struct SessionReport: Sendable, Codable, Equatable {
 public struct SessionReportBuilder: Sendable {
     public var eventLimit = 10_000
     public var errorLimit = 1_000
+    /// Only what `check` prints: counts by type, order and gaps, bad lines, sessions. Arms, links,
+    /// alarms, events and skill measures are not kept (they are most of the work per frame).
+    public var countsOnly = false
 
     private var report = SessionReport()
     private var firstT: Double?
@@ -153,6 +156,7 @@ public struct SessionReportBuilder: Sendable {
         var next = SessionReportBuilder()
         next.eventLimit = eventLimit
         next.errorLimit = errorLimit
+        next.countsOnly = countsOnly
         next.finished = finished
         next.sessionLimit = sessionLimit
         next.sessions = sessions
@@ -194,6 +198,7 @@ public struct SessionReportBuilder: Sendable {
         if firstT == nil { firstT = t }
         order.observe(frame)
         lastT = max(lastT ?? t, t)
+        if countsOnly { return }
         skills.add(frame)
         switch frame.body {
         case .session(let info):

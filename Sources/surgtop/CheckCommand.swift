@@ -80,6 +80,7 @@ struct Check: ParsableCommand {
         var builder = SessionReportBuilder()
         builder.errorLimit = .max
         builder.eventLimit = 0
+        builder.countsOnly = true
         var sessions: [SessionStart] = []
         var sessionCount = 0
         var clock = SessionClock(rule: .anywhere)  // the console's rule for a file
