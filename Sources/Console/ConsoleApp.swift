@@ -60,11 +60,14 @@ public final class ConsoleApp {
         let screen = try CursesScreen()
         defer { screen.stop() }
         SystemCalls.installTerminationHandlers()
-        source.start(sink: inbox.sink)
+        // Measuring only: the latency probe sees what the inbox holds (nil unless SURGTOP_LATENCY_LOG is set).
+        let latency = source.mode == .live ? LatencyProbe.active : nil
+        defer { latency?.finish() }
+        source.start(sink: latency?.sink(into: inbox) ?? inbox.sink)
         defer { source.stop() }
         defer { markers?.stop() }  // started by the loop once the replay plays at its pace
         let loop = ConsoleLoop(model: model, terminal: screen, inbox: inbox, playback: control, recorder: recorder,
-                               quiet: quiet, length: length, markers: markers)
+                               quiet: quiet, length: length, markers: markers, latency: latency)
         let exit = loop.run()
         screen.stop()
         // A bookmark saved just before quitting may still be on its way to the disk.

@@ -13,7 +13,9 @@ import View
 /// Timing: at most 30 frames per second; a frame is built at least every 0.25 s (clocks and
 /// stale timers move even when no data does) but presented only when a cell changed; while an
 /// alarm flashes, a frame is also built when its flash phase changes. Keys are read with a
-/// timeout up to the next frame, not at all while the source is far ahead (`catchUpBacklog`).
+/// timeout up to the next frame, not at all while the source is far ahead (`catchUpBacklog`);
+/// meanwhile a live console looks at its inbox at every frame slot (`waitForKey`), so a frame
+/// is shown at most a slot after it arrived.
 /// A replay's marker pass starts once the replay plays at its pace (`PaceWatch`) and is held
 /// back whenever it runs ahead of it.
 final class ConsoleLoop {
@@ -49,6 +51,8 @@ final class ConsoleLoop {
     private var markersSeen = 0
     /// Whether the replay was ahead of its pace (catching up) at the last turn.
     private var wasAhead = true
+    /// Measuring only (`SURGTOP_LATENCY_LOG`): how late the screen is; nil otherwise.
+    private let latency: LatencyProbe?
 
     /// - Parameters:
     ///   - playback: pause/speed/seek of a replay (nil for live sources).
@@ -56,11 +60,14 @@ final class ConsoleLoop {
     ///   - quiet: no bells.
     ///   - clock: monotonic seconds; arrival times and the flash phases follow it.
     ///   - markers: a replay's marker pass, whose index the loop copies into the model as it grows.
+    ///   - latency: measuring only: told what is drained and when the screen is current.
     init(model: ConsoleModel, terminal: any TerminalBackend, inbox: SourceInbox, playback: PlaybackControl?,
          recorder: AlarmRecorder = AlarmRecorder(destination: .none), quiet: Bool = false, length: RecordingLength? = nil,
          clock: @escaping () -> Double = MonotonicClock.now, wallClock: @escaping () -> String = WallClock.now,
-         stopRequested: @escaping () -> Bool = { SystemCalls.terminationWasRequested }, markers: MarkerPass? = nil) {
+         stopRequested: @escaping () -> Bool = { SystemCalls.terminationWasRequested }, markers: MarkerPass? = nil,
+         latency: LatencyProbe? = nil) {
         self.markers = markers
+        self.latency = latency
         self.model = model
         self.terminal = terminal
         self.inbox = inbox
@@ -95,7 +102,8 @@ final class ConsoleLoop {
                 untilDraw = min(untilDraw, max(0, max(Self.nextFlashChange(after: lastDraw), lastDraw + Self.minFrameInterval) - now))
             }
             let catchingUp = inbox.count >= Self.catchUpBacklog
-            var key = terminal.readKey(timeoutMs: catchingUp ? 0 : Int(saturating: (min(untilDraw, Self.idleRefresh) * 1000).rounded(.up)))
+            var key = waitForKey(timeoutMs: catchingUp ? 0 : Int(saturating: (min(untilDraw, Self.idleRefresh) * 1000).rounded(.up)),
+                                 nextSlot: lastDraw + Self.minFrameInterval)
             // Every key already typed is applied before drawing.
             while let pressed = key {
                 if pressed == .resize { presented = nil }
@@ -119,7 +127,8 @@ final class ConsoleLoop {
             // Sampled before the inbox is drained: after, it is almost always short.
             let backlog = inbox.count >= Self.catchUpBacklog
             // Alarms advance with time even when no data arrives (telemetry lost, hysteresis).
-            if model.driver.step(events: inbox.drain(), now: clock(), recorder: recorder).applied {
+            let events = latency?.drain(inbox) ?? inbox.drain()
+            if model.driver.step(events: events, now: clock(), recorder: recorder).applied {
                 model.settleSeek()
                 dirty = true
             }
@@ -164,10 +173,32 @@ final class ConsoleLoop {
                 terminal.present(buffer, changes: changes)
                 presented = buffer
             }
+            latency?.presented()  // the screen is current, changed or not
             lastDraw = t
             dirty = false
         }
         return .quit
+    }
+
+    /// How often a live console looks at its inbox while it waits for a key: a frame slot.
+    static let liveLookMs = Int((minFrameInterval * 1000).rounded(.up))
+
+    /// Waits up to `timeoutMs` for a key. A live console stops waiting, at the next look, once
+    /// events wait in its inbox: a frame is on screen at most a slot after its bytes arrived
+    /// (a gateway at 1 kHz was shown up to a quarter of a second late). Its first look is at
+    /// `nextSlot`, when the next frame may be drawn. A replay or the demo waits the whole time.
+    private func waitForKey(timeoutMs: Int, nextSlot: Double) -> Key? {
+        guard model.mode == .live else { return terminal.readKey(timeoutMs: timeoutMs) }
+        var left = timeoutMs
+        let untilSlot = nextSlot.isFinite ? Int(saturating: ((nextSlot - clock()) * 1000).rounded(.up)) : Self.liveLookMs
+        var look = min(max(1, untilSlot), Self.liveLookMs)
+        while true {
+            look = min(left, look)
+            if let key = terminal.readKey(timeoutMs: look) { return key }
+            left -= look
+            if left <= 0 || !inbox.isEmpty { return nil }
+            look = Self.liveLookMs
+        }
     }
 
     /// The flash rates of `AlarmEngine.isLitPhase`: high 2 Hz, medium 0.6 Hz, each lit for the

@@ -70,6 +70,8 @@ final class LineReceiver: ChannelInboundHandler {
         /// The consumer's pending events (`SourceInbox.countProvider`).
         var backlog: (@Sendable () -> Int)?
         var holdBackAbove = SourceInbox.holdBackThreshold
+        /// Measuring only (`SURGTOP_LATENCY_LOG`): told when each read returns; nil otherwise.
+        var arrivals: LatencyProbe? = LatencyProbe.active
     }
 
     private let delegate: Delegate
@@ -125,6 +127,7 @@ final class LineReceiver: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard accepted, !ended, !closing else { return }
+        limits.arrivals?.readReturned()
         let buffer = unwrapInboundIn(data)
         receivedBytes += buffer.readableBytes
         var refused: String?

@@ -14,7 +14,7 @@ struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "surgtop-bench",
         abstract: "Measure surgtop's decoder, memory use and rendering.",
-        subcommands: [Decode.self, Memory.self, Render.self, OpenReplay.self, Markers.self]
+        subcommands: [Decode.self, Memory.self, Render.self, OpenReplay.self, Markers.self, Latency.self]
     )
 }
 
