@@ -329,6 +329,9 @@ public enum SystemCalls {
     /// The size of a memory page, in bytes.
     public static var pageSize: Int { Int(sysconf(Int32(_SC_PAGESIZE))) }
 
+    /// The processors online now, at least 1 (how many threads a parallel pass may keep busy).
+    public static var onlineProcessors: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
+
     /// Ends the process with `code`; the C library flushes standard output (`print`'s buffer) first.
     public static func exit(_ code: Int32) -> Never {
         Glibc.exit(code)

@@ -1,15 +1,48 @@
+import SystemCalls
 import Telemetry
 
 extension RecordingReader {
+    /// What `--threads` means when not given: the machine's online processors, at most 8 (past
+    /// that, reading the file, not decoding it, sets the pace).
+    public static var defaultThreads: Int { min(8, SystemCalls.onlineProcessors) }
+
+    /// The nominal size of the ranges a plain file is split into: big enough that handing a range
+    /// over costs nothing beside decoding it, small enough that a few in flight stay a few MB.
+    public static let parallelBlockBytes = 2 << 20
+
     /// Decodes the whole recording as `decodeAll(_:)` does (the same outcomes, line numbers and
     /// count, `body` called in line order on the calling thread), using up to `threads` threads
     /// where the recording allows it.
     ///
-    /// Issue 14 (part "cores") replaces this body: a plain regular file is split at line
-    /// boundaries into ranges decoded in parallel; gzip, standard input and foreign recordings
-    /// stay one stream. Until then it is the one-thread pass.
+    /// A plain regular file, read from its start, is split at line boundaries into ranges that
+    /// are decoded in parallel and handed to `body` in order (`ParallelPass`). Gzip (one
+    /// stream), standard input, pipes and foreign recordings (MCAP, JIGSAWS) are read in one
+    /// pass, as with `threads` 1.
     @discardableResult
     public func decodeAll(threads: Int, _ body: (DecodeOutcome) -> Bool) -> Int {
-        decodeAll(body)
+        decodeAll(threads: threads, blockBytes: Self.parallelBlockBytes, body)
+    }
+
+    /// `decodeAll(threads:_:)` with ranges of `blockBytes` (tests make them small, so that range
+    /// edges fall everywhere).
+    @discardableResult
+    public func decodeAll(threads: Int, blockBytes: Int, _ body: (DecodeOutcome) -> Bool) -> Int {
+        guard threads > 1, let fd = splittableDescriptor else { return decodeAll(body) }
+        let size = (try? SystemCalls.status(fd: fd).size) ?? 0
+        let pass = ParallelPass(fd: fd, path: path, size: size, blockBytes: max(1, blockBytes), threads: threads)
+        let result = pass.run(body)
+        problem = result.problem
+        endsMidLine = result.endsMidLine
+        truncatedLastLine = result.truncatedLastLine
+        plainRead = result.bytesRead
+        return result.lines
+    }
+
+    /// The descriptor of a plain regular file not read yet, which ranges can be read from at
+    /// any offset; nil for what must be read as one stream.
+    private var splittableDescriptor: Int32? {
+        guard path != "-", !path.hasSuffix(".gz"), chunkTap == nil, fileBytesRead == 0, let fd = descriptor,
+              (try? SystemCalls.status(fd: fd))?.kind == .regular else { return nil }
+        return fd
     }
 }

@@ -19,7 +19,7 @@ public final class RecordingReader {
     public private(set) var foreign: ForeignRecording?
     private var buffer: [UInt8]
     /// Set when the stream ended badly (a damaged gzip file, a read error).
-    public private(set) var problem: String?
+    public internal(set) var problem: String?
     /// Set when a gzip stream stops without its end, with no damage before: a file cut while
     /// being written (a `kill -9` of a recorder). A note, not a problem: every line decodes.
     public private(set) var note: String?
@@ -35,13 +35,13 @@ public final class RecordingReader {
     /// How much of the file has been read, in its own bytes (compressed bytes for a gzip file,
     /// whose decompressed length is not known up front): with the file's size, a progress measure.
     public var fileBytesRead: Int { foreign?.fileBytesRead ?? gzip?.compressedRead ?? plainRead }
-    private var plainRead = 0
+    var plainRead = 0
     /// Gets every chunk as read, before it is decoded (`--record` of `live -`).
     public var chunkTap: WireTap?
     /// Whether the last line read had no LF (a file cut while being written): known once read.
-    public private(set) var endsMidLine = false
+    public internal(set) var endsMidLine = false
     /// Whether that last line, without its LF, is also bad: the file ends inside a line.
-    public private(set) var truncatedLastLine = false
+    public internal(set) var truncatedLastLine = false
 
     public init(path: String) throws(SourceError) {
         self.path = path

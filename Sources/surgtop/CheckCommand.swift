@@ -26,6 +26,7 @@ struct Check: ParsableCommand {
           surgtop check session.ndjson
           surgtop check session.ndjson.gz --json | jq .errors
           surgtop check session.mcap --ignore-crc
+          surgtop check session.ndjson --threads 1     # one pass, one core
         """
     )
 
@@ -36,6 +37,8 @@ struct Check: ParsableCommand {
     var json = false
 
     @OptionGroup var interop: InteropFlags
+
+    @OptionGroup var threading: ThreadsOption
 
     struct Result: Encodable {
         var file: String
@@ -85,7 +88,7 @@ struct Check: ParsableCommand {
         var sessionCount = 0
         var clock = SessionClock(rule: .anywhere)  // the console's rule for a file
         var frames = 0
-        let lines = reader.decodeAll { outcome in
+        let lines = reader.decodeAll(threads: threading.count) { outcome in
             if case .frame(let frame) = outcome {
                 frames += 1
                 if let identity = clock.observe(frame), identity != .continues, case .session(let info) = frame.body {

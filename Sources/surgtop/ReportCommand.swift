@@ -47,6 +47,8 @@ struct Report: ParsableCommand {
 
     @OptionGroup var interop: InteropFlags
 
+    @OptionGroup var threading: ThreadsOption
+
     func run() throws {
         try interop.apply()
         if let html {
@@ -63,7 +65,7 @@ struct Report: ParsableCommand {
         let reader = try Output.openRecording(file)
         let expertReader = try baseline.map { (path: $0, reader: try BaselineRecording.open($0)) }
         let expert = try expertReader.map { try BaselineRecording.read($0.reader, path: $0.path) }
-        let read = ReportPass.run(reader, settings: settings, collectSeries: html != nil)
+        let read = ReportPass.run(reader, settings: settings, collectSeries: html != nil, threads: threading.count)
         let report = read.report
         if let problem = reader.problem { Output.error(problem) }
         if let note = reader.note { Output.error(note) }  // a cut file: said, not a failure

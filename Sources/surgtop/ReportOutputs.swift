@@ -15,12 +15,13 @@ struct ReportPass {
     /// memory small; later sessions get their tables without plots.
     static let plottedSessions = 10
 
-    static func run(_ reader: RecordingReader, settings: AlarmSettings, collectSeries: Bool) -> ReportPass {
+    static func run(_ reader: RecordingReader, settings: AlarmSettings, collectSeries: Bool,
+                    threads: Int = RecordingReader.defaultThreads) -> ReportPass {
         var builder = SessionReportBuilder()
         var series: [ReportSeries] = []
         // Derived alarms are recomputed from the recording, as the console would have shown them.
         var derived = DerivedAlarms(engine: AlarmEngine(settings: settings), collectSeries: collectSeries)
-        let lines = reader.decodeAll { outcome in
+        let lines = reader.decodeAll(threads: threads) { outcome in
             if case .frame(let frame) = outcome, builder.startsNewSession(frame) {
                 // A new session: its alarms and plots start afresh, and the ended one's are its own.
                 derived.evaluate()
