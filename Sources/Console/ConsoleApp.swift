@@ -60,7 +60,7 @@ public final class ConsoleApp {
         let screen = try CursesScreen()
         defer { screen.stop() }
         SystemCalls.installTerminationHandlers()
-        source.start(sink: inbox.sink)
+        source.start(inbox: inbox)
         defer { source.stop() }
         defer { markers?.stop() }  // started by the loop once the replay plays at its pace
         let loop = ConsoleLoop(model: model, terminal: screen, inbox: inbox, playback: control, recorder: recorder,
