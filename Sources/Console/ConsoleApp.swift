@@ -63,7 +63,7 @@ public final class ConsoleApp {
         // Measuring only: the latency probe sees what the inbox holds (nil unless SURGTOP_LATENCY_LOG is set).
         let latency = source.mode == .live ? LatencyProbe.active : nil
         defer { latency?.finish() }
-        source.start(sink: latency?.sink(into: inbox) ?? inbox.sink)
+        if let latency { source.start(sink: latency.sink(into: inbox)) } else { source.start(inbox: inbox) }
         defer { source.stop() }
         defer { markers?.stop() }  // started by the loop once the replay plays at its pace
         let loop = ConsoleLoop(model: model, terminal: screen, inbox: inbox, playback: control, recorder: recorder,

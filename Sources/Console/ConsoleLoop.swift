@@ -32,6 +32,8 @@ final class ConsoleLoop {
     /// Events waiting beyond this many mean a source is ahead of the screen: drain without waiting for keys.
     static let catchUpBacklog = 2_000
     static let minFrameInterval = 1.0 / 30
+    /// The longest wait for a key while a replay fast-forwards (a seek's catch-up, `--from`).
+    static let fastForwardKeyWait = 0.001
     /// Clocks and stale timers move even when no data does.
     static let idleRefresh = 0.25
 
@@ -102,7 +104,11 @@ final class ConsoleLoop {
                 untilDraw = min(untilDraw, max(0, max(Self.nextFlashChange(after: lastDraw), lastDraw + Self.minFrameInterval) - now))
             }
             let catchingUp = inbox.count >= Self.catchUpBacklog
-            var key = waitForKey(timeoutMs: catchingUp ? 0 : Int(saturating: (min(untilDraw, Self.idleRefresh) * 1000).rounded(.up)),
+            // A replay fast-forwarding is never idle for a frame's wait: its reader hands more
+            // within a millisecond, and applying it at once keeps both cores busy.
+            let fastForwarding = playback != nil && (wasAhead || model.pendingSeek != nil)
+            let keyWait = fastForwarding ? min(untilDraw, Self.fastForwardKeyWait) : min(untilDraw, Self.idleRefresh)
+            var key = waitForKey(timeoutMs: catchingUp ? 0 : Int(saturating: (keyWait * 1000).rounded(.up)),
                                  nextSlot: lastDraw + Self.minFrameInterval)
             // Every key already typed is applied before drawing.
             while let pressed = key {
@@ -133,19 +139,21 @@ final class ConsoleLoop {
                 dirty = true
             }
             if model.followReplay(now: clock(), playback: playback) { dirty = true }
-            if let markers {
-                // The marker pass starts once the replay plays at its pace, and waits whenever it
-                // runs ahead of it (opening `--from` a time, a seek's catch-up): the screen gets
-                // there first, with both cores.
+            if playback != nil || markers != nil {
                 pace.observe(wall: clock(), session: model.driver.state.sessionTime,
                              speed: playback?.current.speed ?? 1, backlog: backlog, seeking: model.pendingSeek != nil)
-                markers.holdBack(pace.ahead)
                 if pace.ahead != wasAhead {
                     // A catch-up ended: what it decoded is freed, and given back before the pass
                     // (or the pass again) takes memory of its own — the replay's peak stays low.
                     if !pace.ahead { SystemCalls.releaseFreedMemory() }
                     wasAhead = pace.ahead
                 }
+            }
+            if let markers {
+                // The marker pass starts once the replay plays at its pace, and waits whenever it
+                // runs ahead of it (opening `--from` a time, a seek's catch-up): the screen gets
+                // there first, with both cores.
+                markers.holdBack(pace.ahead)
                 if !pace.ahead { markers.start() }
             }
             if let fatal = model.driver.fatal { return .fatal(fatal) }

@@ -69,7 +69,7 @@ public final class HeadlessRunner {
             SystemCalls.installTerminationHandlers()
             stopRequested = { SystemCalls.terminationWasRequested }
         }
-        source.start(sink: inbox.sink)
+        source.start(inbox: inbox)
         var nextStatus = MonotonicClock.now() + 1
         defer { source.stop() }
         while true {

@@ -101,7 +101,7 @@ public enum Snapshot {
     private static func replay(_ path: String, until at: Double, into model: inout ConsoleModel) throws(SourceError) {
         let inbox = SourceInbox()
         let source = FileSource(path: path, mode: .replay, paced: false, backlog: inbox.countProvider)
-        source.start(sink: inbox.sink)
+        source.start(inbox: inbox)
         defer { source.stop() }
         var tenth = TenthBatch()
         func applyTenth() {

@@ -58,7 +58,16 @@ public final class FileSource: TelemetrySource {
     }
 
     public func start(sink: @escaping @Sendable (SourceEvent) -> Void) {
-        SystemCalls.startDetachedThread { [self] in run(sink: sink) }
+        SystemCalls.startDetachedThread { [self] in
+            run(deliver: { events in for event in events { sink(event) } }, waitForRoom: waitForRoom)
+        }
+    }
+
+    /// Into an inbox, a catch-up's events go in blocks (`Outbox`): one lock a block.
+    public func start(inbox: SourceInbox) {
+        SystemCalls.startDetachedThread { [self] in
+            run(deliver: inbox.post(contentsOf:)) { [self] in inbox.waitForRoom(below: Self.backlogLimit) { isStopped } }
+        }
     }
 
     public func stop() {
@@ -67,8 +76,10 @@ public final class FileSource: TelemetrySource {
 
     var isStopped: Bool { stopRequested.load(ordering: .relaxed) }
 
-    /// The replay loop, run on its own thread.
-    func run(sink: @escaping @Sendable (SourceEvent) -> Void) {
+    /// The replay loop, run on its own thread; `deliver` hands events over in order.
+    func run(deliver: @escaping ([SourceEvent]) -> Void, waitForRoom: @escaping () -> Void) {
+        var outbox = Outbox(deliver: deliver, waitForRoom: waitForRoom)
+        func sink(_ event: SourceEvent) { outbox.send(event) }
         var fastForwardTo = ReplayPosition(session: 0, t: startAt)
         // nil: read from the start; otherwise resume at this checkpoint.
         var resumeAt: ReplayCheckpoint?
@@ -185,12 +196,16 @@ public final class FileSource: TelemetrySource {
                     // step): the rest of a fast-forward pays nothing for it.
                     keepsEnd = canSeekBack && paced && (steppingBack || fastForwardTo.t == .infinity  // End: its last second is not known ahead
                         || here >= ReplayPosition(session: fastForwardTo.session, t: fastForwardTo.t - FrameSteps.keptBeforeTarget))
-                    if paced && here >= fastForwardTo && !steppingBack {
+                    let atPace = paced && here >= fastForwardTo && !steppingBack
+                    // A live `-` stream is never held back: its frames are due when they come.
+                    outbox.batching = mode == .replay && !atPace
+                    if atPace {
                         if let more = steps.deferred {  // asked for on the way here
                             steps.deferred = nil
                             guard followStepBack(more) else { return false }
                         }
                         waiting: while true {
+                            outbox.flush(waitingForRoom: false)  // what the catch-up read: on screen before waiting
                             switch pacer.wait(until: frame.t, source: self, sink: sink) {
                             case .proceed: break waiting
                             case .stopped: return false
@@ -213,7 +228,6 @@ public final class FileSource: TelemetrySource {
                         }
                     }
                 }
-                waitForRoom()
                 sink(.decoded(outcome))
                 if keepsEnd, case .frame = outcome { steps.delivered(frameEndingAt: position().offset) }
                 if resumeAt == nil, steps.firstFrameEnd == nil, case .frame = outcome { steps.firstFrameEnd = position().offset }
@@ -223,6 +237,8 @@ public final class FileSource: TelemetrySource {
                 }
                 return true
             }
+            outbox.batching = false
+            outbox.flush(waitingForRoom: false)
             if let problem = reader.problem { sink(.log(problem)) }
             if let note = reader.note { sink(.log(note)) }
             // Notes with counts (bad messages) hold for a read that got to the end: one cut short by a
@@ -253,6 +269,49 @@ public final class FileSource: TelemetrySource {
     private func waitForRoom() {
         guard let backlog else { return }
         while backlog() > Self.backlogLimit && !isStopped { SystemCalls.sleep(seconds: 0.002) }
+    }
+}
+
+/// A replay's events on their way to the consumer. While it reads ahead of its pace (a
+/// fast-forward to `--from` or a seek's target, a step back read again, a snapshot) they go in
+/// blocks of `blockSize`: the reader and the consumer meet once a block, not once a line, and
+/// the room left in the consumer's inbox is checked once a block. At its pace each goes at once.
+struct Outbox {
+    let deliver: ([SourceEvent]) -> Void
+    /// Waits while the consumer's inbox is full.
+    let waitForRoom: () -> Void
+    /// Whether events may wait for a full block (the caller flushes before it waits on anything).
+    var batching = false
+    private var pending: [SourceEvent] = []
+    /// About a third of a millisecond of decoding.
+    static let blockSize = 512
+
+    init(deliver: @escaping ([SourceEvent]) -> Void, waitForRoom: @escaping () -> Void) {
+        self.deliver = deliver
+        self.waitForRoom = waitForRoom
+        pending.reserveCapacity(Self.blockSize)
+    }
+
+    mutating func send(_ event: SourceEvent) {
+        pending.append(event)
+        if case .decoded = event {
+            if !batching || pending.count >= Self.blockSize { flush() }
+        } else {
+            // The source's own word (a seek carried out, a checkpoint, its state) never waits
+            // behind a full inbox: the consumer may be waiting for it.
+            flush(waitingForRoom: false)
+        }
+    }
+
+    /// Hands over what waits; first, unless told not to, waits for room in the consumer's inbox
+    /// (going past it by at most a block).
+    mutating func flush(waitingForRoom: Bool = true) {
+        guard !pending.isEmpty else { return }
+        if waitingForRoom { waitForRoom() }
+        deliver(pending)
+        // A new buffer: the block handed over is the consumer's now, never copied.
+        pending = []
+        pending.reserveCapacity(Self.blockSize)
     }
 }
 
@@ -292,7 +351,7 @@ struct Pacer {
 
     /// Sleeps until session time `t` is due, honouring pause, speed changes and seeks.
     mutating func wait(until t: Double, source: FileSource,
-                       sink: @Sendable (SourceEvent) -> Void) -> Verdict {
+                       sink: (SourceEvent) -> Void) -> Verdict {
         if anchorT == nil { reanchor(at: t) }
         // A hole in the recording (or one far-off t): said and jumped over, not waited out.
         if let last = lastT, t - last > Self.maxGap {

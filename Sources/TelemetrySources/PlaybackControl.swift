@@ -21,6 +21,9 @@ public final class PlaybackControl: Sendable {
     public static let speedSteps: [Double] = [0.1, 0.25, 0.5, 1, 2, 4, 8, 16, 32, 64]
 
     private let settings: Mutex<Settings>
+    /// Whether a seek may wait (set and cleared under the lock): the source asks after every
+    /// frame of a fast-forward, and a load is cheaper than a lock.
+    private let seekWaiting = Atomic<Bool>(false)
 
     public init(speed: Double = 1, paused: Bool = false) {
         settings = Mutex(Settings(paused: paused, speed: speed, seek: nil, seeks: 0, generation: 0))
@@ -67,6 +70,7 @@ public final class PlaybackControl: Sendable {
             let limit = ReplayPosition(session: session ?? checkpoint?.sessionClock.ordinal ?? 0, t: target)
             let usable = checkpoint.flatMap { $0.at <= limit ? $0 : nil }
             $0.seek = Seek(id: $0.seeks, target: target, session: session, from: usable)
+            seekWaiting.store(true, ordering: .releasing)
             $0.generation += 1
             return $0.seeks
         }
@@ -107,6 +111,7 @@ public final class PlaybackControl: Sendable {
             }
             $0.seek = Seek(id: $0.seeks, target: from?.t ?? 0, session: from?.sessionClock.ordinal, from: from,
                            stepBack: (earlier?.stepBack ?? 0) + 1)
+            seekWaiting.store(true, ordering: .releasing)
             $0.generation += 1
             return $0.seeks
         }
@@ -114,9 +119,11 @@ public final class PlaybackControl: Sendable {
 
     /// Takes a pending seek request (the source calls this).
     public func takeSeek() -> Seek? {
-        settings.withLock {
+        guard seekWaiting.load(ordering: .acquiring) else { return nil }
+        return settings.withLock {
             let seek = $0.seek
             $0.seek = nil
+            seekWaiting.store(false, ordering: .releasing)
             return seek
         }
     }

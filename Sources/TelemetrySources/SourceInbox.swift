@@ -1,4 +1,5 @@
 import Synchronization
+import SystemCalls
 import Telemetry
 
 /// A thread-safe mailbox between a source's threads and the loop that applies frames.
@@ -23,9 +24,17 @@ public final class SourceInbox: Sendable {
     /// Arm samples are dropped while at least this many events wait; nil: nothing is dropped.
     public let shedArmSamplesAbove: Int?
     private let queue = Mutex(Queue())
+    /// Signalled at each drain, for a source waiting for room (`waitForRoom`).
+    private let drained = Wakeup()
 
     private struct Queue {
+        /// Blocks handed over whole (`post(contentsOf:)`), oldest first, and the events they hold:
+        /// they come before `events`. Kept as they came, so the reader copies no event; the
+        /// consumer joins them when it drains.
+        var blocks: [[SourceEvent]] = []
+        var blockedCount = 0
         var events: [SourceEvent] = []
+        var count: Int { blockedCount + events.count }
         /// The run of drops under way, queued as `.dropped` before the next event or at the drain.
         var run: DroppedFrames?
         var droppedTotal = 0
@@ -59,7 +68,7 @@ public final class SourceInbox: Sendable {
     public func post(_ event: SourceEvent) {
         let limit = shedArmSamplesAbove
         queue.withLock { q in
-            if let limit, q.events.count >= limit, case .decoded(.frame(let frame)) = event, case .arm = frame.body {
+            if let limit, q.count >= limit, case .decoded(.frame(let frame)) = event, case .arm = frame.body {
                 if q.run == nil { q.run = DroppedFrames() }
                 q.run!.add(frame)
                 q.droppedTotal += 1
@@ -73,25 +82,66 @@ public final class SourceInbox: Sendable {
         }
     }
 
+    /// Appends events in order under one lock: a replay catching up hands over hundreds of
+    /// frames at a time, so the consumer and the reader meet once per block, not once per line.
+    /// An inbox that drops arm samples takes them one by one (`post`), as its threshold asks.
+    public func post(contentsOf events: [SourceEvent]) {
+        guard shedArmSamplesAbove == nil else {
+            for event in events { post(event) }
+            return
+        }
+        queue.withLock { q in
+            guard !events.isEmpty else { return }
+            if let run = q.run {
+                q.events.append(.dropped(run))
+                q.run = nil
+            }
+            if !q.events.isEmpty {
+                q.blocks.append(q.events)
+                q.blockedCount += q.events.count
+                q.events = []
+            }
+            q.blocks.append(events)
+            q.blockedCount += events.count
+        }
+    }
+
     /// Takes every pending event, oldest first (a run of drops under way comes last).
     public func drain() -> [SourceEvent] {
-        queue.withLock { q in
+        let (blocks, taken) = queue.withLock { q in
             if let run = q.run {
                 q.events.append(.dropped(run))
                 q.run = nil
             }
             // Swapped, not cleared keeping capacity: `taken` shares the buffer, so keeping it
             // would allocate a copy at the flood's peak size on every drain.
-            let taken = q.events
+            let taken = (q.blocks, q.events)
+            q.blocks = []
+            q.blockedCount = 0
             q.events = []
             return taken
         }
+        drained.signal()
+        guard !blocks.isEmpty else { return taken }
+        if blocks.count == 1 && taken.isEmpty { return blocks[0] }
+        // Joined here, on the consumer's thread, outside the lock.
+        var joined: [SourceEvent] = []
+        joined.reserveCapacity(blocks.reduce(taken.count) { $0 + $1.count })
+        for block in blocks { joined.append(contentsOf: block) }
+        joined.append(contentsOf: taken)
+        return joined
+    }
+
+    /// Waits while more than `limit` events wait (or until `stopped`): a replay reading ahead
+    /// holds its memory bounded, and goes on as soon as the consumer drains, not a poll later.
+    public func waitForRoom(below limit: Int, unless stopped: () -> Bool) {
+        while count > limit && !stopped() { drained.wait(seconds: 0.01) }
     }
 
     /// How many events are waiting.
-    public var count: Int { queue.withLock { $0.events.count } }
+    public var count: Int { queue.withLock { $0.count } }
 
-    public var isEmpty: Bool { queue.withLock { $0.events.isEmpty && $0.run == nil } }
+    public var isEmpty: Bool { queue.withLock { $0.count == 0 && $0.run == nil } }
 
     /// Arm samples dropped since the inbox was made.
     public var droppedFrames: Int { queue.withLock { $0.droppedTotal } }

@@ -92,6 +92,9 @@ public protocol TelemetrySource: AnyObject, Sendable {
     var label: String { get }
     /// Starts delivering events. Called once.
     func start(sink: @escaping @Sendable (SourceEvent) -> Void)
+    /// Starts delivering events into `inbox` (called once, instead of `start(sink:)`): a source
+    /// that can hand events over in blocks (`FileSource` catching up) does so, one lock a block.
+    func start(inbox: SourceInbox)
     /// Stops delivering and releases sockets, files and threads. Idempotent.
     func stop()
     /// Where a session frame of the same id may start a new session (`SessionClock`): a live
@@ -102,4 +105,6 @@ public protocol TelemetrySource: AnyObject, Sendable {
 
 extension TelemetrySource {
     public var restartRule: SessionClock.RestartRule { mode == .live ? .afterReconnect : .anywhere }
+
+    public func start(inbox: SourceInbox) { start(sink: inbox.sink) }
 }

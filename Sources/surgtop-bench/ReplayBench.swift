@@ -16,6 +16,24 @@ func peakResidentMB() -> Double {
     return -1
 }
 
+/// CPU seconds each of this process's threads has used (/proc/self/task/*/stat: utime and
+/// stime, in clock ticks of 1/100 s), busiest first: on a loaded machine what each thread did,
+/// which the wall time does not tell.
+func threadCPUSeconds() -> [(name: String, seconds: Double)] {
+    guard let tasks = try? SystemCalls.directoryEntries("/proc/self/task") else { return [] }
+    var threads: [(String, Double)] = []
+    for task in tasks {
+        guard let stat = try? SystemCalls.readFile("/proc/self/task/\(task)/stat") else { continue }
+        let text = String(decoding: stat, as: UTF8.self)
+        // The name is in parentheses and may hold spaces: the fields after it are counted from ")".
+        guard let close = text.lastIndex(of: ")"), let open = text.firstIndex(of: "(") else { continue }
+        let fields = text[text.index(after: close)...].split(separator: " ")
+        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { continue }
+        threads.append((String(text[text.index(after: open)..<close]) + " " + task, (user + system) / 100))
+    }
+    return threads.sorted { $0.1 > $1.1 }
+}
+
 /// A replay opened `--from` a time, as the console opens it, without a terminal: the file source
 /// fast-forwards on its thread, the console's model applies what the inbox holds and builds a
 /// 120x40 frame at most 30 times a second; then optional seeks, each timed until the replay
@@ -40,7 +58,7 @@ struct OpenReplay: ParsableCommand {
         model.duration = RecordingLength.measure(path: file)
         var buffer = CellBuffer(width: 120, height: 40)
         let start = monotonic()
-        source.start(sink: inbox.sink)
+        source.start(inbox: inbox)
         defer { source.stop() }
         var lastDraw = -Double.infinity
         /// Runs the console's loop body until the replay stands at `target` (or the file ended):
@@ -64,6 +82,9 @@ struct OpenReplay: ParsableCommand {
         print("opened at \(NumberText.fixed(model.driver.state.sessionTime, 1)) s in \(NumberText.fixed(opened, 2)) s, "
               + "resident \(NumberText.fixed(residentMB(), 1)) MB (peak \(NumberText.fixed(peakResidentMB(), 1)) MB)")
         print("OPEN_SECONDS \(NumberText.fixed(opened, 3))")
+        let busiest = threadCPUSeconds().prefix(3)
+        print("CPU by thread: " + busiest.map { "\($0.name) \(NumberText.fixed($0.seconds, 2)) s" }.joined(separator: ", "))
+        print("OPEN_CPU_SECONDS " + busiest.prefix(2).map { NumberText.fixed($0.seconds, 2) }.joined(separator: " "))
         for text in seeks.split(separator: ",") {
             guard let target = Double(text.filter { $0 != " " }), target >= 0 else {
                 throw ValidationError("--seeks takes seconds separated by commas, not '\(text)'")

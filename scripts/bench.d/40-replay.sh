@@ -1,5 +1,31 @@
-# The replay: fast-forward in the console, seeks, the 30-minute recording's opening, memory at
-# several positions, and the marker pass.
+# The replay: its catch-up against the decoder, fast-forward in the console, seeks, the 30-minute
+# recording's opening, memory at several positions, and the marker pass.
+
+need_s10
+echo "replay catch-up on the 10-minute recording: frames before 590 s decoded and applied (state, alarms,"
+echo "checkpoints) per second, against the decoder reading the same file and check; interleaved, best of 3"
+# Frames up to 590 s: what a replay opened there applies (plus the one frame past it that stops it).
+caught_up=$(awk -F'[:,]' '$2 <= 590' "$s10" | wc -l)
+decode_best=0 open_best="" snap_best="" check_best=""
+for _ in 1 2 3; do
+  rate=$("$bin/surgtop-bench" decode "$s10" --streaming --runs 1 | awk '/^FRAMES_PER_SECOND/ {print $2}')
+  decode_best=$(calc "max($decode_best, $rate)")
+  t=$("$bin/surgtop-bench" open-replay "$s10" --from 590 | awk '/^OPEN_SECONDS/ {print $2}')
+  open_best=$(calc "min(${open_best:-$t}, $t)")
+  t=$(seconds_of "$bin/surgtop" replay "$s10" --snapshot 120x40 --at 590)
+  snap_best=$(calc "min(${snap_best:-$t}, $t)")
+  t=$(seconds_of "$bin/surgtop" check "$s10")
+  check_best=$(calc "min(${check_best:-$t}, $t)")
+done
+snap_pct=$(calc "round(100 * $caught_up / $snap_best / $decode_best)")
+open_pct=$(calc "round(100 * $caught_up / $open_best / $decode_best)")
+echo "decoder (reading included) $decode_best frames/s; $caught_up frames to 590 s: snapshot $snap_best s" \
+  "($snap_pct %), open-replay $open_best s ($open_pct %); check $check_best s; load $(cut -d' ' -f1-3 /proc/loadavg)"
+figure replay "replay catch-up (--snapshot --at 590, 10-minute recording) / decoder" \
+  "$snap_pct % ($(calc "int($caught_up / $snap_best)") frames/s, process start included; decoder $decode_best frames/s)" "≥ 80 %" "$(met "$snap_pct" '>=' 80)"
+figure replay "replay catch-up (open-replay --from 590: the console's loop without a terminal) / decoder" \
+  "$open_pct % ($(calc "int($caught_up / $open_best)") frames/s)" "≥ 80 %" "$(met "$open_pct" '>=' 80)"
+figure replay "replay --snapshot 120x40 --at 590 against check, same file" "$snap_best s = $(calc "f'{$snap_best / $check_best:.2f}'")× check ($check_best s)"
 echo "replay: the console fast-forwarding (--from 295) through 5 minutes of a four-arm 500 Hz session"
 echo "(~600,000 frames), 120x40 in tmux; then a seek back 60 s (twelve presses of ←, paused)"
 if command -v tmux >/dev/null; then
