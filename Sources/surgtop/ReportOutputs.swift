@@ -20,8 +20,11 @@ struct ReportPass {
         var series: [ReportSeries] = []
         // Derived alarms are recomputed from the recording, as the console would have shown them.
         var derived = DerivedAlarms(engine: AlarmEngine(settings: settings), collectSeries: collectSeries)
-        let lines = reader.decodeAll { outcome in
-            if case .frame(let frame) = outcome, builder.startsNewSession(frame) {
+        // Decoding may use every core (a plain file, read in ranges); this closure runs on this
+        // thread, in line order.
+        let lines = reader.decodeAll(threads: ProcessInfo.processInfo.activeProcessorCount) { outcome in
+            // Asked of session frames only: the question copies the builder (captured by this closure).
+            if case .frame(let frame) = outcome, case .session = frame.body, builder.startsNewSession(frame) {
                 // A new session: its alarms and plots start afresh, and the ended one's are its own.
                 derived.evaluate()
                 builder.endSession(alarms: derived.engine)
@@ -58,7 +61,7 @@ struct BaselineRecording {
 
     static func read(_ reader: RecordingReader, path: String) throws -> BaselineRecording {
         var builder = SessionReportBuilder()
-        let lines = reader.decodeAll { outcome in
+        let lines = reader.decodeAll(threads: ProcessInfo.processInfo.activeProcessorCount) { outcome in
             builder.add(outcome)
             return true
         }
