@@ -21,6 +21,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.0"),
+        // Session percentiles (report, link panel) in constant memory with a bounded error.
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
         // Every call into the C library (files, clocks, signals, threads, memchr, libm), EINTR retried once.
@@ -32,6 +34,7 @@ let package = Package(
         .target(name: "SessionCore", dependencies: [
             "Telemetry", "SystemCalls",
             .product(name: "Collections", package: "swift-collections"),
+            .product(name: "Histogram", package: "hdrhistogram-swift"),
         ]),
         // The built-in simulator: a seeded, deterministic scripted session.
         .target(name: "Simulator", dependencies: ["Telemetry", "SystemCalls"]),

@@ -122,6 +122,8 @@ extension SessionState {
             guard links[k].up != false else { continue }
             links[k].liveStamps[metric] = stamp
             links[k].latest[metric] = value
+            if metric == .rtt { links[k].rttPercentiles.record(value, at: stamp.sessionTime) }
+            if metric == .jitter { links[k].jitterPercentiles.record(value, at: stamp.sessionTime) }
             guard keepsInHistory(links[k].history[metric], at: stamp.sessionTime, refused: refused) else { continue }
             links[k].history[metric, default: TimeSeries(capacity: limits.linkCapacity, interval: limits.linkInterval)]
                 .append(t: stamp.sessionTime, value: value)

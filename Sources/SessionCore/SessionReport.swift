@@ -114,9 +114,11 @@ public struct SessionReportBuilder: Sendable {
     /// The greatest `t` so far (the recording's end, for its duration).
     private var lastT: Double?
     private var order = StreamOrder()
-    private var samples: [String: [LinkMetric: [Double]]] = [:]
+    /// Per link (by index), each metric's distribution (`LinkMetric.allCases` order) and since
+    /// when the path is down: arrays, not dictionaries by path, as link frames come by the thousand.
+    private var linkStats: [[ValueDistribution]] = []
     private var linkIndex: [String: Int] = [:]
-    private var pathDown: [String: Double] = [:]
+    private var pathDown: [Double?] = []
     private var armIndex: [String: Int] = [:]
     /// Per arm (by index), its CRTK state and since when: time is added to a state when it ends.
     private var armState: [(state: String, since: Double)?] = []
@@ -140,6 +142,7 @@ public struct SessionReportBuilder: Sendable {
     /// Whether `frame` starts a new session after the current one (`SessionClock`) that is
     /// reported on its own (within `sessionLimit`).
     public func startsNewSession(_ frame: Frame) -> Bool {
+        guard case .session = frame.body else { return false }  // only a session frame starts one
         var clock = sessions
         return isNewSession(frame, clock: &clock) && finished.count + 1 < sessionLimit
     }
@@ -189,7 +192,10 @@ public struct SessionReportBuilder: Sendable {
 
     public mutating func add(_ frame: Frame) {
         let reportedApart = startsNewSession(frame)
-        if isNewSession(frame, clock: &sessions) {
+        // Observed here, not through `isNewSession`: a method of self taking `&sessions` made
+        // Swift copy the whole builder for every frame.
+        let hadFrames = report.counts.frames > 0
+        if sessions.observe(frame)?.startsNewSession == true && hadFrames {
             if reportedApart { endSession() } else { foldedSessions += 1 }
         }
         let t = frame.t
@@ -227,28 +233,22 @@ public struct SessionReportBuilder: Sendable {
                 armState[k] = (state, t)
             }
         case .link(let sample):
-            let k: Int
-            if let found = linkIndex[sample.path] {
-                k = found
-            } else {
-                k = report.links.count
-                linkIndex[sample.path] = k
-                report.links.append(.init(path: sample.path))
-            }
+            let k = linkSlot(sample.path)
             report.links[k].samples += 1
             if let up = sample.up {
-                if !up, pathDown[sample.path] == nil {
-                    pathDown[sample.path] = t
+                if !up, pathDown[k] == nil {
+                    pathDown[k] = t
                     report.links[k].outages += 1
-                } else if up, let since = pathDown.removeValue(forKey: sample.path) {
+                } else if up, let since = pathDown[k] {
+                    pathDown[k] = nil
                     report.links[k].secondsDown += max(0, t - since)
                 }
             }
             // Values a gateway sends for a path while it is down are no measurements: the
             // console neither shows nor keeps them, and the statistics leave them out too.
-            if pathDown[sample.path] == nil {
-                for metric in LinkMetric.allCases {
-                    if let v = metric.value(in: sample) { samples[sample.path, default: [:]][metric, default: []].append(v) }
+            if pathDown[k] == nil {
+                for (m, metric) in LinkMetric.allCases.enumerated() {
+                    if let v = metric.value(in: sample) { linkStats[k][m].record(v) }
                 }
             }
         case .alarm(let alarm):
@@ -284,6 +284,22 @@ public struct SessionReportBuilder: Sendable {
         }
     }
 
+    /// The index of link `path` in the report, added when new. The few paths of a session are
+    /// compared in place (cheaper than hashing the name of every link frame); many by name.
+    private mutating func linkSlot(_ path: String) -> Int {
+        if report.links.count <= 8 {
+            if let k = report.links.firstIndex(where: { $0.path == path }) { return k }
+        } else if let k = linkIndex[path] {
+            return k
+        }
+        let k = report.links.count
+        linkIndex[path] = k
+        report.links.append(.init(path: path))
+        linkStats.append([ValueDistribution](repeating: ValueDistribution(), count: LinkMetric.allCases.count))
+        pathDown.append(nil)
+        return k
+    }
+
     /// The finished report with the alarms the engine saw, device and derived, replacing the
     /// builder's own device-only accounting.
     public func finish(alarms engine: AlarmEngine) -> SessionReport {
@@ -315,8 +331,8 @@ public struct SessionReportBuilder: Sendable {
         var r = report
         let end = lastT ?? 0
         r.duration = max(0, end - (firstT ?? end))
-        for (path, since) in pathDown {
-            if let k = linkIndex[path] { r.links[k].secondsDown += max(0, end - since) }
+        for (k, since) in pathDown.enumerated() {
+            if let since { r.links[k].secondsDown += max(0, end - since) }
         }
         for (id, since) in openAlarms {
             if let k = alarmIndex[id] { r.alarms[k].duration += max(0, end - since) }
@@ -332,26 +348,24 @@ public struct SessionReportBuilder: Sendable {
             r.counts.byType[type.rawValue] = typeCounts[k]
         }
         for k in r.links.indices {
-            let values = samples[r.links[k].path] ?? [:]
-            r.links[k].rttMs = Self.stat(values[.rtt])
-            r.links[k].jitterMs = Self.stat(values[.jitter])
-            r.links[k].lossPct = Self.stat(values[.loss])
-            r.links[k].bandwidthMbps = Self.stat(values[.bandwidth])
-            r.links[k].videoFps = Self.stat(values[.videoFps])
-            r.links[k].videoDelayMs = Self.stat(values[.videoDelay])
+            func stat(_ metric: LinkMetric) -> SessionReport.Stat? {
+                Self.stat(linkStats[k][LinkMetric.allCases.firstIndex(of: metric)!])
+            }
+            r.links[k].rttMs = stat(.rtt)
+            r.links[k].jitterMs = stat(.jitter)
+            r.links[k].lossPct = stat(.loss)
+            r.links[k].bandwidthMbps = stat(.bandwidth)
+            r.links[k].videoFps = stat(.videoFps)
+            r.links[k].videoDelayMs = stat(.videoDelay)
         }
         return r
     }
 
-    /// Percentiles by the nearest-rank method.
-    static func stat(_ values: [Double]?) -> SessionReport.Stat? {
-        guard let values, !values.isEmpty else { return nil }
-        let sorted = values.sorted()
-        func rank(_ p: Double) -> Double {
-            let index = Int((p / 100 * Double(sorted.count)).rounded(.up)) - 1
-            return sorted[min(sorted.count - 1, max(0, index))]
-        }
-        return .init(p50: rank(50), p95: rank(95), p99: rank(99), max: sorted.last!,
-                     mean: sorted.reduce(0, +) / Double(sorted.count))
+    /// Percentiles by the nearest-rank method (within `ValueDistribution`'s precision once a
+    /// path has more samples than it keeps exactly); max and mean exact.
+    static func stat(_ values: ValueDistribution) -> SessionReport.Stat? {
+        guard let p50 = values.value(atPercentile: 50), let p95 = values.value(atPercentile: 95),
+              let p99 = values.value(atPercentile: 99), let mean = values.mean else { return nil }
+        return .init(p50: p50, p95: p95, p99: p99, max: values.max, mean: mean)
     }
 }

@@ -145,6 +145,10 @@ public struct LinkState: Sendable, Equatable {
     /// Session time the path last came back up after being down: a metric not reported since
     /// is not live (metrics are optional per frame, so each has its own).
     public var backUpAt: Double?
+    /// The session's round trip and jitter so far, as p50/p95/p99 (live values only, as the
+    /// report counts them).
+    public var rttPercentiles = SessionPercentiles()
+    public var jitterPercentiles = SessionPercentiles()
 
     public init(path: String) {
         self.path = path

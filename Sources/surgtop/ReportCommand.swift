@@ -64,7 +64,7 @@ struct Report: ParsableCommand {
         // baseline is read: an empty one fails before the long pass over FILE.
         let reader = try Output.openRecording(file)
         let expertReader = try baseline.map { (path: $0, reader: try BaselineRecording.open($0)) }
-        let expert = try expertReader.map { try BaselineRecording.read($0.reader, path: $0.path) }
+        let expert = try expertReader.map { try BaselineRecording.read($0.reader, path: $0.path, threads: threading.count) }
         let read = ReportPass.run(reader, settings: settings, collectSeries: html != nil, threads: threading.count)
         let report = read.report
         if let problem = reader.problem { Output.error(problem) }
@@ -146,7 +146,15 @@ struct Report: ParsableCommand {
 struct DerivedAlarms {
     var state = SessionState()
     var engine: AlarmEngine
-    private var unseen = Set<String>()
+    /// The arms whose sample the state holds since the last evaluation. A few arms: compared
+    /// in place, as hashing every arm frame's name cost more than the comparison.
+    private var seen: [String] = []
+    /// The same past `fewArms` (a session frame may declare hundreds): looked up by hash.
+    private var manySeen = Set<String>()
+    private static let fewArms = 16
+    /// Whether only arm frames were applied since the last evaluation: the engine then keeps
+    /// its readings of links and instruments (`AlarmEngine.evaluate(…armSamplesOnly:)`).
+    private var armSamplesOnly = false
     /// The HTML report's plots, when asked for: every frame, and the alarms' raises and clears.
     var series: ReportSeriesBuilder?
 
@@ -158,20 +166,24 @@ struct DerivedAlarms {
     mutating func add(_ frame: Frame) {
         series?.add(frame)
         if case .arm(let sample) = frame.body {
-            if unseen.contains(sample.arm) { evaluate() }
+            if seen.contains(sample.arm) || (!manySeen.isEmpty && manySeen.contains(sample.arm)) { evaluate() }
             state.apply(frame, arrival: frame.t)
-            unseen.insert(sample.arm)
+            if seen.count < Self.fewArms { seen.append(sample.arm) } else { manySeen.insert(sample.arm) }
         } else {
             state.apply(frame, arrival: frame.t)
+            armSamplesOnly = false
             evaluate()
         }
     }
 
     mutating func evaluate() {
-        engine.evaluate(state, time: state.sessionTime, arrivalNow: state.sessionTime, sourceIsLive: false)
+        engine.evaluate(state, time: state.sessionTime, arrivalNow: state.sessionTime, sourceIsLive: false,
+                        armSamplesOnly: armSamplesOnly)
+        armSamplesOnly = true
         state.robotClears.forget(through: engine.robotClearsTaken)
         let log = engine.drainLog()
         series?.add(log)
-        unseen.removeAll(keepingCapacity: true)
+        seen.removeAll(keepingCapacity: true)
+        if !manySeen.isEmpty { manySeen.removeAll(keepingCapacity: true) }
     }
 }

@@ -21,8 +21,11 @@ struct ReportPass {
         var series: [ReportSeries] = []
         // Derived alarms are recomputed from the recording, as the console would have shown them.
         var derived = DerivedAlarms(engine: AlarmEngine(settings: settings), collectSeries: collectSeries)
+        // Decoding may use every core (a plain file, read in ranges); this closure runs on this
+        // thread, in line order.
         let lines = reader.decodeAll(threads: threads) { outcome in
-            if case .frame(let frame) = outcome, builder.startsNewSession(frame) {
+            // Asked of session frames only: the question copies the builder (captured by this closure).
+            if case .frame(let frame) = outcome, case .session = frame.body, builder.startsNewSession(frame) {
                 // A new session: its alarms and plots start afresh, and the ended one's are its own.
                 derived.evaluate()
                 builder.endSession(alarms: derived.engine)
@@ -57,9 +60,9 @@ struct BaselineRecording {
         }
     }
 
-    static func read(_ reader: RecordingReader, path: String) throws -> BaselineRecording {
+    static func read(_ reader: RecordingReader, path: String, threads: Int = RecordingReader.defaultThreads) throws -> BaselineRecording {
         var builder = SessionReportBuilder()
-        let lines = reader.decodeAll { outcome in
+        let lines = reader.decodeAll(threads: threads) { outcome in
             builder.add(outcome)
             return true
         }

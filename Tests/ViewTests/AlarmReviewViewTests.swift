@@ -11,7 +11,8 @@ struct LinkMarkerAgreesTests {
         var context = Fixture.context(now: builder.lastArrival)
         context.alarms = AlarmRow.rows(from: engine)
         let b = panel(.link, builder.state, context, width: 60, height: 4)
-        guard let at = b.find(LinkPanel.label(.rtt, long: true) + " ") else { return "?" }
+        // The metric row, under the path's line (which may end with the session's "RTT p50/95/99").
+        guard let at = b.find(LinkPanel.label(.rtt, long: true) + " ", in: Rect(x: 0, y: 2, width: 60, height: 2)) else { return "?" }
         return b.lines(in: Rect(x: 26, y: at.y, width: 3, height: 1))[0].trimmingCharacters(in: .whitespaces)
     }
 

@@ -12,6 +12,8 @@ import Testing
                                   height: size.height)
         let area = try #require(rect(of: .link, in: outcome))
         let lines = b.lines(in: area)
+        // The values, under the path's line (which may end with the session's "RTT p99 232 ms").
+        let values = Rect(x: area.x, y: area.y + 2, width: area.width, height: area.height - 2)
         #expect(lines[0].contains("Link") && lines[0].contains("1 DOWN"))
         #expect(lines[1].contains("primary  ▲ UP"))
         // RTT 231.5 ms is past 200: medium, yellow, "**". Loss 3.4 % is past 3 %: high, red,
@@ -21,12 +23,12 @@ import Testing
             #expect(lines.contains { $0.contains("RTT        232 ms   **") })
             #expect(lines.contains { $0.contains("Loss      3.40 %    ***") })
         } else {
-            let rtt = try #require(b.find("232 ms", in: area))
+            let rtt = try #require(b.find("232 ms", in: values))
             #expect(b.lines[rtt.y - 1].contains("│RTT ") && b.lines[rtt.y + 1].contains("**"))
             let loss = try #require(b.find("3.40 %", in: area))
             #expect(b.lines[loss.y - 1].contains("│Loss ") && b.lines[loss.y + 1].contains("***"))
         }
-        #expect(b.style(of: "232", in: area)?.fg == .yellow)
+        #expect(b.style(of: "232", in: values)?.fg == .yellow)
         #expect(b.style(of: "3.40", in: area)?.fg == .red)
         // Video 22 fps is under 24: the video alarm's medium, yellow, "**" (technician at 120x40);
         // compact at 80x24 the panel is too short for it and its title counts it among the rows

@@ -18,6 +18,11 @@ struct AlarmConditions: Sendable {
     private var instrumentSlots: [InstrumentSlot] = []
     private var gapTimes: Deque<Double> = []
     private var lastGapCount = 0
+    /// The conditions the last full read of links and instruments stamped (nil: none kept, as
+    /// after a prune renumbered them): an evaluation after arm samples only stamps them again.
+    private var keptReadings: [Int]?
+    /// Whether `set` notes what it stamps in `keptReadings`.
+    private var keeping = false
     /// Conditions beyond this many start a prune of those no link, arm or instrument uses any
     /// more (see `prune`); the bound then doubles with what is kept.
     private var pruneAbove = 1024
@@ -61,27 +66,42 @@ struct AlarmConditions: Sendable {
     // MARK: - reading the state
 
     /// Stamps every condition the state (and `source`) has a reading for at engine time `t`.
+    /// `armSamplesOnly`: only arm frames were applied since the last read (`AlarmEngine.evaluate`).
     mutating func read(_ state: SessionState, settings: AlarmSettings, at t: Double, arrivalNow: Double,
-                       sourceIsLive: Bool, source: SourceHealth) {
+                       sourceIsLive: Bool, source: SourceHealth, armSamplesOnly: Bool = false) {
         generation &+= 1
-        readLinks(state, settings)
+        let full = !armSamplesOnly || keptReadings == nil
+        if full {
+            keptReadings = []
+            keeping = true
+            readLinks(state, settings)
+            keeping = false
+        } else {
+            // Links and instruments are as they were: so are their readings (none depends on the time).
+            for i in keptReadings! { all[i].readingGeneration = generation }
+        }
         readTelemetry(state, settings, at: t, arrivalNow: arrivalNow, sourceIsLive: sourceIsLive, source: source)
         readArms(state, settings)
-        readInstruments(state, settings)
+        if full {
+            keeping = true
+            readInstruments(state, settings)
+            keeping = false
+        }
     }
 
     private mutating func set(_ i: Int, _ raw: AlarmPriority?, value: Double? = nil, value2: Double? = nil, aux: String? = nil) {
         all[i].reading = AlarmReading(raw: raw, value: value, value2: value2, aux: aux)
         all[i].readingGeneration = generation
+        if keeping { keptReadings?.append(i) }
     }
 
     /// Feeds condition `i`'s window the points of `series` it has not seen.
     private mutating func feed(_ i: Int, _ series: TimeSeries, seconds: Double) {
-        let points = series.points
-        guard !points.isEmpty else { return }
         // The state's histories only move forward (the reducer keeps late and refused frames
         // out of them), and a seek or a new session resets the engine: what is newer is new.
         let newest = all[i].window.newest
+        guard let last = series.last, last.t > newest else { return }  // nothing new
+        let points = series.points
         var k = points.count
         while k > 0, points[k - 1].t > newest, points.count - k < LevelWindow.capacity { k -= 1 }
         for j in k..<points.count { all[i].window.add(t: points[j].t, value: points[j].value, seconds: seconds) }
@@ -186,15 +206,14 @@ struct AlarmConditions: Sendable {
     private mutating func readArms(_ state: SessionState, _ settings: AlarmSettings) {
         for k in state.arms.indices {
             armSlot(k, state.arms[k].descriptor)
-            let slot = armSlots[k]
-            if let level = settings.armFaultLevel(state.arms[k].state) { set(slot.fault, level) }
+            // Read in place: a copy of the slot (its arrays) for every arm at every evaluation cost more than the reading.
+            if let level = settings.armFaultLevel(state.arms[k].state) { set(armSlots[k].fault, level) }
             // Each joint on the mean of its last `sustain_s` of samples (LevelWindow): the
             // position's history for its limits, the effort's magnitude as it arrives.
-            let history = state.arms[k].positionHistory
             if state.arms[k].position != nil {
-                for j in 0..<min(history.count, slot.limit.count) where slot.limit[j] >= 0 {
-                    let i = slot.limit[j], lo = slot.lower[j], hi = slot.upper[j]
-                    feed(i, history[j], seconds: settings.sustainSeconds)
+                for j in 0..<min(state.arms[k].positionHistory.count, armSlots[k].limit.count) where armSlots[k].limit[j] >= 0 {
+                    let i = armSlots[k].limit[j], lo = armSlots[k].lower[j], hi = armSlots[k].upper[j]
+                    feed(i, state.arms[k].positionHistory[j], seconds: settings.sustainSeconds)
                     guard let p = all[i].window.mean,
                           let pct = AlarmSettings.limitMarginPct(position: p, min: lo, max: hi) else { continue }
                     let covered = all[i].window.covers(seconds: settings.sustainSeconds)
@@ -204,8 +223,8 @@ struct AlarmConditions: Sendable {
             // Effort has no history: the newest is fed once, when an arm frame that carries it
             // arrives (`effortAt`), so a frame with positions only does not count it again.
             if let effort = state.arms[k].effort, let t = state.arms[k].effortAt {
-                for j in 0..<min(effort.count, slot.effort.count) where slot.effort[j] >= 0 {
-                    let i = slot.effort[j], maximum = slot.effortMax[j]
+                for j in 0..<min(effort.count, armSlots[k].effort.count) where armSlots[k].effort[j] >= 0 {
+                    let i = armSlots[k].effort[j], maximum = armSlots[k].effortMax[j]
                     if t > all[i].window.newest {
                         all[i].window.add(t: t, value: abs(effort[j]), seconds: settings.sustainSeconds)
                     }
@@ -273,6 +292,7 @@ struct AlarmConditions: Sendable {
             pruneAbove = max(pruneAbove, 2 * all.count)
             return nil
         }
+        keptReadings = nil  // renumbered: the next read is a full one
         all = kept
         index = [:]
         for i in all.indices { index[all[i].id] = i }

@@ -152,14 +152,20 @@ public struct AlarmEngine: Sendable {
     /// and on every tick, so hysteresis and TELEMETRY.LOST advance while no data arrives.
     /// `source` is what the driver knows of the source beyond the frames (a connection that has
     /// sent nothing yet, a refused format version, arm samples dropped in a flood).
+    ///
+    /// `armSamplesOnly`: the caller vouches that since the last evaluation of this engine only
+    /// `arm` frames were applied to `state` (a report evaluating between rounds of arm samples):
+    /// the readings of links and instruments, which such frames cannot change, are kept rather
+    /// than read again.
     public mutating func evaluate(_ state: SessionState, time: Double, arrivalNow: Double, sourceIsLive: Bool,
-                                  source: SourceHealth = SourceHealth()) {
+                                  source: SourceHealth = SourceHealth(), armSamplesOnly: Bool = false) {
         let previous = now
         let t = tick(time)
         expirePause(at: t)
         syncDevices(state, at: t, since: previous)
         if conditions.needsPrune { pruneConditions(state) }
-        conditions.read(state, settings: settings, at: t, arrivalNow: arrivalNow, sourceIsLive: sourceIsLive, source: source)
+        conditions.read(state, settings: settings, at: t, arrivalNow: arrivalNow, sourceIsLive: sourceIsLive, source: source,
+                        armSamplesOnly: armSamplesOnly)
         for i in conditions.all.indices { step(i, at: t) }
         cachedHighest = scanHighest()
     }
@@ -184,7 +190,10 @@ public struct AlarmEngine: Sendable {
     /// Runs one condition's hysteresis and acts on what changed.
     private mutating func step(_ i: Int, at t: Double) {
         let fresh = conditions.isFresh(i)
-        if !fresh && conditions.all[i].listing == nil && conditions.all[i].tracker.isIdle { return }
+        // Nothing listed, nothing under way, and no level now: stepping would change nothing
+        // (most conditions at most evaluations: a joint far from its limits).
+        if conditions.all[i].listing == nil && conditions.all[i].tracker.isIdle
+            && (!fresh || conditions.all[i].reading.raw == nil) { return }
         if !fresh { conditions.all[i].reading = .none }
         let reading = conditions.all[i].reading
         // A measured value's sustain is its level window (AlarmConditions.measure): its mean

@@ -36,6 +36,8 @@ struct LevelWindow: Sendable {
 
     /// The time of the newest sample (−∞ before the first).
     private(set) var newest = -Double.infinity
+    /// Its bucket (`bucket(newest)`), kept rather than worked out again for every sample.
+    private var newestBucket = -Double.infinity
 
     var isEmpty: Bool { samples.isEmpty }
 
@@ -57,7 +59,8 @@ struct LevelWindow: Sendable {
         } else {
             runStart = t
         }
-        if let last = samples.last, Self.bucket(t) == Self.bucket(last.t) {
+        let bucket = Self.bucket(t)
+        if let last = samples.last, bucket == newestBucket {
             subtract(last.value)
             samples[samples.count - 1] = TimedValue(t: t, value: value)
         } else {
@@ -66,6 +69,7 @@ struct LevelWindow: Sendable {
         }
         add(value)
         newest = t
+        newestBucket = bucket
         while let first = samples.first, first.t <= t - seconds + 1e-9, samples.count > 1 {
             subtract(samples.removeFirst().value)
         }

@@ -66,7 +66,10 @@ enum LinkPanel {
             }
             return mostHidden
         }
-        let full = links.map { 1 + max(1, metrics(of: $0).count) }  // "no metrics yet" takes a row too
+        let bare = links.map { 1 + max(1, metrics(of: $0).count) }  // "no metrics yet" takes a row too
+        // With a row for each of the session's percentiles where every path's fit.
+        let roomy = links.indices.map { bare[$0] + percentileMetrics(links[$0]).count }
+        let full = roomy.reduce(0, +) <= inner.height ? roomy : bare
         if full.reduce(0, +) <= inner.height {
             var y = inner.y
             for (k, link) in links.enumerated() {
@@ -199,7 +202,8 @@ enum LinkPanel {
 
     /// The path's state line: name, UP / DOWN (a reversed red band that cannot be missed) and
     /// the time since the path last reported, when that is stale.
-    static func statusLine(_ p: PanelContext, _ link: LinkState, x: Int, y: Int, width: Int, into buffer: inout CellBuffer) {
+    static func statusLine(_ p: PanelContext, _ link: LinkState, x: Int, y: Int, width: Int, percentiles: Bool = true,
+                           into buffer: inout CellBuffer) {
         let g = p.glyphs
         let name = TerminalText.sanitize(link.path)
         var right: [Span] = []
@@ -219,9 +223,59 @@ enum LinkPanel {
             case .some(true): spans.append(Span(g.up + " UP", p.theme.good))
             default: spans.append(Span("? up/down not reported", p.theme.dim))
             }
+            // The session's percentiles where the line has room for them whole (never cut).
+            let used = buffer.columns(of: spans)
+            if percentiles, let text = sessionPercentiles(link, width: leftWidth - used - 2) {
+                spans.append(Span("  " + text, p.theme.label))
+            }
             buffer.put(spans, x: x, y: y, width: leftWidth, ellipsis: p.ellipsis)
         }
         if rightWidth > 0 { buffer.put(right, x: x + width - rightWidth, y: y, width: rightWidth) }
+    }
+
+    /// The session's round trip (and jitter, when there is room) at p50/p95/p99 so far, as
+    /// `SessionPercentiles` keeps them: "RTT p50/95/99 42/61/88 ms  jitter 2.1/3.4/5.0 ms", the
+    /// round trip alone, without its unit (the RTT row under it has it), or its p99 alone (the
+    /// tail a technician asks about first: two paths at 80×24); nil when not even that fits in
+    /// `width` columns or nothing came yet.
+    static func sessionPercentiles(_ link: LinkState, width: Int) -> String? {
+        guard let rtt = percentileFigures(link.rttPercentiles), let p99 = link.rttPercentiles.figures?.p99 else { return nil }
+        let candidates = [percentileFigures(link.jitterPercentiles).map { "RTT p50/95/99 \(rtt) ms  jitter \($0) ms" },
+                          "RTT p50/95/99 \(rtt) ms", "RTT p50/95/99 \(rtt)",
+                          "RTT p99 \(Format.adaptive(p99, maxDecimals: 1)) ms"]
+        return candidates.compactMap { $0 }.first { TerminalText.columns(of: $0) <= width }
+    }
+
+    /// The metrics whose session percentiles a block of `link` can give a row: round trip and
+    /// jitter once they have figures, while the path is not down.
+    static func percentileMetrics(_ link: LinkState) -> [LinkMetric] {
+        guard link.up != false else { return [] }
+        return [(LinkMetric.rtt, link.rttPercentiles), (.jitter, link.jitterPercentiles)]
+            .filter { link.latest[$0.0] != nil && $0.1.figures != nil }.map(\.0)
+    }
+
+    /// "42/61/88": p50/p95/p99 as the metric rows print values; nil before the first sample.
+    static func percentileFigures(_ kept: SessionPercentiles) -> String? {
+        guard let f = kept.figures else { return nil }
+        return [f.p50, f.p95, f.p99].map { Format.adaptive($0, maxDecimals: 1) }.joined(separator: "/")
+    }
+
+    /// A row of the session's percentiles of `metric` (round trip or jitter), in a block's spare
+    /// row: "RTT    p50/95/99 42/61/88 ms". False when there is none yet.
+    @discardableResult
+    static func percentileRow(_ p: PanelContext, _ link: LinkState, _ metric: LinkMetric, x: Int, y: Int, width: Int,
+                              into buffer: inout CellBuffer) -> Bool {
+        let kept = metric == .rtt ? link.rttPercentiles : link.jitterPercentiles
+        guard let figures = percentileFigures(kept) else { return false }
+        let long = width >= 44
+        let labelWidth = long ? 11 : 6
+        let room = width - labelWidth - 1
+        // Whole or not at all: a cut figure would mislead.
+        guard let text = ["session p50/95/99 \(figures) \(unit(metric))", "p50/95/99 \(figures) \(unit(metric))", "p50/95/99 \(figures)"]
+            .first(where: { TerminalText.columns(of: $0) <= room }) else { return false }
+        buffer.put(label(metric, long: long), x: x, y: y, width: labelWidth, style: p.theme.label, ellipsis: p.ellipsis)
+        buffer.put(text, x: x + labelWidth + 1, y: y, width: room, style: p.theme.dim)
+        return true
     }
 
     /// One path: its status line, then as many metric rows as fit, most important first.
@@ -230,9 +284,12 @@ enum LinkPanel {
     static func block(_ p: PanelContext, _ link: LinkState, area: Rect, offset: Int = 0,
                       into buffer: inout CellBuffer) -> Int {
         guard !area.isEmpty else { return 0 }
-        statusLine(p, link, x: area.x, y: area.y, width: area.width, into: &buffer)
         let reported = metrics(of: link)
         let room = area.height - 1
+        // The session's percentiles take spare rows under the metrics (round trip, then jitter),
+        // else the status line's end, where they fit (`sessionPercentiles`).
+        let percentileRows = Array(percentileMetrics(link).prefix(max(0, room - reported.count)))
+        statusLine(p, link, x: area.x, y: area.y, width: area.width, percentiles: percentileRows.isEmpty, into: &buffer)
         guard room > 0 else { return reported.count }
         if reported.isEmpty {
             buffer.put(link.up == false ? "no live value" : "no metrics yet", x: area.x, y: area.y + 1, width: area.width, style: p.theme.dim,
@@ -247,6 +304,9 @@ enum LinkPanel {
         }
         for (k, metric) in shown.enumerated() {
             metricRow(p, link, metric, x: area.x, y: area.y + 1 + k, width: area.width, into: &buffer)
+        }
+        for (k, metric) in percentileRows.enumerated() {
+            percentileRow(p, link, metric, x: area.x, y: area.y + 1 + shown.count + k, width: area.width, into: &buffer)
         }
         return reported.count - shown.count
     }
