@@ -49,7 +49,10 @@ public struct FrameDecoder: Sendable {
     public private(set) var declaredArms: [ArmDescriptor] = []
     /// Each declared arm id's length and first eight bytes as a word (ids longer than eight
     /// bytes are compared in full), so an arm frame finds its arm without allocating.
-    private var armIDWords: [(length: Int, word: UInt64)] = []
+    private(set) var armIDWords: [(length: Int, word: UInt64)] = []
+
+    /// Whether common arm lines take `decodeArmLine` (tests turn it off to compare with the general path).
+    var armLineFastPath = true
 
     public init() {}
 
@@ -78,6 +81,7 @@ public struct FrameDecoder: Sendable {
         let base = raw.assumingMemoryBound(to: UInt8.self)
         if base[n - 1] == 0x0D { n -= 1 }
         if n > Self.maxLineBytes { return .error(tooLong()) }
+        if armLineFastPath, let frame = decodeArmLine(base, n) { return .frame(frame) }
         var scanner = JSONScanner(base: base, count: n)
         scanner.skipWhitespace()
         if scanner.atEnd { return .blank }
