@@ -338,19 +338,27 @@ public enum SystemCalls {
     }
 
     /// Runs `body` on a thread of its own, detached: nothing waits for it to end.
-    public static func startDetachedThread(_ body: @escaping @Sendable () -> Void) {
+    ///
+    /// Returns false, with `body` never run, when the system refuses a thread (no memory for its
+    /// stack, too many threads): a caller waiting for the thread must not count it.
+    @discardableResult
+    public static func startDetachedThread(_ body: @escaping @Sendable () -> Void) -> Bool {
         final class Work {
             let body: @Sendable () -> Void
             init(_ body: @escaping @Sendable () -> Void) { self.body = body }
         }
         let box = Unmanaged.passRetained(Work(body))
         var thread = pthread_t()
-        pthread_create(&thread, nil, { raw in
+        guard pthread_create(&thread, nil, { raw in
             let work = Unmanaged<Work>.fromOpaque(raw!).takeRetainedValue()
             work.body()
             return nil
-        }, box.toOpaque())
+        }, box.toOpaque()) == 0 else {
+            box.release()
+            return false
+        }
         pthread_detach(thread)
+        return true
     }
 
     /// Lowers the calling thread's scheduling priority (nice 10): background work such as the
@@ -430,6 +438,53 @@ public enum Math {
     @inlinable public static func log(_ x: Double) -> Double { Glibc.log(x) }
     @inlinable public static func log10(_ x: Double) -> Double { Glibc.log10(x) }
     @inlinable public static func pow(_ x: Double, _ y: Double) -> Double { Glibc.pow(x, y) }
+}
+
+/// State shared by several threads with a condition on it: a thread waits, under the lock, until
+/// the state lets it go on, and every change wakes every waiter, so none sleeps through a change
+/// another waiter was woken for (as one flag signalled twice, coalesced, would let happen).
+public final class GuardedState<State: Sendable>: @unchecked Sendable {
+    // pthread objects must not move: allocated once; `state` is only touched under `mutex`.
+    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private let condition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+    private var state: State
+
+    public init(_ state: State) {
+        self.state = state
+        pthread_mutex_init(mutex, nil)
+        pthread_cond_init(condition, nil)
+    }
+
+    deinit {
+        pthread_cond_destroy(condition)
+        pthread_mutex_destroy(mutex)
+        condition.deallocate()
+        mutex.deallocate()
+    }
+
+    /// Reads or changes the state; a change (`changes` true) wakes every waiter.
+    public func withLock<R>(changes: Bool = true, _ body: (inout State) -> R) -> R {
+        pthread_mutex_lock(mutex)
+        defer {
+            if changes { pthread_cond_broadcast(condition) }
+            pthread_mutex_unlock(mutex)
+        }
+        return body(&state)
+    }
+
+    /// Runs `body` under the lock until it returns a value, sleeping between tries until another
+    /// thread changes the state. Whatever `body` changes wakes the other waiters.
+    public func waitFor<R>(_ body: (inout State) -> R?) -> R {
+        pthread_mutex_lock(mutex)
+        defer {
+            pthread_cond_broadcast(condition)
+            pthread_mutex_unlock(mutex)
+        }
+        while true {
+            if let result = body(&state) { return result }
+            pthread_cond_wait(condition, mutex)
+        }
+    }
 }
 
 /// A thread's alarm clock: `wait(seconds:)` sleeps until `signal()` or the timeout, so an idle

@@ -12,7 +12,8 @@ extension RecordingReader {
 
     /// Decodes the whole recording as `decodeAll(_:)` does (the same outcomes, line numbers and
     /// count, `body` called in line order on the calling thread), using up to `threads` threads
-    /// where the recording allows it.
+    /// where the recording allows it (never more than the online processors or the ranges).
+    /// Stopped by `body`, the count is, as in one pass, the number of the line it stopped at.
     ///
     /// A plain regular file, read from its start, is split at line boundaries into ranges that
     /// are decoded in parallel and handed to `body` in order (`ParallelPass`). Gzip (one
@@ -27,7 +28,13 @@ extension RecordingReader {
     /// edges fall everywhere).
     @discardableResult
     public func decodeAll(threads: Int, blockBytes: Int, _ body: (DecodeOutcome) -> Bool) -> Int {
-        guard threads > 1, let fd = splittableDescriptor else { return decodeAll(body) }
+        parallelPass(threads: threads, blockBytes: blockBytes, body)?.lines ?? decodeAll(body)
+    }
+
+    /// The parallel pass, with what it did (tests look at its ranges); nil, nothing read, where
+    /// the recording is read in one pass.
+    func parallelPass(threads: Int, blockBytes: Int, _ body: (DecodeOutcome) -> Bool) -> ParallelPass.Result? {
+        guard threads > 1, let fd = splittableDescriptor else { return nil }
         let size = (try? SystemCalls.status(fd: fd).size) ?? 0
         let pass = ParallelPass(fd: fd, path: path, size: size, blockBytes: max(1, blockBytes), threads: threads)
         let result = pass.run(body)
@@ -35,7 +42,9 @@ extension RecordingReader {
         endsMidLine = result.endsMidLine
         truncatedLastLine = result.truncatedLastLine
         plainRead = result.bytesRead
-        return result.lines
+        // Ranges were read at offsets: leave the descriptor where a one-pass read would be.
+        _ = SystemCalls.seek(fd, to: result.bytesRead)
+        return result
     }
 
     /// The descriptor of a plain regular file not read yet, which ranges can be read from at

@@ -141,7 +141,8 @@ public final class RecordingReader {
     }
 
     /// Decodes the whole recording, calling `body` for every line that is not blank.
-    /// `body` returns false to stop early. Returns the number of lines read.
+    /// `body` returns false to stop early. Returns the number of lines read: stopped early, the
+    /// number of the line it stopped at.
     @discardableResult
     public func decodeAll(_ body: (DecodeOutcome) -> Bool) -> Int {
         decodeAll(from: nil) { outcome, _ in body(outcome) }
@@ -149,19 +150,25 @@ public final class RecordingReader {
 
     /// Decodes the recording from `position` (nil: from its start), calling `body` for every
     /// line that is not blank with the position just after that line, where a later read may
-    /// resume. `body` returns false to stop early. Returns the number of the last line read.
+    /// resume. `body` returns false to stop early. Returns the number of the last line read (the
+    /// one it stopped at, if stopped).
     @discardableResult
     public func decodeAll(from position: RecordingPosition?, _ body: (DecodeOutcome, () -> RecordingPosition) -> Bool) -> Int {
         var stream = FrameStream(decoder: position?.decoder ?? FrameDecoder(), offset: position?.offset ?? 0)
         if let position, !seek(to: position.offset) { return stream.decoder.lineNumber }
         var stop = false
+        var stoppedAt = 0
         while !stop, readChunk({ chunk in
             stream.feed(chunk) { outcome, lineEnd, decoder in
                 if stop { return }
                 if case .blank = outcome { return }
-                if !body(outcome, { RecordingPosition(offset: lineEnd, decoder: decoder) }) { stop = true }
+                if !body(outcome, { RecordingPosition(offset: lineEnd, decoder: decoder) }) {
+                    stop = true
+                    stoppedAt = decoder.lineNumber
+                }
             }
         }) {}
+        if stop { return stoppedAt }
         if !stop {
             let end = stream.offset
             let decoder = stream.decoder

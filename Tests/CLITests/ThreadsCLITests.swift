@@ -68,6 +68,28 @@ struct ThreadsCLITests {
         #expect(text.stdout == (try CLI.run(["check", path, "--threads", "1"])).stdout)
     }
 
+    @Test("when the system refuses to start a thread, check decodes on the threads it has and gives the same answer")
+    func noThreadToStart() throws {
+        let dir = CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = try Self.recording(in: dir)
+        let one = try CLI.run(["check", path, "--json", "--threads", "1"])
+        // A stack limit of 200 GB: every new thread's stack is refused (pthread_create fails).
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", #"ulimit -s 200000000 && exec "$0" check "$1" --json --threads 2"#, CLI.binary, path]
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        let deadline = Date().addingTimeInterval(30)
+        while process.isRunning && Date() < deadline { usleep(10_000) }
+        let hung = process.isRunning
+        if hung { process.terminate() }
+        process.waitUntilExit()
+        #expect(!hung, "check hung waiting for a worker that never started")
+        #expect(String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) == one.stdout)
+    }
+
     @Test("--threads out of range is a usage error that says the range")
     func outOfRange() throws {
         let dir = CLI.temporaryDirectory()

@@ -1,4 +1,5 @@
 import Foundation
+import SystemCalls
 import Telemetry
 import Testing
 @testable import TelemetrySources
@@ -29,14 +30,20 @@ struct ParallelDecodingTests {
     }
 
     static func parallel(_ path: String, threads: Int, blockBytes: Int) throws -> Pass {
+        try parallelWithRanges(path, threads: threads, blockBytes: blockBytes).pass
+    }
+
+    /// A parallel pass, with what it did: ranges handed over and decoded again.
+    static func parallelWithRanges(_ path: String, threads: Int, blockBytes: Int) throws -> (pass: Pass, ranges: ParallelPass.Result?) {
         let reader = try RecordingReader(path: path)
         var pass = Pass()
-        pass.lines = reader.decodeAll(threads: threads, blockBytes: blockBytes) { pass.outcomes.append($0); return true }
+        let ranges = reader.parallelPass(threads: threads, blockBytes: blockBytes) { pass.outcomes.append($0); return true }
+        pass.lines = ranges?.lines ?? reader.decodeAll { pass.outcomes.append($0); return true }
         pass.endsMidLine = reader.endsMidLine
         pass.truncatedLastLine = reader.truncatedLastLine
         pass.problem = reader.problem
         pass.bytesRead = reader.fileBytesRead
-        return pass
+        return (pass, ranges)
     }
 
     static func write(_ bytes: [UInt8], _ name: String) throws -> String {
@@ -62,13 +69,17 @@ struct ParallelDecodingTests {
                 sizes += [edge, edge + 1]
             }
             for end in file.errorLineEnds.shuffled(using: &random).prefix(2) { sizes += [end, end + 1] }
+            var handedOver = 0
             for size in sizes {
                 for threads in 2...4 {
-                    let got = try Self.parallel(path, threads: threads, blockBytes: size)
+                    let (got, ranges) = try Self.parallelWithRanges(path, threads: threads, blockBytes: size)
                     #expect(got == expected, "round \(round), ranges of \(size) bytes, \(threads) threads")
                     if got != expected { return }
+                    handedOver = max(handedOver, ranges?.rangesHandedOver ?? 0)
                 }
             }
+            // The parallel path ran, in many ranges.
+            #expect(handedOver > 10, "round \(round)")
         }
     }
 
@@ -87,9 +98,18 @@ struct ParallelDecodingTests {
         let path = try Self.write(Array(text.utf8), "arms.ndjson")
         let expected = try Self.serial(path)
         #expect(expected.outcomes.filter { if case .error = $0 { true } else { false } }.count == 1)
-        for size in [edge, edge - 1, edge + 1, 100, 7] {
-            #expect(try Self.parallel(path, threads: 2, blockBytes: size) == expected, "ranges of \(size) bytes")
+        var decodedAgain = 0
+        for _ in 0..<5 {
+            for size in [edge, edge - 1, edge + 1, 100, 7] {
+                let (got, ranges) = try Self.parallelWithRanges(path, threads: 2, blockBytes: size)
+                #expect(got == expected, "ranges of \(size) bytes")
+                #expect((ranges?.rangesHandedOver ?? 0) > 1)
+                decodedAgain += ranges?.rangesDecodedAgain ?? 0
+            }
         }
+        // A worker guessed the old arms for a range after the edge at least once, and the guess
+        // was caught (with one processor there is no worker to guess).
+        if SystemCalls.onlineProcessors > 1 { #expect(decodedAgain > 0) }
     }
 
     @Test("a line longer than the limit spanning many ranges is one error, and the ranges inside it hold no line")
@@ -118,6 +138,80 @@ struct ParallelDecodingTests {
             return seen.count < 50
         }
         #expect(seen == Array(all.outcomes.prefix(50)))
+    }
+
+    @Test("stopped early, the count returned is the number of the line it stopped at, as in one pass")
+    func stopCountsToTheStoppingLine() throws {
+        let session = #"{"t":0,"type":"session","v":1,"id":"A","arms":[]}"#
+        // Line 1 the session, then links, a blank line every fifth: the 300th outcome is on line 374.
+        var text = session + "\n"
+        for i in 1..<2000 { text += (i % 5 == 4 ? "" : #"{"t":\#(i),"type":"link","path":"p","rtt_ms":3}"#) + "\n" }
+        let path = try Self.write(Array(text.utf8), "stop-count.ndjson")
+        func stopped(_ count: (RecordingReader, (DecodeOutcome) -> Bool) -> Int) throws -> Int {
+            let reader = try RecordingReader(path: path)
+            var seen = 0
+            return count(reader) { _ in
+                seen += 1
+                return seen < 300
+            }
+        }
+        let one = try stopped { reader, body in reader.decodeAll(body) }
+        #expect(one == 374)
+        for size in [64, 1000, 4096] {
+            #expect(try stopped { reader, body in reader.decodeAll(threads: 2, blockBytes: size, body) } == one, "ranges of \(size) bytes")
+        }
+    }
+
+    @Test("a file of tiny bad lines is decoded in ranges of bounded outcomes, with the same answer")
+    func tinyLinesBoundTheOutcomesInFlight() throws {
+        // 200,000 bad lines of 3 bytes in one 1 MB range: held at once, 200,000 outcomes per range.
+        let text = #"{"t":0,"type":"session","v":1,"id":"A","arms":[]}"# + "\n" + String(repeating: "{}\n", count: 200_000)
+        let path = try Self.write(Array(text.utf8), "tiny.ndjson")
+        let expected = try Self.serial(path)
+        let (got, ranges) = try Self.parallelWithRanges(path, threads: 2, blockBytes: 1 << 20)
+        #expect(got == expected)
+        // No range held more than the limit (and one 16 KiB slice past it).
+        #expect((ranges?.rangesHandedOver ?? 0) >= 200_001 / (ParallelPass.outcomeLimit + 16 * 1024 / 3))
+        #expect((ranges?.largestRange ?? .max) <= ParallelPass.outcomeLimit + 16 * 1024 / 3)
+    }
+
+    @Test("a file that grows while it is read is read to its new end, in ranges, as one pass reads it")
+    func growingFile() throws {
+        let line = #"{"t":1,"type":"link","path":"p","rtt_ms":3}"# + "\n"
+        let start = #"{"t":0,"type":"session","v":1,"id":"A","arms":[]}"# + "\n" + String(repeating: line, count: 100)
+        let added = String(repeating: line, count: 2000)
+        let path = try Self.write(Array(start.utf8), "growing.ndjson")
+        let reader = try RecordingReader(path: path)
+        var outcomes = 0
+        var grown = false
+        let ranges = reader.parallelPass(threads: 2, blockBytes: 512) { _ in
+            outcomes += 1
+            if !grown, let file = FileHandle(forWritingAtPath: path) {
+                // Written after the pass took the file's size.
+                file.seekToEndOfFile()
+                file.write(Data(added.utf8))
+                file.closeFile()
+                grown = true
+            }
+            return true
+        }
+        #expect(ranges?.lines == 2101 && outcomes == 2101)
+        #expect(try Self.serial(path).lines == 2101)
+        // The added 90 KB came in ranges of 512 bytes, not as one.
+        #expect((ranges?.rangesHandedOver ?? 0) > (start.utf8.count + added.utf8.count) / 512)
+        #expect(reader.fileBytesRead == start.utf8.count + added.utf8.count)
+    }
+
+    @Test("after the pass the descriptor stands where the pass stopped reading, as after one pass")
+    func descriptorAtTheEndRead() throws {
+        var random = SplitMix(seed: 3)
+        let file = RandomRecording.make(&random, lines: 300)
+        let path = try Self.write(file.bytes, "offset.ndjson")
+        let reader = try RecordingReader(path: path)
+        reader.decodeAll(threads: 2, blockBytes: 500) { _ in true }
+        let fd = try #require(reader.descriptor)
+        #expect(lseek(fd, 0, SEEK_CUR) == off_t(reader.fileBytesRead))
+        #expect(reader.fileBytesRead == file.bytes.count)
     }
 
     @Test("empty files, blank-only files and gzip files give what one pass gives")
