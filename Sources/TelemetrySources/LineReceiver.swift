@@ -71,7 +71,9 @@ final class LineReceiver: ChannelInboundHandler {
         var backlog: (@Sendable () -> Int)?
         var holdBackAbove = SourceInbox.holdBackThreshold
         /// Measuring only (`SURGTOP_LATENCY_LOG`): told when each read returns; nil otherwise.
-        var arrivals: LatencyProbe? = LatencyProbe.active
+        /// Given only to the full-screen live console's source: a headless run or a snapshot
+        /// neither stamps reads nor opens (and empties) the log.
+        var arrivals: LatencyProbe?
     }
 
     private let delegate: Delegate

@@ -53,10 +53,12 @@ public final class TCPClientSource: TelemetrySource {
     ///   (`telemetry.handshake_s`).
     /// - silenceTimeout: seconds without a valid frame, once one came, after which the connection
     ///   is closed and dialled again (`telemetry.reconnect_after_s`).
+    /// - arrivals: measuring only (`SURGTOP_LATENCY_LOG`): told when each read returns.
     public init(host: String, port: Int, backoff: Backoff = .standard, backlog: (@Sendable () -> Int)? = nil,
                 holdBackAbove: Int = SourceInbox.holdBackThreshold,
                 handshakeTimeout: Double = TCPListenerSource.defaultHandshakeTimeout,
-                silenceTimeout: Double = TCPListenerSource.defaultReconnectAfter, tap: WireTap? = nil) {
+                silenceTimeout: Double = TCPListenerSource.defaultReconnectAfter, tap: WireTap? = nil,
+                arrivals: LatencyProbe? = nil) {
         self.tap = tap
         self.host = host
         self.port = port
@@ -65,7 +67,7 @@ public final class TCPClientSource: TelemetrySource {
         // redialled rather than waited on until TCP keepalive gives up.
         self.limits = LineReceiver.Limits(handshakeTimeout: TCPListenerSource.positive(handshakeTimeout, or: TCPListenerSource.defaultHandshakeTimeout),
                                           idleTimeout: TCPListenerSource.positive(silenceTimeout, or: TCPListenerSource.defaultReconnectAfter),
-                                          backlog: backlog, holdBackAbove: holdBackAbove)
+                                          backlog: backlog, holdBackAbove: holdBackAbove, arrivals: arrivals)
         let label = AddressSyntax.join(host, port)
         self.label = label
         self.state = Mutex(State(timeline: ConnectionTimeline(label: label, backoff: backoff)))

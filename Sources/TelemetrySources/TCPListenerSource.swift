@@ -66,17 +66,18 @@ public final class TCPListenerSource: TelemetrySource {
     ///   dropped (positive).
     /// - backlog: the consumer's pending events (`SourceInbox.countProvider`); reading pauses
     ///   while `holdBackAbove` or more wait.
+    /// - arrivals: measuring only (`SURGTOP_LATENCY_LOG`): told when each read returns.
     public init(address: ListenAddress, handshakeTimeout: Double = TCPListenerSource.defaultHandshakeTimeout,
                 silenceTimeout: Double = TCPListenerSource.defaultReconnectAfter,
                 backlog: (@Sendable () -> Int)? = nil, holdBackAbove: Int = SourceInbox.holdBackThreshold,
-                tap: WireTap? = nil) {
+                tap: WireTap? = nil, arrivals: LatencyProbe? = nil) {
         self.tap = tap
         self.address = address
         let handshake = Self.positive(handshakeTimeout, or: Self.defaultHandshakeTimeout)
         self.handshakeTimeout = handshake
         self.limits = LineReceiver.Limits(handshakeTimeout: handshake,
                                           idleTimeout: Self.positive(silenceTimeout, or: Self.defaultReconnectAfter),
-                                          backlog: backlog, holdBackAbove: holdBackAbove)
+                                          backlog: backlog, holdBackAbove: holdBackAbove, arrivals: arrivals)
         self.group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
     }
 

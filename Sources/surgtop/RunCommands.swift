@@ -264,11 +264,14 @@ struct Live: ParsableCommand {
         let handshake = settings.handshakeSeconds, silence = settings.reconnectAfterSeconds
         let recorder = try recording.recorder(recordsFrames: false)
         let tap = recorder?.tap
+        // Measuring only: the full-screen console's socket reads are stamped (SURGTOP_LATENCY_LOG);
+        // a headless run or a snapshot never opens the log.
+        let arrivals = watch.snapshot == nil && Watch.runsFullScreen(watch) ? LatencyProbe.active : nil
         if let listen {
             let address: ListenAddress
             do { address = try ListenAddress(parsing: listen) } catch { throw Failure.usage("\(error)") }
             let listener = TCPListenerSource(address: address, handshakeTimeout: handshake, silenceTimeout: silence,
-                                             backlog: inbox.countProvider, tap: tap)
+                                             backlog: inbox.countProvider, tap: tap, arrivals: arrivals)
             do { try listener.bind() } catch { throw Failure.io("\(error)") }
             source = listener
         } else if target == "-" {
@@ -277,7 +280,7 @@ struct Live: ParsableCommand {
             let endpoint: HostPort
             do { endpoint = try HostPort(parsing: target ?? "") } catch { throw Failure.usage("\(error)") }
             source = TCPClientSource(host: endpoint.host, port: endpoint.port, backlog: inbox.countProvider,
-                                     handshakeTimeout: handshake, silenceTimeout: silence, tap: tap)
+                                     handshakeTimeout: handshake, silenceTimeout: silence, tap: tap, arrivals: arrivals)
         }
         // Last, once the address parsed, the port is bound and the layout and alarm log are
         // checked: a failed start leaves FILE alone.
@@ -374,6 +377,11 @@ struct Replay: ParsableCommand {
 
 /// Runs a source in the full-screen console, or headless when asked or when stdout is not a terminal.
 enum Watch {
+    /// Whether `run` opens the full-screen console: not asked for headless, on a terminal that can draw it.
+    static func runsFullScreen(_ options: WatchOptions) -> Bool {
+        !options.headless && ConsoleApp.terminalAvailable && ConsoleApp.terminalProblem() == nil
+    }
+
     /// - alarmLog: the alarm log's writer when the caller opened it already (before `--record`
     ///   creates its file); otherwise opened here.
     static func run(source: any TelemetrySource, inbox: SourceInbox, control: PlaybackControl?,

@@ -6,7 +6,7 @@ import Testing
 /// the general path gives: the same frame, bit for bit, or the same error on the same line.
 @Suite("The arm-line fast path agrees with the general decoder")
 struct ArmLineFastPathTests {
-    static let session = #"{"t":0,"type":"session","v":1,"id":"S","arms":[{"id":"MTML","kind":"MTM","joints":[{"name":"a","unit":"rad"},{"name":"b","unit":"rad"},{"name":"c","unit":"m"}]},{"id":"PSM-LONG-NAME-12","kind":"PSM","joints":[{"name":"a","unit":"rad"}]},{"id":"ECM","kind":"ECM"}]}"#
+    static let session = #"{"t":0,"type":"session","v":1,"id":"S","arms":[{"id":"MTML","kind":"MTM","joints":[{"name":"a","unit":"rad"},{"name":"b","unit":"rad"},{"name":"c","unit":"m"}]},{"id":"PSM-LONG-NAME-12","kind":"PSM","joints":[{"name":"a","unit":"rad"}]},{"id":"PSM2-INSTRUMENT","kind":"PSM","joints":[{"name":"a","unit":"rad"},{"name":"b","unit":"rad"}]},{"id":"ECM","kind":"ECM"}]}"#
 
     /// Decodes the session line then `lines`, with or without the fast path.
     static func decode(_ lines: [String], fast: Bool) -> [DecodeOutcome] {
@@ -27,12 +27,29 @@ struct ArmLineFastPathTests {
         }
     }
 
-    static func expectAgree(_ lines: [String], sourceLocation: SourceLocation = #_sourceLocation) {
+    /// Whether each line is taken by the fast path itself (`decodeArmLine` gives a frame), after
+    /// the session line; as `decode` does, without the line's LF and trailing CR.
+    static func fastPathTakes(_ lines: [String]) -> [Bool] {
+        var decoder = FrameDecoder()
+        _ = decoder.decode(line: session)
+        return lines.map { line in
+            var n = line.utf8.count
+            while n > 0, [UInt8(ascii: "\n"), UInt8(ascii: "\r")].contains(line.utf8[line.utf8.index(line.utf8.startIndex, offsetBy: n - 1)]) { n -= 1 }
+            return line.utf8CString.withUnsafeBufferPointer { buffer in
+                buffer.withMemoryRebound(to: UInt8.self) { decoder.decodeArmLine($0.baseAddress!, n) != nil }
+            }
+        }
+    }
+
+    /// Expects both paths to agree on every line; returns which lines the fast path took.
+    @discardableResult
+    static func expectAgree(_ lines: [String], sourceLocation: SourceLocation = #_sourceLocation) -> [Bool] {
         let fast = decode(lines, fast: true)
         let general = decode(lines, fast: false)
         for (k, line) in lines.enumerated() {
             #expect(same(fast[k], general[k]), "\(line)\nfast:    \(fast[k])\ngeneral: \(general[k])", sourceLocation: sourceLocation)
         }
+        return fastPathTakes(lines)
     }
 
     @Test("a common arm line takes the fast path and decodes to the frame it says")
@@ -75,8 +92,8 @@ struct ArmLineFastPathTests {
         func run(_ n: Int) -> [Double]? { Bool.random(using: &rng) || n == 3 ? (0..<n).map { _ in number() } : nil }
         var lines: [String] = []
         for _ in 0..<3000 {
-            let id = ["MTML", "PSM-LONG-NAME-12", "ECM"][Int.random(in: 0..<3, using: &rng)]
-            let joints = id == "MTML" ? 3 : id == "ECM" ? 0 : 1
+            let id = ["MTML", "PSM-LONG-NAME-12", "PSM2-INSTRUMENT", "ECM"][Int.random(in: 0..<4, using: &rng)]
+            let joints = ["MTML": 3, "PSM2-INSTRUMENT": 2, "ECM": 0][id] ?? 1
             var arm = ArmSample(arm: id, state: OperatingState.allCases.randomElement(using: &rng),
                                 homed: Bool.random(using: &rng), following: Bool.random(using: &rng),
                                 position: run(joints), velocity: run(joints), effort: run(joints),
@@ -86,7 +103,72 @@ struct ArmLineFastPathTests {
                               seq: Bool.random(using: &rng) ? Int.random(in: 0...9_000_000_000, using: &rng) : nil, body: .arm(arm))
             lines.append(FrameEncoder().encode(frame))
         }
-        Self.expectAgree(lines)
+        let taken = Self.expectAgree(lines)
+        // The encoder writes the common shape; only its long numbers (more than 7 digits either
+        // side of the point, exponents), the 16-byte arm id and whatever a random run puts near
+        // a line's end send a line to the general path.
+        let share = Double(taken.filter { $0 }.count) / Double(lines.count)
+        #expect(share > 0.2, "\(share) of the encoder's lines took the fast path")
+        // Every arm id the fast path knows: up to 8 bytes (one word) and 9–15 bytes.
+        for id in ["MTML", "PSM2-INSTRUMENT", "ECM"] {
+            #expect(zip(lines, taken).contains { $0.contains(#""arm":"\#(id)""#) && $1 }, "no line of \(id) took the fast path")
+        }
+    }
+
+    /// A line of the common shape with every number short: the fast path takes it.
+    static func controlLine(t: String = "12.5", position: [String] = ["-0.007579", "0.729776", "-2.266484"],
+                            velocity: [String] = ["0", "0.5", "-0"], effort: [String] = ["0.0397", "1.25933", "-0.00043"]) -> String {
+        func run(_ values: [String]) -> String { "[" + values.joined(separator: ",") + "]" }
+        return #"{"t":"# + t + #","type":"arm","seq":8,"arm":"MTML","state":"ENABLED","homed":true,"following":false,"position":"#
+            + run(position) + #","velocity":"# + run(velocity) + #","effort":"# + run(effort) + #","jaw":0.026464}"#
+    }
+
+    @Test("a bad number far from the line's end (in t and every array slot) is refused by the fast path's own checks, as the general path refuses it")
+    func badNumbersEarly() {
+        let control = Self.controlLine()
+        #expect(Self.expectAgree([control]) == [true], "the control line took the general path")
+        // Not numbers in JSON (1e5 is one: the fast path hands it to the general scan and agrees).
+        let bad = ["01.5", "1.", ".5", "-", "+1", "-01", "00", "1.5E", "1.2.3"]
+        var lines: [String] = []
+        for number in bad {
+            lines.append(Self.controlLine(t: number))
+            for slot in 0..<3 {
+                var position = ["-0.007579", "0.729776", "-2.266484"], velocity = ["0", "0.5", "-0"]
+                var effort = ["0.0397", "1.25933", "-0.00043"]
+                position[slot] = number
+                lines.append(Self.controlLine(position: position))
+                velocity[slot] = number
+                lines.append(Self.controlLine(velocity: velocity))
+                effort[slot] = number
+                lines.append(Self.controlLine(effort: effort))
+            }
+        }
+        let taken = Self.expectAgree(lines)
+        for (line, fast) in zip(lines, taken) {
+            #expect(!fast, "the fast path took \(line)")
+        }
+        // An exponent is a number: the general scan reads it, and the fast path still takes the line.
+        #expect(Self.expectAgree([Self.controlLine(t: "1e5"), Self.controlLine(effort: ["1e5", "0", "0"])]) == [true, true])
+    }
+
+    @Test("arm ids of 9–15 bytes: the declared one is found, one differing in its last byte or a prefix of it is not")
+    func longArmIDs() {
+        func line(_ id: String) -> String {
+            #"{"t":1,"type":"arm","seq":3,"arm":""# + id + #"","state":"ENABLED","position":[0.5,-1.25],"velocity":[0,0],"jaw":0.125}"#
+        }
+        let lines = [line("PSM2-INSTRUMENT"), line("PSM2-INSTRUMENX"), line("PSM2-INSTRUMEN"), line("PSM2-INSTRUMENTS")]
+        let taken = Self.expectAgree(lines)
+        #expect(taken == [true, false, false, false])
+        // The undeclared ones are the general path's errors, not frames of another arm.
+        let outcomes = Self.decode(lines, fast: true)
+        guard case .frame(let frame) = outcomes[0], case .arm(let arm) = frame.body else {
+            Issue.record("the declared id did not decode: \(outcomes[0])")
+            return
+        }
+        #expect(arm.arm == "PSM2-INSTRUMENT" && arm.position?.array == [0.5, -1.25])
+        for outcome in outcomes.dropFirst() {
+            if case .frame = outcome { Issue.record("an undeclared id decoded: \(outcome)") }
+        }
     }
 
     @Test("every surprise falls back to the general path: the same frame, or the same error")
@@ -154,7 +236,9 @@ struct ArmLineFastPathTests {
         // Every cut of a common line, at every byte: most are errors, which must read the same.
         let full = head + #","state":"ENABLED","homed":true,"following":true,"# + arrays + #","jaw":0.026464}"#
         for cut in 1..<full.utf8.count { lines.append(String(decoding: full.utf8.prefix(cut), as: UTF8.self)) }
-        Self.expectAgree(lines)
+        let taken = Self.expectAgree(lines)
+        // The control line (the first) is taken by the fast path: the others test its fallbacks.
+        #expect(taken[0])
     }
 
     @Test("every line of the fuzz corpus decodes the same with and without the fast path")
