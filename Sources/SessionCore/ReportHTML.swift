@@ -263,7 +263,11 @@ public enum ReportHTML {
             s += "<tr><td>\(escape(link.path))</td><td class=\"num\">\(link.samples)</td><td class=\"num\">\(rtt)</td><td class=\"num\">\(jitter)</td>"
             s += "<td class=\"num\">\(loss)</td><td class=\"num\">\(escape(ReportText.duration(link.secondsDown))) in \(link.outages)</td></tr>"
         }
-        return s + "</tbody></table>"
+        s += "</tbody></table>"
+        if let o = r.linksLeftOut {
+            s += "<p class=\"note\">\(o.frames) link frames of \(o.paths)\(o.paths >= SessionReportBuilder.leftOutPathsCounted ? " or more" : "") more paths left out: the report describes the first \(SessionReportBuilder.linkPathLimit) paths.</p>"
+        }
+        return s
     }
 
     private static func armPlots(_ series: ReportSeries, settings: AlarmSettings) -> String {

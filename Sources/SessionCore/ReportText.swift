@@ -52,6 +52,9 @@ public enum ReportText {
             if let s = link.videoFps { out.append("    video fps   mean \(f(s.mean))  p50 \(f(s.p50))") }
             if let s = link.videoDelayMs { out.append("    video delay ms  p50 \(f(s.p50))  p95 \(f(s.p95))  max \(f(s.max))") }
         }
+        if let o = r.linksLeftOut {
+            out.append("  \(o.frames) link frames of \(o.paths)\(o.paths >= SessionReportBuilder.leftOutPathsCounted ? " or more" : "") more paths left out: the report describes the first \(SessionReportBuilder.linkPathLimit) paths")
+        }
         out.append("")
         let byPriority = ["high", "medium", "low"].map { "\($0) \(r.alarmsByPriority[$0] ?? 0)" }.joined(separator: ", ")
         out.append("Alarms: \(r.alarms.count) conditions (raised: \(byPriority))")

@@ -47,6 +47,13 @@ public struct SessionReport: Sendable, Codable, Equatable {
         public var outages: Int = 0
     }
 
+    /// Link paths the report keeps no figures for: the distinct paths (counted up to
+    /// `SessionReportBuilder.leftOutPathsCounted`) and their frames.
+    public struct LinksLeftOut: Sendable, Codable, Equatable {
+        public var paths = 0
+        public var frames = 0
+    }
+
     public struct Alarm: Sendable, Codable, Equatable {
         public var id: String
         public var origin: String
@@ -77,6 +84,8 @@ public struct SessionReport: Sendable, Codable, Equatable {
     public var counts = Counts()
     public var arms: [Arm] = []
     public var links: [Link] = []
+    /// Link frames of paths past `SessionReportBuilder.linkPathLimit` (nil when none).
+    public var linksLeftOut: LinksLeftOut?
     public var alarms: [Alarm] = []
     /// Alarm conditions raised, by priority name.
     public var alarmsByPriority: [String: Int] = [:]
@@ -118,6 +127,13 @@ public struct SessionReportBuilder: Sendable {
     /// when the path is down: arrays, not dictionaries by path, as link frames come by the thousand.
     private var linkStats: [[ValueDistribution]] = []
     private var linkIndex: [String: Int] = [:]
+    /// Link paths a session's report describes, at most: each keeps six distributions (up to
+    /// some 90 KB each), and a hostile file can name a new path on every line. A session has a
+    /// handful (the console shows 16); later ones are counted in `linksLeftOut`.
+    public static let linkPathLimit = 32
+    /// Left-out paths counted by name, at most (the names are kept to count them once).
+    public static let leftOutPathsCounted = 1024
+    private var leftOutPaths: Set<String> = []
     private var pathDown: [Double?] = []
     private var armIndex: [String: Int] = [:]
     /// Per arm (by index), its CRTK state and since when: time is added to a state when it ends.
@@ -233,7 +249,7 @@ public struct SessionReportBuilder: Sendable {
                 armState[k] = (state, t)
             }
         case .link(let sample):
-            let k = linkSlot(sample.path)
+            guard let k = linkSlot(sample.path) else { break }
             report.links[k].samples += 1
             if let up = sample.up {
                 if !up, pathDown[k] == nil {
@@ -284,13 +300,21 @@ public struct SessionReportBuilder: Sendable {
         }
     }
 
-    /// The index of link `path` in the report, added when new. The few paths of a session are
-    /// compared in place (cheaper than hashing the name of every link frame); many by name.
-    private mutating func linkSlot(_ path: String) -> Int {
+    /// The index of link `path` in the report, added when new; nil past `linkPathLimit` (the
+    /// frame counted as left out). The few paths of a session are compared in place (cheaper
+    /// than hashing the name of every link frame); many by name.
+    private mutating func linkSlot(_ path: String) -> Int? {
         if report.links.count <= 8 {
             if let k = report.links.firstIndex(where: { $0.path == path }) { return k }
         } else if let k = linkIndex[path] {
             return k
+        }
+        guard report.links.count < Self.linkPathLimit else {
+            var leftOut = report.linksLeftOut ?? .init()
+            leftOut.frames += 1
+            if leftOutPaths.count < Self.leftOutPathsCounted, leftOutPaths.insert(path).inserted { leftOut.paths += 1 }
+            report.linksLeftOut = leftOut
+            return nil
         }
         let k = report.links.count
         linkIndex[path] = k

@@ -18,12 +18,12 @@ func allowedError(_ exact: Double, significantDigits: Int) -> Double {
 
 @Suite("Session percentiles in bounded memory")
 struct ValueDistributionTests {
-    @Test("up to its limit the percentiles are exact, as a sort of every sample gives them")
+    @Test("up to its limit of distinct values the percentiles are exact, as a sort of every sample gives them")
     func exactWhileSmall() {
         var rng = SplitMix64(state: 11)
         var d = ValueDistribution()
         var values: [Double] = []
-        for _ in 0..<d.exactLimit {
+        for _ in 0..<d.distinctLimit {
             let v = rng.uniform() * 300
             values.append(v)
             d.record(v)
@@ -99,6 +99,72 @@ struct ValueDistributionTests {
         #expect(abs(a.mean! - both.mean!) <= 1e-12 * both.mean!)
     }
 
+    @Test("a long session of wire values at 0.1 resolution: every percentile is a sample, equal to a full sort's")
+    func longSessionStaysExact() {
+        var rng = SplitMix64(state: 21)
+        var d = ValueDistribution()
+        var values: [Double] = []
+        for k in 0..<100_000 {
+            // Round trips in tenths of a ms with a tail, as a gateway sends them (at most 4,000 distinct).
+            let tenths = k % 500 == 0 ? 3000 + Int(rng.uniform() * 1000) : 400 + Int(rng.uniform() * rng.uniform() * 800)
+            let v = Double(tenths) / 10
+            values.append(v)
+            d.record(v)
+        }
+        #expect(!d.usesHistogram)
+        for p in [0.0, 1, 50, 90, 95, 99, 99.9, 100] {
+            #expect(d.value(atPercentile: p) == exactPercentile(values, p), "p\(p)")
+        }
+    }
+
+    @Test("a hostile metric, thousands of distinct values up to the clamp, stays under 100 KB")
+    func boundedMemory() {
+        for digits in [3, 2] {
+            var d = ValueDistribution(significantDigits: digits)
+            for k in 0..<(d.distinctLimit + 10) { d.record(Double(k) * 0.37) }
+            d.record(1e9)
+            d.record(.greatestFiniteMagnitude)
+            #expect(d.usesHistogram)
+            #expect(d.percentileBytes <= 100_000, "\(digits) digits: \(d.percentileBytes) bytes")
+            #expect(abs(d.value(atPercentile: 100)! - 1e6) <= allowedError(1e6, significantDigits: digits), "the clamp")
+        }
+    }
+
+    @Test("a histogram bucket saturates at the largest count rather than wrap")
+    func countsSaturate() {
+        var storage = ValueDistribution.Storage(significantDigits: 3)
+        storage.record(5000, count: UInt64(UInt32.max) - 1)
+        storage.record(5000, count: 3)
+        storage.record(5000, count: UInt64.max)
+        #expect(storage.histogram.countForValue(5000) == UInt32.max)
+        storage.record(2_000_000, count: 1)
+        #expect(storage.histogram.countForValue(2_000_000) == 1, "other buckets still count")
+    }
+
+    @Test("distributions of different significant digits merge without trapping, at the coarser precision")
+    func mergesAcrossDigits() {
+        var rng = SplitMix64(state: 9)
+        var fine = ValueDistribution(significantDigits: 3), coarse = ValueDistribution(significantDigits: 2)
+        var values: [Double] = []
+        for k in 0..<20_000 {
+            let v = 10 + 100 * rng.uniform()
+            values.append(v)
+            if k % 2 == 0 { fine.record(v) } else { coarse.record(v) }
+        }
+        #expect(fine.usesHistogram && coarse.usesHistogram)
+        var both = fine
+        both.merge(coarse)
+        var other = coarse
+        other.merge(fine)
+        for d in [both, other] {
+            #expect(d.count == values.count && d.max == values.max() && d.min == values.min())
+            for p in [50.0, 95, 99] {
+                let exact = exactPercentile(values, p)
+                #expect(abs(d.value(atPercentile: p)! - exact) <= 2 * allowedError(exact, significantDigits: 2))
+            }
+        }
+    }
+
     @Test("the state's percentiles are read again at most every few seconds of session time")
     func sessionPercentilesRefresh() {
         let every = SessionPercentiles.refreshSeconds
@@ -116,7 +182,22 @@ struct ValueDistributionTests {
 
 @Suite("Report link statistics against an exact reference")
 struct ReportPercentilesGoldenTests {
-    @Test("a simulated session's report: every link percentile within the stated error of a sort, max exact, mean to rounding")
+    @Test("a file naming ever more link paths: the first 32 are described, the rest counted")
+    func linkPathsCapped() {
+        var builder = SessionReportBuilder()
+        let paths = SessionReportBuilder.linkPathLimit + 8
+        for k in 0..<(paths * 3) {
+            let path = "path-\(k % paths)"
+            builder.add(Frame(t: Double(k), body: .link(LinkSample(path: path, rttMs: Double(k)))))
+        }
+        let report = builder.finish()
+        #expect(report.links.map(\.path) == (0..<SessionReportBuilder.linkPathLimit).map { "path-\($0)" })
+        #expect(report.links.allSatisfy { $0.samples == 3 && $0.rttMs != nil })
+        #expect(report.linksLeftOut == .init(paths: 8, frames: 24))
+        #expect(ReportText.render(report, file: "hostile.ndjson").contains("24 link frames of 8 more paths left out"))
+    }
+
+    @Test("a simulated session's report: every link percentile equal to a sort's, max exact, mean to rounding")
     func linkStatisticsMatchTheExactReference() {
         // Ten minutes at 10 Hz: 6,000 samples per path, past the exact limit, so the histogram answers.
         var sim = SessionSimulator(options: SimulatorOptions(seed: 4, armRateHz: 5, linkRateHz: 10))
@@ -149,7 +230,8 @@ struct ReportPercentilesGoldenTests {
                 #expect(reference.count > ValueDistribution.exactLimitOfReport || metric == .videoDelay)
                 for (p, got) in [(50.0, stat.p50), (95, stat.p95), (99, stat.p99)] {
                     let exact = exactPercentile(reference, p)
-                    #expect(abs(got - exact) <= allowedError(exact, significantDigits: 3), "\(link.path) \(metric) p\(p): \(got) against \(exact)")
+                    // The simulator's values take fewer distinct values than the limit: exact, a sample.
+                    #expect(got == exact, "\(link.path) \(metric) p\(p): \(got) against \(exact)")
                 }
                 #expect(stat.max == reference.max())
                 let mean = reference.sorted().reduce(0, +) / Double(reference.count)
@@ -160,7 +242,7 @@ struct ReportPercentilesGoldenTests {
 }
 
 extension ValueDistribution {
-    static var exactLimitOfReport: Int { ValueDistribution().exactLimit }
+    static var exactLimitOfReport: Int { ValueDistribution().distinctLimit }
 }
 
 extension SplitMix64 {
