@@ -34,6 +34,10 @@ final class ConsoleLoop {
     static let minFrameInterval = 1.0 / 30
     /// The longest wait for a key while a replay fast-forwards (a seek's catch-up, `--from`).
     static let fastForwardKeyWait = 0.001
+    /// How long after the last events drained (or key) a fast-forward keeps its short waits: a
+    /// seek carried out while paused leaves the replay short of its target, still "seeking", with
+    /// nothing more to come; the loop must not spin for it.
+    static let fastForwardIdle = 0.1
     /// Clocks and stale timers move even when no data does.
     static let idleRefresh = 0.25
 
@@ -53,6 +57,8 @@ final class ConsoleLoop {
     private var markersSeen = 0
     /// Whether the replay was ahead of its pace (catching up) at the last turn.
     private var wasAhead = true
+    /// When the loop last drained events or took a key (`fastForwardIdle`).
+    private var lastBusy = -Double.infinity
     /// Measuring only (`SURGTOP_LATENCY_LOG`): how late the screen is; nil otherwise.
     private let latency: LatencyProbe?
 
@@ -92,6 +98,7 @@ final class ConsoleLoop {
         // What the terminal shows; nil when it must be repainted whole (the start, a resize).
         var presented: CellBuffer?
         var pace = PaceWatch()
+        lastBusy = clock()  // a replay opened `--from` a time fast-forwards from the first turn
 
         while !quit {
             if stopRequested() { return .stopped }
@@ -108,13 +115,14 @@ final class ConsoleLoop {
             let catchingUp = inbox.count >= Self.catchUpBacklog
             // A replay fast-forwarding is never idle for a frame's wait: its reader hands more
             // within a millisecond, and applying it at once keeps both cores busy.
-            let fastForwarding = playback != nil && (wasAhead || model.pendingSeek != nil)
+            let fastForwarding = playback != nil && (wasAhead || model.pendingSeek != nil) && now - lastBusy < Self.fastForwardIdle
             let keyWait = fastForwarding ? min(untilDraw, Self.fastForwardKeyWait) : min(untilDraw, Self.idleRefresh)
             var key = waitForKey(timeoutMs: catchingUp ? 0 : Int(saturating: (keyWait * 1000).rounded(.up)),
                                  nextSlot: lastDraw + Self.minFrameInterval)
             // Every key already typed is applied before drawing.
             while let pressed = key {
                 if pressed == .resize { presented = nil }
+                lastBusy = clock()
                 model.alarmLogPath = recorder.path
                 model.alarmLogPathNote = recorder.pathNote
                 model.alarmLogDropped = recorder.droppedLines
@@ -136,6 +144,7 @@ final class ConsoleLoop {
             let backlog = inbox.count >= Self.catchUpBacklog
             // Alarms advance with time even when no data arrives (telemetry lost, hysteresis).
             let events = latency?.drain(inbox) ?? inbox.drain()
+            if !events.isEmpty { lastBusy = clock() }
             if model.driver.step(events: events, now: clock(), recorder: recorder).applied {
                 model.settleSeek()
                 dirty = true

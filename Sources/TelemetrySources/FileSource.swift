@@ -37,7 +37,8 @@ public final class FileSource: TelemetrySource {
     /// - Parameters:
     ///   - paced: replay in session time (scaled by the control's speed); false reads as fast as possible.
     ///   - from: start at this session time (frames before it are applied at once).
-    ///   - backlog: the consumer's pending event count; the reader pauses while it exceeds `backlogLimit`.
+    ///   - backlog: the consumer's pending event count, for `start(sink:)`: the reader pauses while it
+    ///     exceeds `backlogLimit`. `start(inbox:)` counts the inbox itself (and wakes at its drain).
     public init(path: String, mode: SessionMode = .replay, paced: Bool = true, from: Double = 0,
                 control: PlaybackControl = PlaybackControl(), backlog: (@Sendable () -> Int)? = nil, tap: WireTap? = nil) {
         self.tap = tap
@@ -283,35 +284,53 @@ struct Outbox {
     /// Whether events may wait for a full block (the caller flushes before it waits on anything).
     var batching = false
     private var pending: [SourceEvent] = []
+    /// Events handed over since the room in the consumer's inbox was last checked: whatever cut
+    /// the blocks short (a checkpoint after every frame, a new session every line), the reader
+    /// never gets more than a block past the bound.
+    private var sinceRoomCheck = 0
     /// About a third of a millisecond of decoding.
     static let blockSize = 512
 
     init(deliver: @escaping ([SourceEvent]) -> Void, waitForRoom: @escaping () -> Void) {
         self.deliver = deliver
         self.waitForRoom = waitForRoom
-        pending.reserveCapacity(Self.blockSize)
     }
 
     mutating func send(_ event: SourceEvent) {
-        pending.append(event)
         if case .decoded = event {
+            // Room for a block only while batching: at its pace (and for `live -`) events go one
+            // by one, and a block's worth of slots for each would be kept until the drain.
+            if batching && pending.isEmpty { pending.reserveCapacity(Self.blockSize) }
+            pending.append(event)
             if !batching || pending.count >= Self.blockSize { flush() }
         } else {
-            // The source's own word (a seek carried out, a checkpoint, its state) never waits
-            // behind a full inbox: the consumer may be waiting for it.
+            // The frames before it go first, as any block. The source's own word (a seek carried
+            // out, a checkpoint, its state) never waits behind a full inbox: the consumer may be
+            // waiting for it.
             flush(waitingForRoom: false)
+            handOver([event], waitingForRoom: false)
         }
     }
 
     /// Hands over what waits; first, unless told not to, waits for room in the consumer's inbox
-    /// (going past it by at most a block).
+    /// (going past it by at most a block). Told not to, it still waits once a block's worth of
+    /// events has gone over since the last wait.
     mutating func flush(waitingForRoom: Bool = true) {
         guard !pending.isEmpty else { return }
-        if waitingForRoom { waitForRoom() }
-        deliver(pending)
+        handOver(pending, waitingForRoom: waitingForRoom)
         // A new buffer: the block handed over is the consumer's now, never copied.
         pending = []
-        pending.reserveCapacity(Self.blockSize)
+    }
+
+    private mutating func handOver(_ events: [SourceEvent], waitingForRoom: Bool) {
+        let decoded: Bool
+        if case .decoded = events[0] { decoded = true } else { decoded = false }
+        if waitingForRoom || (decoded && sinceRoomCheck >= Self.blockSize) {
+            self.waitForRoom()
+            sinceRoomCheck = 0
+        }
+        sinceRoomCheck += events.count
+        deliver(events)
     }
 }
 

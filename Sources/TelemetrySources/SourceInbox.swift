@@ -46,6 +46,8 @@ public final class SourceInbox: Sendable {
     public static let liveShedThreshold = 10_000
     /// A TCP source stops reading while this many events wait, and reads again below half of it.
     public static let holdBackThreshold = 20_000
+    /// Fewer events than this handed over at once are copied into the queue, not kept as a block.
+    static let smallestBlock = 64
 
     /// An unbounded inbox: for sources that wait for room themselves (`FileSource`) or send
     /// little (the simulator).
@@ -96,6 +98,12 @@ public final class SourceInbox: Sendable {
                 q.events.append(.dropped(run))
                 q.run = nil
             }
+            // A few events (one at a replay's pace, a source's own word) join the queue: kept as a
+            // block each, they would hold an array apiece until the drain.
+            if events.count < Self.smallestBlock {
+                q.events.append(contentsOf: events)
+                return
+            }
             if !q.events.isEmpty {
                 q.blocks.append(q.events)
                 q.blockedCount += q.events.count
@@ -137,6 +145,9 @@ public final class SourceInbox: Sendable {
     public func waitForRoom(below limit: Int, unless stopped: () -> Bool) {
         while count > limit && !stopped() { drained.wait(seconds: 0.01) }
     }
+
+    /// How many blocks handed over whole wait (tests: a replay at its pace keeps none).
+    var blocksWaiting: Int { queue.withLock { $0.blocks.count } }
 
     /// How many events are waiting.
     public var count: Int { queue.withLock { $0.count } }

@@ -62,13 +62,19 @@ struct OpenReplay: ParsableCommand {
         defer { source.stop() }
         var lastDraw = -Double.infinity
         /// Runs the console's loop body until the replay stands at `target` (or the file ended):
-        /// paused, the source holds the frame at `target` back, so within 0.1 s of it.
-        func play(to target: Double) {
+        /// paused, the source holds the frame at `target` back, so within 0.1 s of it. Frames more
+        /// than 0.1 s apart: the one before the target may be a while short of it, so the replay
+        /// also stands there once nothing has come for `standing` seconds. Returns when it got there.
+        func play(to target: Double) -> Double {
+            let standing = 0.5
+            var lastEvents = monotonic()
             while true {
                 let now = monotonic()
                 let events = inbox.drain()
+                if !events.isEmpty { lastEvents = now }
                 model.driver.step(events: events, now: now)
-                if model.driver.state.sessionTime >= target - 0.1 || model.driver.sourceState == .ended { return }
+                if model.driver.state.sessionTime >= target - 0.1 || model.driver.sourceState == .ended { return now }
+                if now - lastEvents >= standing { return lastEvents }
                 if now - lastDraw >= 1.0 / 30 {
                     model.frame(now: now, wallClock: "12:00:00", playback: control.current).render(into: &buffer, state: &model.view)
                     lastDraw = now
@@ -77,8 +83,7 @@ struct OpenReplay: ParsableCommand {
                 if inbox.count < 2_000 && events.count < 2_000 { SystemCalls.sleep(seconds: 0.001) }
             }
         }
-        play(to: from)
-        let opened = monotonic() - start
+        let opened = play(to: from) - start
         print("opened at \(NumberText.fixed(model.driver.state.sessionTime, 1)) s in \(NumberText.fixed(opened, 2)) s, "
               + "resident \(NumberText.fixed(residentMB(), 1)) MB (peak \(NumberText.fixed(peakResidentMB(), 1)) MB)")
         print("OPEN_SECONDS \(NumberText.fixed(opened, 3))")
@@ -98,8 +103,8 @@ struct OpenReplay: ParsableCommand {
                 model.driver.step(events: inbox.drain(), now: monotonic())
                 SystemCalls.sleep(seconds: 0.001)
             }
-            play(to: target)
-            print("seek to \(NumberText.fixed(target, 0)) s: \(NumberText.fixed(monotonic() - began, 2)) s, "
+            let there = play(to: target)
+            print("seek to \(NumberText.fixed(target, 0)) s: \(NumberText.fixed(there - began, 2)) s, "
                   + "resident \(NumberText.fixed(residentMB(), 1)) MB (peak \(NumberText.fixed(peakResidentMB(), 1)) MB)")
         }
         print("PEAK_RESIDENT_MB \(NumberText.fixed(peakResidentMB(), 1))")

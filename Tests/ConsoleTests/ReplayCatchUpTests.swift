@@ -105,4 +105,21 @@ struct ReplayCatchUpTests {
         #expect(timeouts.suffix(5).allSatisfy { $0 > 1 }, "\(Array(timeouts.suffix(5)))")
         #expect(timeouts.count < 2_000, "the loop does not spin once the replay stands still: \(timeouts.count) waits")
     }
+
+    @Test("a seek asked while paused that the source leaves short of its target returns the loop to its normal waits")
+    func seekWhilePausedDoesNotSpin() {
+        // Paused at 2 s; the seek forward is never reported done (the source holds the frame at
+        // its target, or its reopen failed): the seek stays pending for the rest of the run.
+        let control = PlaybackControl()
+        control.togglePause()
+        var script: [(at: Double, input: FakeTerminal.Input)] = [(0, .events([Feed.connected(), Feed.session()]))]
+        script += (0..<20).map { k in (Double(k) * 0.01, .events([Feed.note(at: Double(k) * 0.1)])) }
+        script.append((0.5, .key(.right)))
+        let console = FakeConsole(mode: .replay, script: script, until: 10, playback: control)
+        _ = console.loop.run()
+        #expect(console.loop.model.pendingSeek != nil, "the seek is still under way, as in the finding")
+        let timeouts = console.terminal.timeouts
+        #expect(timeouts.suffix(20).allSatisfy { $0 > 1 }, "\(Array(timeouts.suffix(20)))")
+        #expect(timeouts.count < 1_000, "9.5 s paused after the seek: \(timeouts.count) waits")
+    }
 }

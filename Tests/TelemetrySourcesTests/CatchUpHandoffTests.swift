@@ -84,4 +84,68 @@ struct CatchUpHandoffTests {
         #expect(atPace.allSatisfy { $0.count == 1 }, "at its pace each frame is handed over when it is due")
         #expect(atPace.count >= 99)
     }
+
+    /// Waits up to `seconds` for `done`, polling.
+    static func waitUntil(_ seconds: Double, _ done: () -> Bool) {
+        let start = Date()
+        while !done() && Date().timeIntervalSince(start) < seconds { Thread.sleep(forTimeInterval: 0.005) }
+    }
+
+    static func ended(_ events: [SourceEvent]) -> Bool {
+        events.contains { if case .state(.ended) = $0 { true } else { false } }
+    }
+
+    @Test("a checkpoint after every frame does not let a catch-up past its inbox's bound")
+    func checkpointsDoNotBypassTheBound() throws {
+        // t steps 10 s a frame: a checkpoint follows every frame, so no block ever fills.
+        let encoder = FrameEncoder()
+        var lines = [TCPTest.session("REC", arms: ["PSM1"])]
+        for k in 0..<30_000 { lines.append(encoder.encode(Frame(t: Double(k) * 10, body: .arm(ArmSample(arm: "PSM1", position: [1])))))}
+        let path = try FileSourceTests.write(lines.joined(separator: "\n") + "\n", name: "steps.ndjson")
+        let inbox = SourceInbox()
+        let source = FileSource(path: path, paced: true, from: 300_000, control: PlaybackControl())
+        source.start(inbox: inbox)
+        defer { source.stop() }
+        // Nobody drains: the reader must stop at the bound and stay there.
+        var last = -1
+        Self.waitUntil(20) {
+            let now = inbox.count
+            defer { last = now }
+            return now == last && now > FileSource.backlogLimit
+        }
+        Thread.sleep(forTimeInterval: 0.2)
+        #expect(inbox.count > FileSource.backlogLimit, "the reader got to the bound")
+        #expect(inbox.count <= FileSource.backlogLimit + 2 * Outbox.blockSize, "\(inbox.count) events wait; 60,000 were read")
+        // Drained, the reader goes on to the end: every frame comes, in order.
+        var times: [Double] = []
+        var ended = false
+        Self.waitUntil(20) {
+            let events = inbox.drain()
+            times += Self.times(events)
+            ended = ended || Self.ended(events)
+            return ended
+        }
+        #expect(times == [0] + (0..<30_000).map { Double($0) * 10 })
+    }
+
+    @Test("at its pace, and for a live stream, events go into the inbox one by one, never as a block each")
+    func eventsAtPaceAreNotBlocks() throws {
+        let path = try FileSourceTests.write(FileSourceTests.recording(seconds: 20), name: "pace.ndjson")
+        for source in [FileSource(path: path, paced: true, control: PlaybackControl(speed: 64)),
+                       FileSource(path: path, mode: .live, paced: false)] {
+            let inbox = SourceInbox()
+            source.start(inbox: inbox)
+            // Nothing drained until the end: all 202 frames and the source's events wait.
+            var last = -1
+            Self.waitUntil(10) {
+                Thread.sleep(forTimeInterval: 0.1)
+                let now = inbox.count
+                defer { last = now }
+                return now == last && now > 202
+            }
+            source.stop()
+            #expect(inbox.blocksWaiting == 0, "\(inbox.blocksWaiting) blocks for \(inbox.count) events")
+            #expect(Self.times(inbox.drain()) == [0] + (0...200).map { Double($0) / 10 })
+        }
+    }
 }

@@ -2,8 +2,9 @@
 # recording's opening, memory at several positions, and the marker pass.
 
 need_s10
-echo "replay catch-up on the 10-minute recording: frames before 590 s decoded and applied (state, alarms,"
-echo "checkpoints) per second, against the decoder reading the same file and check; interleaved, best of 3"
+echo "replay catch-up on the 10-minute recording: frames before 590 s decoded and applied per second (state"
+echo "and alarms; open-replay also keeps checkpoints, the unpaced snapshot none), against the decoder reading"
+echo "the same file and check; interleaved, best of 3"
 # Frames up to 590 s: what a replay opened there applies (plus the one frame past it that stops it).
 caught_up=$(awk -F'[:,]' '$2 <= 590' "$s10" | wc -l)
 decode_best=0 open_best="" snap_best="" check_best=""
