@@ -14,8 +14,8 @@ import View
 /// stale timers move even when no data does) but presented only when a cell changed; while an
 /// alarm flashes, a frame is also built when its flash phase changes. Keys are read with a
 /// timeout up to the next frame, not at all while the source is far ahead (`catchUpBacklog`);
-/// meanwhile the console looks at its inbox at every frame slot (`waitForKey`), so a frame is
-/// shown within a frame slot plus the time to apply, build and present it.
+/// meanwhile a live console looks at its inbox at every frame slot (`waitForKey`), so a frame
+/// is shown at most a slot after it arrived.
 /// A replay's marker pass starts once the replay plays at its pace (`PaceWatch`) and is held
 /// back whenever it runs ahead of it.
 final class ConsoleLoop {
@@ -105,9 +105,7 @@ final class ConsoleLoop {
             let now = clock()
             // Wait for a key only as long as the next frame is due; not at all while a backlog
             // waits (a seek or a fast replay catching up: the source pauses while it is full).
-            // Idle: up to the idle refresh counted from the last frame (waits of whole milliseconds
-            // may end a hair short of it, and a fresh full wait would skip a refresh).
-            var untilDraw = max(0, lastDraw + (dirty ? Self.minFrameInterval : Self.idleRefresh) - now)
+            var untilDraw = dirty ? max(0, lastDraw + Self.minFrameInterval - now) : Self.idleRefresh
             if model.driver.alarms.hasFlashing, lastDraw.isFinite {
                 // Up to the next change of a flash phase, so a flash is drawn when it changes.
                 untilDraw = min(untilDraw, max(0, max(Self.nextFlashChange(after: lastDraw), lastDraw + Self.minFrameInterval) - now))
@@ -199,14 +197,15 @@ final class ConsoleLoop {
         return .quit
     }
 
-    /// How often the console looks at its inbox while it waits for a key: a frame slot.
+    /// How often a live console looks at its inbox while it waits for a key: a frame slot.
     static let liveLookMs = Int((minFrameInterval * 1000).rounded(.up))
 
-    /// Waits up to `timeoutMs` for a key. In every mode the wait ends, at the next look, once
-    /// events wait in the inbox: a live gateway, a playing replay and the demo were shown up to
-    /// a quarter of a second late. The first look is at `nextSlot`, when the next frame may be
-    /// drawn. A paused replay's source posts nothing, so its console stays at the idle rate.
+    /// Waits up to `timeoutMs` for a key. A live console stops waiting, at the next look, once
+    /// events wait in its inbox: a frame is on screen at most a slot after its bytes arrived
+    /// (a gateway at 1 kHz was shown up to a quarter of a second late). Its first look is at
+    /// `nextSlot`, when the next frame may be drawn. A replay or the demo waits the whole time.
     private func waitForKey(timeoutMs: Int, nextSlot: Double) -> Key? {
+        guard model.mode == .live else { return terminal.readKey(timeoutMs: timeoutMs) }
         var left = timeoutMs
         let untilSlot = nextSlot.isFinite ? Int(saturating: ((nextSlot - clock()) * 1000).rounded(.up)) : Self.liveLookMs
         var look = min(max(1, untilSlot), Self.liveLookMs)
